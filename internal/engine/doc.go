@@ -1,0 +1,17 @@
+// Package engine executes a graph.Graph on float32 inputs and returns every
+// intermediate activation.
+//
+// # Conventions
+//
+//   - Compile plans a graph once for a batch size: it infers every shape,
+//     checks that all parameters are present and allocates one buffer per
+//     value. Run then computes without allocating for the values themselves.
+//   - The activations Run returns are owned by the Program and are valid
+//     until the next call of Run; copy what you keep. A Program is not safe
+//     for concurrent use: use one per goroutine (they are cheap to Compile
+//     again and share the graph's parameters, which are never written).
+//   - Values are NCHW float32. Value-preserving operators (Identity,
+//     Dropout, Flatten in NCHW order) alias their input's buffer.
+//   - The engine never imports a file format or the server: it runs graphs
+//     whatever file they came from.
+package engine

@@ -1,0 +1,248 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/tensor"
+)
+
+// Program is a graph planned for one batch size.
+type Program struct {
+	Graph  *graph.Graph
+	Batch  int
+	Shapes map[string]graph.Shape
+	// Values lists every value in the order it is computed: graph inputs
+	// first, then each node's outputs.
+	Values []string
+
+	vals  map[string]*tensor.Tensor
+	steps []func()
+}
+
+// Compile plans g for the given batch size (≤ 0 means 1).
+func Compile(g *graph.Graph, batch int) (*Program, error) {
+	if batch <= 0 {
+		batch = 1
+	}
+	shapes, err := g.InferShapes(batch)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.HasWeights(shapes); err != nil {
+		return nil, err
+	}
+	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*tensor.Tensor{}}
+	for _, in := range g.Inputs {
+		p.vals[in.Name] = tensor.New(shapes[in.Name]...)
+		p.Values = append(p.Values, in.Name)
+	}
+	for _, n := range g.Nodes {
+		step, err := p.plan(n)
+		if err != nil {
+			return nil, fmt.Errorf("node %q (%s): %w", n.Name, n.Type, err)
+		}
+		p.steps = append(p.steps, step)
+		p.Values = append(p.Values, n.Outputs...)
+	}
+	return p, nil
+}
+
+// Run copies the inputs (one per graph input, in order, each with exactly
+// the planned number of elements) and computes every value. The returned map
+// holds every value by name and is valid until the next Run.
+func (p *Program) Run(inputs ...[]float32) (map[string]*tensor.Tensor, error) {
+	if len(inputs) != len(p.Graph.Inputs) {
+		return nil, fmt.Errorf("model has %d input(s), got %d", len(p.Graph.Inputs), len(inputs))
+	}
+	for i, in := range p.Graph.Inputs {
+		dst := p.vals[in.Name]
+		if len(inputs[i]) != len(dst.Data) {
+			return nil, fmt.Errorf("input %q needs %d values (shape %v), got %d", in.Name, len(dst.Data), graph.Shape(dst.Shape), len(inputs[i]))
+		}
+		copy(dst.Data, inputs[i])
+	}
+	for _, s := range p.steps {
+		s()
+	}
+	return p.vals, nil
+}
+
+// Value returns the buffer of a value (nil if unknown).
+func (p *Program) Value(name string) *tensor.Tensor { return p.vals[name] }
+
+// out allocates the buffer of a node's i-th output.
+func (p *Program) out(n *graph.Node, i int) *tensor.Tensor {
+	t := tensor.New(p.Shapes[n.Outputs[i]]...)
+	p.vals[n.Outputs[i]] = t
+	return t
+}
+
+// alias makes a node's output share its first input's data.
+func (p *Program) alias(n *graph.Node) func() {
+	src := p.vals[n.Inputs[0]]
+	p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
+	return func() {}
+}
+
+func data(t *graph.Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return t.Data
+}
+
+func (p *Program) plan(n *graph.Node) (func(), error) {
+	if len(n.Inputs) == 0 {
+		return nil, fmt.Errorf("no input")
+	}
+	x := p.vals[n.Inputs[0]]
+	xs := x.Shape
+	switch op := n.Op.(type) {
+	case *graph.Conv:
+		win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
+		if err != nil {
+			return nil, err
+		}
+		y := p.out(n, 0)
+		g := geom(xs, win, op.OutChannels, oh, ow)
+		g.Groups = max(1, op.Groups)
+		w, b := data(n.Param("weight")), data(n.Param("bias"))
+		return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
+	case *graph.Pool:
+		win, oh, ow, err := op.Resolve(xs[2], xs[3])
+		if err != nil {
+			return nil, err
+		}
+		y := p.out(n, 0)
+		g := geom(xs, win, xs[1], oh, ow)
+		if op.Type == graph.MaxPool {
+			return func() { tensor.MaxPool2D(y.Data, x.Data, nil, g) }, nil
+		}
+		inclPad := op.CountIncludePad
+		pb, pr := win.Pads[2], win.Pads[3]
+		return func() { tensor.AvgPool2D(y.Data, x.Data, g, inclPad, pb, pr) }, nil
+	case *graph.Activation:
+		f, ok := activations[op.Func]
+		if !ok {
+			return nil, fmt.Errorf("the engine has no activation %q", op.Func)
+		}
+		alpha, beta := op.Alpha, op.Beta
+		if op.Func == graph.Relu6 {
+			alpha, beta = 0, 6
+		}
+		y := p.out(n, 0)
+		return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
+	case *graph.Softmax:
+		axis, err := graph.NormAxis(op.Axis, len(xs))
+		if err != nil {
+			return nil, err
+		}
+		outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
+		y, log := p.out(n, 0), op.Log
+		return func() { tensor.Softmax(y.Data, x.Data, outer, xs[axis], inner, log) }, nil
+	case *graph.Flatten:
+		if !op.ChannelsLast {
+			return p.alias(n), nil
+		}
+		y := p.out(n, 0)
+		return func() { tensor.ToChannelsLast(y.Data, x.Data, xs[0], xs[1], xs[2], xs[3]) }, nil
+	case *graph.Dense:
+		y := p.out(n, 0)
+		in := tensor.Numel(xs[1:])
+		w, b := data(n.Param("weight")), data(n.Param("bias"))
+		return func() { tensor.Dense(y.Data, x.Data, w, b, xs[0], in, op.Units) }, nil
+	case *graph.BatchNorm:
+		y := p.out(n, 0)
+		plane := tensor.Numel(xs[2:])
+		s, b, m, v := data(n.Param("scale")), data(n.Param("bias")), data(n.Param("mean")), data(n.Param("var"))
+		return func() { tensor.BatchNorm(y.Data, x.Data, s, b, m, v, xs[0], xs[1], plane, op.Epsilon) }, nil
+	case *graph.LRN:
+		y := p.out(n, 0)
+		plane := tensor.Numel(xs[2:])
+		return func() {
+			tensor.LRN(y.Data, x.Data, xs[0], xs[1], plane, op.Size, op.Alpha, op.Beta, op.Bias)
+		}, nil
+	case *graph.Eltwise:
+		return p.planEltwise(n, op)
+	case *graph.Concat:
+		y := p.out(n, 0)
+		axis, err := graph.NormAxis(op.Axis, len(xs))
+		if err != nil {
+			return nil, err
+		}
+		outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
+		srcs := make([][]float32, len(n.Inputs))
+		sizes := make([]int, len(n.Inputs))
+		for i, name := range n.Inputs {
+			t := p.vals[name]
+			srcs[i], sizes[i] = t.Data, t.Shape[axis]*inner
+		}
+		return func() { tensor.Concat(y.Data, srcs, outer, sizes) }, nil
+	case *graph.Dropout, graph.Identity, *graph.Identity:
+		return p.alias(n), nil
+	}
+	return nil, fmt.Errorf("the engine does not support operator %s", n.Op.Kind())
+}
+
+var activations = map[graph.ActFunc]tensor.Activation{
+	graph.Relu:        tensor.ActRelu,
+	graph.LeakyRelu:   tensor.ActLeakyRelu,
+	graph.Sigmoid:     tensor.ActSigmoid,
+	graph.Tanh:        tensor.ActTanh,
+	graph.Elu:         tensor.ActElu,
+	graph.Selu:        tensor.ActSelu,
+	graph.Clip:        tensor.ActClip,
+	graph.Relu6:       tensor.ActClip,
+	graph.Softplus:    tensor.ActSoftplus,
+	graph.HardSigmoid: tensor.ActHardSigmoid,
+}
+
+var binaries = map[graph.EltwiseKind]tensor.Binary{
+	graph.EltAdd: tensor.BinAdd, graph.EltSub: tensor.BinSub, graph.EltMul: tensor.BinMul,
+	graph.EltDiv: tensor.BinDiv, graph.EltMax: tensor.BinMax, graph.EltMin: tensor.BinMin,
+}
+
+func (p *Program) planEltwise(n *graph.Node, op *graph.Eltwise) (func(), error) {
+	bin, ok := binaries[op.Type]
+	if !ok {
+		return nil, fmt.Errorf("the engine has no element-wise %q", op.Type)
+	}
+	y := p.out(n, 0)
+	ins := make([]*tensor.Tensor, len(n.Inputs))
+	for i, name := range n.Inputs {
+		ins[i] = p.vals[name]
+	}
+	coef := func(i int) float32 {
+		if len(op.Coeffs) == 0 {
+			return 1
+		}
+		return op.Coeffs[i]
+	}
+	if len(ins) == 1 {
+		c := coef(0)
+		return func() {
+			for i, v := range ins[0].Data {
+				y.Data[i] = c * v
+			}
+		}, nil
+	}
+	return func() {
+		tensor.Broadcast(y.Data, ins[0].Data, ins[0].Shape, ins[1].Data, ins[1].Shape, y.Shape, bin, coef(0), coef(1))
+		for i := 2; i < len(ins); i++ {
+			tensor.Broadcast(y.Data, y.Data, y.Shape, ins[i].Data, ins[i].Shape, y.Shape, bin, 1, coef(i))
+		}
+	}, nil
+}
+
+func geom(xs []int, w graph.Window, oc, oh, ow int) tensor.ConvGeom {
+	return tensor.ConvGeom{
+		N: xs[0], C: xs[1], H: xs[2], W: xs[3],
+		OC: oc, OH: oh, OW: ow,
+		KH: w.Kernel[0], KW: w.Kernel[1],
+		SH: w.Stride[0], SW: w.Stride[1],
+		DH: w.Dilation[0], DW: w.Dilation[1],
+		PadT: w.Pads[0], PadL: w.Pads[1],
+		Groups: 1,
+	}
+}

@@ -1,0 +1,395 @@
+package tfjs
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"path"
+	"strings"
+
+	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/graph"
+)
+
+func init() {
+	format.Register("tfjs", Sniff, Load)
+}
+
+// Limits on what Load reads.
+const (
+	MaxModelJSON   = 32 << 20 // bytes of model.json
+	MaxWeightBytes = 1 << 30  // bytes of all shards together
+	MaxLayers      = 10000
+)
+
+// Sniff recognises a TF.js model.json: JSON whose first keys include
+// modelTopology, format or weightsManifest.
+func Sniff(name string, head []byte) bool {
+	h := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	if len(h) == 0 || h[0] != '{' {
+		return false
+	}
+	return bytes.Contains(head, []byte(`"modelTopology"`)) || bytes.Contains(head, []byte(`"weightsManifest"`)) ||
+		bytes.Contains(head, []byte(`"layers-model"`)) || (format.HasExt(name, ".json") && bytes.Contains(head, []byte(`"format"`)))
+}
+
+// Load reads model.json (name) and its weight shards from fsys.
+func Load(fsys fs.FS, name string) (*graph.Graph, error) {
+	raw, err := format.ReadFile(fsys, name, MaxModelJSON)
+	if err != nil {
+		return nil, err
+	}
+	var mf modelFile
+	if err := json.Unmarshal(raw, &mf); err != nil {
+		return nil, fmt.Errorf("model.json is not valid JSON: %w", err)
+	}
+	if mf.Format == "graph-model" {
+		return nil, errors.New("TF.js graph models are not supported; convert the Keras model as a layers model (tensorflowjs_converter --output_format tfjs_layers_model)")
+	}
+	if len(mf.ModelTopology) == 0 {
+		return nil, errors.New("model.json has no modelTopology")
+	}
+	layers, inputs, outputs, modelName, err := parseTopology(mf.ModelTopology)
+	if err != nil {
+		return nil, err
+	}
+	weights, err := readWeights(fsys, path.Dir(name), mf.WeightsManifest)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, used: map[string]bool{}}
+	g, err := b.build(modelName, layers, inputs, outputs)
+	if err != nil {
+		return nil, err
+	}
+	for wname := range weights {
+		if !b.used[wname] {
+			return nil, fmt.Errorf("weight %q in the manifest belongs to no layer convscope read", wname)
+		}
+	}
+	if md := mf.UserDefinedMetadata; md != nil {
+		g.Labels = md.Labels
+	}
+	return g, nil
+}
+
+// kLayer is a Keras layer with its resolved inbound layer names.
+type kLayer struct {
+	layer
+	inbound []string
+}
+
+func parseTopology(raw json.RawMessage) (layers []kLayer, inputs, outputs []string, name string, err error) {
+	var top topology
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return nil, nil, nil, "", fmt.Errorf("modelTopology: %w", err)
+	}
+	mc := top.modelConfig
+	if top.ModelConfig != nil {
+		mc = *top.ModelConfig
+	}
+	switch mc.ClassName {
+	case "Sequential":
+		var sc seqConfig
+		if err := json.Unmarshal(mc.Config, &sc); err != nil {
+			// Old Keras: the config is the list of layers.
+			if err2 := json.Unmarshal(mc.Config, &sc.Layers); err2 != nil {
+				return nil, nil, nil, "", fmt.Errorf("Sequential config: %w", err)
+			}
+		}
+		if len(sc.Layers) == 0 {
+			return nil, nil, nil, "", errors.New("Sequential model has no layers")
+		}
+		if len(sc.Layers) > MaxLayers {
+			return nil, nil, nil, "", fmt.Errorf("model has %d layers, more than the limit of %d", len(sc.Layers), MaxLayers)
+		}
+		prev := ""
+		for i, l := range sc.Layers {
+			kl := kLayer{layer: l}
+			if kl.Config.Name == "" {
+				kl.Config.Name = fmt.Sprintf("layer_%d", i)
+			}
+			if l.ClassName == "InputLayer" {
+				inputs = append(inputs, kl.Config.Name)
+				prev = kl.Config.Name
+				layers = append(layers, kl)
+				continue
+			}
+			if prev == "" {
+				// The first layer carries the input shape: make an explicit input.
+				shape := firstNonNil(l.Config.BatchInputShape, l.Config.BatchShape, l.Config.InputShape, true)
+				in := kLayer{layer: layer{ClassName: "InputLayer", Config: layerConfig{Name: "input", BatchInputShape: shape}}}
+				layers = append(layers, in)
+				inputs = append(inputs, "input")
+				prev = "input"
+			}
+			kl.inbound = []string{prev}
+			layers = append(layers, kl)
+			prev = kl.Config.Name
+		}
+		return layers, inputs, []string{prev}, sc.Name, nil
+	case "Model", "Functional":
+		var fc funcConfig
+		if err := json.Unmarshal(mc.Config, &fc); err != nil {
+			return nil, nil, nil, "", fmt.Errorf("Model config: %w", err)
+		}
+		if len(fc.Layers) > MaxLayers {
+			return nil, nil, nil, "", fmt.Errorf("model has %d layers, more than the limit of %d", len(fc.Layers), MaxLayers)
+		}
+		for _, l := range fc.Layers {
+			kl := kLayer{layer: l}
+			if kl.Config.Name == "" {
+				kl.Config.Name = l.Name
+			}
+			in, err := inboundNames(l.InboundNodes)
+			if err != nil {
+				return nil, nil, nil, "", fmt.Errorf("layer %q: %w", kl.Config.Name, err)
+			}
+			kl.inbound = in
+			layers = append(layers, kl)
+		}
+		if inputs, err = historyNames(fc.InputLayers); err != nil {
+			return nil, nil, nil, "", fmt.Errorf("input_layers: %w", err)
+		}
+		if outputs, err = historyNames(fc.OutputLayers); err != nil {
+			return nil, nil, nil, "", fmt.Errorf("output_layers: %w", err)
+		}
+		return layers, inputs, outputs, fc.Name, nil
+	case "":
+		return nil, nil, nil, "", errors.New("modelTopology has no class_name")
+	}
+	return nil, nil, nil, "", fmt.Errorf("model class %q is not supported (Sequential, Model or Functional)", mc.ClassName)
+}
+
+func firstNonNil(a, b, c []*int, addBatch bool) []*int {
+	switch {
+	case a != nil:
+		return a
+	case b != nil:
+		return b
+	case c != nil && addBatch:
+		return append([]*int{nil}, c...)
+	}
+	return nil
+}
+
+// inboundNames extracts the layer names a functional layer reads, from the
+// Keras 2 form [[["name", 0, 0, {}], …]] or the Keras 3 form
+// [{"args": [...keras_history...]}]. Only the first call of a layer is
+// supported.
+func inboundNames(raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var calls []json.RawMessage
+	if err := json.Unmarshal(raw, &calls); err != nil {
+		return nil, fmt.Errorf("inbound_nodes: %w", err)
+	}
+	if len(calls) == 0 {
+		return nil, nil
+	}
+	if len(calls) > 1 {
+		return nil, errors.New("a layer called more than once (shared layers) is not supported")
+	}
+	var k2 [][]any
+	if err := json.Unmarshal(calls[0], &k2); err == nil {
+		var names []string
+		for _, e := range k2 {
+			if len(e) < 1 {
+				return nil, errors.New("empty inbound entry")
+			}
+			s, ok := e[0].(string)
+			if !ok {
+				return nil, errors.New("inbound entry without a layer name")
+			}
+			names = append(names, s)
+		}
+		return names, nil
+	}
+	var v any
+	if err := json.Unmarshal(calls[0], &v); err != nil {
+		return nil, err
+	}
+	var names []string
+	collectHistory(v, &names, 0)
+	if len(names) == 0 {
+		return nil, errors.New("inbound_nodes names no layer")
+	}
+	return names, nil
+}
+
+// collectHistory finds every "keras_history": [name, …] in document order.
+func collectHistory(v any, names *[]string, depth int) {
+	if depth > 64 {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if h, ok := x["keras_history"].([]any); ok && len(h) > 0 {
+			if s, ok := h[0].(string); ok {
+				*names = append(*names, s)
+				return
+			}
+		}
+		// Visit args before kwargs for a stable order.
+		for _, k := range []string{"args", "config"} {
+			if c, ok := x[k]; ok {
+				collectHistory(c, names, depth+1)
+			}
+		}
+	case []any:
+		for _, e := range x {
+			collectHistory(e, names, depth+1)
+		}
+	}
+}
+
+// historyNames reads input_layers / output_layers: [["name", 0, 0], …] or
+// a single ["name", 0, 0].
+func historyNames(raw json.RawMessage) ([]string, error) {
+	var nested [][]any
+	if err := json.Unmarshal(raw, &nested); err == nil {
+		var names []string
+		for _, e := range nested {
+			if len(e) == 0 {
+				continue
+			}
+			s, ok := e[0].(string)
+			if !ok {
+				return nil, errors.New("entry without a layer name")
+			}
+			names = append(names, s)
+		}
+		if len(names) > 0 {
+			return names, nil
+		}
+	}
+	var flat []any
+	if err := json.Unmarshal(raw, &flat); err == nil && len(flat) > 0 {
+		if s, ok := flat[0].(string); ok {
+			return []string{s}, nil
+		}
+	}
+	return nil, errors.New("no layer named")
+}
+
+// readWeights reads every shard and slices it into named Keras-layout
+// tensors.
+func readWeights(fsys fs.FS, dir string, groups []weightGroup) (map[string]*graph.Tensor, error) {
+	out := map[string]*graph.Tensor{}
+	var total int64
+	for gi, grp := range groups {
+		var buf []byte
+		for _, p := range grp.Paths {
+			if strings.Contains(p, "..") || path.IsAbs(p) || strings.Contains(p, "://") {
+				return nil, fmt.Errorf("weight shard path %q is not a plain file name beside model.json", p)
+			}
+			b, err := format.ReadFile(fsys, path.Join(dir, p), MaxWeightBytes-total)
+			if err != nil {
+				return nil, fmt.Errorf("weight shard: %w", err)
+			}
+			total += int64(len(b))
+			buf = append(buf, b...)
+		}
+		off := 0
+		for _, w := range grp.Weights {
+			n, err := numel(w.Shape)
+			if err != nil {
+				return nil, fmt.Errorf("weight %q: %w", w.Name, err)
+			}
+			dtype, size := w.Dtype, 4
+			if w.Quantization != nil {
+				dtype = w.Quantization.Dtype
+				switch dtype {
+				case "uint8":
+					size = 1
+				case "uint16", "float16":
+					size = 2
+				default:
+					return nil, fmt.Errorf("weight %q: unknown quantization %q", w.Name, dtype)
+				}
+			} else if dtype != "float32" && dtype != "int32" && dtype != "" {
+				return nil, fmt.Errorf("weight %q: dtype %q is not supported", w.Name, dtype)
+			}
+			if int64(n)*int64(size) > int64(len(buf)-off) {
+				return nil, fmt.Errorf("weight %q needs %d bytes, but weight group %d has only %d left (shards %v): the weights file is shorter than the model says", w.Name, n*size, gi+1, len(buf)-off, grp.Paths)
+			}
+			t := &graph.Tensor{Shape: w.Shape, Data: make([]float32, n)}
+			decode(t.Data, buf[off:off+n*size], dtype, w.Quantization)
+			off += n * size
+			if _, dup := out[w.Name]; dup {
+				return nil, fmt.Errorf("weight %q appears twice in the manifest", w.Name)
+			}
+			out[w.Name] = t
+		}
+		if off != len(buf) {
+			return nil, fmt.Errorf("weight group %d: shards hold %d bytes but the manifest describes %d", gi+1, len(buf), off)
+		}
+	}
+	return out, nil
+}
+
+func numel(shape []int) (int, error) {
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("negative dimension in shape %v", shape)
+		}
+		if d > 0 && n > graph.DefaultLimits.MaxTensorElems/int64(d) {
+			return 0, fmt.Errorf("shape %v is too large", shape)
+		}
+		n *= int64(d)
+	}
+	return int(n), nil
+}
+
+func decode(dst []float32, b []byte, dtype string, q *quantization) {
+	switch dtype {
+	case "uint8":
+		for i := range dst {
+			dst[i] = float32(float64(b[i])*q.Scale + q.Min)
+		}
+	case "uint16":
+		for i := range dst {
+			dst[i] = float32(float64(binary.LittleEndian.Uint16(b[2*i:]))*q.Scale + q.Min)
+		}
+	case "float16":
+		for i := range dst {
+			dst[i] = halfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	case "int32":
+		for i := range dst {
+			dst[i] = float32(int32(binary.LittleEndian.Uint32(b[4*i:])))
+		}
+	default:
+		for i := range dst {
+			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	}
+}
+
+// halfToFloat converts an IEEE 754 binary16 to float32.
+func halfToFloat(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	frac := uint32(h) & 0x3ff
+	switch {
+	case exp == 0x1f:
+		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
+	case exp == 0:
+		if frac == 0 {
+			return math.Float32frombits(sign)
+		}
+		// Subnormal: value = frac · 2^-24.
+		f := float32(frac) * float32(math.Ldexp(1, -24))
+		if sign != 0 {
+			f = -f
+		}
+		return f
+	}
+	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
+}

@@ -1,0 +1,91 @@
+package graph
+
+import "fmt"
+
+// InferShapes computes the shape of every value for the given batch size
+// (the graph inputs' batch dimension is replaced by batch when it is
+// dynamic). It checks that present parameters have the shapes the operators
+// expect and that no value exceeds DefaultLimits.
+func (g *Graph) InferShapes(batch int) (map[string]Shape, error) {
+	if batch <= 0 {
+		batch = 1
+	}
+	shapes := make(map[string]Shape, len(g.Nodes)+len(g.Inputs))
+	var total int64
+	for _, in := range g.Inputs {
+		s := append(Shape(nil), in.Shape...)
+		if len(s) > 0 && s[0] <= 0 {
+			s[0] = batch
+		}
+		for _, d := range s[1:] {
+			if d <= 0 {
+				return nil, fmt.Errorf("input %q has a non-positive dimension in %v", in.Name, in.Shape)
+			}
+		}
+		if err := checkDims(s); err != nil {
+			return nil, fmt.Errorf("input %q: %w", in.Name, err)
+		}
+		shapes[in.Name] = s
+	}
+	for _, n := range g.Nodes {
+		in := make([]Shape, len(n.Inputs))
+		for i, name := range n.Inputs {
+			s, ok := shapes[name]
+			if !ok {
+				return nil, fmt.Errorf("node %q reads %q before it is computed", n.Name, name)
+			}
+			in[i] = s
+		}
+		out, err := n.Op.Infer(in)
+		if err != nil {
+			return nil, fmt.Errorf("node %q (%s): %w", n.Name, n.Type, err)
+		}
+		if len(out) < len(n.Outputs) {
+			return nil, fmt.Errorf("node %q (%s) has %d outputs, its operator produces %d", n.Name, n.Type, len(n.Outputs), len(out))
+		}
+		for i, name := range n.Outputs {
+			for _, d := range out[i] {
+				if d <= 0 {
+					return nil, fmt.Errorf("node %q (%s): output shape %v has an empty dimension", n.Name, n.Type, out[i])
+				}
+			}
+			if err := checkDims(out[i]); err != nil {
+				return nil, fmt.Errorf("node %q (%s): output %w", n.Name, n.Type, err)
+			}
+			total += int64(out[i].Elems())
+			if total > DefaultLimits.MaxTotalActElem {
+				return nil, fmt.Errorf("node %q (%s): the activations of one pass exceed %d elements", n.Name, n.Type, DefaultLimits.MaxTotalActElem)
+			}
+			shapes[name] = out[i]
+		}
+		want := n.Op.ParamShapes(in)
+		for name, t := range n.Params {
+			w, ok := want[name]
+			if !ok {
+				return nil, fmt.Errorf("node %q (%s) has an unexpected parameter %q", n.Name, n.Type, name)
+			}
+			if !Shape(t.Shape).Equal(w) {
+				return nil, fmt.Errorf("node %q (%s): parameter %q has shape %v, expected %v", n.Name, n.Type, name, Shape(t.Shape), w)
+			}
+		}
+	}
+	return shapes, nil
+}
+
+// HasWeights reports whether every node carries every parameter its
+// operator needs, i.e. whether the graph can be executed. The error names the
+// first node that lacks one.
+func (g *Graph) HasWeights(shapes map[string]Shape) error {
+	for _, n := range g.Nodes {
+		in := make([]Shape, len(n.Inputs))
+		for i, name := range n.Inputs {
+			in[i] = shapes[name]
+		}
+		for name := range n.Op.ParamShapes(in) {
+			if n.Param(name) == nil {
+				return fmt.Errorf("node %q (%s) has no %q parameter: the model defines structure only", n.Name, n.Type, name)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package tensor
+
+import "math"
+
+// MaxPool2D writes the maximum of each window; padding cells are ignored. A
+// window that covers no input cell yields 0. argmax, when not nil, receives
+// the flat index into src of each chosen element (for backpropagation).
+func MaxPool2D(dst, src []float32, argmax []int32, g ConvGeom) {
+	plane, oplane := g.H*g.W, g.OH*g.OW
+	for nc := 0; nc < g.N*g.C; nc++ {
+		in := src[nc*plane : (nc+1)*plane]
+		out := dst[nc*oplane : (nc+1)*oplane]
+		for oy := 0; oy < g.OH; oy++ {
+			for ox := 0; ox < g.OW; ox++ {
+				best := float32(math.Inf(-1))
+				arg := -1
+				for kh := 0; kh < g.KH; kh++ {
+					iy := oy*g.SH + kh*g.DH - g.PadT
+					if iy < 0 || iy >= g.H {
+						continue
+					}
+					for kw := 0; kw < g.KW; kw++ {
+						ix := ox*g.SW + kw*g.DW - g.PadL
+						if ix < 0 || ix >= g.W {
+							continue
+						}
+						if v := in[iy*g.W+ix]; v > best || arg < 0 {
+							best, arg = v, iy*g.W+ix
+						}
+					}
+				}
+				if arg < 0 {
+					best = 0
+				}
+				out[oy*g.OW+ox] = best
+				if argmax != nil {
+					if arg >= 0 {
+						arg += nc * plane
+					}
+					argmax[nc*oplane+oy*g.OW+ox] = int32(arg)
+				}
+			}
+		}
+	}
+}
+
+// AvgPool2D writes the mean of each window. With includePad the divisor is
+// the window clipped to the padded input (Caffe, ONNX count_include_pad);
+// otherwise it is the number of real input cells in the window.
+func AvgPool2D(dst, src []float32, g ConvGeom, includePad bool, padB, padR int) {
+	plane, oplane := g.H*g.W, g.OH*g.OW
+	for nc := 0; nc < g.N*g.C; nc++ {
+		in := src[nc*plane : (nc+1)*plane]
+		out := dst[nc*oplane : (nc+1)*oplane]
+		for oy := 0; oy < g.OH; oy++ {
+			for ox := 0; ox < g.OW; ox++ {
+				var sum float32
+				count, padded := 0, 0
+				for kh := 0; kh < g.KH; kh++ {
+					iy := oy*g.SH + kh*g.DH - g.PadT
+					if iy >= g.H+padB {
+						continue
+					}
+					for kw := 0; kw < g.KW; kw++ {
+						ix := ox*g.SW + kw*g.DW - g.PadL
+						if ix >= g.W+padR {
+							continue
+						}
+						padded++
+						if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
+							continue
+						}
+						sum += in[iy*g.W+ix]
+						count++
+					}
+				}
+				div := count
+				if includePad {
+					div = padded
+				}
+				if div > 0 {
+					sum /= float32(div)
+				}
+				out[oy*g.OW+ox] = sum
+			}
+		}
+	}
+}
