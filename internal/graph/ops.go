@@ -374,7 +374,7 @@ func (f *Flatten) Infer(in []Shape) ([]Shape, error) {
 }
 
 func (f *Flatten) ParamShapes([]Shape) map[string]Shape { return nil }
-func (f *Flatten) Cost(in, out []Shape) Cost             { return Cost{} }
+func (f *Flatten) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Dense is a fully connected layer (Caffe InnerProduct, Keras Dense, ONNX
 // Gemm with constant B). The input is flattened from axis 1 in NCHW order.
@@ -555,7 +555,7 @@ func (c *Concat) Infer(in []Shape) ([]Shape, error) {
 }
 
 func (c *Concat) ParamShapes([]Shape) map[string]Shape { return nil }
-func (c *Concat) Cost(in, out []Shape) Cost             { return Cost{} }
+func (c *Concat) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Dropout is the identity at inference.
 type Dropout struct {
@@ -570,7 +570,7 @@ func (d *Dropout) Infer(in []Shape) ([]Shape, error) {
 	return []Shape{in[0]}, nil
 }
 func (d *Dropout) ParamShapes([]Shape) map[string]Shape { return nil }
-func (d *Dropout) Cost(in, out []Shape) Cost             { return Cost{} }
+func (d *Dropout) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Identity passes its input through.
 type Identity struct{}
@@ -583,7 +583,7 @@ func (Identity) Infer(in []Shape) ([]Shape, error) {
 	return []Shape{in[0]}, nil
 }
 func (Identity) ParamShapes([]Shape) map[string]Shape { return nil }
-func (Identity) Cost(in, out []Shape) Cost             { return Cost{} }
+func (Identity) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // LRN is local response normalisation across channels (AlexNet, GoogLeNet):
 // y = x / (Bias + Alpha/Size · Σ x²)^Beta over Size neighbouring channels.

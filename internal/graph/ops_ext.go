@@ -184,7 +184,7 @@ func (t *Transpose) Infer(in []Shape) ([]Shape, error) {
 	return []Shape{out}, nil
 }
 func (t *Transpose) ParamShapes([]Shape) map[string]Shape { return nil }
-func (t *Transpose) Cost(in, out []Shape) Cost             { return Cost{} }
+func (t *Transpose) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Reshape changes the shape without moving data. Shape includes the batch
 // dimension; 0 copies the input's dimension at that index (unless
@@ -237,7 +237,7 @@ func (r *Reshape) Infer(in []Shape) ([]Shape, error) {
 	return []Shape{out}, nil
 }
 func (r *Reshape) ParamShapes([]Shape) map[string]Shape { return nil }
-func (r *Reshape) Cost(in, out []Shape) Cost             { return Cost{} }
+func (r *Reshape) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Pad pads every dimension: Pads holds the begin amounts for each
 // dimension followed by the end amounts (ONNX order). Mode is "constant"
@@ -272,7 +272,7 @@ func (p *Pad) Infer(in []Shape) ([]Shape, error) {
 	return []Shape{out}, nil
 }
 func (p *Pad) ParamShapes([]Shape) map[string]Shape { return nil }
-func (p *Pad) Cost(in, out []Shape) Cost             { return Cost{} }
+func (p *Pad) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Slice splits its input along Axis into len(Outputs) parts at Points (Caffe
 // Slice: the part boundaries; empty Points means equal parts). The number
@@ -335,7 +335,7 @@ func (s *Slice) Infer(in []Shape) ([]Shape, error) {
 	return out, nil
 }
 func (s *Slice) ParamShapes([]Shape) map[string]Shape { return nil }
-func (s *Slice) Cost(in, out []Shape) Cost             { return Cost{} }
+func (s *Slice) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Crop crops its first input to the shape of its second from Axis on,
 // starting at Offsets (one per cropped axis, or one for all) — Caffe Crop.
@@ -381,7 +381,7 @@ func (c *Crop) Infer(in []Shape) ([]Shape, error) {
 	return []Shape{out}, nil
 }
 func (c *Crop) ParamShapes([]Shape) map[string]Shape { return nil }
-func (c *Crop) Cost(in, out []Shape) Cost             { return Cost{} }
+func (c *Crop) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Resize scales the spatial size of an NCHW map (Caffe Interp and Upsample,
 // ONNX Resize/Upsample). The output is OutH×OutW when set, otherwise the

@@ -3,13 +3,13 @@ package tensor
 // ConvGeom is the geometry of a 2-D convolution or pooling window over an
 // NCHW input.
 type ConvGeom struct {
-	N, C, H, W   int // input
-	OC, OH, OW   int // output channels and size
-	KH, KW       int
-	SH, SW       int // strides
-	DH, DW       int // dilations
-	PadT, PadL   int
-	Groups       int
+	N, C, H, W int // input
+	OC, OH, OW int // output channels and size
+	KH, KW     int
+	SH, SW     int // strides
+	DH, DW     int // dilations
+	PadT, PadL int
+	Groups     int
 }
 
 // Conv2D computes dst = conv(src, w) + b. dst is [N, OC, OH, OW], src

@@ -73,35 +73,35 @@ type layer struct {
 // layerConfig holds the Keras layer attributes convscope understands.
 // Pointer fields distinguish "absent" from zero.
 type layerConfig struct {
-	Name             string          `json:"name"`
-	Trainable        *bool           `json:"trainable,omitempty"`
-	BatchInputShape  []*int          `json:"batch_input_shape,omitempty"`
-	BatchShape       []*int          `json:"batch_shape,omitempty"`
-	InputShape       []*int          `json:"input_shape,omitempty"`
-	Dtype            any             `json:"dtype,omitempty"`
-	Filters          int             `json:"filters,omitempty"`
-	KernelSize       intPair         `json:"kernel_size,omitempty"`
-	Strides          intPair         `json:"strides,omitempty"`
-	Padding          json.RawMessage `json:"padding,omitempty"`
-	DataFormat       string          `json:"data_format,omitempty"`
-	DilationRate     intPair         `json:"dilation_rate,omitempty"`
-	Groups           int             `json:"groups,omitempty"`
-	DepthMultiplier  int             `json:"depth_multiplier,omitempty"`
-	Activation       string          `json:"activation,omitempty"`
-	UseBias          *bool           `json:"use_bias,omitempty"`
-	Units            int             `json:"units,omitempty"`
-	PoolSize         intPair         `json:"pool_size,omitempty"`
-	Rate             float32         `json:"rate,omitempty"`
-	Axis             json.RawMessage `json:"axis,omitempty"`
-	Epsilon          *float32        `json:"epsilon,omitempty"`
-	Center           *bool           `json:"center,omitempty"`
-	Scale            *bool           `json:"scale,omitempty"`
-	Alpha            *float32        `json:"alpha,omitempty"`
-	NegativeSlope    *float32        `json:"negative_slope,omitempty"`
-	MaxValue         *float32        `json:"max_value,omitempty"`
-	Threshold        *float32        `json:"threshold,omitempty"`
-	Keepdims         bool            `json:"keepdims,omitempty"`
-	TargetShape      []int           `json:"target_shape,omitempty"`
+	Name            string          `json:"name"`
+	Trainable       *bool           `json:"trainable,omitempty"`
+	BatchInputShape []*int          `json:"batch_input_shape,omitempty"`
+	BatchShape      []*int          `json:"batch_shape,omitempty"`
+	InputShape      []*int          `json:"input_shape,omitempty"`
+	Dtype           any             `json:"dtype,omitempty"`
+	Filters         int             `json:"filters,omitempty"`
+	KernelSize      intPair         `json:"kernel_size,omitempty"`
+	Strides         intPair         `json:"strides,omitempty"`
+	Padding         json.RawMessage `json:"padding,omitempty"`
+	DataFormat      string          `json:"data_format,omitempty"`
+	DilationRate    intPair         `json:"dilation_rate,omitempty"`
+	Groups          int             `json:"groups,omitempty"`
+	DepthMultiplier int             `json:"depth_multiplier,omitempty"`
+	Activation      string          `json:"activation,omitempty"`
+	UseBias         *bool           `json:"use_bias,omitempty"`
+	Units           int             `json:"units,omitempty"`
+	PoolSize        intPair         `json:"pool_size,omitempty"`
+	Rate            float32         `json:"rate,omitempty"`
+	Axis            json.RawMessage `json:"axis,omitempty"`
+	Epsilon         *float32        `json:"epsilon,omitempty"`
+	Center          *bool           `json:"center,omitempty"`
+	Scale           *bool           `json:"scale,omitempty"`
+	Alpha           *float32        `json:"alpha,omitempty"`
+	NegativeSlope   *float32        `json:"negative_slope,omitempty"`
+	MaxValue        *float32        `json:"max_value,omitempty"`
+	Threshold       *float32        `json:"threshold,omitempty"`
+	Keepdims        bool            `json:"keepdims,omitempty"`
+	TargetShape     []int           `json:"target_shape,omitempty"`
 }
 
 // intPair is a Keras int-or-tuple attribute (kernel_size: 3 or [3, 3]).
