@@ -1,0 +1,129 @@
+package tensor
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveGemm is the definition, in float64.
+func naiveGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) []float64 {
+	out := make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += float64(av) * float64(bv)
+			}
+			out[i*n+j] = float64(alpha)*s + float64(beta)*float64(c[i*ldc+j])
+		}
+	}
+	return out
+}
+
+func TestGemmAgainstDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 200; trial++ {
+		m, n, k := 1+rng.IntN(40), 1+rng.IntN(70), 1+rng.IntN(50)
+		if trial%7 == 0 {
+			m, n, k = 1+rng.IntN(200), 1+rng.IntN(300), 1+rng.IntN(300)
+		}
+		tA, tB := rng.IntN(2) == 1, rng.IntN(2) == 1
+		lda, ldb, ldc := k+rng.IntN(3), n+rng.IntN(3), n+rng.IntN(3)
+		if tA {
+			lda = m + rng.IntN(3)
+		}
+		if tB {
+			ldb = k + rng.IntN(3)
+		}
+		rowsA, rowsB := m, k
+		if tA {
+			rowsA = k
+		}
+		if tB {
+			rowsB = n
+		}
+		a, b, c := randSlice(rng, rowsA*lda), randSlice(rng, rowsB*ldb), randSlice(rng, m*ldc)
+		alpha, beta := []float32{1, 0.5, -2}[rng.IntN(3)], []float32{0, 1, 0.25}[rng.IntN(3)]
+		want := naiveGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		Gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				if d := math.Abs(float64(c[i*ldc+j]) - want[i*n+j]); d > 1e-4*(1+math.Abs(want[i*n+j]))*math.Sqrt(float64(k)) {
+					t.Fatalf("trial %d (m=%d n=%d k=%d tA=%v tB=%v): C[%d,%d]=%v want %v", trial, m, n, k, tA, tB, i, j, c[i*ldc+j], want[i*n+j])
+				}
+			}
+		}
+	}
+}
+
+func TestGemmBetaZeroIgnoresNaN(t *testing.T) {
+	c := []float32{float32(math.NaN())}
+	Gemm(false, false, 1, 1, 1, 1, []float32{2}, 1, []float32{3}, 1, 0, c, 1)
+	if c[0] != 6 {
+		t.Fatalf("got %v, want 6", c[0])
+	}
+}
+
+// Im2Col followed by Gemm equals the direct convolution, for strides,
+// dilations and asymmetric padding.
+func TestIm2ColGemmMatchesConv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 60; trial++ {
+		g := ConvGeom{N: 1, C: 1 + rng.IntN(4), H: 3 + rng.IntN(9), W: 3 + rng.IntN(9), OC: 1 + rng.IntN(5),
+			KH: 1 + rng.IntN(3), KW: 1 + rng.IntN(3), SH: 1 + rng.IntN(3), SW: 1 + rng.IntN(3),
+			DH: 1 + rng.IntN(2), DW: 1 + rng.IntN(2), PadT: rng.IntN(3), PadL: rng.IntN(3), Groups: 1}
+		padB, padR := rng.IntN(3), rng.IntN(3)
+		g.OH = (g.H+g.PadT+padB-g.DH*(g.KH-1)-1)/g.SH + 1
+		g.OW = (g.W+g.PadL+padR-g.DW*(g.KW-1)-1)/g.SW + 1
+		if g.OH <= 0 || g.OW <= 0 {
+			continue
+		}
+		x, w := randSlice(rng, g.C*g.H*g.W), randSlice(rng, g.OC*g.C*g.KH*g.KW)
+		want := make([]float32, g.OC*g.OH*g.OW)
+		Conv2D(want, x, w, nil, g)
+		kk := g.C * g.KH * g.KW
+		cols := make([]float32, kk*g.OH*g.OW)
+		Im2Col(cols, x, g.C, g.H, g.W, g)
+		got := make([]float32, len(want))
+		Gemm(false, false, g.OC, g.OH*g.OW, kk, 1, w, kk, cols, g.OH*g.OW, 0, got, g.OH*g.OW)
+		for i := range got {
+			if math.Abs(float64(got[i]-want[i])) > 1e-4 {
+				t.Fatalf("trial %d %+v: [%d] %v vs %v", trial, g, i, got[i], want[i])
+			}
+		}
+		// Col2Im is the adjoint: <Im2Col(x), y> = <x, Col2Im(y)>.
+		y := randSlice(rng, len(cols))
+		back := make([]float32, len(x))
+		Col2Im(back, y, g.C, g.H, g.W, g)
+		var l, r float64
+		for i := range cols {
+			l += float64(cols[i]) * float64(y[i])
+		}
+		for i := range x {
+			r += float64(x[i]) * float64(back[i])
+		}
+		if math.Abs(l-r) > 1e-3*(1+math.Abs(l)) {
+			t.Fatalf("trial %d: adjoint mismatch %v vs %v", trial, l, r)
+		}
+	}
+}
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
