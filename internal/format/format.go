@@ -66,23 +66,32 @@ func Open(p string) (*graph.Graph, string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	return OpenFS(os.DirFS(dir), base)
+	return open(os.DirFS(dir), base, p)
 }
 
 // OpenFS loads the model named name in fsys and reports its format name.
 func OpenFS(fsys fs.FS, name string) (*graph.Graph, string, error) {
+	return open(fsys, name, name)
+}
+
+// open loads name from fsys; errors name the file as display.
+func open(fsys fs.FS, name, display string) (*graph.Graph, string, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, "", fmt.Errorf("%s: %w", display, pe.Err)
+		}
 		return nil, "", err
 	}
 	head := make([]byte, SniffLen)
 	n, err := io.ReadFull(f, head)
 	f.Close()
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, "", fmt.Errorf("%s: %w", name, err)
+		return nil, "", fmt.Errorf("%s: %w", display, err)
 	}
 	if n == 0 {
-		return nil, "", fmt.Errorf("%s: the file is empty", name)
+		return nil, "", fmt.Errorf("%s: the file is empty", display)
 	}
 	head = head[:n]
 	mu.RLock()
@@ -92,7 +101,7 @@ func OpenFS(fsys fs.FS, name string) (*graph.Graph, string, error) {
 		if e.sniff(name, head) {
 			g, err := e.load(fsys, name)
 			if err != nil {
-				return nil, e.name, fmt.Errorf("%s (%s): %w", name, e.name, err)
+				return nil, e.name, fmt.Errorf("%s (%s): %w", display, e.name, err)
 			}
 			labels, err := ReadLabels(fsys, path.Join(path.Dir(name), LabelsFile))
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -108,7 +117,7 @@ func OpenFS(fsys fs.FS, name string) (*graph.Graph, string, error) {
 	for _, e := range list {
 		names = append(names, e.name)
 	}
-	return nil, "", fmt.Errorf("%s: %w (known: %s)", name, ErrUnknown, strings.Join(names, ", "))
+	return nil, "", fmt.Errorf("%s: %w (known: %s)", display, ErrUnknown, strings.Join(names, ", "))
 }
 
 // HasExt reports whether name ends in one of the extensions (case-insensitive,

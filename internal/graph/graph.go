@@ -317,3 +317,38 @@ func (g *Graph) Consumers() map[string][]*Node {
 	}
 	return m
 }
+
+// Head describes a classifier's output: Logits is the value before the
+// final softmax and Probs the softmax's output. When the graph does not end
+// in a softmax over its classes, Probs is "" and Logits is the output value
+// (callers apply a softmax themselves).
+type Head struct {
+	Logits, Probs string
+}
+
+// ClassifierHead finds the classifier head of the graph's first output.
+func (g *Graph) ClassifierHead() Head {
+	if len(g.Outputs) == 0 {
+		return Head{}
+	}
+	out := g.Outputs[0]
+	if p := g.Producers()[out]; p != nil && len(p.Inputs) == 1 {
+		if s, ok := p.Op.(*Softmax); ok && !s.Log {
+			return Head{Logits: p.Inputs[0], Probs: out}
+		}
+	}
+	return Head{Logits: out}
+}
+
+// ClassNames returns the graph's labels, or "class 0" … "class n−1" when it
+// has none or their number does not match n.
+func (g *Graph) ClassNames(n int) []string {
+	if len(g.Labels) == n {
+		return g.Labels
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("class %d", i)
+	}
+	return names
+}

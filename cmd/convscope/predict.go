@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+
+	"github.com/convscope/convscope/internal/engine"
+	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/imageio"
+)
+
+func init() {
+	register(command{name: "predict", summary: "classify images with a model", run: runPredict})
+}
+
+// predictOutput is the one JSON object `predict --json` prints.
+type predictOutput struct {
+	Model   string       `json:"model"`
+	Classes []string     `json:"classes"`
+	Results []prediction `json:"results"`
+}
+
+type prediction struct {
+	Image         string    `json:"image"`
+	Index         int       `json:"index"`
+	Class         string    `json:"class"`
+	Probabilities []float32 `json:"probabilities"`
+	Logits        []float32 `json:"logits"`
+}
+
+func runPredict(ctx context.Context, args []string, io stdio) error {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	var mf modelFlags
+	mf.register(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object with every result")
+	fs.Usage = func() {
+		fmt.Fprintln(io.err, "usage: convscope predict [--model FILE] [--labels FILE] [--json] IMAGE...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{}
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usagef("predict needs at least one image")
+	}
+	g, name, err := mf.load()
+	if err != nil {
+		return err
+	}
+	p, err := engine.Compile(g, 1)
+	if err != nil {
+		return err
+	}
+	in := p.Shapes[g.Inputs[0].Name]
+	if len(in) != 4 || in[1] != 3 {
+		return fmt.Errorf("model input %v is not an RGB image (N, 3, H, W)", in)
+	}
+	head := g.ClassifierHead()
+	classes := p.Shapes[head.Logits].Elems()
+	if err := format.CheckLabels(g, classes); err != nil {
+		return err
+	}
+	names := g.ClassNames(classes)
+	limits := imageio.DefaultLimits()
+	var results []prediction
+	failed := 0
+	for _, path := range fs.Args() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := predictOne(p, head, path, in[3], in[2], limits)
+		if err != nil {
+			fmt.Fprintf(io.err, "convscope: %s: %v\n", path, err)
+			failed++
+			continue
+		}
+		res.Class = names[res.Index]
+		results = append(results, res)
+		if !*asJSON {
+			printPrediction(io, res, names)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(io.out)
+		out := predictOutput{Model: name, Classes: names, Results: nonNil(results)}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d images failed", failed, fs.NArg())
+	}
+	return nil
+}
+
+func nonNil(r []prediction) []prediction {
+	if r == nil {
+		return []prediction{}
+	}
+	return r
+}
+
+func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits) (prediction, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return prediction{}, err
+	}
+	defer f.Close()
+	x, err := imageio.Load(f, w, h, limits)
+	if err != nil {
+		return prediction{}, err
+	}
+	vals, err := p.Run(x)
+	if err != nil {
+		return prediction{}, err
+	}
+	logits := append([]float32(nil), vals[head.Logits].Data...)
+	var probs []float32
+	if head.Probs != "" {
+		probs = append([]float32(nil), vals[head.Probs].Data...)
+	} else {
+		probs = softmax(logits)
+	}
+	best := 0
+	for i, v := range probs {
+		if v > probs[best] {
+			best = i
+		}
+	}
+	return prediction{Image: path, Index: best, Probabilities: probs, Logits: logits}, nil
+}
+
+func softmax(x []float32) []float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		m = max(m, v)
+	}
+	out := make([]float32, len(x))
+	var sum float64
+	for i, v := range x {
+		e := math.Exp(float64(v - m))
+		out[i] = float32(e)
+		sum += e
+	}
+	for i := range out {
+		out[i] = float32(float64(out[i]) / sum)
+	}
+	return out
+}
+
+// printPrediction prints "image: class (p%)" and the two runners-up.
+func printPrediction(io stdio, r prediction, names []string) {
+	idx := make([]int, len(r.Probabilities))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return r.Probabilities[idx[a]] > r.Probabilities[idx[b]] })
+	fmt.Fprintf(io.out, "%s: %s (%.1f%%)", r.Image, names[idx[0]], 100*r.Probabilities[idx[0]])
+	for k := 1; k < min(3, len(idx)); k++ {
+		if k == 1 {
+			fmt.Fprint(io.out, "  then")
+		}
+		fmt.Fprintf(io.out, " %s %.1f%%", names[idx[k]], 100*r.Probabilities[idx[k]])
+	}
+	fmt.Fprintln(io.out)
+}
