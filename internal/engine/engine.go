@@ -108,7 +108,11 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 		g := geom(xs, win, op.OutChannels, oh, ow)
 		g.Groups = max(1, op.Groups)
 		w, b := data(n.Param("weight")), data(n.Param("bias"))
-		return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
+		if g.Groups > 1 && g.Groups == g.C && g.OC == g.C {
+			// Depthwise: one plane per group, the direct kernel is faster.
+			return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
+		}
+		return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, g) }, nil
 	case *graph.Pool:
 		win, oh, ow, err := op.Resolve(xs[2], xs[3])
 		if err != nil {

@@ -25,11 +25,24 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	if k == 0 || alpha == 0 {
 		return
 	}
-	gemmGo(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+	if transB && !transA && m <= 4 {
+		// Matrix-vector shaped (a dense layer at small batch): rows of B are
+		// contiguous, so dot products beat packing B.
+		for i := 0; i < m; i++ {
+			x := a[i*lda : i*lda+k]
+			crow := c[i*ldc : i*ldc+n]
+			for j := range crow {
+				crow[j] += alpha * dot(x, b[j*ldb:j*ldb+k])
+			}
+		}
+		return
+	}
+	gemmParallel(transA, m, n, k, alpha, a, lda, bSource{b: b, ldb: ldb, trans: transB}, c, ldc)
 }
 
-// gemmGo is the portable kernel: C += alpha·op(A)·op(B).
-func gemmGo(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+// gemmRef is the straightforward kernel, kept as the reference the packed
+// kernels are tested against: C += alpha·op(A)·op(B).
+func gemmRef(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	// Make B row-accessible: with transB, pack Bᵀ into a k×n buffer.
 	if transB {
 		bt := make([]float32, k*n)

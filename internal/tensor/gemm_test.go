@@ -127,3 +127,39 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	}
 	return s
 }
+
+// The GEMM convolution (implicit im2col packing) equals the direct
+// reference convolution for random geometry, groups and batch.
+func TestConv2DGemmMatchesConv2D(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 150; trial++ {
+		groups := 1 + rng.IntN(3)
+		g := ConvGeom{N: 1 + rng.IntN(2), C: groups * (1 + rng.IntN(4)), H: 1 + rng.IntN(40), W: 1 + rng.IntN(40), OC: groups * (1 + rng.IntN(9)),
+			KH: 1 + rng.IntN(4), KW: 1 + rng.IntN(4), SH: 1 + rng.IntN(3), SW: 1 + rng.IntN(3),
+			DH: 1 + rng.IntN(2), DW: 1 + rng.IntN(2), PadT: rng.IntN(3), PadL: rng.IntN(3), Groups: groups}
+		if trial%5 == 0 {
+			g.KH, g.KW, g.SH, g.SW, g.PadT, g.PadL = 1, 1, 1, 1, 0, 0
+		}
+		padB, padR := rng.IntN(3), rng.IntN(3)
+		g.OH = (g.H+g.PadT+padB-g.DH*(g.KH-1)-1)/g.SH + 1
+		g.OW = (g.W+g.PadL+padR-g.DW*(g.KW-1)-1)/g.SW + 1
+		if g.OH <= 0 || g.OW <= 0 {
+			continue
+		}
+		x := randSlice(rng, g.N*g.C*g.H*g.W)
+		w := randSlice(rng, g.OC*g.C/groups*g.KH*g.KW)
+		var b []float32
+		if rng.IntN(2) == 0 {
+			b = randSlice(rng, g.OC)
+		}
+		want := make([]float32, g.N*g.OC*g.OH*g.OW)
+		got := randSlice(rng, len(want)) // garbage must be overwritten
+		Conv2D(want, x, w, b, g)
+		Conv2DGemm(got, x, w, b, g)
+		for i := range got {
+			if math.Abs(float64(got[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("trial %d %+v: [%d] %v, want %v", trial, g, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,15 @@
+//go:build amd64 && !purego
+
+package tensor
+
+import "golang.org/x/sys/cpu"
+
+// hasAVX2 selects the assembly kernels at run time; without AVX2 and FMA the
+// pure-Go kernels run.
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+//go:noescape
+func sgemmKernel6x16(k int, a, b, c *float32, ldc int)
+
+//go:noescape
+func dot32(x, y *float32, n int) float32

@@ -1,0 +1,295 @@
+package tensor
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Blocking of the packed GEMM (BLIS loop order jc → pc → ic → jr → ir):
+// a kc×nr panel of B stays in L1 while the micro-kernel walks an mc×kc
+// block of A held in L2; the kc×nc block of B is shared by all of it.
+const (
+	mr = 6   // micro-tile rows
+	nr = 16  // micro-tile columns (two 8-lane vectors)
+	kc = 256 // depth of a packed panel
+	mc = 96  // rows of A packed at once
+	nc = 1024
+)
+
+// gemmBuf holds one worker's packing buffers.
+type gemmBuf struct {
+	a, b []float32
+	tile [mr * nr]float32
+}
+
+// freeBufs keeps packing buffers between calls. Unlike a sync.Pool it is
+// not emptied by the garbage collector, so steady-state calls allocate
+// nothing.
+var freeBufs = make(chan *gemmBuf, 64)
+
+func getBuf() *gemmBuf {
+	select {
+	case b := <-freeBufs:
+		return b
+	default:
+		return &gemmBuf{a: make([]float32, mc*kc), b: make([]float32, kc*nc)}
+	}
+}
+
+func putBuf(b *gemmBuf) {
+	select {
+	case freeBufs <- b:
+	default:
+	}
+}
+
+// bSource describes the B operand of a packed product: a stored matrix
+// (possibly transposed), or — for convolutions — the column matrix of an
+// image that packing reads straight from the image (implicit im2col).
+type bSource struct {
+	b     []float32
+	ldb   int
+	trans bool
+	conv  bool
+	g     ConvGeom // with conv: the geometry; b is one image's group [C, H, W]
+}
+
+func (s *bSource) pack(dst []float32, pc, kb, jc, nb int) {
+	if s.conv {
+		packBConv(dst, s.b, &s.g, pc, kb, jc, nb)
+		return
+	}
+	packB(dst, s.trans, s.b, s.ldb, pc, kb, jc, nb)
+}
+
+// gemmPacked computes C[:, j0:j1] += alpha·op(A)·B[:, j0:j1].
+func gemmPacked(transA bool, m, k int, alpha float32, a []float32, lda int, bs *bSource, c []float32, ldc int, j0, j1 int) {
+	buf := getBuf()
+	defer putBuf(buf)
+	for jc := j0; jc < j1; jc += nc {
+		nb := min(nc, j1-jc)
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
+			bs.pack(buf.b, pc, kb, jc, nb)
+			for ic := 0; ic < m; ic += mc {
+				mb := min(mc, m-ic)
+				packA(buf.a, transA, a, lda, ic, mb, pc, kb, alpha)
+				for jr := 0; jr < nb; jr += nr {
+					bp := buf.b[jr*kb : (jr+nr)*kb]
+					for ir := 0; ir < mb; ir += mr {
+						ap := buf.a[ir*kb : (ir+mr)*kb]
+						ci := (ic+ir)*ldc + jc + jr
+						if ir+mr <= mb && jr+nr <= nb {
+							kernel(kb, ap, bp, c[ci:], ldc)
+							continue
+						}
+						// Edge tile: compute into a scratch tile, add what fits.
+						clear(buf.tile[:])
+						kernel(kb, ap, bp, buf.tile[:], nr)
+						rows, cols := min(mr, mb-ir), min(nr, nb-jr)
+						for i := 0; i < rows; i++ {
+							crow := c[ci+i*ldc : ci+i*ldc+cols]
+							for j, v := range buf.tile[i*nr : i*nr+cols] {
+								crow[j] += v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// kernel computes a full mr×nr tile: c += a·b over kb steps.
+func kernel(kb int, a, b, c []float32, ldc int) {
+	if hasAVX2 {
+		_ = c[(mr-1)*ldc+nr-1] // the assembly writes this far
+		sgemmKernel6x16(kb, &a[0], &b[0], &c[0], ldc)
+		return
+	}
+	kernelGo(kb, a, b, c, ldc)
+}
+
+// kernelGo is the portable micro-kernel.
+func kernelGo(kb int, a, b, c []float32, ldc int) {
+	var acc [mr][nr]float32
+	for p := 0; p < kb; p++ {
+		bv := (*[nr]float32)(b[p*nr : p*nr+nr])
+		av := (*[mr]float32)(a[p*mr : p*mr+mr])
+		for i := 0; i < mr; i++ {
+			x := av[i]
+			row := &acc[i]
+			for j := 0; j < nr; j++ {
+				row[j] += x * bv[j]
+			}
+		}
+	}
+	for i := 0; i < mr; i++ {
+		crow := c[i*ldc : i*ldc+nr]
+		for j := range crow {
+			crow[j] += acc[i][j]
+		}
+	}
+}
+
+// packA copies op(A)[ic:ic+mb, pc:pc+kb]·alpha into panels of mr rows, each
+// stored k-major (mr values per step), zero-padding the last panel.
+func packA(dst []float32, trans bool, a []float32, lda, ic, mb, pc, kb int, alpha float32) {
+	for ir := 0; ir < mb; ir += mr {
+		panel := dst[ir*kb : (ir+mr)*kb]
+		rows := min(mr, mb-ir)
+		for p := 0; p < kb; p++ {
+			out := panel[p*mr : p*mr+mr]
+			for i := 0; i < rows; i++ {
+				r, col := ic+ir+i, pc+p
+				if trans {
+					out[i] = alpha * a[col*lda+r]
+				} else {
+					out[i] = alpha * a[r*lda+col]
+				}
+			}
+			clear(out[rows:])
+		}
+	}
+}
+
+// packB copies op(B)[pc:pc+kb, jc:jc+nb] into panels of nr columns, each
+// stored k-major (nr values per step), zero-padding the last panel.
+func packB(dst []float32, trans bool, b []float32, ldb, pc, kb, jc, nb int) {
+	for jr := 0; jr < nb; jr += nr {
+		panel := dst[jr*kb : (jr+nr)*kb]
+		cols := min(nr, nb-jr)
+		for p := 0; p < kb; p++ {
+			out := panel[p*nr : p*nr+nr]
+			if trans {
+				for j := 0; j < cols; j++ {
+					out[j] = b[(jc+jr+j)*ldb+pc+p]
+				}
+			} else {
+				row := (pc+p)*ldb + jc + jr
+				copy(out[:cols], b[row:row+cols])
+			}
+			clear(out[cols:])
+		}
+	}
+}
+
+// dot returns Σ x[i]·y[i].
+func dot(x, y []float32) float32 {
+	n := len(x)
+	y = y[:n]
+	var s float32
+	head := 0
+	if hasAVX2 && n >= 32 {
+		head = n &^ 31
+		s = dot32(&x[0], &y[0], head)
+	}
+	for i := head; i < n; i++ {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+// Work splitting. A fixed pool of workers (one per extra core) takes
+// column ranges of large products; the caller computes one range itself.
+// Tasks are sent by value so that splitting allocates nothing.
+
+type gemmTask struct {
+	transA bool
+	m, k   int
+	alpha  float32
+	a      []float32
+	lda    int
+	bs     bSource
+	c      []float32
+	ldc    int
+	j0, j1 int
+	wg     *sync.WaitGroup
+}
+
+var (
+	workersOnce sync.Once
+	gemmTasks   chan gemmTask
+	wgPool      = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+)
+
+func startWorkers() {
+	n := runtime.GOMAXPROCS(0) - 1
+	gemmTasks = make(chan gemmTask, 4*max(1, n))
+	for i := 0; i < n; i++ {
+		go func() {
+			for t := range gemmTasks {
+				gemmPacked(t.transA, t.m, t.k, t.alpha, t.a, t.lda, &t.bs, t.c, t.ldc, t.j0, t.j1)
+				t.wg.Done()
+			}
+		}()
+	}
+}
+
+// parallelMinMACs is the smallest product worth splitting across cores.
+const parallelMinMACs = 1 << 18
+
+func gemmParallel(transA bool, m, n, k int, alpha float32, a []float32, lda int, bs bSource, c []float32, ldc int) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > 1 && int64(m)*int64(n)*int64(k) >= parallelMinMACs && n >= 2*nr {
+		workersOnce.Do(startWorkers)
+		parts := min(workers, n/nr)
+		chunk := (n/parts + nr - 1) / nr * nr
+		wg := wgPool.Get().(*sync.WaitGroup)
+		j := chunk
+		for ; j < n; j += chunk {
+			wg.Add(1)
+			gemmTasks <- gemmTask{transA, m, k, alpha, a, lda, bs, c, ldc, j, min(n, j+chunk), wg}
+		}
+		gemmPacked(transA, m, k, alpha, a, lda, &bs, c, ldc, 0, min(n, chunk))
+		wg.Wait()
+		wgPool.Put(wg)
+		return
+	}
+	gemmPacked(transA, m, k, alpha, a, lda, &bs, c, ldc, 0, n)
+}
+
+// packBConv packs columns [jc, jc+nb) and rows [pc, pc+kb) of the im2col
+// matrix of img ([C, H, W], one group) without materialising it. Row p is
+// (c, kh, kw); column j is output pixel (j / OW, j % OW).
+func packBConv(dst, img []float32, g *ConvGeom, pc, kb, jc, nb int) {
+	kk := g.KH * g.KW
+	plane := g.H * g.W
+	var oy, ox [nr]int
+	for jr := 0; jr < nb; jr += nr {
+		panel := dst[jr*kb : (jr+nr)*kb]
+		cols := min(nr, nb-jr)
+		j0 := jc + jr
+		for j := 0; j < cols; j++ {
+			oy[j], ox[j] = (j0+j)/g.OW, (j0+j)%g.OW
+		}
+		// The panel's pixels lie in one output row when the row does not wrap.
+		oneRow := cols == nr && oy[0] == oy[nr-1] && g.SW == 1
+		for p := 0; p < kb; p++ {
+			out := panel[p*nr : p*nr+nr]
+			r := pc + p
+			ci, rem := r/kk, r%kk
+			dy := (rem/g.KW)*g.DH - g.PadT
+			dx := (rem%g.KW)*g.DW - g.PadL
+			src := img[ci*plane : (ci+1)*plane]
+			if oneRow {
+				iy := oy[0]*g.SH + dy
+				ix := ox[0] + dx
+				if iy >= 0 && iy < g.H && ix >= 0 && ix+nr <= g.W {
+					copy(out, src[iy*g.W+ix:iy*g.W+ix+nr])
+					continue
+				}
+			}
+			for j := 0; j < cols; j++ {
+				iy := oy[j]*g.SH + dy
+				ix := ox[j]*g.SW + dx
+				if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
+					out[j] = src[iy*g.W+ix]
+				} else {
+					out[j] = 0
+				}
+			}
+			clear(out[cols:])
+		}
+	}
+}

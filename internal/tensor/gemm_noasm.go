@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package tensor
+
+const hasAVX2 = false
+
+func sgemmKernel6x16(k int, a, b, c *float32, ldc int) { panic("tensor: no assembly kernel") }
+
+func dot32(x, y *float32, n int) float32 { panic("tensor: no assembly kernel") }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every test of convscope: Go (unit, reference-parity, CLI, API),
+# the web unit tests and the browser end-to-end tests, plus the build checks
+# CI enforces. It installs what the tests need when it can (as root, with
+# apt-get and npm) and otherwise says what is missing.
+#
+#   ./scripts/test.sh          everything
+#   QUICK=1 ./scripts/test.sh  Go tests only (no browser, no fuzzing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n== %s\n' "$*"; }
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -d /usr/share/datasets/fashion-mnist ] || need_apt+=(dataset-fashion-mnist)
+if [ ${#need_apt[@]} -gt 0 ] && [ -z "${QUICK:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "installing ${need_apt[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "missing packages: ${need_apt[*]} (sudo apt-get install ${need_apt[*]}); their tests will skip" >&2
+  fi
+fi
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | grep -v '\.pb\.go$' || true)
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+
+step "go vet"
+go vet ./...
+
+step "GOOS=js GOARCH=wasm go build ./..."
+GOOS=js GOARCH=wasm go build ./...
+
+step "go test ./..."
+go test -count=1 ./...
+
+if [ -n "${QUICK:-}" ]; then exit 0; fi
+
+step "fuzz smoke (a few seconds per target)"
+for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | sort); do
+  pkg=./$(dirname "$target")
+  for f in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | cut -d' ' -f2); do
+    echo "$pkg $f"
+    go test -run '^$' -fuzz "^$f\$" -fuzztime "${FUZZTIME:-5s}" "$pkg" >/tmp/convscope-fuzz.log 2>&1 || { cat /tmp/convscope-fuzz.log; exit 1; }
+  done
+done
+
+if [ -f web/package.json ]; then
+  step "web: npm ci, unit tests, build (must equal the committed web/dist), end-to-end"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  (cd web && npm test)
+  (cd web && npm run build)
+  if [ -n "$(git status --porcelain -- web/dist)" ]; then
+    git status --short -- web/dist
+    echo "web/dist differs from the committed build: run 'cd web && npm run build' and commit it" >&2
+    exit 1
+  fi
+  (cd web && npm run e2e)
+fi
+
+step "all tests passed"
