@@ -13,3 +13,12 @@ func sgemmKernel6x16(k int, a, b, c *float32, ldc int)
 
 //go:noescape
 func dot32(x, y *float32, n int) float32
+
+//go:noescape
+func sgemmKernel6x16Gather(k int, a, img *float32, offs *int32, c *float32, ldc int)
+
+//go:noescape
+func relu8(dst, src *float32, n int)
+
+//go:noescape
+func fill8(dst *float32, v float32, n int)

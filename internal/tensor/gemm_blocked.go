@@ -20,6 +20,8 @@ const (
 type gemmBuf struct {
 	a, b []float32
 	tile [mr * nr]float32
+	tb   [kc * nr]float32 // one packed B tile of a direct convolution
+	offs convOffsets
 }
 
 // freeBufs keeps packing buffers between calls. Unlike a sync.Pool it is
@@ -195,6 +197,7 @@ func dot(x, y []float32) float32 {
 // Tasks are sent by value so that splitting allocates nothing.
 
 type gemmTask struct {
+	direct bool // a direct convolution of output rows [j0, j1)
 	transA bool
 	m, k   int
 	alpha  float32
@@ -219,7 +222,11 @@ func startWorkers() {
 	for i := 0; i < n; i++ {
 		go func() {
 			for t := range gemmTasks {
-				gemmPacked(t.transA, t.m, t.k, t.alpha, t.a, t.lda, &t.bs, t.c, t.ldc, t.j0, t.j1)
+				if t.direct {
+					convDirect(t.c, t.bs.b, t.a, &t.bs.g, t.m, t.j0, t.j1)
+				} else {
+					gemmPacked(t.transA, t.m, t.k, t.alpha, t.a, t.lda, &t.bs, t.c, t.ldc, t.j0, t.j1)
+				}
 				t.wg.Done()
 			}
 		}()
@@ -239,7 +246,7 @@ func gemmParallel(transA bool, m, n, k int, alpha float32, a []float32, lda int,
 		j := chunk
 		for ; j < n; j += chunk {
 			wg.Add(1)
-			gemmTasks <- gemmTask{transA, m, k, alpha, a, lda, bs, c, ldc, j, min(n, j+chunk), wg}
+			gemmTasks <- gemmTask{false, transA, m, k, alpha, a, lda, bs, c, ldc, j, min(n, j+chunk), wg}
 		}
 		gemmPacked(transA, m, k, alpha, a, lda, &bs, c, ldc, 0, min(n, chunk))
 		wg.Wait()
@@ -251,42 +258,57 @@ func gemmParallel(transA bool, m, n, k int, alpha float32, a []float32, lda int,
 
 // packBConv packs columns [jc, jc+nb) and rows [pc, pc+kb) of the im2col
 // matrix of img ([C, H, W], one group) without materialising it. Row p is
-// (c, kh, kw); column j is output pixel (j / OW, j % OW).
+// (c, kh, kw); column j is output pixel (j / OW, j % OW). A panel's 16
+// pixels form at most a few runs along output rows; with stride 1 each run
+// is one contiguous copy from an input row.
 func packBConv(dst, img []float32, g *ConvGeom, pc, kb, jc, nb int) {
 	kk := g.KH * g.KW
 	plane := g.H * g.W
-	var oy, ox [nr]int
+	// Per packed row: the input plane and the kernel offsets.
+	type rowOff struct{ base, dy, dx int }
+	var offs [kc]rowOff
+	for p := 0; p < kb; p++ {
+		r := pc + p
+		ci, rem := r/kk, r%kk
+		offs[p] = rowOff{ci * plane, (rem/g.KW)*g.DH - g.PadT, (rem%g.KW)*g.DW - g.PadL}
+	}
+	type run struct{ oy, ox, j, n int }
+	var runs [nr]run
 	for jr := 0; jr < nb; jr += nr {
 		panel := dst[jr*kb : (jr+nr)*kb]
 		cols := min(nr, nb-jr)
-		j0 := jc + jr
-		for j := 0; j < cols; j++ {
-			oy[j], ox[j] = (j0+j)/g.OW, (j0+j)%g.OW
+		// Split the panel's pixels into runs within one output row.
+		nruns := 0
+		for j := 0; j < cols; {
+			oy, ox := (jc+jr+j)/g.OW, (jc+jr+j)%g.OW
+			n := min(cols-j, g.OW-ox)
+			runs[nruns] = run{oy, ox, j, n}
+			nruns++
+			j += n
 		}
-		// The panel's pixels lie in one output row when the row does not wrap.
-		oneRow := cols == nr && oy[0] == oy[nr-1] && g.SW == 1
 		for p := 0; p < kb; p++ {
 			out := panel[p*nr : p*nr+nr]
-			r := pc + p
-			ci, rem := r/kk, r%kk
-			dy := (rem/g.KW)*g.DH - g.PadT
-			dx := (rem%g.KW)*g.DW - g.PadL
-			src := img[ci*plane : (ci+1)*plane]
-			if oneRow {
-				iy := oy[0]*g.SH + dy
-				ix := ox[0] + dx
-				if iy >= 0 && iy < g.H && ix >= 0 && ix+nr <= g.W {
-					copy(out, src[iy*g.W+ix:iy*g.W+ix+nr])
+			o := offs[p]
+			for _, r := range runs[:nruns] {
+				seg := out[r.j : r.j+r.n]
+				iy := r.oy*g.SH + o.dy
+				if iy < 0 || iy >= g.H {
+					clear(seg)
 					continue
 				}
-			}
-			for j := 0; j < cols; j++ {
-				iy := oy[j]*g.SH + dy
-				ix := ox[j]*g.SW + dx
-				if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
-					out[j] = src[iy*g.W+ix]
-				} else {
-					out[j] = 0
+				row := img[o.base+iy*g.W : o.base+(iy+1)*g.W]
+				ix0 := r.ox*g.SW + o.dx
+				if g.SW == 1 && ix0 >= 0 && ix0+r.n <= g.W {
+					copy(seg, row[ix0:ix0+r.n])
+					continue
+				}
+				for j := range seg {
+					ix := ix0 + j*g.SW
+					if ix >= 0 && ix < g.W {
+						seg[j] = row[ix]
+					} else {
+						seg[j] = 0
+					}
 				}
 			}
 			clear(out[cols:])

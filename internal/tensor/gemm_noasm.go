@@ -7,3 +7,11 @@ const hasAVX2 = false
 func sgemmKernel6x16(k int, a, b, c *float32, ldc int) { panic("tensor: no assembly kernel") }
 
 func dot32(x, y *float32, n int) float32 { panic("tensor: no assembly kernel") }
+
+func sgemmKernel6x16Gather(k int, a, img *float32, offs *int32, c *float32, ldc int) {
+	panic("tensor: no assembly kernel")
+}
+
+func relu8(dst, src *float32, n int) { panic("tensor: no assembly kernel") }
+
+func fill8(dst *float32, v float32, n int) { panic("tensor: no assembly kernel") }

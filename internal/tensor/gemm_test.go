@@ -140,6 +140,13 @@ func TestConv2DGemmMatchesConv2D(t *testing.T) {
 		if trial%5 == 0 {
 			g.KH, g.KW, g.SH, g.SW, g.PadT, g.PadL = 1, 1, 1, 1, 0, 0
 		}
+		if trial%5 == 1 {
+			// Wide stride-1 maps: most tiles take the direct (gather) path;
+			// the channel counts leave partial 6-row tiles.
+			g.N, g.H, g.W, g.SH, g.SW = 1, 20+rng.IntN(50), 40+rng.IntN(60), 1, 1
+			groups = 1
+			g.C, g.OC, g.Groups = 10+rng.IntN(30), 7+rng.IntN(20), 1
+		}
 		padB, padR := rng.IntN(3), rng.IntN(3)
 		g.OH = (g.H+g.PadT+padB-g.DH*(g.KH-1)-1)/g.SH + 1
 		g.OW = (g.W+g.PadL+padR-g.DW*(g.KW-1)-1)/g.SW + 1

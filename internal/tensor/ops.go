@@ -42,9 +42,7 @@ const (
 func Apply(dst, src []float32, f Activation, alpha, beta float32) {
 	switch f {
 	case ActRelu:
-		for i, v := range src {
-			dst[i] = max(v, 0)
-		}
+		relu(dst, src)
 	case ActLeakyRelu:
 		for i, v := range src {
 			if v < 0 {

@@ -7,6 +7,11 @@ import "math"
 // the flat index into src of each chosen element (for backpropagation).
 func MaxPool2D(dst, src []float32, argmax []int32, g ConvGeom) {
 	plane, oplane := g.H*g.W, g.OH*g.OW
+	if argmax == nil && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 &&
+		g.PadT == 0 && g.PadL == 0 && 2*g.OH <= g.H && 2*g.OW <= g.W {
+		maxPool2x2(dst, src, g)
+		return
+	}
 	for nc := 0; nc < g.N*g.C; nc++ {
 		in := src[nc*plane : (nc+1)*plane]
 		out := dst[nc*oplane : (nc+1)*oplane]
@@ -82,6 +87,24 @@ func AvgPool2D(dst, src []float32, g ConvGeom, includePad bool, padB, padR int) 
 					sum /= float32(div)
 				}
 				out[oy*g.OW+ox] = sum
+			}
+		}
+	}
+}
+
+// maxPool2x2 is MaxPool2D for the common 2×2, stride 2, unpadded window
+// lying wholly inside the input.
+func maxPool2x2(dst, src []float32, g ConvGeom) {
+	plane, oplane := g.H*g.W, g.OH*g.OW
+	for nc := 0; nc < g.N*g.C; nc++ {
+		in := src[nc*plane : (nc+1)*plane]
+		out := dst[nc*oplane : (nc+1)*oplane]
+		for oy := 0; oy < g.OH; oy++ {
+			r0 := in[2*oy*g.W : 2*oy*g.W+2*g.OW]
+			r1 := in[(2*oy+1)*g.W : (2*oy+1)*g.W+2*g.OW]
+			o := out[oy*g.OW : (oy+1)*g.OW]
+			for ox := range o {
+				o[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
 			}
 		}
 	}
