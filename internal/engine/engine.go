@@ -18,6 +18,7 @@ type Program struct {
 
 	vals  map[string]*tensor.Tensor
 	steps []func()
+	tmp   []float32 // scratch shared by the steps (see scratch)
 }
 
 // Compile plans g for the given batch size (≤ 0 means 1).
@@ -78,6 +79,15 @@ func (p *Program) out(n *graph.Node, i int) *tensor.Tensor {
 	return t
 }
 
+// scratch returns a temporary buffer of n elements. Steps run one after
+// another, so they share one buffer, sized for the largest request.
+func (p *Program) scratch(n int) []float32 {
+	if n > len(p.tmp) {
+		p.tmp = make([]float32, n)
+	}
+	return p.tmp[:n]
+}
+
 // alias makes a node's output share its first input's data.
 func (p *Program) alias(n *graph.Node) func() {
 	src := p.vals[n.Inputs[0]]
@@ -112,7 +122,8 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 			// Depthwise: one plane per group, the direct kernel is faster.
 			return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
 		}
-		return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, g) }, nil
+		scratch := p.scratch(tensor.ConvScratch(g))
+		return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, scratch, g) }, nil
 	case *graph.Pool:
 		win, oh, ow, err := op.Resolve(xs[2], xs[3])
 		if err != nil {
@@ -155,7 +166,7 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 		y := p.out(n, 0)
 		in := tensor.Numel(xs[1:])
 		w, b := data(n.Param("weight")), data(n.Param("bias"))
-		return func() { tensor.Dense(y.Data, x.Data, w, b, xs[0], in, op.Units) }, nil
+		return func() { tensor.DenseFast(y.Data, x.Data, w, b, xs[0], in, op.Units) }, nil
 	case *graph.BatchNorm:
 		y := p.out(n, 0)
 		plane := tensor.Numel(xs[2:])

@@ -1,21 +1,61 @@
 package tensor
 
-import (
-	"runtime"
-	"sync"
-)
-
 // pointwise reports a 1×1 convolution with stride 1 and no padding, whose
 // column matrix is the input itself.
 func pointwise(g ConvGeom) bool {
 	return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PadT == 0 && g.PadL == 0 && g.OH == g.H && g.OW == g.W
 }
 
+// padded returns the geometry of the zero-bordered copy of one group's
+// input that lets every tile of a stride-1 convolution read its taps
+// directly: the padding becomes real zeros and rows are widened so that
+// whole 16-pixel tiles fit. ok is false when no copy is needed or useful.
+func padded(g ConvGeom) (gp ConvGeom, ok bool) {
+	if !hasAVX2 || g.SH != 1 || g.SW != 1 || pointwise(g) {
+		return g, false
+	}
+	hp := g.OH + (g.KH-1)*g.DH
+	wp := (g.OW+nr-1)/nr*nr + (g.KW-1)*g.DW
+	if g.PadT == 0 && g.PadL == 0 && hp <= g.H && g.OW >= nr {
+		return g, false // unpadded: tiles are interior, short ones overlap
+	}
+	gp = g
+	gp.C = g.C / max(1, g.Groups)
+	gp.H, gp.W, gp.PadT, gp.PadL = hp, wp, 0, 0
+	return gp, true
+}
+
+// ConvScratch is the scratch length Conv2DGemm needs for g.
+func ConvScratch(g ConvGeom) int {
+	gp, ok := padded(g)
+	if !ok {
+		return 0
+	}
+	return gp.C * gp.H * gp.W
+}
+
+// padInto copies one group's input [C, H, W] into the zero-bordered
+// [C, gp.H, gp.W] buffer at offset (PadT, PadL).
+func padInto(dst, src []float32, g, gp ConvGeom) {
+	clear(dst)
+	for c := 0; c < gp.C; c++ {
+		for y := 0; y < g.H; y++ {
+			py := y + g.PadT
+			if py >= gp.H {
+				break
+			}
+			n := min(g.W, gp.W-g.PadL)
+			copy(dst[(c*gp.H+py)*gp.W+g.PadL:][:n], src[(c*g.H+y)*g.W:][:n])
+		}
+	}
+}
+
 // Conv2DGemm computes the same result as Conv2D as a matrix product per
 // image and group: weights [OC/G, C/G·KH·KW] times the image's im2col
-// matrix, which the packed GEMM reads straight from the image (nothing is
-// unrolled in memory).
-func Conv2DGemm(dst, src, w, b []float32, g ConvGeom) {
+// matrix, read straight from the image (nothing is unrolled in memory).
+// scratch holds at least ConvScratch(g) elements.
+func Conv2DGemm(dst, src, w, b, scratch []float32, g ConvGeom) {
+	gp, usePad := padded(g)
 	groups := max(1, g.Groups)
 	cg, ocg := g.C/groups, g.OC/groups
 	plane, oplane := g.H*g.W, g.OH*g.OW
@@ -38,6 +78,12 @@ func Conv2DGemm(dst, src, w, b []float32, g ConvGeom) {
 			}
 			if beta == 0 {
 				clear(out)
+			}
+			if usePad {
+				buf := scratch[:gp.C*gp.H*gp.W]
+				padInto(buf, in, g, gp)
+				convParallel(out, buf, wg, gp, ocg)
+				continue
 			}
 			gc := g
 			gc.C = cg
@@ -74,23 +120,8 @@ func (o *convOffsets) set(g *ConvGeom, pc, kb int) {
 // convParallel splits a direct convolution's output rows across the
 // worker pool when it is large enough.
 func convParallel(out, in, w []float32, g ConvGeom, ocg int) {
-	workers := runtime.GOMAXPROCS(0)
 	macs := int64(ocg) * int64(g.OH*g.OW) * int64(g.C*g.KH*g.KW)
-	if workers > 1 && macs >= parallelMinMACs && g.OH >= 2 {
-		workersOnce.Do(startWorkers)
-		parts := min(workers, g.OH)
-		chunk := (g.OH + parts - 1) / parts
-		wgp := wgPool.Get().(*sync.WaitGroup)
-		for r := chunk; r < g.OH; r += chunk {
-			wgp.Add(1)
-			gemmTasks <- gemmTask{direct: true, m: ocg, a: w, bs: bSource{b: in, g: g}, c: out, j0: r, j1: min(g.OH, r+chunk), wg: wgp}
-		}
-		convDirect(out, in, w, &g, ocg, 0, min(g.OH, chunk))
-		wgp.Wait()
-		wgPool.Put(wgp)
-		return
-	}
-	convDirect(out, in, w, &g, ocg, 0, g.OH)
+	split(gemmTask{kind: taskConv, m: ocg, a: w, bs: bSource{b: in, g: g}, c: out}, g.OH, 1, macs)
 }
 
 // convDirect adds the convolution of one image and group (in [C, H, W],
@@ -123,7 +154,7 @@ func convDirect(out, in, w []float32, g *ConvGeom, ocg, r0, r1 int) {
 						tx, skip = g.OW-nr, nr-cols
 					}
 					s := iy0*g.W + tx
-					gather := hasAVX2 && g.SW == 1 && rowsIn && tx+nr <= g.OW &&
+					gather := hasAVX2 && g.SW == 1 && rowsIn &&
 						tx+o.dxMin >= 0 && tx+nr-1+o.dxMax < g.W && s < len(in)
 					if !gather {
 						tx, skip = ox, 0

@@ -28,13 +28,8 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	if transB && !transA && m <= 4 {
 		// Matrix-vector shaped (a dense layer at small batch): rows of B are
 		// contiguous, so dot products beat packing B.
-		for i := 0; i < m; i++ {
-			x := a[i*lda : i*lda+k]
-			crow := c[i*ldc : i*ldc+n]
-			for j := range crow {
-				crow[j] += alpha * dot(x, b[j*ldb:j*ldb+k])
-			}
-		}
+		split(gemmTask{kind: taskGemv, m: m, k: k, alpha: alpha, a: a, lda: lda, bs: bSource{b: b, ldb: ldb}, c: c, ldc: ldc},
+			n, 8, int64(m)*int64(n)*int64(k))
 		return
 	}
 	gemmParallel(transA, m, n, k, alpha, a, lda, bSource{b: b, ldb: ldb, trans: transB}, c, ldc)

@@ -196,8 +196,16 @@ func dot(x, y []float32) float32 {
 // column ranges of large products; the caller computes one range itself.
 // Tasks are sent by value so that splitting allocates nothing.
 
+// Task kinds: a column range of a packed product, a row range of a direct
+// convolution, or a column range of a matrix-vector product.
+const (
+	taskGemm = iota
+	taskConv
+	taskGemv
+)
+
 type gemmTask struct {
-	direct bool // a direct convolution of output rows [j0, j1)
+	kind   int
 	transA bool
 	m, k   int
 	alpha  float32
@@ -222,11 +230,7 @@ func startWorkers() {
 	for i := 0; i < n; i++ {
 		go func() {
 			for t := range gemmTasks {
-				if t.direct {
-					convDirect(t.c, t.bs.b, t.a, &t.bs.g, t.m, t.j0, t.j1)
-				} else {
-					gemmPacked(t.transA, t.m, t.k, t.alpha, t.a, t.lda, &t.bs, t.c, t.ldc, t.j0, t.j1)
-				}
+				t.run()
 				t.wg.Done()
 			}
 		}()
@@ -237,23 +241,8 @@ func startWorkers() {
 const parallelMinMACs = 1 << 18
 
 func gemmParallel(transA bool, m, n, k int, alpha float32, a []float32, lda int, bs bSource, c []float32, ldc int) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > 1 && int64(m)*int64(n)*int64(k) >= parallelMinMACs && n >= 2*nr {
-		workersOnce.Do(startWorkers)
-		parts := min(workers, n/nr)
-		chunk := (n/parts + nr - 1) / nr * nr
-		wg := wgPool.Get().(*sync.WaitGroup)
-		j := chunk
-		for ; j < n; j += chunk {
-			wg.Add(1)
-			gemmTasks <- gemmTask{false, transA, m, k, alpha, a, lda, bs, c, ldc, j, min(n, j+chunk), wg}
-		}
-		gemmPacked(transA, m, k, alpha, a, lda, &bs, c, ldc, 0, min(n, chunk))
-		wg.Wait()
-		wgPool.Put(wg)
-		return
-	}
-	gemmPacked(transA, m, k, alpha, a, lda, &bs, c, ldc, 0, n)
+	split(gemmTask{kind: taskGemm, transA: transA, m: m, k: k, alpha: alpha, a: a, lda: lda, bs: bs, c: c, ldc: ldc},
+		n, nr, int64(m)*int64(n)*int64(k))
 }
 
 // packBConv packs columns [jc, jc+nb) and rows [pc, pc+kb) of the im2col
@@ -314,4 +303,53 @@ func packBConv(dst, img []float32, g *ConvGeom, pc, kb, jc, nb int) {
 			clear(out[cols:])
 		}
 	}
+}
+
+func (t *gemmTask) run() {
+	switch t.kind {
+	case taskConv:
+		convDirect(t.c, t.bs.b, t.a, &t.bs.g, t.m, t.j0, t.j1)
+	case taskGemv:
+		gemvRange(t.m, t.k, t.alpha, t.a, t.lda, t.bs.b, t.bs.ldb, t.c, t.ldc, t.j0, t.j1)
+	default:
+		gemmPacked(t.transA, t.m, t.k, t.alpha, t.a, t.lda, &t.bs, t.c, t.ldc, t.j0, t.j1)
+	}
+}
+
+// gemvRange computes C[:, j0:j1] += alpha·A·Bᵀ[:, j0:j1] by dot products
+// (A has few rows; rows of B are contiguous).
+func gemvRange(m, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, j0, j1 int) {
+	for i := 0; i < m; i++ {
+		x := a[i*lda : i*lda+k]
+		crow := c[i*ldc : i*ldc+j1]
+		for j := j0; j < j1; j++ {
+			crow[j] += alpha * dot(x, b[j*ldb:j*ldb+k])
+		}
+	}
+}
+
+// split runs task t over [0, n) in parts of at least align, on the worker
+// pool and the calling goroutine, when the work (macs) is large enough.
+func split(t gemmTask, n, align int, macs int64) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || macs < parallelMinMACs || n < 2*align {
+		t.j0, t.j1 = 0, n
+		t.run()
+		return
+	}
+	workersOnce.Do(startWorkers)
+	parts := min(workers, n/align)
+	chunk := (n/parts + align - 1) / align * align
+	wg := wgPool.Get().(*sync.WaitGroup)
+	t.wg = wg
+	for j := chunk; j < n; j += chunk {
+		wg.Add(1)
+		u := t
+		u.j0, u.j1 = j, min(n, j+chunk)
+		gemmTasks <- u
+	}
+	t.j0, t.j1 = 0, min(n, chunk)
+	t.run()
+	wg.Wait()
+	wgPool.Put(wg)
 }

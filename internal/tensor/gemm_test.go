@@ -162,7 +162,7 @@ func TestConv2DGemmMatchesConv2D(t *testing.T) {
 		want := make([]float32, g.N*g.OC*g.OH*g.OW)
 		got := randSlice(rng, len(want)) // garbage must be overwritten
 		Conv2D(want, x, w, b, g)
-		Conv2DGemm(got, x, w, b, g)
+		Conv2DGemm(got, x, w, b, make([]float32, ConvScratch(g)), g)
 		for i := range got {
 			if math.Abs(float64(got[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
 				t.Fatalf("trial %d %+v: [%d] %v, want %v", trial, g, i, got[i], want[i])
