@@ -1,6 +1,3 @@
-// Command convscope shows what happens inside convolutional neural
-// networks: a local web app (serve) and a CLI (predict, analyze, train,
-// eval, …). Run "convscope help" for the commands.
 package main
 
 import (

@@ -34,7 +34,7 @@ func TestWriteRoundTrip(t *testing.T) {
 
 // tinyNet builds conv(2→3, 3×3, stride 2, same) → relu → maxpool 2 →
 // flatten (channels last) → dense 3 → softmax with non-symmetric weights.
-func tinyNet(t *testing.T) *graph.Graph {
+func tinyNet(t testing.TB) *graph.Graph {
 	fill := func(tn *graph.Tensor, k float32) *graph.Tensor {
 		for i := range tn.Data {
 			tn.Data[i] = float32(math.Sin(float64(i)*0.7+float64(k))) * 0.5

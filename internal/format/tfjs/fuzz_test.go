@@ -1,0 +1,59 @@
+package tfjs_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/format/tfjs"
+	"github.com/convscope/convscope/internal/graph"
+)
+
+// FuzzLoad feeds arbitrary model.json text and weight bytes to the loader:
+// it must return a graph or an error, never panic, and never allocate past
+// its limits (the weight manifest is checked against the shard's size).
+func FuzzLoad(f *testing.F) {
+	js, bin, err := tfjs.Marshal(tinyNetF(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(js), bin)
+	f.Add(strings.Replace(string(js), `"Sequential"`, `"Model"`, 1), bin)
+	f.Add(string(js), bin[:len(bin)/2])
+	f.Add(`{"modelTopology":{"class_name":"Sequential","config":{"layers":[{"class_name":"Dense","config":{"units":1e12}}]}}}`, []byte{})
+	f.Add(`{"modelTopology":{"class_name":"Sequential","config":[]},"weightsManifest":[{"paths":["w"],"weights":[{"name":"x","shape":[1000000000,1000000000],"dtype":"float32"}]}]}`, []byte{1, 2, 3, 4})
+	f.Add(`{"format":"graph-model"}`, []byte{})
+	f.Add(`[]`, []byte{})
+	if dir := refDir(); dir != "" {
+		if js, err := os.ReadFile(filepath.Join(dir, "model.json")); err == nil {
+			if w, err := os.ReadFile(filepath.Join(dir, "group1-shard1of1.bin")); err == nil {
+				f.Add(string(js), w)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, modelJSON string, weights []byte) {
+		fsys := format.MemFS{"model.json": []byte(modelJSON), tfjs.ShardName: weights, "w": weights}
+		g, err := tfjs.Load(fsys, "model.json")
+		if err == nil && (g == nil || len(g.Inputs) == 0) {
+			t.Fatal("nil error without a usable graph")
+		}
+	})
+}
+
+// refDir is the CNN Explainer reference model's folder, or "" if absent
+// (seeds are optional; the fuzz target never fails for their absence).
+func refDir() string {
+	wd, _ := os.Getwd()
+	p := filepath.Join(wd, "..", "..", "..", "..", "shared", "reference", "cnn-explainer")
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
+func tinyNetF(f *testing.F) *graph.Graph {
+	f.Helper()
+	return tinyNet(f)
+}
