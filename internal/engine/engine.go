@@ -103,6 +103,9 @@ func data(t *graph.Tensor) []float32 {
 }
 
 func (p *Program) plan(n *graph.Node) (func(), error) {
+	if _, ok := n.Op.(*graph.Const); ok {
+		return p.planConst(n)
+	}
 	if len(n.Inputs) == 0 {
 		return nil, fmt.Errorf("no input")
 	}
@@ -171,6 +174,12 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 		y := p.out(n, 0)
 		plane := tensor.Numel(xs[2:])
 		s, b, m, v := data(n.Param("scale")), data(n.Param("bias")), data(n.Param("mean")), data(n.Param("var"))
+		if op.NoAffine { // Caffe BatchNorm: scale 1, bias 0
+			s, b = make([]float32, xs[1]), make([]float32, xs[1])
+			for i := range s {
+				s[i] = 1
+			}
+		}
 		return func() { tensor.BatchNorm(y.Data, x.Data, s, b, m, v, xs[0], xs[1], plane, op.Epsilon) }, nil
 	case *graph.LRN:
 		y := p.out(n, 0)
@@ -194,8 +203,29 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 			srcs[i], sizes[i] = t.Data, t.Shape[axis]*inner
 		}
 		return func() { tensor.Concat(y.Data, srcs, outer, sizes) }, nil
-	case *graph.Dropout, graph.Identity, *graph.Identity:
+	case *graph.Dropout, graph.Identity, *graph.Identity, *graph.Reshape:
 		return p.alias(n), nil
+	case *graph.ConvTranspose:
+		return p.planConvTranspose(n, op)
+	case *graph.PRelu:
+		return p.planPRelu(n)
+	case *graph.Affine:
+		return p.planAffine(n, op)
+	case *graph.Power:
+		y := p.out(n, 0)
+		return func() { tensor.Power(y.Data, x.Data, op.Exponent, op.Scale, op.Shift) }, nil
+	case *graph.Transpose:
+		return p.planTranspose(n, op)
+	case *graph.Pad:
+		return p.planPad(n, op)
+	case *graph.Slice:
+		return p.planSlice(n, op)
+	case *graph.Crop:
+		return p.planCrop(n, op)
+	case *graph.Resize:
+		return p.planResize(n, op)
+	case graph.MatMul, *graph.MatMul:
+		return p.planMatMul(n)
 	}
 	return nil, fmt.Errorf("the engine does not support operator %s", n.Op.Kind())
 }

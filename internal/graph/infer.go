@@ -17,7 +17,7 @@ func (g *Graph) InferShapes(batch int) (map[string]Shape, error) {
 		if len(s) > 0 && s[0] <= 0 {
 			s[0] = batch
 		}
-		for _, d := range s[1:] {
+		for _, d := range s {
 			if d <= 0 {
 				return nil, fmt.Errorf("input %q has a non-positive dimension in %v", in.Name, in.Shape)
 			}

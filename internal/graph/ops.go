@@ -363,9 +363,13 @@ func (f *Flatten) Infer(in []Shape) ([]Shape, error) {
 	if axis == 0 {
 		axis = 1
 	}
-	axis, err := NormAxis(axis, len(in[0])+1)
-	if err != nil {
-		return nil, fmt.Errorf("Flatten: %w", err)
+	// A negative axis counts from the end as in ONNX and Caffe (-1 is the
+	// last axis); axis may equal the rank.
+	if axis < 0 {
+		axis += len(in[0])
+	}
+	if axis < 0 || axis > len(in[0]) {
+		return nil, fmt.Errorf("Flatten: axis %d is out of range for rank %d", f.Axis, len(in[0]))
 	}
 	if f.ChannelsLast && (len(in[0]) != 4 || axis != 1) {
 		return nil, fmt.Errorf("Flatten in channels-last order needs an (N, C, H, W) input flattened from axis 1, got %v", in[0])
@@ -413,9 +417,12 @@ func (d *Dense) Cost(in, out []Shape) Cost {
 
 // BatchNorm normalises each channel (axis 1) with fixed statistics:
 // y = scale·(x − mean)/sqrt(var + Epsilon) + bias.
-// Parameters: "scale", "bias", "mean", "var", each [C].
+// Parameters: "scale", "bias", "mean", "var", each [C]. NoAffine drops the
+// learned "scale" and "bias" (scale 1, bias 0): Caffe's BatchNorm layer,
+// whose affine part is a separate Scale layer.
 type BatchNorm struct {
-	Epsilon float32
+	Epsilon  float32
+	NoAffine bool
 }
 
 func (b *BatchNorm) Kind() string { return "BatchNorm" }
@@ -432,6 +439,9 @@ func (b *BatchNorm) Infer(in []Shape) ([]Shape, error) {
 
 func (b *BatchNorm) ParamShapes(in []Shape) map[string]Shape {
 	c := Shape{in[0][1]}
+	if b.NoAffine {
+		return map[string]Shape{"mean": c, "var": c}
+	}
 	return map[string]Shape{"scale": c, "bias": c, "mean": c, "var": c}
 }
 

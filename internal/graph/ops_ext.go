@@ -384,14 +384,18 @@ func (c *Crop) ParamShapes([]Shape) map[string]Shape { return nil }
 func (c *Crop) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // Resize scales the spatial size of an NCHW map (Caffe Interp and Upsample,
-// ONNX Resize/Upsample). The output is OutH×OutW when set, otherwise the
-// input size times Scale (floored). Mode is "nearest" or "bilinear";
-// AlignCorners selects Caffe Interp's corner-aligned sampling.
+// ONNX Resize/Upsample). The output is OutH×OutW when set; otherwise, when
+// Shrink or Zoom is set (> 0), it is sized as Caffe's Interp layer (PSPNet)
+// does, per axis t = (h−1)/Shrink + 1 then t + (t−1)·(Zoom−1);
+// otherwise it is the input size times Scale (floored). Mode is "nearest"
+// or "bilinear"; AlignCorners selects Caffe Interp's corner-aligned
+// sampling.
 type Resize struct {
 	Scale        [2]float32
 	OutH, OutW   int
 	Mode         string
 	AlignCorners bool
+	Zoom, Shrink int
 }
 
 func (r *Resize) Kind() string { return "Resize" }
@@ -405,7 +409,21 @@ func (r *Resize) Infer(in []Shape) ([]Shape, error) {
 		return nil, fmt.Errorf("Resize mode %q is not supported (nearest, bilinear)", r.Mode)
 	}
 	oh, ow := r.OutH, r.OutW
-	if oh == 0 && ow == 0 {
+	if oh == 0 && ow == 0 && (r.Zoom > 0 || r.Shrink > 0) {
+		if r.Zoom < 0 || r.Shrink < 0 || r.Zoom > 1e4 || r.Shrink > 1e4 {
+			return nil, fmt.Errorf("Resize zoom %d and shrink %d must be positive", r.Zoom, r.Shrink)
+		}
+		size := func(h int) int {
+			if r.Shrink > 0 {
+				h = (h-1)/r.Shrink + 1
+			}
+			if r.Zoom > 0 {
+				h += (h - 1) * (r.Zoom - 1)
+			}
+			return h
+		}
+		oh, ow = size(in[0][2]), size(in[0][3])
+	} else if oh == 0 && ow == 0 {
 		if !(r.Scale[0] > 0 && r.Scale[1] > 0) || r.Scale[0] > 1e4 || r.Scale[1] > 1e4 {
 			return nil, fmt.Errorf("Resize scale %v must be positive", r.Scale)
 		}
@@ -452,12 +470,14 @@ func (MatMul) Infer(in []Shape) ([]Shape, error) {
 	if err != nil {
 		return nil, fmt.Errorf("MatMul: %w", err)
 	}
-	out := append(batch, a[len(a)-2], b[len(b)-1])
-	if bv {
-		out = out[:len(out)-1]
+	// A promoted vector's added dimension is dropped from the result (two
+	// vectors give a scalar).
+	out := append(Shape{}, batch...)
+	if !av {
+		out = append(out, a[len(a)-2])
 	}
-	if av {
-		out = append(out[:len(out)-2], out[len(out)-1:]...)
+	if !bv {
+		out = append(out, b[len(b)-1])
 	}
 	return []Shape{out}, nil
 }

@@ -27,33 +27,13 @@ func MatMul(dst, a []float32, as []int, b []float32, bs []int, out []int) {
 			ia += v * sa[d]
 			ib += v * sb[d]
 		}
-		gemm(dst[i*m*n:(i+1)*m*n], a[ia*m*k:(ia+1)*m*k], b[ib*k*n:(ib+1)*k*n], m, k, n)
+		Gemm(false, false, m, n, k, 1, a[ia*m*k:(ia+1)*m*k], k, b[ib*k*n:(ib+1)*k*n], n, 0, dst[i*m*n:(i+1)*m*n], n)
 		for d := nb - 1; d >= 0; d-- {
 			idx[d]++
 			if idx[d] < batch[d] {
 				break
 			}
 			idx[d] = 0
-		}
-	}
-}
-
-// gemm computes c = a·b for row-major a [m, k], b [k, n], c [m, n].
-func gemm(c, a, b []float32, m, k, n int) {
-	for i := 0; i < m; i++ {
-		row := c[i*n : (i+1)*n]
-		for j := range row {
-			row[j] = 0
-		}
-		for p := 0; p < k; p++ {
-			av := a[i*k+p]
-			if av == 0 {
-				continue
-			}
-			br := b[p*n : (p+1)*n]
-			for j, bv := range br {
-				row[j] += av * bv
-			}
 		}
 	}
 }
