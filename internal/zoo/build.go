@@ -7,8 +7,10 @@ import (
 	"github.com/convscope/convscope/internal/graph"
 )
 
-// builder assembles a graph node by node, initialising parameters
-// deterministically; structure-only builds (for analysis) skip weights.
+// builder assembles a graph node by node, inferring each output shape as it
+// goes and initialising parameters deterministically; structure-only builds
+// (for analysis) skip weights. A shape error is a bug in a builder and
+// panics; Preset turns that into an error.
 type builder struct {
 	g       *graph.Graph
 	rng     *rand.Rand
@@ -31,7 +33,14 @@ func (b *builder) add(name, typ string, op graph.Op, ins ...string) string {
 	n := &graph.Node{Name: name, Type: typ, Op: op, Inputs: ins, Outputs: []string{name}}
 	in := make([]graph.Shape, len(ins))
 	for i, v := range ins {
-		in[i] = b.shapes[v]
+		s, ok := b.shapes[v]
+		if !ok {
+			panic(fmt.Sprintf("zoo: %s reads %q, which is not built yet", name, v))
+		}
+		in[i] = s
+	}
+	if _, dup := b.shapes[name]; dup {
+		panic(fmt.Sprintf("zoo: two values are named %q", name))
 	}
 	out, err := op.Infer(in)
 	if err != nil {
@@ -59,21 +68,93 @@ func (b *builder) add(name, typ string, op graph.Op, ins ...string) string {
 	return name
 }
 
+// conv adds a square convolution with bias and symmetric padding (the
+// Caffe default).
 func (b *builder) conv(name, in string, out, k, stride, pad int) string {
-	return b.add(name, "Convolution", &graph.Conv{Window: graph.Window{Kernel: [2]int{k, k}, Stride: [2]int{stride, stride},
-		Pads: [4]int{pad, pad, pad, pad}}, OutChannels: out, Bias: true}, in)
+	return b.convOp(name, in, sq(out, k, stride, pad, true))
+}
+
+// convOp adds a convolution described by op.
+func (b *builder) convOp(name, in string, op *graph.Conv) string {
+	return b.add(name, "Convolution", op, in)
+}
+
+// sq describes a k×k convolution with symmetric padding.
+func sq(out, k, stride, pad int, bias bool) *graph.Conv {
+	return &graph.Conv{Window: graph.Window{Kernel: [2]int{k, k}, Stride: [2]int{stride, stride},
+		Pads: [4]int{pad, pad, pad, pad}}, OutChannels: out, Bias: bias}
+}
+
+// rect describes a kh×kw convolution with stride 1, padding (ph, pw) and no
+// bias (the factorised 1×n / n×1 convolutions of the Inception family).
+func rect(out, kh, kw, ph, pw int) *graph.Conv {
+	return &graph.Conv{Window: graph.Window{Kernel: [2]int{kh, kw}, Stride: [2]int{1, 1},
+		Pads: [4]int{ph, pw, ph, pw}}, OutChannels: out}
 }
 
 func (b *builder) relu(name, in string) string {
 	return b.add(name, "ReLU", &graph.Activation{Func: graph.Relu}, in)
 }
 
-func (b *builder) maxPool(name, in string, k, stride int) string {
-	return b.add(name, "Pooling", &graph.Pool{Window: graph.Window{Kernel: [2]int{k, k}, Stride: [2]int{stride, stride}}, Type: graph.MaxPool}, in)
+// bn adds a batch normalisation with its own learned scale and bias (PyTorch
+// BatchNorm2d, Keras BatchNormalization).
+func (b *builder) bn(name, in string, eps float32) string {
+	return b.add(name, "BatchNorm", &graph.BatchNorm{Epsilon: eps}, in)
 }
+
+// bnScale adds Caffe's pair: a BatchNorm layer without affine part followed
+// by a Scale layer with bias.
+func (b *builder) bnScale(bnName, scaleName, in string, eps float32) string {
+	x := b.add(bnName, "BatchNorm", &graph.BatchNorm{Epsilon: eps, NoAffine: true}, in)
+	return b.add(scaleName, "Scale", &graph.Affine{Bias: true}, x)
+}
+
+// pool adds a pooling layer.
+func (b *builder) pool(name, in string, p *graph.Pool) string {
+	return b.add(name, "Pooling", p, in)
+}
+
+// maxPool describes a k×k max pooling; ceil selects Caffe's rounding.
+func maxPool(k, stride, pad int, ceil bool) *graph.Pool {
+	return &graph.Pool{Window: graph.Window{Kernel: [2]int{k, k}, Stride: [2]int{stride, stride},
+		Pads: [4]int{pad, pad, pad, pad}}, Type: graph.MaxPool, CeilMode: ceil}
+}
+
+// avgPool describes a k×k average pooling; inclPad divides by the whole
+// window, padding included (Caffe, PyTorch's default).
+func avgPool(k, stride, pad int, ceil, inclPad bool) *graph.Pool {
+	return &graph.Pool{Window: graph.Window{Kernel: [2]int{k, k}, Stride: [2]int{stride, stride},
+		Pads: [4]int{pad, pad, pad, pad}}, Type: graph.AvgPool, CeilMode: ceil, CountIncludePad: inclPad}
+}
+
+// globalAvgPool describes an average over the whole map.
+func globalAvgPool() *graph.Pool { return &graph.Pool{Type: graph.AvgPool, Global: true} }
 
 func (b *builder) dense(name, in string, units int) string {
 	return b.add(name, "InnerProduct", &graph.Dense{Units: units, Bias: true}, in)
+}
+
+func (b *builder) dropout(name, in string, ratio float32) string {
+	return b.add(name, "Dropout", &graph.Dropout{Ratio: ratio}, in)
+}
+
+// lrn adds AlexNet/GoogLeNet's local response normalisation (Caffe
+// defaults: across 5 channels, k = 1).
+func (b *builder) lrn(name, in string) string {
+	return b.add(name, "LRN", &graph.LRN{Size: 5, Alpha: 1e-4, Beta: 0.75, Bias: 1}, in)
+}
+
+func (b *builder) concat(name string, ins ...string) string {
+	return b.add(name, "Concat", &graph.Concat{Axis: 1}, ins...)
+}
+
+// sum adds an element-wise sum; coeffs, when given, weight the inputs.
+func (b *builder) sum(name string, coeffs []float32, ins ...string) string {
+	return b.add(name, "Eltwise", &graph.Eltwise{Type: graph.EltAdd, Coeffs: coeffs}, ins...)
+}
+
+func (b *builder) softmax(name, in string) string {
+	return b.add(name, "Softmax", &graph.Softmax{Axis: 1}, in)
 }
 
 func (b *builder) finish(out string) (*graph.Graph, error) {
@@ -82,33 +163,4 @@ func (b *builder) finish(out string) (*graph.Graph, error) {
 		return nil, err
 	}
 	return b.g, nil
-}
-
-// VGG builds VGG-16 or VGG-19 (configurations D and E of Simonyan &
-// Zisserman, 2014) for 3×224×224 inputs and 1,000 classes, ending in a
-// softmax. weights=false builds the structure only.
-func VGG(depth int, seed uint64, weights bool) (*graph.Graph, error) {
-	var convs []int
-	switch depth {
-	case 16:
-		convs = []int{2, 2, 3, 3, 3}
-	case 19:
-		convs = []int{2, 2, 4, 4, 4}
-	default:
-		return nil, fmt.Errorf("VGG depth %d (16 or 19)", depth)
-	}
-	b := newBuilder(fmt.Sprintf("vgg%d", depth), 3, 224, 224, seed, weights)
-	x := "data"
-	for blk, n := range convs {
-		width := min(64<<blk, 512)
-		for i := 1; i <= n; i++ {
-			x = b.conv(fmt.Sprintf("conv%d_%d", blk+1, i), x, width, 3, 1, 1)
-			x = b.relu(fmt.Sprintf("relu%d_%d", blk+1, i), x)
-		}
-		x = b.maxPool(fmt.Sprintf("pool%d", blk+1), x, 2, 2)
-	}
-	x = b.relu("relu6", b.dense("fc6", x, 4096))
-	x = b.relu("relu7", b.dense("fc7", x, 4096))
-	x = b.dense("fc8", x, 1000)
-	return b.finish(b.add("prob", "Softmax", &graph.Softmax{Axis: 1}, x))
 }
