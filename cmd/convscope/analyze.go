@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/convscope/convscope/internal/analyze"
-	"github.com/convscope/convscope/internal/format"
 	_ "github.com/convscope/convscope/internal/format/caffe"
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
@@ -65,7 +64,7 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	formatName := fs.String("format", "table", "output format: table, json, csv or markdown")
 	input := fs.String("input", "", "input size C,H,W (overrides the file's; needed when the file does not give it)")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown] [--input C,H,W] FILE")
+		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown] [--input C,H,W] FILE|preset:NAME")
 		fmt.Fprintln(io.err, "\nShows every layer's output shape, parameters and MACs per image, the totals and\nthe peak activation memory of a batch-1 forward pass, without running the model.")
 		fs.PrintDefaults()
 	}
@@ -100,7 +99,7 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 			return usagef("--input %q: %v", *input, err)
 		}
 	}
-	g, fmtName, err := format.Open(files[0])
+	g, fmtName, err := openModelOrPreset(files[0])
 	if err != nil {
 		return err
 	}

@@ -197,3 +197,25 @@ func TestAnalyzeReferenceAlexNet(t *testing.T) {
 		t.Errorf("AlexNet: params %d, conv+fc MACs %d, input %v, first %q", o.Params, convFC, o.Input, o.Layers[0].Name)
 	}
 }
+
+// A preset analyses like a file: the totals equal the preset's own count.
+func TestAnalyzePreset(t *testing.T) {
+	out, stderr, err := runCLI(t, "analyze", "--format", "json", "preset:resnet50")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var r struct {
+		Params int64 `json:"params"`
+		MACs   int64 `json:"macs"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	// torchvision's ResNet-50: 25,557,032 parameters.
+	if r.Params != 25557032 || r.MACs < 4.07e9 || r.MACs > 4.11e9 {
+		t.Errorf("resnet50: %d params, %d MACs", r.Params, r.MACs)
+	}
+	if _, _, err := runCLI(t, "analyze", "preset:nosuchnet"); err == nil || !strings.Contains(err.Error(), "resnet50") {
+		t.Errorf("unknown preset: %v (want the list of names)", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
@@ -19,6 +20,19 @@ type modelFlags struct {
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.model, "model", "", "model file (TF.js model.json, …); default: the embedded Tiny VGG")
 	fs.StringVar(&m.labels, "labels", "", "class names, one per line (default: labels.txt beside the model)")
+}
+
+// presetPrefix names a built-in preset instead of a file: "preset:resnet50".
+const presetPrefix = "preset:"
+
+// openModelOrPreset opens a model file, or builds the structure of a preset
+// named "preset:NAME" (see convscope presets). It reports the format name.
+func openModelOrPreset(arg string) (*graph.Graph, string, error) {
+	if name, ok := strings.CutPrefix(arg, presetPrefix); ok {
+		g, err := zoo.Preset(name, false)
+		return g, "preset", err
+	}
+	return format.Open(arg)
 }
 
 // load returns the model and its display name.
