@@ -1,0 +1,346 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/convscope/convscope/internal/engine"
+	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/zoo"
+)
+
+// ModelSpec names a model to serve besides the embedded default one.
+type ModelSpec struct {
+	// Path is the model file (any registered format). Class names are read
+	// from labels.txt beside it unless Labels is set.
+	Path string
+	// Labels, if set, is a class-name file (one name per line) that
+	// overrides the model's own.
+	Labels string
+	// Examples, if set, is a folder of example images (JPEG, PNG, GIF, WebP,
+	// BMP) offered for this model. Without it a model offers the images of
+	// an "examples" folder beside its file, if there is one.
+	Examples string
+}
+
+// DefaultID is the id of the embedded default model.
+const DefaultID = "default"
+
+// Limits on example folders.
+const (
+	maxExamples     = 100
+	maxExampleBytes = 8 << 20
+)
+
+var exampleExts = []string{".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
+
+// example is one example image of a model.
+type example struct {
+	name string
+	data []byte
+}
+
+// inputSpec is the image input of a runnable model.
+type inputSpec struct {
+	name    string
+	c, h, w int
+}
+
+// model is a loaded model with everything the handlers need.
+type model struct {
+	id, name, format, file string
+	g                      *graph.Graph
+	shapes                 map[string]graph.Shape // batch 1
+	labels                 []string
+	labelsSource           string // "labels.txt", "--labels", "model", "none"
+	examples               []example
+
+	runnable bool
+	whyNot   string // why the model cannot be run on an image
+	input    inputSpec
+	// logits and probs name the values holding the class scores; probs is
+	// empty when the model ends without a softmax (the server then computes
+	// it). classes is 0 for a model without a class vector output.
+	logits, probs string
+	classes       int
+
+	pool *progPool
+}
+
+// loadDefault loads the embedded default model.
+func loadDefault() (*model, error) {
+	g, err := zoo.Default()
+	if err != nil {
+		return nil, fmt.Errorf("default model: %w", err)
+	}
+	m := &model{id: DefaultID, name: zoo.DefaultName, format: "tfjs", file: "(embedded)", g: g}
+	m.labelsSource = "model"
+	for _, e := range zoo.Examples() {
+		m.examples = append(m.examples, example{name: e.Name, data: e.Data})
+	}
+	if err := m.prepare(); err != nil {
+		return nil, fmt.Errorf("default model: %w", err)
+	}
+	return m, nil
+}
+
+// PresetPrefix names a built-in network instead of a file ("preset:resnet18");
+// presets are served with deterministic random weights, to explore their
+// structure and activations.
+const PresetPrefix = "preset:"
+
+// loadSpec loads a model file given on the command line.
+func loadSpec(spec ModelSpec) (*model, error) {
+	var m *model
+	if name, ok := strings.CutPrefix(spec.Path, PresetPrefix); ok {
+		g, err := zoo.Preset(name, true)
+		if err != nil {
+			return nil, err
+		}
+		m = &model{format: "preset", file: spec.Path, g: g, name: name + " (random weights)", labelsSource: "model"}
+	} else {
+		g, formatName, err := format.Open(spec.Path)
+		if err != nil {
+			return nil, err
+		}
+		m = &model{format: formatName, file: filepath.Base(spec.Path), g: g, name: displayName(spec.Path), labelsSource: "model"}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(spec.Path), format.LabelsFile)); err == nil {
+			m.labelsSource = format.LabelsFile
+		}
+	}
+	g := m.g
+	if spec.Labels != "" {
+		dir, base := filepath.Split(spec.Labels)
+		if dir == "" {
+			dir = "."
+		}
+		labels, err := format.ReadLabels(os.DirFS(dir), base)
+		if err != nil {
+			return nil, fmt.Errorf("--labels %s: %w", spec.Labels, err)
+		}
+		g.Labels = labels
+		m.labelsSource = "--labels"
+	}
+	exDir := spec.Examples
+	if exDir == "" && m.format != "preset" {
+		if st, err := os.Stat(filepath.Join(filepath.Dir(spec.Path), "examples")); err == nil && st.IsDir() {
+			exDir = filepath.Join(filepath.Dir(spec.Path), "examples")
+		}
+	}
+	if exDir != "" {
+		ex, err := readExamples(exDir)
+		if err != nil {
+			return nil, err
+		}
+		m.examples = ex
+	}
+	if err := m.prepare(); err != nil {
+		return nil, fmt.Errorf("%s: %w", spec.Path, err)
+	}
+	return m, nil
+}
+
+// displayName is a short name for a model file: its folder's name for
+// generic file names (model.json, model.onnx, deploy.prototxt), else the file
+// name without its extension.
+func displayName(p string) string {
+	base := filepath.Base(p)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	switch strings.ToLower(stem) {
+	case "model", "deploy", "net", "network", "graph":
+		if dir := filepath.Base(filepath.Dir(p)); dir != "." && dir != string(filepath.Separator) && dir != "" {
+			return dir
+		}
+	}
+	return stem
+}
+
+// slug turns a display name into an id: lower case letters, digits, '-',
+// '_' and '.', nothing else.
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	id := strings.Trim(b.String(), "-.")
+	if id == "" {
+		id = "model"
+	}
+	return id
+}
+
+// readExamples reads the image files of a folder (not recursively).
+func readExamples(dir string) ([]example, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--examples: %w", err)
+	}
+	var out []example
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !format.HasExt(e.Name(), exampleExts...) {
+			continue
+		}
+		if len(out) == maxExamples {
+			return nil, fmt.Errorf("--examples %s: more than %d images", dir, maxExamples)
+		}
+		b, err := format.ReadFile(os.DirFS(dir), e.Name(), maxExampleBytes)
+		if err != nil {
+			return nil, fmt.Errorf("--examples: %w", err)
+		}
+		out = append(out, example{name: e.Name(), data: b})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, nil
+}
+
+// prepare infers shapes, finds the image input and the class output, checks
+// the labels and compiles a first Program (so that a model that cannot run
+// is reported at start-up, not on the first request).
+func (m *model) prepare() error {
+	shapes, err := m.g.InferShapes(1)
+	if err != nil {
+		return err
+	}
+	m.shapes = shapes
+	m.findOutput()
+	if m.classes > 0 {
+		if err := format.CheckLabels(m.g, m.classes); err != nil {
+			return err
+		}
+	}
+	m.labels = m.g.Labels
+	if len(m.labels) == 0 {
+		m.labelsSource = "none"
+		for i := range m.classes {
+			m.labels = append(m.labels, fmt.Sprintf("class %d", i))
+		}
+	}
+	m.runnable, m.whyNot = true, ""
+	if err := m.findInput(); err != nil {
+		m.runnable, m.whyNot = false, err.Error()
+		return nil
+	}
+	if err := m.g.HasWeights(shapes); err != nil {
+		m.runnable, m.whyNot = false, err.Error()
+		return nil
+	}
+	first, err := engine.Compile(m.g, 1)
+	if err != nil {
+		m.runnable, m.whyNot = false, err.Error()
+		return nil
+	}
+	m.pool = newProgPool(m.g, runtime.GOMAXPROCS(0), first)
+	return nil
+}
+
+// findInput accepts exactly one input of shape [N, C, H, W] with C = 1 or 3.
+func (m *model) findInput() error {
+	if len(m.g.Inputs) != 1 {
+		return fmt.Errorf("the model has %d inputs; only single-image models can be run", len(m.g.Inputs))
+	}
+	in := m.g.Inputs[0]
+	s := m.shapes[in.Name]
+	if len(s) != 4 || (s[1] != 1 && s[1] != 3) {
+		return fmt.Errorf("the model input %q has shape %v; an image input [N, 1 or 3, H, W] is needed", in.Name, s)
+	}
+	m.input = inputSpec{name: in.Name, c: s[1], h: s[2], w: s[3]}
+	return nil
+}
+
+// findOutput locates the logits and probabilities: if the first graph
+// output is a softmax, its input holds the logits; otherwise the output
+// itself is taken as logits and the probabilities are computed.
+func (m *model) findOutput() {
+	if len(m.g.Outputs) == 0 {
+		return
+	}
+	out := m.g.Outputs[0]
+	classes := func(v string) int {
+		s := m.shapes[v].PerImage()
+		if len(s) == 0 {
+			return 0
+		}
+		n := s.Elems()
+		for _, d := range s {
+			if d != n && d != 1 {
+				return 0
+			}
+		}
+		return n
+	}
+	m.logits = out
+	if p := m.g.Producers()[out]; p != nil {
+		if _, ok := p.Op.(*graph.Softmax); ok && len(p.Inputs) == 1 {
+			m.probs, m.logits = out, p.Inputs[0]
+		}
+	}
+	m.classes = classes(m.logits)
+	if m.classes == 0 {
+		m.probs, m.logits = "", ""
+	}
+}
+
+// progPool hands out Programs of one model, at most size at once; it
+// compiles new ones on demand up to size.
+type progPool struct {
+	g    *graph.Graph
+	free chan *engine.Program
+	sem  chan struct{} // one token per Program that exists
+}
+
+func newProgPool(g *graph.Graph, size int, first *engine.Program) *progPool {
+	size = max(1, size)
+	p := &progPool{g: g, free: make(chan *engine.Program, size), sem: make(chan struct{}, size)}
+	if first != nil {
+		p.sem <- struct{}{}
+		p.free <- first
+	}
+	return p
+}
+
+// get returns an idle Program, compiling one if none is idle and the pool
+// is not full, or waits for one.
+func (p *progPool) get(ctx context.Context) (*engine.Program, error) {
+	select {
+	case prog := <-p.free:
+		return prog, nil
+	default:
+	}
+	select {
+	case prog := <-p.free:
+		return prog, nil
+	case p.sem <- struct{}{}:
+		prog, err := engine.Compile(p.g, 1)
+		if err != nil {
+			<-p.sem
+			return nil, err
+		}
+		return prog, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// put returns a Program to the pool.
+func (p *progPool) put(prog *engine.Program) { p.free <- prog }
+
+// exampleByName finds an example image.
+func (m *model) exampleByName(name string) (example, bool) {
+	for _, e := range m.examples {
+		if e.name == name {
+			return e, true
+		}
+	}
+	return example{}, false
+}

@@ -1,0 +1,304 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/imageio"
+)
+
+// runHeader is the JSON header of a run response (docs/api.md).
+type runHeader struct {
+	Format        string      `json:"format"` // "convscope-run/1"
+	Model         string      `json:"model"`
+	Source        string      `json:"source"` // "upload" or "example:<name>"
+	Input         string      `json:"input"`  // name of the preprocessed input value
+	Probabilities []num       `json:"probabilities"`
+	Logits        []num       `json:"logits"`
+	Predicted     int         `json:"predicted"` // index of the largest probability, -1 without classes
+	Class         string      `json:"class"`
+	Values        []valueBlob `json:"values"`
+	DecodeMS      float64     `json:"decode_ms"`
+	RunMS         float64     `json:"run_ms"`
+}
+
+// valueBlob places one value in the data section.
+type valueBlob struct {
+	Name     string `json:"name"`
+	Node     string `json:"node"` // producing node; "" for the graph input
+	Op       string `json:"op"`   // operator kind; "Input" for the graph input
+	Shape    []int  `json:"shape"`
+	Channels int    `json:"channels"` // channels (first dimension) present in the data
+	Offset   int    `json:"offset"`   // bytes from the start of the data section
+	Length   int    `json:"length"`   // float32 elements present
+	Min      num    `json:"min"`      // over the whole value, not just the present channels
+	Max      num    `json:"max"`
+}
+
+// httpError is an error with the status code it should be answered with.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func errorStatus(status int, format string, a ...any) error {
+	return &httpError{status, fmt.Sprintf(format, a...)}
+}
+
+// imageReader returns the image bytes of a run request: an example named by
+// ?example=, a multipart field "image", or the raw body.
+func (s *Server) imageReader(w http.ResponseWriter, r *http.Request, m *model) (io.Reader, string, error) {
+	if name := r.URL.Query().Get("example"); name != "" {
+		e, ok := m.exampleByName(name)
+		if !ok {
+			return nil, "", errorStatus(http.StatusNotFound, "model %q has no example image %q", m.id, name)
+		}
+		return bytes.NewReader(e.data), "example:" + e.name, nil
+	}
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "multipart/form-data" {
+		if params["boundary"] == "" {
+			return nil, "", errorStatus(http.StatusBadRequest, "multipart body without a boundary")
+		}
+		r.Body = body
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return nil, "", errorStatus(http.StatusBadRequest, "bad multipart body: %v", err)
+		}
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return nil, "", errorStatus(http.StatusBadRequest, `the multipart body has no field "image"`)
+			}
+			if err != nil {
+				return nil, "", readError(err)
+			}
+			if part.FormName() == "image" {
+				return part, "upload", nil
+			}
+			part.Close()
+		}
+	}
+	return body, "upload", nil
+}
+
+// readError maps an error met while reading the request body.
+func readError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errorStatus(http.StatusRequestEntityTooLarge, "the request body is larger than the limit of %d bytes", mbe.Limit)
+	}
+	return errorStatus(http.StatusBadRequest, "cannot read the request body: %v", err)
+}
+
+// decodeImage turns the request's image into the model input.
+func (s *Server) decodeImage(ctx context.Context, src io.Reader, m *model) ([]float32, error) {
+	// The whole file is read first (at most MaxBodyBytes) so that a slow
+	// client does not hold a decoding slot.
+	file, err := io.ReadAll(src)
+	if err != nil {
+		return nil, readError(err)
+	}
+	if len(file) == 0 {
+		return nil, errorStatus(http.StatusBadRequest, "the request has no image: send the image file as the body or as the multipart field \"image\"")
+	}
+	select {
+	case s.decodeSem <- struct{}{}:
+		defer func() { <-s.decodeSem }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	x, err := imageio.Load(bytes.NewReader(file), m.input.w, m.input.h, s.imageLimits)
+	if err != nil {
+		switch {
+		case errors.Is(err, imageio.ErrUnknownFormat):
+			return nil, errorStatus(http.StatusUnsupportedMediaType, "%v", err)
+		case errors.Is(err, imageio.ErrFileTooLarge), errors.Is(err, imageio.ErrTooManyPixels):
+			return nil, errorStatus(http.StatusRequestEntityTooLarge, "%v", err)
+		}
+		return nil, errorStatus(http.StatusBadRequest, "cannot decode the image: %v", err)
+	}
+	if m.input.c == 1 {
+		// Luma (ITU-R BT.601), as image/color's Gray conversion.
+		hw := m.input.h * m.input.w
+		g := make([]float32, hw)
+		for i := range g {
+			g[i] = 0.299*x[i] + 0.587*x[hw+i] + 0.114*x[2*hw+i]
+		}
+		x = g
+	}
+	return x, nil
+}
+
+// runOptions are the query parameters of a run request.
+type runOptions struct {
+	maxChannels int // 0 = all
+}
+
+func parseRunOptions(r *http.Request) (runOptions, error) {
+	var o runOptions
+	if v := r.URL.Query().Get("max_channels"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return o, errorStatus(http.StatusBadRequest, "max_channels must be a non-negative integer, got %q", v)
+		}
+		o.maxChannels = n
+	}
+	return o, nil
+}
+
+// run executes the model on x and encodes the binary response.
+func (s *Server) run(ctx context.Context, m *model, x []float32, source string, opt runOptions, decodeTime time.Duration) ([]byte, error) {
+	prog, err := m.pool.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer m.pool.put(prog)
+	t0 := time.Now()
+	vals, err := prog.Run(x)
+	if err != nil {
+		return nil, err
+	}
+	runTime := time.Since(t0)
+
+	h := runHeader{
+		Format: "convscope-run/1", Model: m.id, Source: source, Input: m.input.name,
+		Probabilities: []num{}, Logits: []num{}, Predicted: -1, Values: []valueBlob{},
+		DecodeMS: ms(decodeTime), RunMS: ms(runTime),
+	}
+	if m.classes > 0 {
+		logits := vals[m.logits].Data[:m.classes]
+		var probs []float32
+		if m.probs != "" {
+			probs = vals[m.probs].Data[:m.classes]
+		} else {
+			probs = softmax(logits)
+		}
+		h.Logits, h.Probabilities = nums(logits), nums(probs)
+		best := 0
+		for i, p := range probs {
+			if p > probs[best] {
+				best = i
+			}
+		}
+		h.Predicted, h.Class = best, m.labels[best]
+	}
+	producers := m.g.Producers()
+	var p packer
+	for _, name := range prog.Values {
+		t := vals[name]
+		if t == nil {
+			continue
+		}
+		shape := graph.Shape(t.Shape).PerImage()
+		data := t.Data
+		lo, hi := minMax(data)
+		ch := 1
+		if len(shape) > 0 {
+			ch = shape[0]
+		}
+		if opt.maxChannels > 0 && len(shape) >= 3 && ch > opt.maxChannels {
+			plane := graph.Shape(shape[1:]).Elems()
+			ch, data = opt.maxChannels, data[:opt.maxChannels*plane]
+		}
+		node, op := "", "Input"
+		if n := producers[name]; n != nil {
+			node, op = n.Name, n.Op.Kind()
+		}
+		h.Values = append(h.Values, valueBlob{
+			Name: name, Node: node, Op: op, Shape: ints(shape), Channels: ch,
+			Offset: p.add(data), Length: len(data), Min: num(lo), Max: num(hi),
+		})
+	}
+	return p.encode(h)
+}
+
+func ms(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1000 }
+
+// softmax of a vector, computed in float64.
+func softmax(x []float32) []float32 {
+	out := make([]float32, len(x))
+	if len(x) == 0 {
+		return out
+	}
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = math.Max(m, float64(v))
+	}
+	var sum float64
+	for _, v := range x {
+		sum += math.Exp(float64(v) - m)
+	}
+	for i, v := range x {
+		out[i] = float32(math.Exp(float64(v)-m) / sum)
+	}
+	return out
+}
+
+// paramsHeader is the JSON header of GET /api/models/{id}/params/{layer}.
+type paramsHeader struct {
+	Format string      `json:"format"` // "convscope-params/1"
+	Model  string      `json:"model"`
+	Layer  string      `json:"layer"`
+	Params []paramBlob `json:"params"`
+}
+
+type paramBlob struct {
+	Name   string `json:"name"`
+	Shape  []int  `json:"shape"`
+	Offset *int   `json:"offset,omitempty"` // only in the binary form
+	Length int    `json:"length"`
+	Min    num    `json:"min"`
+	Max    num    `json:"max"`
+	Data   []num  `json:"data,omitempty"` // only in the JSON form
+}
+
+// maxJSONParams bounds the parameters sent as JSON numbers.
+const maxJSONParams = 1 << 20
+
+func paramsResponse(m *model, n *graph.Node, asJSON bool) (any, []byte, error) {
+	h := paramsHeader{Format: "convscope-params/1", Model: m.id, Layer: n.Name, Params: []paramBlob{}}
+	total := 0
+	for _, name := range n.ParamNames() {
+		total += len(n.Params[name].Data)
+	}
+	if asJSON && total > maxJSONParams {
+		return nil, nil, errorStatus(http.StatusUnprocessableEntity, "layer %q has %d parameters, more than the %d sent as JSON; use the binary form (omit format=json)", n.Name, total, maxJSONParams)
+	}
+	var p packer
+	for _, name := range n.ParamNames() {
+		t := n.Params[name]
+		lo, hi := minMax(t.Data)
+		b := paramBlob{Name: name, Shape: ints(t.Shape), Length: len(t.Data), Min: num(lo), Max: num(hi)}
+		if asJSON {
+			b.Data = nums(t.Data)
+		} else {
+			off := p.add(t.Data)
+			b.Offset = &off
+		}
+		h.Params = append(h.Params, b)
+	}
+	if asJSON {
+		return h, nil, nil
+	}
+	b, err := p.encode(h)
+	return nil, b, err
+}
+
+// wantsJSON reports whether the client asked for ?format=json.
+func wantsJSON(r *http.Request) bool {
+	return strings.EqualFold(r.URL.Query().Get("format"), "json")
+}

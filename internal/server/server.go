@@ -1,0 +1,471 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/convscope/convscope/internal/imageio"
+	"github.com/convscope/convscope/web"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Models are served after the embedded default model, in this order.
+	Models []ModelSpec
+	// MaxBodyBytes caps request bodies (default 32 MiB).
+	MaxBodyBytes int64
+	// CheckHost, when set, answers 403 to requests whose Host header is not
+	// a loopback name or address (localhost, 127.0.0.0/8, ::1). It guards a
+	// server bound to loopback against DNS rebinding.
+	CheckHost bool
+	// UI is the file tree of the web UI (default: the embedded web/dist).
+	UI fs.FS
+	// Log receives one line per server error (default: discarded).
+	Log *log.Logger
+}
+
+// DefaultMaxBodyBytes is the default request body limit.
+const DefaultMaxBodyBytes = 32 << 20
+
+// Server is convscope's HTTP handler.
+type Server struct {
+	cfg         Config
+	models      []*model
+	byID        map[string]*model
+	decodeSem   chan struct{}
+	imageLimits imageio.Limits
+	mux         *http.ServeMux
+}
+
+// New loads the default model and the models of cfg and returns the
+// server.
+func New(cfg Config) (*Server, error) {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.UI == nil {
+		cfg.UI = web.Dist()
+	}
+	if cfg.Log == nil {
+		cfg.Log = log.New(io.Discard, "", 0)
+	}
+	s := &Server{
+		cfg: cfg, byID: map[string]*model{},
+		decodeSem:   make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		imageLimits: imageio.DefaultLimits(),
+	}
+	s.imageLimits.MaxBytes = cfg.MaxBodyBytes
+	def, err := loadDefault()
+	if err != nil {
+		return nil, err
+	}
+	s.add(def, "")
+	for _, spec := range cfg.Models {
+		m, err := loadSpec(spec)
+		if err != nil {
+			return nil, err
+		}
+		base := m.name
+		if m.format == "preset" {
+			base = strings.TrimPrefix(m.file, PresetPrefix)
+		}
+		s.add(m, base)
+	}
+	s.routes()
+	return s, nil
+}
+
+// add registers a model under a unique id derived from base.
+func (s *Server) add(m *model, base string) {
+	if m.id == "" {
+		id := slug(base)
+		if id == DefaultID {
+			id = "default-model"
+		}
+		for i := 2; s.byID[id] != nil; i++ {
+			id = fmt.Sprintf("%s-%d", slug(base), i)
+		}
+		m.id = id
+	}
+	s.models = append(s.models, m)
+	s.byID[m.id] = m
+}
+
+// ModelIDs lists the ids of the served models, the default one first.
+func (s *Server) ModelIDs() []string {
+	ids := make([]string, len(s.models))
+	for i, m := range s.models {
+		ids[i] = m.id
+	}
+	return ids
+}
+
+func (s *Server) routes() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/models", s.handleModels)
+	mux.HandleFunc("GET /api/models/{id}", s.handleModel)
+	mux.HandleFunc("POST /api/models/{id}/run", s.handleRun)
+	mux.HandleFunc("GET /api/models/{id}/run", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "POST")
+		writeError(w, http.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST the image to it")
+	})
+	mux.HandleFunc("GET /api/models/{id}/examples", s.handleExamples)
+	mux.HandleFunc("GET /api/models/{id}/examples/{name}", s.handleExample)
+	mux.HandleFunc("GET /api/models/{id}/examples/{name}/run", s.handleRun)
+	mux.HandleFunc("GET /api/models/{id}/params/{layer...}", s.handleParams)
+	mux.HandleFunc("GET /", s.handleUI)
+	s.mux = mux
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	if s.cfg.CheckHost && !loopbackHost(r.Host) {
+		writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not allowed: this server answers to localhost only", r.Host))
+		return
+	}
+	jw := &jsonErrorWriter{ResponseWriter: w, req: r}
+	s.mux.ServeHTTP(jw, r)
+	jw.finish()
+}
+
+// loopbackHost reports whether a Host header names this machine.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// jsonErrorWriter turns the plain-text errors of net/http (the router's 404
+// and 405, http.Error) into JSON bodies.
+type jsonErrorWriter struct {
+	http.ResponseWriter
+	req      *http.Request
+	status   int
+	wrote    bool
+	plain    bool // capturing a plain-text error body
+	captured strings.Builder
+}
+
+func (w *jsonErrorWriter) WriteHeader(code int) {
+	if w.wrote {
+		return
+	}
+	w.wrote, w.status = true, code
+	if code >= 400 && strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		w.plain = true
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *jsonErrorWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.plain {
+		if w.captured.Len() < 4096 {
+			w.captured.Write(b)
+		}
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *jsonErrorWriter) finish() {
+	if !w.plain {
+		return
+	}
+	msg := strings.TrimSpace(w.captured.String())
+	if msg == "" {
+		msg = http.StatusText(w.status)
+	}
+	if w.status == http.StatusMethodNotAllowed {
+		msg = fmt.Sprintf("method %s is not allowed for %s (allowed: %s)", w.req.Method, w.req.URL.Path, w.Header().Get("Allow"))
+	}
+	w.Header().Del("X-Content-Type-Options")
+	writeError(w.ResponseWriter, w.status, msg)
+}
+
+// writeJSON writes v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "encoding the response: "+err.Error())
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Del("Content-Length")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// writeError writes {"error": msg}.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	b, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Del("Content-Length")
+	h.Del("Content-Encoding")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// fail answers an error: an *httpError with its status, a cancelled
+// request with 503, anything else with 500 (logged).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		writeError(w, he.status, he.msg)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		writeError(w, http.StatusServiceUnavailable, "the request was cancelled: "+err.Error())
+	default:
+		s.cfg.Log.Printf("%s %s: %v", r.Method, r.URL.Path, err)
+		writeError(w, http.StatusInternalServerError, err.Error())
+	}
+}
+
+func (s *Server) model(w http.ResponseWriter, r *http.Request) *model {
+	id := r.PathValue("id")
+	m := s.byID[id]
+	if m == nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no model %q (served: %s)", id, strings.Join(s.ModelIDs(), ", ")))
+	}
+	return m
+}
+
+func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
+	list := make([]modelSummary, len(s.models))
+	for i, m := range s.models {
+		list[i] = m.summary()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"models": list})
+}
+
+func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
+	if m := s.model(w, r); m != nil {
+		writeJSON(w, http.StatusOK, m.detail())
+	}
+}
+
+func (s *Server) handleExamples(w http.ResponseWriter, r *http.Request) {
+	m := s.model(w, r)
+	if m == nil {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"examples": m.detail().ExampleList})
+}
+
+func exampleURL(id, name string) string {
+	return "/api/models/" + url.PathEscape(id) + "/examples/" + url.PathEscape(name)
+}
+
+func (s *Server) handleExample(w http.ResponseWriter, r *http.Request) {
+	m := s.model(w, r)
+	if m == nil {
+		return
+	}
+	e, ok := m.exampleByName(r.PathValue("name"))
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("model %q has no example image %q", m.id, r.PathValue("name")))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", http.DetectContentType(e.data))
+	h.Set("Cache-Control", "public, max-age=3600")
+	http.ServeContent(w, r, "", time.Time{}, strings.NewReader(string(e.data)))
+}
+
+// handleRun answers POST /api/models/{id}/run (an uploaded image or
+// ?example=) and GET /api/models/{id}/examples/{name}/run.
+func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+	m := s.model(w, r)
+	if m == nil {
+		return
+	}
+	if name := r.PathValue("name"); name != "" {
+		q := r.URL.Query()
+		q.Set("example", name)
+		r.URL.RawQuery = q.Encode()
+	}
+	if !m.runnable {
+		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("model %q cannot be run on an image: %s", m.id, m.whyNot))
+		return
+	}
+	opt, err := parseRunOptions(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	src, source, err := s.imageReader(w, r, m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t0 := time.Now()
+	x, err := s.decodeImage(r.Context(), src, m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := s.run(r.Context(), m, x, source, opt, time.Since(t0))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", BinaryContentType)
+	h.Set("Cache-Control", "no-store")
+	w.Write(body)
+}
+
+func (s *Server) handleParams(w http.ResponseWriter, r *http.Request) {
+	m := s.model(w, r)
+	if m == nil {
+		return
+	}
+	n := m.g.Node(r.PathValue("layer"))
+	if n == nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("model %q has no layer %q", m.id, r.PathValue("layer")))
+		return
+	}
+	asJSON := wantsJSON(r)
+	v, b, err := paramsResponse(m, n, asJSON)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if asJSON {
+		writeJSON(w, http.StatusOK, v)
+		return
+	}
+	w.Header().Set("Content-Type", BinaryContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}
+
+// BootstrapID is the id of the JSON data block that index.html carries:
+// {"models": <GET /api/models list>, "model": <GET /api/models/{id}> of the
+// model named by ?model= or the default one}. It spares the UI two round
+// trips before its first run request.
+const BootstrapID = "convscope-bootstrap"
+
+// UIMaxChannels is the max_channels the UI asks for (maps drawn per layer);
+// the preloaded first run uses it so that the UI's request matches.
+const UIMaxChannels = 16
+
+// withBootstrap inserts the bootstrap data block before </head>. The JSON is
+// HTML-escaped by encoding/json (<, > and & become \u003c …), so it cannot
+// close the script element; a data block is not executed, so the page's CSP
+// needs no exception.
+func (s *Server) withBootstrap(page, modelID, exampleName string) string {
+	i := strings.Index(page, "</head>")
+	if i < 0 {
+		return page
+	}
+	m := s.byID[modelID]
+	if m == nil {
+		m = s.models[0]
+	}
+	preload := ""
+	if m.runnable && len(m.examples) > 0 {
+		e := m.examples[0]
+		if x, ok := m.exampleByName(exampleName); ok {
+			e = x
+		}
+		// The UI's first request; fetched while its script loads.
+		href := exampleURL(m.id, e.name) + "/run?max_channels=" + strconv.Itoa(UIMaxChannels)
+		preload = `<link rel="preload" as="fetch" crossorigin="anonymous" href="` + html.EscapeString(href) + `">` + "\n"
+	}
+	list := make([]modelSummary, len(s.models))
+	for k, x := range s.models {
+		list[k] = x.summary()
+	}
+	b, err := json.Marshal(map[string]any{"models": list, "model": m.detail()})
+	if err != nil {
+		return page
+	}
+	return page[:i] + preload + `<script type="application/json" id="` + BootstrapID + `">` + string(b) + "</script>\n" + page[i:]
+}
+
+// handleUI serves the embedded UI: index.html for "/", files by path,
+// 404 for directories and anything missing.
+func (s *Server) handleUI(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeError(w, http.StatusNotFound, "no API endpoint "+r.Method+" "+r.URL.Path+" (see docs/api.md)")
+		return
+	}
+	p := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if p == "" {
+		p = "index.html"
+	}
+	if !fs.ValidPath(p) {
+		writeError(w, http.StatusNotFound, "not found: "+r.URL.Path)
+		return
+	}
+	f, err := s.cfg.UI.Open(p)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "not found: "+r.URL.Path)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		writeError(w, http.StatusNotFound, "not found: "+r.URL.Path)
+		return
+	}
+	rs, ok := f.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		rs = strings.NewReader(string(b))
+	}
+	h := w.Header()
+	if strings.HasPrefix(p, "assets/") {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if p == "index.html" {
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		if page, err := io.ReadAll(rs); err == nil {
+			q := r.URL.Query()
+			rs = strings.NewReader(s.withBootstrap(string(page), q.Get("model"), q.Get("example")))
+		}
+	}
+	http.ServeContent(w, r, p, time.Time{}, rs)
+}

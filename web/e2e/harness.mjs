@@ -1,0 +1,125 @@
+// Shared helpers of the end-to-end tests: build and start `convscope serve`,
+// launch Debian's Chromium through playwright-core, measure and compare.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = path.resolve(webDir, '..');
+export const refDir = path.resolve(repoRoot, '../shared/reference/cnn-explainer');
+export const outDir = path.join(webDir, 'e2e', 'out');
+export const refClasses = ['lifeboat', 'ladybug', 'pizza', 'bell pepper', 'school bus', 'koala', 'espresso', 'red panda', 'orange', 'sport car'];
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let binary;
+/** buildServer compiles cmd/convscope once per test process. */
+export function buildServer() {
+  if (binary) return binary;
+  const dir = mkdtempSync(path.join(tmpdir(), 'convscope-e2e-'));
+  binary = path.join(dir, 'convscope');
+  execFileSync('go', ['build', '-o', binary, './cmd/convscope'], { cwd: repoRoot, stdio: 'inherit' });
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return binary;
+}
+
+/** startServer runs `convscope serve --addr 127.0.0.1:0 …args` and resolves with its URL. */
+export function startServer(args = []) {
+  const bin = buildServer();
+  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not print its URL in 30 s: ${out}${stderr}`)), 30000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1],
+          stop: () => new Promise((r) => {
+            if (proc.exitCode !== null) return r();
+            proc.once('exit', r);
+            proc.kill('SIGTERM');
+          }),
+        });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+/** launch starts headless Chromium (playwright gives it a fresh temporary profile). */
+export async function launch() {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic',
+    ],
+  });
+}
+
+export async function waitReady(page, timeout = 15000) {
+  await page.waitForSelector('main.app[data-ready="true"]', { timeout });
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function screenshotPath(name) {
+  mkdirSync(outDir, { recursive: true });
+  return path.join(outDir, name);
+}
+
+/** overlaps returns the pairs of boxes that intersect (touching edges do not count). */
+export function overlaps(boxes) {
+  const bad = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i];
+      const b = boxes[j];
+      if (a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5) bad.push([a.id, b.id]);
+    }
+  }
+  return bad;
+}
+
+/** makeImage draws a test picture in the page and returns it encoded as PNG or JPEG. */
+export async function makeImage(page, type, { width = 120, height = 90, seed = 1 } = {}) {
+  const b64 = await page.evaluate(async ({ type, width, height, seed }) => {
+    const c = document.createElement('canvas');
+    c.width = width;
+    c.height = height;
+    const g = c.getContext('2d');
+    let s = seed;
+    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    g.fillStyle = `hsl(${Math.floor(rnd() * 360)}, 60%, 70%)`;
+    g.fillRect(0, 0, width, height);
+    for (let i = 0; i < 12; i++) {
+      g.fillStyle = `hsl(${Math.floor(rnd() * 360)}, 70%, ${30 + Math.floor(rnd() * 40)}%)`;
+      g.beginPath();
+      g.arc(rnd() * width, rnd() * height, 5 + rnd() * 30, 0, Math.PI * 2);
+      g.fill();
+    }
+    const blob = await new Promise((r) => c.toBlob(r, type, 0.9));
+    const buf = new Uint8Array(await blob.arrayBuffer());
+    let bin = '';
+    for (const x of buf) bin += String.fromCharCode(x);
+    return btoa(bin);
+  }, { type, width, height, seed });
+  return Buffer.from(b64, 'base64');
+}

@@ -1,0 +1,74 @@
+// The JSON/binary API client (docs/api.md).
+import { decodeRun } from './decode.js';
+
+/** ApiError carries the server's {"error": "..."} message and status. */
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function check(res) {
+  if (res.ok) return res;
+  let msg = `${res.status} ${res.statusText}`;
+  try {
+    const body = await res.json();
+    if (body && body.error) msg = body.error;
+  } catch {
+    // not JSON: keep the status line
+  }
+  throw new ApiError(msg, res.status);
+}
+
+const enc = encodeURIComponent;
+
+export async function getJSON(url, init) {
+  const res = await check(await fetch(url, init));
+  return res.json();
+}
+
+export const listModels = () => getJSON('/api/models').then((r) => r.models);
+export const getModel = (id) => getJSON(`/api/models/${enc(id)}`);
+export const exampleURL = (id, name) => `/api/models/${enc(id)}/examples/${enc(name)}`;
+
+/**
+ * runModel runs a model on an example (source = {example: name}) or on an
+ * image file (source = {file: Blob}). Returns the decoded run.
+ */
+export async function runModel(id, source, { maxChannels = 0, signal, priority } = {}) {
+  const q = maxChannels > 0 ? `?max_channels=${maxChannels}` : '';
+  let res;
+  if (source.example) {
+    // GET, so that the page's <link rel=preload> of the first run is used.
+    res = await fetch(`${exampleURL(id, source.example)}/run${q}`, { signal, priority });
+  } else {
+    res = await fetch(`/api/models/${enc(id)}/run${q}`, {
+      method: 'POST',
+      signal,
+      body: source.file,
+      headers: { 'Content-Type': source.file.type || 'application/octet-stream' },
+    });
+  }
+  await check(res);
+  const buf = await res.arrayBuffer();
+  const run = decodeRun(buf);
+  run.bytes = buf.byteLength;
+  return run;
+}
+
+/**
+ * readBootstrap returns the data block the server puts into index.html
+ * ({models, model}), or null when the page was not served by convscope
+ * (e.g. the Vite dev server).
+ */
+export function readBootstrap(doc = globalThis.document) {
+  const el = doc?.getElementById('convscope-bootstrap');
+  if (!el) return null;
+  try {
+    const b = JSON.parse(el.textContent);
+    return Array.isArray(b.models) ? b : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,211 @@
+// Colour scales and the legend-range rule.
+//
+// Activation maps use a diverging red (negative) – white – blue (positive)
+// scale symmetric around 0: a value v is drawn at t = (v + range/2) / range
+// of d3.interpolateRdBu, so the scale runs from −range/2 to +range/2 and
+// that is exactly what the legend says. The range of a colour group is the
+// original CNN Explainer's: range = 2·(0.1 + max|v|), max|v| rounded to 3
+// decimals. (The original labels its legends ±range after an image switch;
+// here the legend is always computed from the same numbers that colour the
+// maps, whatever happened before.)
+import { interpolateRdBu, interpolateGreys, interpolateOranges, interpolateBrBG } from 'd3';
+
+export const round3 = (x) => Math.round(x * 1000) / 1000;
+
+/** rangeFromMaxAbs is the full width of the colour scale for a group. */
+export function rangeFromMaxAbs(maxAbs) {
+  const a = Number.isFinite(maxAbs) ? Math.abs(maxAbs) : 0;
+  return round3(2 * (0.1 + round3(a)));
+}
+
+/** maxAbs of a value from its min/max (nulls — non-finite — count as 0). */
+export function maxAbsOf(min, max) {
+  return Math.max(Math.abs(min ?? 0), Math.abs(max ?? 0));
+}
+
+/** t maps a value into [0, 1] on a symmetric scale of the given range. */
+export function divergingT(v, range) {
+  if (!(range > 0)) return 0.5;
+  const t = (v + range / 2) / range;
+  return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
+/** legendTicks are the labelled values of a diverging legend. */
+export function legendTicks(range) {
+  const h = range / 2;
+  return [-h, 0, h];
+}
+
+/** formatTick prints a legend value with two decimals (−0.00 → 0.00). */
+export function formatTick(v) {
+  const s = (Math.abs(v) < 0.005 ? 0 : v).toFixed(2);
+  return s.replace('-', '−');
+}
+
+function parseRGB(c) {
+  // d3 interpolators return "rgb(r, g, b)".
+  const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(c);
+  return m ? [+m[1], +m[2], +m[3]] : [0, 0, 0];
+}
+
+/** makeLUT samples an interpolator into n RGBA entries. */
+export function makeLUT(interpolate, n = 256) {
+  const lut = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    const [r, g, b] = parseRGB(interpolate(i / (n - 1)));
+    lut.set([r, g, b, 255], i * 4);
+  }
+  return lut;
+}
+
+const lutMakers = {
+  diverging: () => makeLUT(interpolateRdBu),
+  // Greys runs white→black; input channels are drawn black (0) → white (1).
+  grey: () => makeLUT((t) => interpolateGreys(1 - t)),
+  orange: () => makeLUT((t) => interpolateOranges(0.1 + 0.9 * t)),
+  weights: () => makeLUT(interpolateBrBG),
+};
+
+/** LUTS holds the colour tables, each built on first use. */
+export const LUTS = {};
+for (const [name, make] of Object.entries(lutMakers)) {
+  let lut;
+  Object.defineProperty(LUTS, name, { enumerable: true, get: () => (lut ??= make()) });
+}
+
+/** cssGradient returns a CSS linear-gradient for a LUT (for legends). */
+export function cssGradient(lut, stops = 11) {
+  const n = lut.length / 4;
+  const parts = [];
+  for (let i = 0; i < stops; i++) {
+    const k = Math.round((i / (stops - 1)) * (n - 1)) * 4;
+    parts.push(`rgb(${lut[k]},${lut[k + 1]},${lut[k + 2]}) ${((i / (stops - 1)) * 100).toFixed(0)}%`);
+  }
+  return `linear-gradient(to right, ${parts.join(', ')})`;
+}
+
+const words = new WeakMap(); // LUT → the same colours as one 32-bit word per entry
+
+function lutWords(lut) {
+  let w = words.get(lut);
+  if (!w) {
+    w = new Uint32Array(lut.length / 4);
+    new Uint8Array(w.buffer).set(lut);
+    words.set(lut, w);
+  }
+  return w;
+}
+
+/**
+ * fillPixels writes RGBA pixels for values: each value is mapped to
+ * t = (v − lo) / (hi − lo), clamped, then looked up in the LUT. Pixels are
+ * written as whole 32-bit words (the byte order of both sides is the
+ * platform's, so this is endian-safe).
+ */
+export function fillPixels(out, values, lut, lo, hi) {
+  const w = lutWords(lut);
+  const px = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  const n = w.length - 1;
+  const span = hi - lo;
+  const k = span > 0 ? n / span : 0;
+  const mid = w[(n + 1) >> 1];
+  for (let i = 0; i < values.length; i++) {
+    if (!(span > 0)) {
+      px[i] = mid;
+      continue;
+    }
+    const t = (values[i] - lo) * k + 0.5;
+    px[i] = t >= 1 ? (t < n ? w[t | 0] : w[n]) : w[0]; // also NaN → w[0]
+  }
+  return out;
+}
+
+/**
+ * scaleInto paints one map into a larger RGBA pixel buffer (width stride
+ * pixels) at (dx, dy), dw × dh device pixels, scaling the w × h values
+ * with nearest-neighbour sampling (each output pixel takes the value under
+ * its centre), so maps stay crisp at any size.
+ */
+export function scaleInto(out, stride, dx, dy, dw, dh, values, w, h, lut, lo, hi) {
+  const words = lutWords(lut);
+  const px = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  const n = words.length - 1;
+  const span = hi - lo;
+  const k = span > 0 ? n / span : 0;
+  const sx = new Int32Array(dw);
+  for (let x = 0; x < dw; x++) sx[x] = Math.min(w - 1, Math.floor(((x + 0.5) * w) / dw));
+  for (let y = 0; y < dh; y++) {
+    const row = Math.min(h - 1, Math.floor(((y + 0.5) * h) / dh)) * w;
+    const base = (dy + y) * stride + dx;
+    for (let x = 0; x < dw; x++) {
+      const i = row + sx[x];
+      let c;
+      if (i >= values.length) c = 0xffefedec; // missing: light grey (little-endian RGBA 236,237,239)
+      else if (!(span > 0)) c = words[(n + 1) >> 1];
+      else {
+        const t = (values[i] - lo) * k + 0.5;
+        c = t >= 1 ? (t < n ? words[t | 0] : words[n]) : words[0];
+      }
+      px[base + x] = c;
+    }
+  }
+  return out;
+}
+
+/** channelExtent returns [min, max] of a Float32Array (finite values). */
+export function channelExtent(a) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
+}
+
+/**
+ * scaleGroups computes the colour range of every map column and the legends
+ * for a colour-scale mode:
+ *   unit   — each colour group (a layer and the ReLU / pooling layers that
+ *            follow it) has its own range;
+ *   module — groups within a module (the layers up to and including a
+ *            pooling layer) share the largest range;
+ *   global — all hidden layers share the largest range.
+ * columns: [{kind, group, module, value}] (kind 'map' or 'vector' are
+ * scaled); stats: Map value name → {min, max}.
+ * Returns {ranges: Map columnIndex → range, legends: [{columns, range}]}.
+ */
+export function scaleGroups(columns, stats, mode) {
+  const groupMax = new Map();
+  columns.forEach((c) => {
+    if (c.kind !== 'map' && c.kind !== 'vector') return;
+    const s = stats.get(c.value);
+    const a = s ? maxAbsOf(s.min, s.max) : 0;
+    groupMax.set(c.group, Math.max(groupMax.get(c.group) ?? 0, a));
+  });
+  const keyOf = (c) => (mode === 'global' ? 'all' : mode === 'module' ? `m${c.module}` : `g${c.group}`);
+  const keyMax = new Map();
+  columns.forEach((c) => {
+    if (!groupMax.has(c.group) || (c.kind !== 'map' && c.kind !== 'vector')) return;
+    const k = keyOf(c);
+    keyMax.set(k, Math.max(keyMax.get(k) ?? 0, groupMax.get(c.group)));
+  });
+  const ranges = new Map();
+  const legends = [];
+  const legendByKey = new Map();
+  columns.forEach((c, i) => {
+    if (c.kind !== 'map' && c.kind !== 'vector') return;
+    const k = keyOf(c);
+    const range = rangeFromMaxAbs(keyMax.get(k));
+    ranges.set(i, range);
+    let l = legendByKey.get(k);
+    if (!l) {
+      l = { key: k, columns: [], range };
+      legendByKey.set(k, l);
+      legends.push(l);
+    }
+    l.columns.push(i);
+  });
+  return { ranges, legends };
+}

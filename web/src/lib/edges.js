@@ -1,0 +1,46 @@
+// Edge paths between neurons: smooth horizontal links (d3.linkHorizontal)
+// from the right side of a source box to the left side of its target.
+import { linkHorizontal } from 'd3';
+import { incoming, neuronCount } from './layout.js';
+
+const link = linkHorizontal();
+
+/** edgePath is the SVG path of one edge. */
+export function edgePath(x1, y1, x2, y2) {
+  return link({ source: [x1, y1], target: [x2, y2] });
+}
+
+/** anchors returns the [x, y] where edges leave (right) or enter (left) a neuron. */
+export function anchorOut(col, n) {
+  return col.kind === 'output' ? [n.x, n.cy] : [n.x + n.w, n.cy];
+}
+export function anchorIn(col, n) {
+  return col.kind === 'output' ? [n.x - 4, n.cy] : [n.x, n.cy];
+}
+
+/** edgesInto returns the edges into one neuron as {from: [col, idx], d}. */
+export function edgesInto(cols, geo, ci, idx) {
+  const c = cols[ci];
+  const target = geo.columns[ci].neurons[idx];
+  if (!target) return [];
+  const [x2, y2] = anchorIn(c, target);
+  return incoming(cols, ci, idx).map(([sc, k]) => {
+    const src = geo.columns[sc].neurons[k];
+    const [x1, y1] = anchorOut(cols[sc], src);
+    return { from: [sc, k], d: edgePath(x1, y1, x2, y2) };
+  });
+}
+
+/**
+ * allEdges returns one combined path per column (all edges into its
+ * neurons), to draw the pale background mesh with few DOM nodes.
+ */
+export function allEdges(cols, geo) {
+  return cols.map((c, ci) => {
+    const parts = [];
+    for (let i = 0; i < neuronCount(c); i++) {
+      for (const e of edgesInto(cols, geo, ci, i)) parts.push(e.d);
+    }
+    return { col: ci, d: parts.join(''), count: parts.length };
+  }).filter((e) => e.count > 0);
+}

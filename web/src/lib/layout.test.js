@@ -1,0 +1,156 @@
+import { describe, it, expect } from 'vitest';
+import { buildColumns, computeGeometry, incoming, neuronCount, gapWeight } from './layout.js';
+import { legendBoxes } from './legend.js';
+import { scaleGroups } from './colors.js';
+import tinyvgg from './testdata/tinyvgg.json';
+
+// A small DAG with a residual add, a concat, a depthwise conv, a hidden dense
+// layer and 40 channels (more than drawn).
+const dag = {
+  classes: 3, logits: 'fc2', probabilities: 'prob', labels: ['a', 'b', 'c'],
+  inputs: [{ name: 'data', shape: [3, 16, 16] }],
+  layers: [
+    { name: 'c1', op: 'Conv', type: 'Conv', inputs: ['data'], outputs: ['c1'], shape: [8, 16, 16], attrs: { groups: 1 } },
+    { name: 'dw', op: 'Conv', type: 'Conv', inputs: ['c1'], outputs: ['dw'], shape: [8, 16, 16], attrs: { groups: 8 } },
+    { name: 'add', op: 'Add', type: 'Add', inputs: ['c1', 'dw'], outputs: ['add'], shape: [8, 16, 16] },
+    { name: 'c2', op: 'Conv', type: 'Conv', inputs: ['add'], outputs: ['c2'], shape: [32, 16, 16], attrs: { groups: 1 } },
+    { name: 'cat', op: 'Concat', type: 'Concat', inputs: ['add', 'c2'], outputs: ['cat'], shape: [40, 16, 16] },
+    { name: 'drop', op: 'Dropout', type: 'Dropout', inputs: ['cat'], outputs: ['drop'], shape: [40, 16, 16] },
+    { name: 'pool', op: 'MaxPool', type: 'MaxPool', inputs: ['drop'], outputs: ['pool'], shape: [40, 8, 8] },
+    { name: 'flat', op: 'Flatten', type: 'Flatten', inputs: ['pool'], outputs: ['flat'], shape: [2560] },
+    { name: 'fc1', op: 'Dense', type: 'Dense', inputs: ['flat'], outputs: ['fc1'], shape: [64] },
+    { name: 'fc2', op: 'Dense', type: 'Dense', inputs: ['fc1'], outputs: ['fc2'], shape: [3] },
+    { name: 'prob', op: 'Softmax', type: 'Softmax', inputs: ['fc2'], outputs: ['prob'], shape: [3] },
+  ],
+};
+
+const names = (cols) => cols.map((c) => c.name);
+
+describe('columns', () => {
+  it('gives Tiny VGG the original 12 columns', () => {
+    const cols = buildColumns(tinyvgg);
+    expect(names(cols)).toEqual(['input', 'conv_1_1', 'relu_1_1', 'conv_1_2', 'relu_1_2', 'max_pool_1', 'conv_2_1', 'relu_2_1', 'conv_2_2', 'relu_2_2', 'max_pool_2', 'output']);
+    expect(cols.map(neuronCount)).toEqual([3, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
+    const out = cols.at(-1);
+    expect(out.kind).toBe('output');
+    expect(out.sources).toEqual([{ col: 10, mode: 'full', offset: 0 }]);
+    expect(out.labels).toHaveLength(10);
+  });
+
+  it('folds passthrough layers and handles DAGs', () => {
+    const cols = buildColumns(dag, { maxMaps: 16 });
+    expect(names(cols)).toEqual(['data', 'c1', 'dw', 'add', 'c2', 'cat', 'pool', 'fc1', 'output']);
+    const byName = Object.fromEntries(cols.map((c, i) => [c.name, i]));
+    expect(cols[byName.cat].shown).toBe(16);
+    expect(cols[byName.cat].channels).toBe(40);
+    expect(cols[byName.pool].sources[0].col).toBe(byName.cat); // through Dropout
+    expect(cols[byName.fc1].kind).toBe('vector');
+    expect(cols[byName.fc1].sources[0].col).toBe(byName.pool); // through Flatten
+    expect(cols.at(-1).sources[0].col).toBe(byName.fc1);
+    expect(cols[byName.dw].sources[0].mode).toBe('one');
+  });
+
+  it('connects neurons as the operators do', () => {
+    const cols = buildColumns(dag, { maxMaps: 16 });
+    const i = Object.fromEntries(cols.map((c, k) => [c.name, k]));
+    expect(incoming(cols, i.c1, 0)).toHaveLength(3); // full conv from 3 channels
+    expect(incoming(cols, i.dw, 5)).toEqual([[i.c1, 5]]); // depthwise
+    expect(incoming(cols, i.add, 2)).toEqual([[i.c1, 2], [i.dw, 2]]); // residual
+    expect(incoming(cols, i.cat, 3)).toEqual([[i.add, 3]]); // first part of the concat
+    expect(incoming(cols, i.cat, 10)).toEqual([[i.c2, 2]]); // second part, offset 8
+    expect(incoming(cols, i.pool, 7)).toEqual([[i.cat, 7]]);
+    expect(incoming(cols, i.fc1, 0)).toHaveLength(16); // the drawn pool maps
+    expect(incoming(cols, cols.length - 1, 1)).toEqual([[i.fc1, 0]]);
+  });
+
+  it('groups layers for colour scales and modules', () => {
+    const cols = buildColumns(tinyvgg);
+    expect(cols.slice(1, 11).map((c) => c.group)).toEqual([0, 0, 1, 1, 1, 2, 2, 3, 3, 3]);
+    expect(cols.slice(1, 11).map((c) => c.module)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    expect(cols.map((c, k) => (k ? gapWeight(cols, k) : 0))).toEqual([0, 2.2, 1, 2.2, 1, 1, 2.2, 1, 2.2, 1, 1, 2.2]);
+  });
+});
+
+function boxesOf(cols, geo) {
+  const boxes = [];
+  geo.columns.forEach((gc, ci) => gc.neurons.forEach((n, k) => boxes.push({ id: `${cols[ci].name}:${k}`, x: n.x, y: n.y, w: n.w, h: n.h })));
+  return boxes;
+}
+function overlapping(boxes) {
+  for (let a = 0; a < boxes.length; a++) {
+    for (let b = a + 1; b < boxes.length; b++) {
+      const p = boxes[a];
+      const q = boxes[b];
+      if (p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h) return [p.id, q.id];
+    }
+  }
+  return null;
+}
+
+describe('geometry', () => {
+  for (const [w, h, compact] of [[1920, 960, false], [1366, 640, false], [390, 640, true], [320, 300, true]]) {
+    for (const [label, model] of [['Tiny VGG', tinyvgg], ['DAG', dag]]) {
+      it(`${label} at ${w}×${h}: no neuron overlaps, everything inside`, () => {
+        const cols = buildColumns(model);
+        const geo = computeGeometry(cols, { width: w, height: h, detail: true, compact });
+        const boxes = boxesOf(cols, geo);
+        expect(overlapping(boxes)).toBeNull();
+        for (const b of boxes) {
+          expect(b.x).toBeGreaterThanOrEqual(0);
+          expect(b.x + b.w).toBeLessThanOrEqual(geo.width);
+          expect(b.y).toBeGreaterThanOrEqual(geo.rowsTop);
+          expect(b.y + b.h).toBeLessThanOrEqual(geo.height);
+        }
+        // Column pitch never drops below the minimum that keeps headers apart.
+        for (let i = 1; i < geo.columns.length; i++) expect(geo.columns[i].x - geo.columns[i - 1].x).toBeGreaterThanOrEqual(60);
+      });
+    }
+  }
+
+  it('fits Tiny VGG into 1366 and 1920 pixels without scrolling', () => {
+    const cols = buildColumns(tinyvgg);
+    for (const w of [1366, 1920]) {
+      const geo = computeGeometry(cols, { width: w, height: 700 });
+      expect(geo.contentWidth).toBeLessThanOrEqual(w);
+      expect(geo.width).toBe(w);
+    }
+  });
+
+  it('scrolls rather than squeezes on a phone', () => {
+    const geo = computeGeometry(buildColumns(tinyvgg), { width: 390, height: 640, compact: true });
+    expect(geo.width).toBeGreaterThan(390);
+  });
+
+  it('spreads the 3 input channels over the column like the original', () => {
+    const geo = computeGeometry(buildColumns(tinyvgg), { width: 1920, height: 900 });
+    const ys = geo.columns[0].neurons.map((n) => n.cy);
+    const rows = geo.columns[1].neurons.map((n) => n.cy);
+    expect(ys[1]).toBeCloseTo((rows[4] + rows[5]) / 2, 0);
+    expect(ys[0]).toBeGreaterThan(rows[0]);
+    expect(ys[2]).toBeLessThan(rows[9]);
+  });
+
+  it('reserves a slot for "+M more"', () => {
+    const cols = buildColumns(dag, { maxMaps: 16 });
+    const geo = computeGeometry(cols, { width: 1920, height: 800 });
+    const cat = cols.findIndex((c) => c.name === 'cat');
+    expect(geo.columns[cat].more.count).toBe(24);
+    expect(geo.columns[cat].more.y).toBeGreaterThan(geo.columns[cat].neurons.at(-1).y + geo.box);
+  });
+
+  it('places legends under their columns without overlaps', () => {
+    const cols = buildColumns(tinyvgg);
+    const stats = new Map(cols.map((c) => [c.value, { min: -1, max: 1 }]));
+    for (const mode of ['unit', 'module', 'global']) {
+      for (const w of [1920, 1366, 390]) {
+        const geo = computeGeometry(cols, { width: w, height: 640, compact: w < 700 });
+        const boxes = legendBoxes(cols, geo, scaleGroups(cols, stats, mode).legends);
+        const sorted = [...boxes].sort((a, b) => a.x - b.x);
+        for (let i = 1; i < sorted.length; i++) expect(sorted[i].x).toBeGreaterThanOrEqual(sorted[i - 1].x + sorted[i - 1].width);
+        const div = boxes.filter((b) => b.kind === 'diverging');
+        expect(div).toHaveLength(mode === 'unit' ? 4 : mode === 'module' ? 2 : 1);
+        for (const b of div) expect(b.ticks.at(0)[1]).toBe('−1.10');
+      }
+    }
+  });
+});

@@ -1,0 +1,51 @@
+// Placement and labels of the colour legends under the columns.
+import { legendTicks, formatTick } from './colors.js';
+
+/**
+ * legendBoxes returns one box per legend: the diverging legends of
+ * scaleGroups (spanning their columns' neurons), the input's greyscale
+ * legend and the output's probability legend. Boxes never overlap: a box
+ * narrower than minWidth grows only into the free half of the gaps beside
+ * it.
+ */
+export function legendBoxes(columns, geo, legends, { minWidth = 64 } = {}) {
+  const boxes = [];
+  const span = (ci) => {
+    const n = geo.columns[ci].neurons[0];
+    if (!n) return [geo.columns[ci].x, geo.columns[ci].x];
+    return [n.x, n.x + n.w];
+  };
+  const grow = (a, b, cols) => {
+    const first = Math.min(...cols);
+    const last = Math.max(...cols);
+    const leftRoom = first > 0 ? (span(first)[0] - span(first - 1)[1]) / 2 - 3 : a;
+    const rightRoom = last < columns.length - 1 ? (span(last + 1)[0] - span(last)[1]) / 2 - 3 : 40;
+    const need = Math.max(0, minWidth - (b - a)) / 2;
+    return [a - Math.min(need, Math.max(0, leftRoom)), b + Math.min(need, Math.max(0, rightRoom))];
+  };
+  columns.forEach((c, ci) => {
+    if (c.kind === 'input') {
+      const [a, b] = grow(...span(ci), [ci]);
+      boxes.push({ key: `input:${ci}`, kind: 'grey', x: a, width: b - a, ticks: [[0, '0'], [0.5, '0.5'], [1, '1']] });
+    }
+    if (c.kind === 'output') {
+      const n = geo.columns[ci].neurons[0];
+      if (!n) return;
+      const x = n.x + 12;
+      const w = Math.min(80, n.w - 12);
+      boxes.push({ key: 'output', kind: 'prob', x, width: w, ticks: [[0, '0'], [1, '1']], title: 'probability' });
+    }
+  });
+  for (const l of legends) {
+    const [a] = span(Math.min(...l.columns));
+    const [, b] = span(Math.max(...l.columns));
+    const [x0, x1] = grow(a, b, l.columns);
+    const ticks = legendTicks(l.range);
+    const labelled = x1 - x0 >= 110 ? ticks : [ticks[0], ticks[2]];
+    boxes.push({
+      key: l.key, kind: 'diverging', x: x0, width: x1 - x0, range: l.range,
+      ticks: labelled.map((v) => [(v - ticks[0]) / (ticks[2] - ticks[0]), formatTick(v)]),
+    });
+  }
+  return boxes;
+}
