@@ -52,6 +52,7 @@ type config struct {
 	model    string
 	asJSON   bool
 	serveArg string
+	big      float64
 }
 
 func run() error {
@@ -64,6 +65,7 @@ func run() error {
 	flag.StringVar(&c.model, "model", "", "model id (default: the server's first)")
 	flag.BoolVar(&c.asJSON, "json", false, "print the report as JSON")
 	flag.StringVar(&c.serveArg, "serve-args", "", "extra arguments for the started server, space separated")
+	flag.Float64Var(&c.big, "big", 0.25, "fraction of valid runs that upload a 640×480 photo instead of a 64×64 image")
 	flag.Parse()
 	if c.clients < 1 || c.duration <= 0 || c.invalid < 0 || c.invalid > 1 {
 		return errors.New("need -clients ≥ 1, -duration > 0 and 0 ≤ -invalid ≤ 1")
@@ -204,7 +206,7 @@ func post(u string, body []byte, ctype string) (*http.Request, error) {
 func is2xx(s int) bool { return s/100 == 2 }
 func is4xx(s int) bool { return s/100 == 4 }
 
-func kinds() (valid kind, invalid []kind) {
+func kinds(big float64) (valid kind, invalid []kind) {
 	photo := testPNG(64, 64)
 	bigPhoto := testPNG(640, 480)
 	huge := hugePNGHeader()
@@ -215,7 +217,7 @@ func kinds() (valid kind, invalid []kind) {
 	oversized := bytes.Repeat([]byte{0}, 40<<20)
 	runURL := func(base, model string) string { return base + "/api/models/" + url.PathEscape(model) + "/run" }
 	valid = kind{"valid run", 0, func(b, m string) (*http.Request, error) {
-		if rand.IntN(4) == 0 {
+		if rand.Float64() < big {
 			return post(runURL(b, m), bigPhoto, "image/png")
 		}
 		return post(runURL(b, m), photo, "image/png")
@@ -295,7 +297,7 @@ type KindOutcome struct {
 }
 
 func load(c config) *Report {
-	valid, invalid := kinds()
+	valid, invalid := kinds(c.big)
 	var total float64
 	for _, k := range invalid {
 		total += k.weight

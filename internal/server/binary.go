@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"unsafe"
 )
 
 // BinaryContentType is the media type of binary responses (docs/api.md).
@@ -33,16 +34,23 @@ func nums(x []float32) []num {
 // minMax returns the smallest and largest finite values of x (0, 0 if
 // there are none).
 func minMax(x []float32) (lo, hi float32) {
+	const big = math.MaxFloat32
 	first := true
 	for _, v := range x {
-		if v != v || math.IsInf(float64(v), 0) {
+		// Skips NaN (fails both tests) and ±Inf.
+		if !(v >= -big && v <= big) {
 			continue
 		}
 		if first {
 			lo, hi, first = v, v, false
 			continue
 		}
-		lo, hi = min(lo, v), max(hi, v)
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
 	}
 	return lo, hi
 }
@@ -80,10 +88,23 @@ func (p *packer) encode(header any) ([]byte, error) {
 	copy(out[4:], h)
 	o := start
 	for _, b := range p.blobs {
-		for _, v := range b.data {
-			binary.LittleEndian.PutUint32(out[o:], math.Float32bits(v))
-			o += 4
-		}
+		o += putFloats(out[o:], b.data)
 	}
 	return out, nil
+}
+
+// littleEndian reports whether this machine stores float32 as the wire
+// format does, so that the data section can be copied as memory.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// putFloats writes x as little-endian float32 and returns the bytes written.
+func putFloats(dst []byte, x []float32) int {
+	n := 4 * len(x)
+	if littleEndian && n > 0 {
+		return copy(dst[:n], unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), n))
+	}
+	for i, v := range x {
+		binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(v))
+	}
+	return n
 }

@@ -103,8 +103,22 @@ func maxPool2x2(dst, src []float32, g ConvGeom) {
 			r0 := in[2*oy*g.W : 2*oy*g.W+2*g.OW]
 			r1 := in[(2*oy+1)*g.W : (2*oy+1)*g.W+2*g.OW]
 			o := out[oy*g.OW : (oy+1)*g.OW]
+			r0, r1 = r0[:2*len(o)], r1[:2*len(o)]
 			for ox := range o {
-				o[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
+				// Plain comparisons, cheaper than the NaN-aware max builtin,
+				// with the general kernel's semantics (first maximum wins).
+				a, b := r0[2*ox], r0[2*ox+1]
+				if b > a {
+					a = b
+				}
+				c, d := r1[2*ox], r1[2*ox+1]
+				if d > c {
+					c = d
+				}
+				if c > a {
+					a = c
+				}
+				o[ox] = a
 			}
 		}
 	}
