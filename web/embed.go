@@ -1,7 +1,3 @@
-// Package web holds convscope's browser UI. Its sources (Svelte 5 + D3 7,
-// built with Vite) live beside this file; the built files in dist/ are
-// committed and embedded into the binary, so `go build` needs no Node.js.
-// Rebuild them with `npm ci && npm run build` in this folder.
 package web
 
 import (
