@@ -17,10 +17,7 @@ import (
 // conformExpectedUnsupported are the reference cases the IR cannot express,
 // with the reason. They must be reported UNSUPPORTED (never FAIL); every
 // other case must PASS.
-var conformExpectedUnsupported = map[string]string{
-	"test_reshape_allowzero_reordered": "its input has shape [0, 3, 4]; the IR reads a leading 0 as " +
-		"\"any batch size\" and holds no zero-size tensors",
-}
+var conformExpectedUnsupported = map[string]string{}
 
 // referenceCases lists every ONNX backend case of the reference data.
 func referenceCases(t *testing.T) []string {

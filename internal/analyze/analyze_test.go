@@ -229,9 +229,9 @@ func TestErrors(t *testing.T) {
 			Nodes:  []*graph.Node{node("a", &graph.Activation{Func: graph.Relu}, []string{"y"})},
 		}, `"y"`},
 		{"unknown size", &graph.Graph{
-			Inputs: []graph.Value{{Name: "x", Shape: graph.Shape{-1, 3, 0, 0}}},
+			Inputs: []graph.Value{{Name: "x", Shape: graph.Shape{-1, 3, -1, -1}}},
 			Nodes:  []*graph.Node{node("a", &graph.Activation{Func: graph.Relu}, []string{"x"})},
-		}, "non-positive"},
+		}, "unknown size"},
 		{"huge weights", &graph.Graph{
 			Inputs: []graph.Value{{Name: "x", Shape: graph.Shape{1, 1 << 20}}},
 			Nodes:  []*graph.Node{node("fc", &graph.Dense{Units: 1 << 20}, []string{"x"})},

@@ -69,8 +69,10 @@ func (s Shape) String() string {
 	return string(append(b, ']'))
 }
 
-// Value is a named graph input with its shape. A batch dimension of -1 (or
-// 0) means "any batch size".
+// Value is a named graph input with its shape. A batch dimension of -1
+// means "any batch size"; any other negative dimension is unknown and must be
+// given (e.g. convscope analyze --input) before shapes can be inferred. A
+// dimension of 0 is real: the tensor is empty.
 type Value struct {
 	Name  string
 	Shape Shape

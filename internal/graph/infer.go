@@ -14,12 +14,12 @@ func (g *Graph) InferShapes(batch int) (map[string]Shape, error) {
 	var total int64
 	for _, in := range g.Inputs {
 		s := append(Shape(nil), in.Shape...)
-		if len(s) > 0 && s[0] <= 0 {
+		if len(s) > 0 && s[0] < 0 {
 			s[0] = batch
 		}
 		for _, d := range s {
-			if d <= 0 {
-				return nil, fmt.Errorf("input %q has a non-positive dimension in %v", in.Name, in.Shape)
+			if d < 0 {
+				return nil, fmt.Errorf("input %q has an unknown size %v: give its shape", in.Name, in.Shape.PerImage())
 			}
 		}
 		if err := checkDims(s); err != nil {
@@ -45,8 +45,8 @@ func (g *Graph) InferShapes(batch int) (map[string]Shape, error) {
 		}
 		for i, name := range n.Outputs {
 			for _, d := range out[i] {
-				if d <= 0 {
-					return nil, fmt.Errorf("node %q (%s): output shape %v has an empty dimension", n.Name, n.Type, out[i])
+				if d < 0 {
+					return nil, fmt.Errorf("node %q (%s): output shape %v has a negative dimension", n.Name, n.Type, out[i])
 				}
 			}
 			if err := checkDims(out[i]); err != nil {

@@ -445,9 +445,9 @@ func (b *builder) declaredInputs() error {
 }
 
 // unknownImage is the shape of an input whose size the file does not give:
-// any batch, sizes 0 (to be given by the user, e.g. convscope analyze
-// --input C,H,W).
-var unknownImage = graph.Shape{-1, 0, 0, 0}
+// any batch, sizes unknown (-1, to be given by the user, e.g. convscope
+// analyze --input C,H,W).
+var unknownImage = graph.Shape{-1, -1, -1, -1}
 
 // inputShape converts a declared shape: the batch becomes dynamic (-1),
 // 0 means unknown, negative sizes are errors.
@@ -467,6 +467,9 @@ func inputShape(dims []int64) (graph.Shape, error) {
 			return nil, fmt.Errorf("shape %v has a dimension over %d", dims, maxDim)
 		}
 		s[i] = int(d)
+		if d == 0 {
+			s[i] = -1 // Caffe writes 0 for a size it does not know
+		}
 	}
 	s[0] = -1
 	return s, nil

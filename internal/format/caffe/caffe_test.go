@@ -127,14 +127,14 @@ layers { name: "ip" type: INNER_PRODUCT bottom: "data" top: "ip" inner_product_p
 		t.Errorf("ImageData input %v", g.Inputs[0].Shape)
 	}
 
-	// No size at all: the graph loads; its input size is unknown (0).
+	// No size at all: the graph loads; its input size is unknown (-1).
 	g = mustParse(t, `
 layer { name: "data" type: "Data" top: "data" data_param { source: "x" } }
 layer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip" inner_product_param { num_output: 2 } }`)
-	if !g.Inputs[0].Shape.Equal(graph.Shape{-1, 3, 0, 0}) {
+	if !g.Inputs[0].Shape.Equal(graph.Shape{-1, 3, -1, -1}) {
 		t.Errorf("sizeless Data input %v", g.Inputs[0].Shape)
 	}
-	if _, err := g.InferShapes(1); err == nil || !strings.Contains(err.Error(), "non-positive") {
+	if _, err := g.InferShapes(1); err == nil || !strings.Contains(err.Error(), "unknown size") {
 		t.Errorf("InferShapes of an unknown size: %v", err)
 	}
 

@@ -168,8 +168,6 @@ func (imp *importer) inputs(gp *GraphProto) error {
 				d = int64(override[i])
 			}
 			switch {
-			case d == 0:
-				return &UnsupportedError{Node: name, Detail: fmt.Sprintf("zero-size tensors (dimension %d of input %q is 0; the IR reads a leading 0 as any batch size)", i, name)}
 			case d < 0 && i == 0:
 				shape[i], gshape[i] = 1, -1 // any batch size
 			case d < 0:
@@ -180,10 +178,8 @@ func (imp *importer) inputs(gp *GraphProto) error {
 				shape[i], gshape[i] = int(d), int(d)
 			}
 		}
-		if _, n, err := elems(toInt64(shape)); err != nil {
+		if _, _, err := elems(toInt64(shape)); err != nil {
 			return fmt.Errorf("graph input %q: %w", name, err)
-		} else if n == 0 {
-			return fmt.Errorf("graph input %q is empty", name)
 		}
 		imp.vals[name] = &value{shape: shape, dt: dt, live: true, input: true, batchDim: len(gshape) > 0 && gshape[0] < 0}
 		imp.g.Inputs = append(imp.g.Inputs, graph.Value{Name: name, Shape: gshape})
@@ -225,12 +221,12 @@ func (imp *importer) materialize(name string, v *value) error {
 	return nil
 }
 
-// checkShape refuses shapes the IR cannot hold: empty dimensions and
-// tensors over the element limit.
+// checkShape refuses shapes the IR cannot hold: negative dimensions and
+// tensors over the element limit. Empty (zero-size) tensors are fine.
 func checkShape(s []int) error {
 	for _, d := range s {
-		if d <= 0 {
-			return &UnsupportedError{Detail: fmt.Sprintf("zero-size tensors (shape %v)", graph.Shape(s))}
+		if d < 0 {
+			return fmt.Errorf("shape %v has a negative dimension", graph.Shape(s))
 		}
 	}
 	if _, _, err := elems(toInt64(s)); err != nil {
