@@ -26,6 +26,10 @@ type serveFlags struct {
 	addr   string
 	open   bool
 	models []server.ModelSpec
+	// Limits (docs/security.md).
+	maxUpload, maxPixels int64
+	maxRuns              int
+	runWait              time.Duration
 	// pendingLabels/pendingExamples hold --labels/--examples given before
 	// any --model.
 	pendingLabels, pendingExamples string
@@ -40,6 +44,7 @@ func parseServeFlags(args []string, io stdio) (*serveFlags, error) {
 	fs.SetOutput(io.err)
 	fs.Usage = func() {
 		fmt.Fprintln(io.err, `usage: convscope serve [--addr HOST:PORT] [--model FILE [--labels FILE] [--examples DIR]]... [--open]
+                      [--max-upload BYTES] [--max-pixels N] [--max-runs N] [--run-wait DURATION]
 
 Serves the web app and its JSON API (docs/api.md). The embedded default model
 is always served; each --model adds one (TF.js model.json, or any format this
@@ -48,13 +53,18 @@ convscope presets). Class names come from labels.txt beside the model file, or f
 --labels FILE given after that --model; example images from an "examples"
 folder beside it, or from --examples DIR. The server prints its URL on
 standard output once it listens (with --addr 127.0.0.1:0 a free port is
-picked).
+picked). It listens on loopback unless --addr says otherwise; the limits and
+headers are described in docs/security.md.
 
 flags:`)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8080", "address to listen on (`host:port`; port 0 picks a free one)")
 	fs.BoolVar(&sf.open, "open", false, "open the app in the default browser")
+	fs.Int64Var(&sf.maxUpload, "max-upload", server.DefaultMaxBodyBytes, "largest request body (uploaded image) in `bytes`; larger ones get 413")
+	fs.Int64Var(&sf.maxPixels, "max-pixels", server.DefaultMaxPixels, "largest image width×height in `pixels`, checked from its header before decoding; larger ones get 413")
+	fs.IntVar(&sf.maxRuns, "max-runs", max(1, runtime.GOMAXPROCS(0)), "`N` runs (decode + forward pass) at most in progress at once; further run requests wait --run-wait")
+	fs.DurationVar(&sf.runWait, "run-wait", server.DefaultRunWait, "how long a run request waits for a free slot before it gets 503 with Retry-After (`duration`; 0 refuses at once)")
 	fs.Func("model", "model `file` to serve besides the default one (repeatable)", func(v string) error {
 		if v == "" {
 			return errors.New("empty file name")
@@ -87,6 +97,16 @@ flags:`)
 	if fs.NArg() > 0 {
 		return nil, usagef("serve takes no arguments, got %q (use --model FILE)", fs.Arg(0))
 	}
+	switch {
+	case sf.maxUpload <= 0:
+		return nil, usagef("--max-upload must be a positive number of bytes, got %d", sf.maxUpload)
+	case sf.maxPixels <= 0:
+		return nil, usagef("--max-pixels must be a positive number of pixels, got %d", sf.maxPixels)
+	case sf.maxRuns <= 0:
+		return nil, usagef("--max-runs must be at least 1, got %d", sf.maxRuns)
+	case sf.runWait < 0:
+		return nil, usagef("--run-wait must not be negative, got %v", sf.runWait)
+	}
 	if sf.pendingLabels != "" || sf.pendingExamples != "" {
 		if len(sf.models) == 0 {
 			return nil, usagef("--labels and --examples apply to a --model; the default model has its own")
@@ -111,12 +131,22 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	defer ln.Close()
-	tcp, _ := ln.Addr().(*net.TCPAddr)
-	loopback := tcp != nil && tcp.IP.IsLoopback()
+	loopback := isLoopback(ln.Addr())
+	if !loopback {
+		fmt.Fprintln(io.err, exposedWarning(ln.Addr()))
+	}
+	runWait := sf.runWait
+	if runWait == 0 {
+		runWait = -1 // server.Config: no wait
+	}
 	srv, err := server.New(server.Config{
-		Models:    sf.models,
-		CheckHost: loopback,
-		Log:       log.New(io.err, "convscope serve: ", log.LstdFlags),
+		Models:       sf.models,
+		MaxBodyBytes: sf.maxUpload,
+		MaxPixels:    sf.maxPixels,
+		MaxRuns:      sf.maxRuns,
+		RunWait:      runWait,
+		CheckHost:    loopback,
+		Log:          log.New(io.err, "convscope serve: ", log.LstdFlags),
 	})
 	if err != nil {
 		return err
@@ -142,13 +172,32 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		return err
 	case <-ctx.Done():
 	}
-	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Graceful shutdown: stop accepting, let in-flight requests finish
+	// (up to shutdownTimeout), then return.
+	shut, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(shut); err != nil {
-		return err
+		return fmt.Errorf("shutting down: requests still running after %v: %w", shutdownTimeout, err)
 	}
 	return nil
 }
+
+// isLoopback reports whether a listening address accepts connections from
+// this machine only.
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// exposedWarning is printed on standard error when the server listens on an
+// address other machines may reach.
+func exposedWarning(a net.Addr) string {
+	return fmt.Sprintf("convscope: warning: listening on %s, which is not a loopback address: anyone who can reach this machine can use the server and upload files to it (the Host check is off)", a)
+}
+
+// shutdownTimeout bounds how long SIGINT/SIGTERM waits for in-flight
+// requests.
+const shutdownTimeout = 10 * time.Second
 
 // displayAddr is the address to put in a URL: an unspecified host
 // (0.0.0.0, ::) becomes localhost.

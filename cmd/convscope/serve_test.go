@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -87,6 +91,123 @@ func TestServeStartsAndStops(t *testing.T) {
 		t.Fatalf("GET /api/models: %d %+v", resp.StatusCode, list)
 	}
 	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func TestServeLimitFlags(t *testing.T) {
+	io := stdio{strings.NewReader(""), io.Discard, io.Discard}
+	sf, err := parseServeFlags(nil, io)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sf.maxUpload != 32<<20 || sf.maxPixels != 50_000_000 || sf.maxRuns != max(1, runtime.GOMAXPROCS(0)) || sf.runWait != 2*time.Second {
+		t.Fatalf("defaults: %+v", sf)
+	}
+	sf, err = parseServeFlags([]string{"--max-upload", "1000", "--max-pixels", "4096", "--max-runs", "3", "--run-wait", "250ms"}, io)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sf.maxUpload != 1000 || sf.maxPixels != 4096 || sf.maxRuns != 3 || sf.runWait != 250*time.Millisecond {
+		t.Fatalf("parsed: %+v", sf)
+	}
+	for _, args := range [][]string{
+		{"--max-upload", "0"}, {"--max-upload", "-5"}, {"--max-pixels", "0"},
+		{"--max-runs", "0"}, {"--run-wait", "-1s"}, {"--run-wait", "soon"}, {"--max-upload", "32MB"},
+	} {
+		if _, err := parseServeFlags(args, io); exitCode(err) != 2 {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestExposedWarning(t *testing.T) {
+	for _, c := range []struct {
+		ip       string
+		loopback bool
+	}{{"127.0.0.1", true}, {"::1", true}, {"0.0.0.0", false}, {"::", false}, {"192.168.1.4", false}} {
+		a := &net.TCPAddr{IP: net.ParseIP(c.ip), Port: 8080}
+		if got := isLoopback(a); got != c.loopback {
+			t.Errorf("isLoopback(%s) = %v", c.ip, got)
+		}
+	}
+	w := exposedWarning(&net.TCPAddr{IP: net.ParseIP("0.0.0.0"), Port: 8080})
+	if !strings.Contains(w, "warning") || !strings.Contains(w, "0.0.0.0:8080") || !strings.Contains(w, "not a loopback address") {
+		t.Errorf("warning %q", w)
+	}
+}
+
+// TestServeGracefulShutdown cancels the context (as SIGINT/SIGTERM do)
+// while a request is in flight: the request still gets its answer and serve
+// returns nil afterwards.
+func TestServeGracefulShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, stdio{strings.NewReader(""), out, io.Discard})
+	}()
+	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
+	var url string
+	for deadline := time.Now().Add(20 * time.Second); url == "" && time.Now().Before(deadline); {
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited early: %v (%s)", err, out)
+		case <-time.After(20 * time.Millisecond):
+		}
+		url = re.FindString(out.String())
+	}
+	if url == "" {
+		t.Fatalf("no URL printed: %q", out)
+	}
+	// An upload whose body arrives in two halves, with the shutdown between.
+	var img bytes.Buffer
+	rgba := image.NewRGBA(image.Rect(0, 0, 16, 16))
+	png.Encode(&img, rgba)
+	data := img.Bytes()
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", url+"api/models/default/run", pr)
+	req.ContentLength = int64(len(data))
+	type result struct {
+		status int
+		err    error
+	}
+	resc := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			resc <- result{0, err}
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		resc <- result{resp.StatusCode, nil}
+	}()
+	pw.Write(data[:len(data)/2])
+	time.Sleep(300 * time.Millisecond) // the server reads the headers
+	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("serve returned %v with a request in flight", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	pw.Write(data[len(data)/2:])
+	pw.Close()
+	select {
+	case r := <-resc:
+		if r.err != nil || r.status != 200 {
+			t.Fatalf("in-flight request: %d %v", r.status, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("in-flight request not answered")
+	}
 	select {
 	case err := <-done:
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"strings"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/webp"
@@ -110,12 +111,32 @@ func guard[T any](fn func() (T, error)) (v T, err error) {
 	return fn()
 }
 
-// describe makes the bare io errors of truncated files readable.
+// describe makes the bare io errors of truncated files readable. Some
+// decoders flatten the io error into their message (image/gif, the RIFF
+// reader of x/image/webp) or report missing data in their own words; those
+// are recognised by their text.
 func describe(err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return fmt.Errorf("file is truncated or corrupt (%w)", err)
 	}
+	msg := err.Error()
+	for _, s := range truncationMessages {
+		if strings.Contains(msg, s) {
+			return fmt.Errorf("file is truncated or corrupt (%w)", err)
+		}
+	}
 	return err
+}
+
+// truncationMessages are decoder messages that mean the data ended early.
+var truncationMessages = []string{
+	"unexpected EOF",          // wrapped with %v (image/gif)
+	"not enough pixel data",   // image/png
+	"not enough image data",   // image/gif
+	"short chunk header",      // x/image/riff
+	"short chunk data",        // x/image/riff
+	"short Huffman data",      // image/jpeg: entropy-coded data cut short
+	"missing 0xff00 sequence", // image/jpeg: entropy data cut or garbled
 }
 
 // sniff returns the codec name for data's magic bytes, or "".

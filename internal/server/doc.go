@@ -12,8 +12,13 @@
 //   - Every error is a JSON body {"error": "..."} with a 4xx or 5xx status,
 //     including the router's own 404 and 405 answers.
 //   - Request bodies are capped (Config.MaxBodyBytes, 32 MiB by default;
-//     larger uploads get 413). Image decoding is bounded by imageio's limits
-//     and by a semaphore, so a few huge uploads cannot exhaust memory.
+//     larger uploads get 413), and so are image pixels (Config.MaxPixels,
+//     checked from the header). At most Config.MaxRuns runs are in progress;
+//     a further run waits Config.RunWait, then gets 503 with Retry-After.
+//     So a few huge uploads cannot exhaust memory (docs/security.md).
+//   - Every response carries the security headers (CSP, nosniff, frame
+//     denial, no referrer); a panic in a handler is recovered into a logged
+//     500 {"error": "internal error"}.
 //   - Activations and parameters travel in one compact binary form (see
 //     docs/api.md, "Binary responses"): a little-endian uint32 header length,
 //     a JSON header, zero padding to a multiple of 4 bytes, then float32

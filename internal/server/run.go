@@ -104,10 +104,10 @@ func readError(err error) error {
 	return errorStatus(http.StatusBadRequest, "cannot read the request body: %v", err)
 }
 
-// decodeImage turns the request's image into the model input.
-func (s *Server) decodeImage(ctx context.Context, src io.Reader, m *model) ([]float32, error) {
-	// The whole file is read first (at most MaxBodyBytes) so that a slow
-	// client does not hold a decoding slot.
+// readImage reads the whole image file of a request (at most MaxBodyBytes,
+// enforced by the reader), before a run slot is taken, so that a slow client
+// does not hold one.
+func readImage(src io.Reader) ([]byte, error) {
 	file, err := io.ReadAll(src)
 	if err != nil {
 		return nil, readError(err)
@@ -115,6 +115,39 @@ func (s *Server) decodeImage(ctx context.Context, src io.Reader, m *model) ([]fl
 	if len(file) == 0 {
 		return nil, errorStatus(http.StatusBadRequest, "the request has no image: send the image file as the body or as the multipart field \"image\"")
 	}
+	return file, nil
+}
+
+// errBusy answers a run request that found no free slot in time.
+var errBusy = &httpError{http.StatusServiceUnavailable, "the server is busy: too many runs in progress; retry shortly"}
+
+// acquireRun takes a run slot, waiting at most Config.RunWait, and returns
+// the function that frees it. Without a slot it returns errBusy (503; the
+// caller adds Retry-After), or the context's error if the request ends.
+func (s *Server) acquireRun(ctx context.Context) (func(), error) {
+	release := func() { <-s.runSem }
+	select {
+	case s.runSem <- struct{}{}:
+		return release, nil
+	default:
+	}
+	if s.cfg.RunWait < 0 {
+		return nil, errBusy
+	}
+	t := time.NewTimer(s.cfg.RunWait)
+	defer t.Stop()
+	select {
+	case s.runSem <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return nil, errBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// decodeImage turns the request's image file into the model input.
+func (s *Server) decodeImage(ctx context.Context, file []byte, m *model) ([]float32, error) {
 	select {
 	case s.decodeSem <- struct{}{}:
 		defer func() { <-s.decodeSem }()

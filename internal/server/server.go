@@ -28,6 +28,16 @@ type Config struct {
 	Models []ModelSpec
 	// MaxBodyBytes caps request bodies (default 32 MiB).
 	MaxBodyBytes int64
+	// MaxPixels caps the width×height of an uploaded image, checked from
+	// its header before decoding (default 50 000 000).
+	MaxPixels int64
+	// MaxRuns bounds the runs (decode + forward pass) in progress at once
+	// (default GOMAXPROCS).
+	MaxRuns int
+	// RunWait is how long a run request waits for a free slot when MaxRuns
+	// are in progress before it is answered 503 with Retry-After (default
+	// 2 s; a negative value means no wait).
+	RunWait time.Duration
 	// CheckHost, when set, answers 403 to requests whose Host header is not
 	// a loopback name or address (localhost, 127.0.0.0/8, ::1). It guards a
 	// server bound to loopback against DNS rebinding.
@@ -38,8 +48,12 @@ type Config struct {
 	Log *log.Logger
 }
 
-// DefaultMaxBodyBytes is the default request body limit.
-const DefaultMaxBodyBytes = 32 << 20
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes = 32 << 20
+	DefaultMaxPixels    = imageio.DefaultMaxPixels
+	DefaultRunWait      = 2 * time.Second
+)
 
 // Server is convscope's HTTP handler.
 type Server struct {
@@ -47,6 +61,7 @@ type Server struct {
 	models      []*model
 	byID        map[string]*model
 	decodeSem   chan struct{}
+	runSem      chan struct{} // one token per run in progress (Config.MaxRuns)
 	imageLimits imageio.Limits
 	mux         *http.ServeMux
 }
@@ -57,6 +72,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.MaxPixels <= 0 {
+		cfg.MaxPixels = DefaultMaxPixels
+	}
+	if cfg.MaxRuns <= 0 {
+		cfg.MaxRuns = max(1, runtime.GOMAXPROCS(0))
+	}
+	if cfg.RunWait == 0 {
+		cfg.RunWait = DefaultRunWait
+	}
 	if cfg.UI == nil {
 		cfg.UI = web.Dist()
 	}
@@ -66,9 +90,9 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, byID: map[string]*model{},
 		decodeSem:   make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
-		imageLimits: imageio.DefaultLimits(),
+		runSem:      make(chan struct{}, cfg.MaxRuns),
+		imageLimits: imageio.Limits{MaxPixels: cfg.MaxPixels, MaxBytes: cfg.MaxBodyBytes},
 	}
-	s.imageLimits.MaxBytes = cfg.MaxBodyBytes
 	def, err := loadDefault()
 	if err != nil {
 		return nil, err
@@ -131,19 +155,56 @@ func (s *Server) routes() {
 	s.mux = mux
 }
 
+// Content-Security-Policy values: DefaultCSP goes on every response (API
+// answers, errors, assets), UICSP replaces it on index.html.
+const (
+	DefaultCSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+	UICSP      = "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+// setSecurityHeaders sets the headers every response carries.
+func setSecurityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", DefaultCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
+	setSecurityHeaders(w.Header())
 	if s.cfg.CheckHost && !loopbackHost(r.Host) {
 		writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not allowed: this server answers to localhost only", r.Host))
 		return
 	}
 	jw := &jsonErrorWriter{ResponseWriter: w, req: r}
+	defer s.recoverPanic(jw, r)
 	s.mux.ServeHTTP(jw, r)
 	jw.finish()
+}
+
+// recoverPanic turns a panic in a handler into a logged 500 with the body
+// {"error": "internal error"} (no panic value or stack in the body). If the
+// response had already started, the connection is aborted instead, so that
+// the client does not take a truncated body for a whole one.
+func (s *Server) recoverPanic(jw *jsonErrorWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.cfg.Log.Printf("%s %s: panic: %v", r.Method, r.URL.Path, v)
+	if jw.wrote && !jw.plain {
+		panic(http.ErrAbortHandler)
+	}
+	h := jw.ResponseWriter.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	setSecurityHeaders(h)
+	writeError(jw.ResponseWriter, http.StatusInternalServerError, "internal error")
 }
 
 // loopbackHost reports whether a Host header names this machine.
@@ -333,8 +394,22 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	file, err := readImage(src)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	release, err := s.acquireRun(r.Context())
+	if err != nil {
+		if errors.Is(err, errBusy) {
+			w.Header().Set("Retry-After", "1")
+		}
+		s.fail(w, r, err)
+		return
+	}
+	defer release()
 	t0 := time.Now()
-	x, err := s.decodeImage(r.Context(), src, m)
+	x, err := s.decodeImage(r.Context(), file, m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -461,7 +536,7 @@ func (s *Server) handleUI(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", "no-cache")
 	}
 	if p == "index.html" {
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", UICSP)
 		if page, err := io.ReadAll(rs); err == nil {
 			q := r.URL.Query()
 			rs = strings.NewReader(s.withBootstrap(string(page), q.Get("model"), q.Get("example")))

@@ -33,6 +33,7 @@ type importer struct {
 	used   map[string]bool // values read by some node or the graph outputs
 	budget *budget
 	ext    externalReader
+	gp     *GraphProto // for error messages
 }
 
 func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
@@ -46,6 +47,7 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 		nodes:  map[string]bool{},
 		used:   map[string]bool{},
 		budget: newBudget(opts.MaxElems),
+		gp:     gp,
 	}
 	if opts.FS != nil {
 		imp.ext = fsExternal(opts.FS, opts.Dir)
@@ -333,9 +335,24 @@ func (c *ctx) in(i int) (*value, error) {
 	}
 	v, ok := c.imp.vals[c.inName(i)]
 	if !ok {
+		if !c.imp.producedByNode(c.inName(i)) {
+			return nil, fmt.Errorf("input %q is not a graph input, an initializer or the output of any node (a missing initializer?)", c.inName(i))
+		}
 		return nil, fmt.Errorf("input %q is not computed by any earlier node (nodes must be in topological order)", c.inName(i))
 	}
 	return v, nil
+}
+
+// producedByNode reports whether some node of the graph outputs name.
+func (imp *importer) producedByNode(name string) bool {
+	for _, n := range imp.gp.GetNode() {
+		for _, o := range n.GetOutput() {
+			if o == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // out is the name of output i ("" when absent).
