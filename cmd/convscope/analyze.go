@@ -23,40 +23,10 @@ func init() {
 	register(command{name: "analyze", summary: "show a model's layers, shapes, parameters, MACs and memory", run: runAnalyze})
 }
 
-// analyzeOutput is the one JSON object `analyze --format json` prints.
-// Every number is per image.
-type analyzeOutput struct {
-	Name                string         `json:"name"`
-	Format              string         `json:"format"`
-	Input               []int          `json:"input"`
-	Params              int64          `json:"params"`
-	ParamBytes          int64          `json:"param_bytes"`
-	MACs                int64          `json:"macs"`
-	Additions           int64          `json:"additions"`
-	Comparisons         int64          `json:"comparisons"`
-	Divisions           int64          `json:"divisions"`
-	Exponentials        int64          `json:"exponentials"`
-	ActivationBytes     int64          `json:"activation_bytes"`
-	PeakActivationBytes int64          `json:"peak_activation_bytes"`
-	PeakLayer           string         `json:"peak_layer"`
-	Layers              []analyzeLayer `json:"layers"`
-}
-
-type analyzeLayer struct {
-	Name            string   `json:"name"`
-	Type            string   `json:"type"`
-	Kind            string   `json:"kind"`
-	Inputs          []string `json:"inputs"`
-	Output          []int    `json:"output"`
-	Params          int64    `json:"params"`
-	MACs            int64    `json:"macs"`
-	Additions       int64    `json:"additions"`
-	Comparisons     int64    `json:"comparisons"`
-	Divisions       int64    `json:"divisions"`
-	Exponentials    int64    `json:"exponentials"`
-	ParamBytes      int64    `json:"param_bytes"`
-	ActivationBytes int64    `json:"activation_bytes"`
-}
+// analyzeOutput is the one JSON object `analyze --format json` prints; it
+// is defined in internal/analyze so that the web app's Scope API answers
+// with the same object.
+type analyzeOutput = analyze.JSONReport
 
 func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
@@ -128,7 +98,7 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	case "json":
 		enc := json.NewEncoder(io.out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(jsonReport(r, fmtName))
+		return enc.Encode(analyze.JSON(r, fmtName))
 	case "csv":
 		return writeCSV(io.out, r)
 	case "markdown", "md":
@@ -155,39 +125,7 @@ func parseDims(s string) ([]int, error) {
 }
 
 // chw writes a per-image shape as [C, H, W]; a vector is [C, 1, 1].
-func chw(s graph.Shape) []int {
-	out := append([]int{}, s...)
-	for len(out) < 3 {
-		out = append(out, 1)
-	}
-	return out
-}
-
-func jsonReport(r *analyze.Report, fmtName string) analyzeOutput {
-	o := analyzeOutput{
-		Name: r.Name, Format: fmtName, Params: r.Params, ParamBytes: r.ParamBytes, MACs: r.MACs,
-		Additions: r.Cost.Additions, Comparisons: r.Cost.Comparisons, Divisions: r.Cost.Divisions,
-		Exponentials: r.Cost.Exponentials, ActivationBytes: r.ActivationBytes,
-		PeakActivationBytes: r.PeakActivationBytes, PeakLayer: r.PeakLayer,
-		Layers: []analyzeLayer{},
-	}
-	if len(r.Inputs) > 0 {
-		o.Input = chw(r.Inputs[0].Shape)
-	}
-	for _, l := range r.Layers {
-		al := analyzeLayer{
-			Name: l.Name, Type: l.Type, Kind: l.Kind, Inputs: append([]string{}, l.Inputs...),
-			Params: l.Params, MACs: l.MACs, Additions: l.Cost.Additions, Comparisons: l.Cost.Comparisons,
-			Divisions: l.Cost.Divisions, Exponentials: l.Cost.Exponentials,
-			ParamBytes: l.ParamBytes, ActivationBytes: l.ActivationBytes,
-		}
-		if len(l.OutputShapes) > 0 {
-			al.Output = chw(l.OutputShapes[0])
-		}
-		o.Layers = append(o.Layers, al)
-	}
-	return o
-}
+func chw(s graph.Shape) []int { return analyze.CHW(s) }
 
 // shapeString writes a per-image shape as C×H×W.
 func shapeString(s graph.Shape) string {

@@ -1,0 +1,79 @@
+package analyze
+
+import "github.com/convscope/convscope/internal/graph"
+
+// JSONReport is the JSON form of a Report: the one object that
+// `convscope analyze --format json` prints and that the web app's Scope
+// API (GET /api/presets/{name}, POST /api/analyze) answers with. Every
+// number is per image. Both use JSON, so they cannot diverge.
+type JSONReport struct {
+	Name                string      `json:"name"`
+	Format              string      `json:"format"`
+	Input               []int       `json:"input"`
+	Params              int64       `json:"params"`
+	ParamBytes          int64       `json:"param_bytes"`
+	MACs                int64       `json:"macs"`
+	Additions           int64       `json:"additions"`
+	Comparisons         int64       `json:"comparisons"`
+	Divisions           int64       `json:"divisions"`
+	Exponentials        int64       `json:"exponentials"`
+	ActivationBytes     int64       `json:"activation_bytes"`
+	PeakActivationBytes int64       `json:"peak_activation_bytes"`
+	PeakLayer           string      `json:"peak_layer"`
+	Layers              []JSONLayer `json:"layers"`
+}
+
+// JSONLayer is one entry of JSONReport.Layers (a graph input or a node, in
+// the order of Report.Layers).
+type JSONLayer struct {
+	Name            string   `json:"name"`
+	Type            string   `json:"type"`
+	Kind            string   `json:"kind"`
+	Inputs          []string `json:"inputs"`
+	Output          []int    `json:"output"`
+	Params          int64    `json:"params"`
+	MACs            int64    `json:"macs"`
+	Additions       int64    `json:"additions"`
+	Comparisons     int64    `json:"comparisons"`
+	Divisions       int64    `json:"divisions"`
+	Exponentials    int64    `json:"exponentials"`
+	ParamBytes      int64    `json:"param_bytes"`
+	ActivationBytes int64    `json:"activation_bytes"`
+}
+
+// CHW writes a per-image shape as [C, H, W]; a vector is [C, 1, 1].
+func CHW(s graph.Shape) []int {
+	out := append([]int{}, s...)
+	for len(out) < 3 {
+		out = append(out, 1)
+	}
+	return out
+}
+
+// JSON converts r to its JSON form; format is the model's format name
+// ("caffe", "onnx", "tfjs", "preset" …).
+func JSON(r *Report, format string) JSONReport {
+	o := JSONReport{
+		Name: r.Name, Format: format, Params: r.Params, ParamBytes: r.ParamBytes, MACs: r.MACs,
+		Additions: r.Cost.Additions, Comparisons: r.Cost.Comparisons, Divisions: r.Cost.Divisions,
+		Exponentials: r.Cost.Exponentials, ActivationBytes: r.ActivationBytes,
+		PeakActivationBytes: r.PeakActivationBytes, PeakLayer: r.PeakLayer,
+		Layers: []JSONLayer{},
+	}
+	if len(r.Inputs) > 0 {
+		o.Input = CHW(r.Inputs[0].Shape)
+	}
+	for _, l := range r.Layers {
+		al := JSONLayer{
+			Name: l.Name, Type: l.Type, Kind: l.Kind, Inputs: append([]string{}, l.Inputs...),
+			Params: l.Params, MACs: l.MACs, Additions: l.Cost.Additions, Comparisons: l.Cost.Comparisons,
+			Divisions: l.Cost.Divisions, Exponentials: l.Cost.Exponentials,
+			ParamBytes: l.ParamBytes, ActivationBytes: l.ActivationBytes,
+		}
+		if len(l.OutputShapes) > 0 {
+			al.Output = CHW(l.OutputShapes[0])
+		}
+		o.Layers = append(o.Layers, al)
+	}
+	return o
+}

@@ -1,0 +1,431 @@
+package server
+
+// The Scope API (docs/api.md, "Scope"): static analysis of the preset
+// networks and of uploaded model files, for the Scope page. Nothing here
+// runs a model: a request parses a file (or builds a preset without
+// weights), validates it and infers its shapes, within graph.DefaultLimits.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/convscope/convscope/internal/analyze"
+	"github.com/convscope/convscope/internal/format"
+	_ "github.com/convscope/convscope/internal/format/caffe" // the formats an upload may be in
+	_ "github.com/convscope/convscope/internal/format/onnx"
+	_ "github.com/convscope/convscope/internal/format/tfjs"
+	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/zoo"
+)
+
+// registerScope adds the Scope endpoints to mux.
+func (s *Server) registerScope(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/presets", s.handlePresets)
+	mux.HandleFunc("GET /api/presets/{name}", s.handlePreset)
+	mux.HandleFunc("POST /api/analyze", s.handleAnalyze)
+	mux.HandleFunc("GET /api/analyze", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "POST")
+		writeError(w, http.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST the model file to it")
+	})
+}
+
+// MaxUploadFiles caps the files of one POST /api/analyze (a TF.js model is
+// model.json and its weight shards).
+const MaxUploadFiles = 64
+
+// presetEntry is one entry of GET /api/presets.
+type presetEntry struct {
+	zoo.Info
+	Params int64 `json:"params"`
+	MACs   int64 `json:"macs"`
+	Layers int   `json:"layers"` // nodes, graph inputs excluded
+}
+
+// scopeAnalysis is the answer of GET /api/presets/{name} and POST
+// /api/analyze: the object `convscope analyze --format json` prints, plus
+// the graph to draw (and, for a preset, its description).
+type scopeAnalysis struct {
+	analyze.JSONReport
+	Preset *zoo.Info  `json:"preset,omitempty"`
+	Graph  scopeGraph `json:"graph"`
+}
+
+// scopeGraph is the DAG of a model. Nodes lists the graph inputs (op
+// "Input") and then every node in topological order: Nodes[i] describes
+// the same layer as layers[i] of the analysis.
+type scopeGraph struct {
+	Inputs  []valueInfo `json:"inputs"`  // graph inputs, per-image shapes
+	Outputs []string    `json:"outputs"` // nodes (or inputs) producing the graph outputs
+	Nodes   []scopeNode `json:"nodes"`
+}
+
+type scopeNode struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // as written in the model file; "Input" for graph inputs
+	Op   string `json:"op"`   // canonical operator kind; "Input" for graph inputs
+	// Inputs are the nodes (or graph inputs) producing this node's
+	// inputs, in input order (a name may repeat); Values are the names of
+	// those values and Outputs the values this node produces.
+	Inputs  []string `json:"inputs"`
+	Values  []string `json:"input_values"`
+	Outputs []string `json:"outputs"`
+	Shape   []int    `json:"shape"` // per-image shape of the first output
+	// InPlace is set when the output lives in the input's memory (a view
+	// or an in-place elementwise update; analyze's peak-memory model).
+	InPlace bool           `json:"in_place"`
+	Attrs   map[string]any `json:"attrs"`
+}
+
+// scopeGraphOf describes g, which analyze.Analyze has validated (and so
+// sorted) and r reports.
+func scopeGraphOf(g *graph.Graph, r *analyze.Report) (scopeGraph, error) {
+	sg := scopeGraph{Inputs: []valueInfo{}, Outputs: []string{}, Nodes: []scopeNode{}}
+	if len(r.Layers) != len(g.Inputs)+len(g.Nodes) {
+		return sg, fmt.Errorf("analysis has %d layers for %d inputs and %d nodes", len(r.Layers), len(g.Inputs), len(g.Nodes))
+	}
+	producer := map[string]string{}
+	for i, in := range g.Inputs {
+		l := r.Layers[i]
+		shape := []int{}
+		if len(l.OutputShapes) > 0 {
+			shape = ints(l.OutputShapes[0])
+		}
+		producer[in.Name] = in.Name
+		sg.Inputs = append(sg.Inputs, valueInfo{Name: in.Name, Shape: shape})
+		sg.Nodes = append(sg.Nodes, scopeNode{
+			Name: in.Name, Type: analyze.InputKind, Op: analyze.InputKind,
+			Inputs: []string{}, Values: []string{}, Outputs: []string{in.Name},
+			Shape: shape, Attrs: map[string]any{},
+		})
+	}
+	for i, n := range g.Nodes {
+		l := r.Layers[len(g.Inputs)+i]
+		if l.Name != n.Name {
+			return sg, fmt.Errorf("analysis layer %d is %q, not node %q", len(g.Inputs)+i, l.Name, n.Name)
+		}
+		// Batch-1 shapes, as the operators expect them.
+		in := make([]graph.Shape, len(l.InputShapes))
+		for k, s := range l.InputShapes {
+			in[k] = append(graph.Shape{1}, s...)
+		}
+		sn := scopeNode{
+			Name: n.Name, Type: l.Type, Op: l.Kind,
+			Inputs: make([]string, len(n.Inputs)), Values: append([]string{}, n.Inputs...),
+			Outputs: append([]string{}, n.Outputs...), Shape: []int{},
+			InPlace: l.Shared, Attrs: attrs(n.Op, in),
+		}
+		for k, v := range n.Inputs {
+			sn.Inputs[k] = producer[v]
+		}
+		if len(l.OutputShapes) > 0 {
+			sn.Shape = ints(l.OutputShapes[0])
+		}
+		for _, o := range n.Outputs {
+			producer[o] = n.Name
+		}
+		sg.Nodes = append(sg.Nodes, sn)
+	}
+	seen := map[string]bool{}
+	for _, o := range g.Outputs {
+		if p := producer[o]; p != "" && !seen[p] {
+			seen[p] = true
+			sg.Outputs = append(sg.Outputs, p)
+		}
+	}
+	return sg, nil
+}
+
+// analyzeGraph analyses g (whose format is fmtName) for the Scope API.
+func analyzeGraph(g *graph.Graph, fmtName, name string) (*scopeAnalysis, error) {
+	r, err := analyze.Analyze(g)
+	if err != nil {
+		return nil, err
+	}
+	if r.Name == "" {
+		r.Name = name
+	}
+	sg, err := scopeGraphOf(g, r)
+	if err != nil {
+		return nil, err
+	}
+	return &scopeAnalysis{JSONReport: analyze.JSON(r, fmtName), Graph: sg}, nil
+}
+
+// Presets are fixed: their analyses are computed once, on first use.
+var (
+	presetMu       sync.Mutex
+	presetAnalyses = map[string]*scopeAnalysis{}
+	presetList     = sync.OnceValues(buildPresetList)
+)
+
+// presetAnalysis returns the cached analysis of a preset (by its exact,
+// lower-case name).
+func presetAnalysis(name string) (*scopeAnalysis, error) {
+	info, ok := zoo.PresetInfo(name)
+	if !ok {
+		return nil, errorStatus(http.StatusNotFound, "unknown preset %q (presets: %s)", name, strings.Join(zoo.PresetNames(), ", "))
+	}
+	presetMu.Lock()
+	defer presetMu.Unlock()
+	if a := presetAnalyses[name]; a != nil {
+		return a, nil
+	}
+	g, err := zoo.Preset(name, false)
+	if err != nil {
+		return nil, err
+	}
+	a, err := analyzeGraph(g, "preset", name)
+	if err != nil {
+		return nil, fmt.Errorf("preset %s: %w", name, err)
+	}
+	a.Preset = &info
+	presetAnalyses[name] = a
+	return a, nil
+}
+
+func buildPresetList() ([]presetEntry, error) {
+	list := []presetEntry{}
+	for _, name := range zoo.PresetNames() {
+		a, err := presetAnalysis(name)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, presetEntry{Info: *a.Preset, Params: a.Params, MACs: a.MACs, Layers: len(a.Graph.Nodes) - len(a.Graph.Inputs)})
+	}
+	return list, nil
+}
+
+func (s *Server) handlePresets(w http.ResponseWriter, r *http.Request) {
+	list, err := presetList()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"presets": list})
+}
+
+func (s *Server) handlePreset(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	a, err := presetAnalysis(strings.ToLower(name))
+	if err != nil {
+		if _, ok := zoo.PresetInfo(strings.ToLower(name)); !ok {
+			err = errorStatus(http.StatusNotFound, "unknown preset %q (presets: %s)", name, strings.Join(zoo.PresetNames(), ", "))
+		}
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// analyzeSem bounds the uploads being parsed and analysed at once.
+var analyzeSem = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
+// handleAnalyze answers POST /api/analyze: a model file as the raw body
+// (?name= gives its file name) or as one or more multipart "file" parts.
+func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var override []int
+	if v := q.Get("input"); v != "" {
+		d, err := parseCHW(v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("?input=%s: %v", v, err))
+			return
+		}
+		override = d
+	}
+	files, main, err := s.uploadedModel(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	select {
+	case analyzeSem <- struct{}{}:
+		defer func() { <-analyzeSem }()
+	case <-r.Context().Done():
+		s.fail(w, r, r.Context().Err())
+		return
+	}
+	a, err := analyzeUpload(files, main, override)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// analyzeUpload loads main from files and analyses it.
+func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnalysis, error) {
+	g, fmtName, err := format.OpenFS(files, main)
+	if err != nil {
+		if errors.Is(err, format.ErrUnknown) {
+			return nil, errorStatus(http.StatusBadRequest, "%v", err)
+		}
+		return nil, errorStatus(http.StatusUnprocessableEntity, "%v", err)
+	}
+	if len(g.Inputs) == 0 {
+		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the model has no input", main)
+	}
+	if override != nil {
+		g.Inputs[0].Shape = append(graph.Shape{-1}, override...)
+	}
+	for _, in := range g.Inputs {
+		for _, d := range in.Shape[min(1, len(in.Shape)):] {
+			if d <= 0 {
+				return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the file does not give the size of input %q (%v); pass ?input=C,H,W", main, in.Name, in.Shape.PerImage())
+			}
+		}
+	}
+	a, err := analyzeGraph(g, fmtName, main)
+	if err != nil {
+		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err)
+	}
+	return a, nil
+}
+
+// uploadedModel reads the files of POST /api/analyze (at most MaxBodyBytes
+// in all) and picks the model file among them.
+func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.MemFS, string, error) {
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	r.Body = body
+	want := r.URL.Query().Get("name")
+	files := format.MemFS{}
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		name := "model"
+		if want != "" {
+			n, err := uploadName(want)
+			if err != nil {
+				return nil, "", err
+			}
+			name = n
+		}
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return nil, "", readError(err)
+		}
+		if len(b) == 0 {
+			return nil, "", errorStatus(http.StatusBadRequest, "the request has no model file: send it as the body (with ?name=FILE) or as multipart \"file\" parts")
+		}
+		files[name] = b
+		return files, name, nil
+	}
+	if params["boundary"] == "" {
+		return nil, "", errorStatus(http.StatusBadRequest, "multipart body without a boundary")
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, "", errorStatus(http.StatusBadRequest, "bad multipart body: %v", err)
+	}
+	var order []string
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, "", readError(err)
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		if len(order) == MaxUploadFiles {
+			return nil, "", errorStatus(http.StatusBadRequest, "more than %d files in one upload", MaxUploadFiles)
+		}
+		name, err := uploadName(part.FileName())
+		if err != nil {
+			return nil, "", err
+		}
+		if _, dup := files[name]; dup {
+			return nil, "", errorStatus(http.StatusBadRequest, "the file %q is uploaded twice", name)
+		}
+		b, err := io.ReadAll(part)
+		if err != nil {
+			return nil, "", readError(err)
+		}
+		files[name] = b
+		order = append(order, name)
+	}
+	if len(order) == 0 {
+		return nil, "", errorStatus(http.StatusBadRequest, `the multipart body has no "file" part`)
+	}
+	if want != "" {
+		name, err := uploadName(want)
+		if err != nil {
+			return nil, "", err
+		}
+		if files[name] == nil {
+			return nil, "", errorStatus(http.StatusBadRequest, "?name=%s names none of the uploaded files (%s)", want, strings.Join(order, ", "))
+		}
+		return files, name, nil
+	}
+	main, err := mainFile(order)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(files[main]) == 0 {
+		return nil, "", errorStatus(http.StatusBadRequest, "the uploaded file %q is empty", main)
+	}
+	return files, main, nil
+}
+
+// uploadName reduces a client's file name to a base name usable in a
+// MemFS.
+func uploadName(name string) (string, error) {
+	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	if name == "" || base == "." || base == "/" || base == ".." || strings.ContainsAny(base, "\x00") {
+		return "", errorStatus(http.StatusBadRequest, "bad file name %q: each \"file\" part needs a file name such as model.prototxt, model.onnx or model.json", name)
+	}
+	return base, nil
+}
+
+// mainFile picks the model among uploaded files: the only one, else the
+// one TF.js model.json (or other .json), Caffe .prototxt or ONNX .onnx
+// file.
+func mainFile(names []string) (string, error) {
+	if len(names) == 1 {
+		return names[0], nil
+	}
+	for _, exts := range [][]string{{".json"}, {".prototxt", ".pbtxt", ".pt"}, {".onnx"}} {
+		var found []string
+		for _, n := range names {
+			if format.HasExt(n, exts...) {
+				found = append(found, n)
+			}
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return found[0], nil
+		default:
+			return "", errorStatus(http.StatusBadRequest, "cannot tell which uploaded file is the model (%s); pass ?name=FILE", strings.Join(found, ", "))
+		}
+	}
+	return "", errorStatus(http.StatusBadRequest, "none of the uploaded files (%s) is a model definition (model.json, .prototxt or .onnx); pass ?name=FILE", strings.Join(names, ", "))
+}
+
+// parseCHW reads "C,H,W" (also "CxHxW"), as `convscope analyze --input`.
+func parseCHW(s string) ([]int, error) {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == 'x' || r == '×' || r == ' ' })
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("want three sizes C,H,W")
+	}
+	dims := make([]int, len(parts))
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v <= 0 || v > 1<<20 {
+			return nil, fmt.Errorf("%q is not a size (1…%d)", p, 1<<20)
+		}
+		dims[i] = v
+	}
+	return dims, nil
+}
