@@ -65,7 +65,7 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	var override []int
 	if *input != "" {
 		var err error
-		if override, err = parseDims(*input); err != nil {
+		if override, err = analyze.ParseCHW(*input); err != nil {
 			return usagef("--input %q: %v", *input, err)
 		}
 	}
@@ -105,23 +105,6 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 		return writeMarkdown(io.out, r, files[0], fmtName)
 	}
 	return writeTable(io.out, r, files[0], fmtName)
-}
-
-// parseDims reads "C,H,W" (also "CxHxW").
-func parseDims(s string) ([]int, error) {
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == 'x' || r == '×' || r == ' ' })
-	if len(parts) != 3 {
-		return nil, fmt.Errorf("want three sizes C,H,W")
-	}
-	dims := make([]int, len(parts))
-	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || v <= 0 || v > 1<<20 {
-			return nil, fmt.Errorf("%q is not a size (1…%d)", p, 1<<20)
-		}
-		dims[i] = v
-	}
-	return dims, nil
 }
 
 // chw writes a per-image shape as [C, H, W]; a vector is [C, 1, 1].

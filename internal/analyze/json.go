@@ -1,6 +1,12 @@
 package analyze
 
-import "github.com/convscope/convscope/internal/graph"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/convscope/convscope/internal/graph"
+)
 
 // JSONReport is the JSON form of a Report: the one object that
 // `convscope analyze --format json` prints and that the web app's Scope
@@ -76,4 +82,22 @@ func JSON(r *Report, format string) JSONReport {
 		o.Layers = append(o.Layers, al)
 	}
 	return o
+}
+
+// ParseCHW reads an input size "C,H,W" (also "CxHxW" or "C×H×W"), as given
+// to convscope analyze --input and POST /api/analyze?input=.
+func ParseCHW(s string) ([]int, error) {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == 'x' || r == '×' || r == ' ' })
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("want three sizes C,H,W")
+	}
+	dims := make([]int, len(parts))
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v <= 0 || v > 1<<20 {
+			return nil, fmt.Errorf("%q is not a size (1…%d)", p, 1<<20)
+		}
+		dims[i] = v
+	}
+	return dims, nil
 }

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"path"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -234,7 +233,7 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var override []int
 	if v := q.Get("input"); v != "" {
-		d, err := parseCHW(v)
+		d, err := analyze.ParseCHW(v)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("?input=%s: %v", v, err))
 			return
@@ -411,21 +410,4 @@ func mainFile(names []string) (string, error) {
 		}
 	}
 	return "", errorStatus(http.StatusBadRequest, "none of the uploaded files (%s) is a model definition (model.json, .prototxt or .onnx); pass ?name=FILE", strings.Join(names, ", "))
-}
-
-// parseCHW reads "C,H,W" (also "CxHxW"), as `convscope analyze --input`.
-func parseCHW(s string) ([]int, error) {
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == 'x' || r == '×' || r == ' ' })
-	if len(parts) != 3 {
-		return nil, fmt.Errorf("want three sizes C,H,W")
-	}
-	dims := make([]int, len(parts))
-	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || v <= 0 || v > 1<<20 {
-			return nil, fmt.Errorf("%q is not a size (1…%d)", p, 1<<20)
-		}
-		dims[i] = v
-	}
-	return dims, nil
 }
