@@ -218,3 +218,160 @@ func packConvTile(dst, in []float32, g *ConvGeom, o *convOffsets, kb, iy0, ox, c
 		clear(seg[cols:])
 	}
 }
+
+// ConvAddSerial adds the convolution of one image and group to dst:
+// dst [OC', OH, OW] += conv(src [C', H, W], w [OC', C'·KH·KW]), where C' and
+// OC' are g.C and g.OC divided by g.Groups (g.N is ignored). It computes what
+// Conv2DGemm computes for one image and group, tile by tile in the same
+// order, but entirely on the calling goroutine — for callers that already
+// spread images over cores (the trainer), where splitting again would only
+// queue behind busy workers. scratch holds at least ConvScratch(g) elements.
+func ConvAddSerial(dst, src, w, scratch []float32, g ConvGeom) {
+	groups := max(1, g.Groups)
+	cg, ocg := g.C/groups, g.OC/groups
+	if pointwise(g) {
+		oplane := g.OH * g.OW
+		gemmPacked(false, ocg, cg, 1, w, cg, &bSource{b: src, ldb: oplane}, dst, oplane, 0, oplane)
+		return
+	}
+	if gp, ok := padded(g); ok {
+		buf := scratch[:gp.C*gp.H*gp.W]
+		padInto(buf, src, g, gp)
+		convDirect(dst, buf, w, &gp, ocg, 0, gp.OH)
+		return
+	}
+	gc := g
+	gc.C = cg
+	convDirect(dst, src, w, &gc, ocg, 0, gc.OH)
+}
+
+// ConvWeightGradSerial computes, for one image and group, the transposed
+// weight gradient of a convolution: dwT [C'·KH·KW, OC'] = cols · dyᵀ, where
+// cols is the im2col matrix of src [C', H, W] (as Im2Col writes it) and dy
+// [OC', OH·OW] the output gradient; C' and OC' are g.C and g.OC divided by
+// g.Groups (g.N is ignored). dwT is overwritten. It computes what
+// Im2Col + Gemm(false, true, …) compute, but packs the column matrix
+// straight from the image and runs on the calling goroutine.
+func ConvWeightGradSerial(dwT, src, dy []float32, g ConvGeom) {
+	groups := max(1, g.Groups)
+	cg, ocg := g.C/groups, g.OC/groups
+	kk := cg * g.KH * g.KW
+	ohw := g.OH * g.OW
+	clear(dwT[:kk*ocg])
+	if kk == 0 || ocg == 0 || ohw == 0 {
+		return
+	}
+	gc := g
+	gc.C = cg
+	bs := bSource{b: dy, ldb: ohw, trans: true}
+	buf := getBuf()
+	defer putBuf(buf)
+	c, ldc := dwT, ocg
+	for jc := 0; jc < ocg; jc += nc {
+		nb := min(nc, ocg-jc)
+		for pc := 0; pc < ohw; pc += kc {
+			kb := min(kc, ohw-pc)
+			bs.pack(buf.b, pc, kb, jc, nb)
+			for ic := 0; ic < kk; ic += mc {
+				mb := min(mc, kk-ic)
+				packAConv(buf.a, src, &gc, ic, mb, pc, kb)
+				for jr := 0; jr < nb; jr += nr {
+					bp := buf.b[jr*kb : (jr+nr)*kb]
+					for ir := 0; ir < mb; ir += mr {
+						ap := buf.a[ir*kb : (ir+mr)*kb]
+						ci := (ic+ir)*ldc + jc + jr
+						if ir+mr <= mb && jr+nr <= nb {
+							kernel(kb, ap, bp, c[ci:], ldc)
+							continue
+						}
+						clear(buf.tile[:])
+						kernel(kb, ap, bp, buf.tile[:], nr)
+						rows, cols := min(mr, mb-ir), min(nr, nb-jr)
+						for i := 0; i < rows; i++ {
+							crow := c[ci+i*ldc : ci+i*ldc+cols]
+							for j, v := range buf.tile[i*nr : i*nr+cols] {
+								crow[j] += v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packAConv packs rows [ic, ic+mb) (taps (c, kh, kw)) and columns
+// [pc, pc+kb) (output pixels) of the im2col matrix of img [C, H, W] into
+// panels of mr rows as packA lays them out, zero-padding the last panel.
+func packAConv(dst, img []float32, g *ConvGeom, ic, mb, pc, kb int) {
+	khw, plane := g.KH*g.KW, g.H*g.W
+	type tap struct{ base, dy, dx, lo, hi int }
+	var taps [mr]tap
+	for ir := 0; ir < mb; ir += mr {
+		panel := dst[ir*kb : (ir+mr)*kb]
+		rows := min(mr, mb-ir)
+		for i := 0; i < rows; i++ {
+			r := ic + ir + i
+			ci, rem := r/khw, r%khw
+			dx := (rem%g.KW)*g.DW - g.PadL
+			lo, hi := validRange(dx, g.SW, g.W, g.OW)
+			taps[i] = tap{ci * plane, (rem/g.KW)*g.DH - g.PadT, dx, lo, hi}
+		}
+		// Walk the pixels run by run along output rows.
+		for p := 0; p < kb; {
+			oy, ox := (pc+p)/g.OW, (pc+p)%g.OW
+			n := min(kb-p, g.OW-ox)
+			out := panel[p*mr : (p+n)*mr]
+			inside := rows == mr && g.SW == 1
+			for i := 0; i < rows && inside; i++ {
+				t := &taps[i]
+				iy := oy*g.SH + t.dy
+				inside = iy >= 0 && iy < g.H && ox >= t.lo && ox+n <= t.hi
+			}
+			if inside {
+				// Six contiguous input segments, interleaved.
+				var s [mr][]float32
+				for i := range s {
+					t := &taps[i]
+					s[i] = img[t.base+(oy*g.SH+t.dy)*g.W+ox+t.dx:][:n]
+				}
+				s0 := s[0]
+				s1, s2, s3, s4, s5 := s[1][:len(s0)], s[2][:len(s0)], s[3][:len(s0)], s[4][:len(s0)], s[5][:len(s0)]
+				for j, v := range s0 {
+					o := (*[mr]float32)(out)
+					out = out[mr:]
+					o[0], o[1], o[2] = v, s1[j], s2[j]
+					o[3], o[4], o[5] = s3[j], s4[j], s5[j]
+				}
+				p += n
+				continue
+			}
+			for i := 0; i < mr; i++ {
+				if i >= rows {
+					for j := 0; j < n; j++ {
+						out[j*mr+i] = 0
+					}
+					continue
+				}
+				t := &taps[i]
+				iy := oy*g.SH + t.dy
+				if iy < 0 || iy >= g.H {
+					for j := 0; j < n; j++ {
+						out[j*mr+i] = 0
+					}
+					continue
+				}
+				row := img[t.base+iy*g.W : t.base+(iy+1)*g.W]
+				for j := 0; j < n; j++ {
+					x := ox + j
+					v := float32(0)
+					if x >= t.lo && x < t.hi {
+						v = row[x*g.SW+t.dx]
+					}
+					out[j*mr+i] = v
+				}
+			}
+			p += n
+		}
+	}
+}

@@ -91,6 +91,12 @@ func Im2Col(cols, src []float32, c, h, w int, g ConvGeom) {
 					clear(out[:lo])
 					clear(out[hi:])
 					irow := in[iy*w : (iy+1)*w]
+					if g.SW == 1 {
+						if lo < hi {
+							copy(out[lo:hi], irow[lo+dx:hi+dx])
+						}
+						continue
+					}
 					for ox := lo; ox < hi; ox++ {
 						out[ox] = irow[ox*g.SW+dx]
 					}
@@ -119,6 +125,13 @@ func Col2Im(dst, cols []float32, c, h, w int, g ConvGeom) {
 					}
 					orow := out[iy*w : (iy+1)*w]
 					in := row[oy*g.OW : (oy+1)*g.OW]
+					if g.SW == 1 && lo < hi {
+						dst, src := orow[lo+dx:hi+dx], in[lo:hi]
+						for j, v := range src {
+							dst[j] += v
+						}
+						continue
+					}
 					for ox := lo; ox < hi; ox++ {
 						orow[ox*g.SW+dx] += in[ox]
 					}

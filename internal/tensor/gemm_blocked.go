@@ -140,17 +140,38 @@ func packA(dst []float32, trans bool, a []float32, lda, ic, mb, pc, kb int, alph
 	for ir := 0; ir < mb; ir += mr {
 		panel := dst[ir*kb : (ir+mr)*kb]
 		rows := min(mr, mb-ir)
-		for p := 0; p < kb; p++ {
-			out := panel[p*mr : p*mr+mr]
-			for i := 0; i < rows; i++ {
-				r, col := ic+ir+i, pc+p
-				if trans {
-					out[i] = alpha * a[col*lda+r]
-				} else {
-					out[i] = alpha * a[r*lda+col]
-				}
+		r0 := ic + ir
+		switch {
+		case !trans && rows == mr && alpha == 1:
+			// The common case: six contiguous row segments interleaved.
+			a0 := a[r0*lda+pc:][:kb]
+			a1 := a[(r0+1)*lda+pc:][:kb]
+			a2 := a[(r0+2)*lda+pc:][:kb]
+			a3 := a[(r0+3)*lda+pc:][:kb]
+			a4 := a[(r0+4)*lda+pc:][:kb]
+			a5 := a[(r0+5)*lda+pc:][:kb]
+			for p := 0; p < kb; p++ {
+				out := (*[mr]float32)(panel[p*mr:])
+				out[0], out[1], out[2] = a0[p], a1[p], a2[p]
+				out[3], out[4], out[5] = a3[p], a4[p], a5[p]
 			}
-			clear(out[rows:])
+		case trans:
+			for p := 0; p < kb; p++ {
+				out := panel[p*mr : p*mr+mr]
+				src := a[(pc+p)*lda+r0:][:rows]
+				for i, v := range src {
+					out[i] = alpha * v
+				}
+				clear(out[rows:])
+			}
+		default:
+			for p := 0; p < kb; p++ {
+				out := panel[p*mr : p*mr+mr]
+				for i := 0; i < rows; i++ {
+					out[i] = alpha * a[(r0+i)*lda+pc+p]
+				}
+				clear(out[rows:])
+			}
 		}
 	}
 }
@@ -161,16 +182,26 @@ func packB(dst []float32, trans bool, b []float32, ldb, pc, kb, jc, nb int) {
 	for jr := 0; jr < nb; jr += nr {
 		panel := dst[jr*kb : (jr+nr)*kb]
 		cols := min(nr, nb-jr)
+		if trans {
+			// Each column of the panel is a contiguous row of B: read it
+			// sequentially.
+			for j := 0; j < cols; j++ {
+				src := b[(jc+jr+j)*ldb+pc:][:kb]
+				for p, v := range src {
+					panel[p*nr+j] = v
+				}
+			}
+			if cols < nr {
+				for p := 0; p < kb; p++ {
+					clear(panel[p*nr+cols : p*nr+nr])
+				}
+			}
+			continue
+		}
 		for p := 0; p < kb; p++ {
 			out := panel[p*nr : p*nr+nr]
-			if trans {
-				for j := 0; j < cols; j++ {
-					out[j] = b[(jc+jr+j)*ldb+pc+p]
-				}
-			} else {
-				row := (pc+p)*ldb + jc + jr
-				copy(out[:cols], b[row:row+cols])
-			}
+			row := (pc+p)*ldb + jc + jr
+			copy(out[:cols], b[row:row+cols])
 			clear(out[cols:])
 		}
 	}

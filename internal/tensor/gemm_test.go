@@ -170,3 +170,79 @@ func TestConv2DGemmMatchesConv2D(t *testing.T) {
 		}
 	}
 }
+
+// ConvAddSerial adds, for one image and group, what the reference
+// convolution computes (padded, unpadded and pointwise geometries).
+func TestConvAddSerialMatchesConv2D(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := 0; trial < 120; trial++ {
+		g := ConvGeom{N: 1, C: 1 + rng.IntN(12), H: 1 + rng.IntN(50), W: 1 + rng.IntN(70), OC: 1 + rng.IntN(13),
+			KH: 1 + rng.IntN(4), KW: 1 + rng.IntN(4), SH: 1 + rng.IntN(2), SW: 1 + rng.IntN(2),
+			DH: 1 + rng.IntN(2), DW: 1 + rng.IntN(2), PadT: rng.IntN(3), PadL: rng.IntN(3), Groups: 1}
+		switch trial % 4 {
+		case 0:
+			g.KH, g.KW, g.SH, g.SW, g.PadT, g.PadL = 1, 1, 1, 1, 0, 0
+		case 1: // the trainer's input-gradient convolutions: full padding
+			g.SH, g.SW, g.DH, g.DW = 1, 1, 1, 1
+			g.PadT, g.PadL = g.KH-1, g.KW-1
+		}
+		padB, padR := rng.IntN(3), rng.IntN(3)
+		if trial%4 == 1 {
+			padB, padR = g.PadT, g.PadL
+		}
+		g.OH = (g.H+g.PadT+padB-g.DH*(g.KH-1)-1)/g.SH + 1
+		g.OW = (g.W+g.PadL+padR-g.DW*(g.KW-1)-1)/g.SW + 1
+		if g.OH <= 0 || g.OW <= 0 {
+			continue
+		}
+		x := randSlice(rng, g.C*g.H*g.W)
+		w := randSlice(rng, g.OC*g.C*g.KH*g.KW)
+		want := make([]float32, g.OC*g.OH*g.OW)
+		Conv2D(want, x, w, nil, g)
+		got := randSlice(rng, len(want))
+		for i := range want {
+			want[i] += got[i] // ConvAddSerial accumulates
+		}
+		ConvAddSerial(got, x, w, randSlice(rng, ConvScratch(g)), g)
+		for i := range got {
+			if math.Abs(float64(got[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("trial %d %+v: [%d] %v, want %v", trial, g, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// ConvWeightGradSerial equals Im2Col followed by Gemm(false, true, …).
+func TestConvWeightGradSerialMatchesIm2ColGemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 150; trial++ {
+		groups := 1 + rng.IntN(3)
+		g := ConvGeom{N: 1, C: groups * (1 + rng.IntN(12)), H: 1 + rng.IntN(50), W: 1 + rng.IntN(70), OC: groups * (1 + rng.IntN(20)),
+			KH: 1 + rng.IntN(4), KW: 1 + rng.IntN(4), SH: 1 + rng.IntN(3), SW: 1 + rng.IntN(3),
+			DH: 1 + rng.IntN(2), DW: 1 + rng.IntN(2), PadT: rng.IntN(3), PadL: rng.IntN(3), Groups: groups}
+		if trial%3 == 0 {
+			g.SH, g.SW, g.DH, g.DW = 1, 1, 1, 1
+		}
+		padB, padR := rng.IntN(3), rng.IntN(3)
+		g.OH = (g.H+g.PadT+padB-g.DH*(g.KH-1)-1)/g.SH + 1
+		g.OW = (g.W+g.PadL+padR-g.DW*(g.KW-1)-1)/g.SW + 1
+		if g.OH <= 0 || g.OW <= 0 {
+			continue
+		}
+		cg, ocg := g.C/groups, g.OC/groups
+		kk, ohw := cg*g.KH*g.KW, g.OH*g.OW
+		x := randSlice(rng, cg*g.H*g.W)
+		dy := randSlice(rng, ocg*ohw)
+		cols := make([]float32, kk*ohw)
+		Im2Col(cols, x, cg, g.H, g.W, g)
+		want := make([]float32, kk*ocg)
+		Gemm(false, true, kk, ocg, ohw, 1, cols, ohw, dy, ohw, 0, want, ocg)
+		got := randSlice(rng, kk*ocg) // overwritten
+		ConvWeightGradSerial(got, x, dy, g)
+		for i := range got {
+			if math.Abs(float64(got[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("trial %d %+v: [%d] %v, want %v", trial, g, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -6,12 +6,22 @@ import "math"
 // window that covers no input cell yields 0. argmax, when not nil, receives
 // the flat index into src of each chosen element (for backpropagation).
 func MaxPool2D(dst, src []float32, argmax []int32, g ConvGeom) {
-	plane, oplane := g.H*g.W, g.OH*g.OW
-	if argmax == nil && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 &&
+	if g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 &&
 		g.PadT == 0 && g.PadL == 0 && 2*g.OH <= g.H && 2*g.OW <= g.W {
-		maxPool2x2(dst, src, g)
+		if argmax == nil {
+			maxPool2x2(dst, src, g)
+		} else {
+			maxPool2x2Arg(dst, src, argmax, g)
+		}
 		return
 	}
+	maxPoolGeneral(dst, src, argmax, g)
+}
+
+// maxPoolGeneral is MaxPool2D for any window (the reference of the fast
+// paths).
+func maxPoolGeneral(dst, src []float32, argmax []int32, g ConvGeom) {
+	plane, oplane := g.H*g.W, g.OH*g.OW
 	for nc := 0; nc < g.N*g.C; nc++ {
 		in := src[nc*plane : (nc+1)*plane]
 		out := dst[nc*oplane : (nc+1)*oplane]
@@ -122,4 +132,56 @@ func maxPool2x2(dst, src []float32, g ConvGeom) {
 			}
 		}
 	}
+}
+
+// maxPool2x2Arg is maxPool2x2 with argmax. It compares the window's cells in
+// the general kernel's order (row by row; the first maximum wins, a NaN is
+// kept only when it comes first), so it chooses the same cells.
+func maxPool2x2Arg(dst, src []float32, argmax []int32, g ConvGeom) {
+	plane, oplane := g.H*g.W, g.OH*g.OW
+	for nc := 0; nc < g.N*g.C; nc++ {
+		in := src[nc*plane : (nc+1)*plane]
+		out := dst[nc*oplane : (nc+1)*oplane]
+		arg := argmax[nc*oplane : (nc+1)*oplane]
+		for oy := 0; oy < g.OH; oy++ {
+			i0 := 2 * oy * g.W
+			r0 := in[i0 : i0+2*g.OW]
+			r1 := in[i0+g.W : i0+g.W+2*g.OW]
+			o := out[oy*g.OW : (oy+1)*g.OW]
+			ar := arg[oy*g.OW : (oy+1)*g.OW]
+			r0, r1 = r0[:2*len(o)], r1[:2*len(o)]
+			base := nc*plane + i0
+			w := int32(g.W)
+			for ox := range o {
+				// Branch-free selects (conditional moves): which cell wins is
+				// as unpredictable as the data.
+				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+				best, at := a, int32(0)
+				if b > best {
+					at = 1
+				}
+				best = max32sel(best, b)
+				if c > best {
+					at = w
+				}
+				best = max32sel(best, c)
+				if d > best {
+					at = w + 1
+				}
+				best = max32sel(best, d)
+				o[ox] = best
+				ar[ox] = int32(base+2*ox) + at
+			}
+		}
+	}
+}
+
+// max32sel returns v when v > best, else best (best wins ties and NaNs in
+// v; a NaN best stays), as a conditional move on the bits.
+func max32sel(best, v float32) float32 {
+	bb, vb := math.Float32bits(best), math.Float32bits(v)
+	if v > best {
+		bb = vb
+	}
+	return math.Float32frombits(bb)
 }

@@ -2,13 +2,18 @@ package train
 
 import "github.com/convscope/convscope/internal/tensor"
 
-// convLayer is a grouped 2-D convolution computed as Im2Col + Gemm per image
-// and group.
+// convLayer is a grouped 2-D convolution. The forward pass is a direct
+// convolution per image and group (tensor.ConvAddSerial: the im2col matrix
+// is read straight from the image, never stored). In the backward pass
+// dW += dY·colsᵀ packs the columns from the image too
+// (tensor.ConvWeightGradSerial) and, for stride-1 convolutions,
+// computes dX as the full correlation of dY with the flipped kernels, again
+// a direct convolution; other geometries use dCols = Wᵀ·dY and Col2Im.
 type convLayer struct {
 	nt     *Net
 	x, y   *value
 	w, b   *Param
-	geo    tensor.ConvGeom
+	geo    tensor.ConvGeom // one image and group (N = 1, Groups = 1)
 	groups int
 	cg     int // input channels per group
 	ocg    int // output channels per group
@@ -16,15 +21,13 @@ type convLayer struct {
 	ohw    int
 	plane  int // input H·W
 	direct bool
-	// cache keeps every image's column matrices from the forward pass for
-	// the backward pass (when they fit in colsCacheBytes), instead of
-	// computing them twice.
-	cache []float32
+	// With transposed: dX of one group is the convolution of dY (geometry
+	// tgeo) with wT, the kernels flipped and transposed per group
+	// ([cg, ocg·KH·KW]), refreshed at each backward pass.
+	transposed bool
+	tgeo       tensor.ConvGeom
+	wT         []float32
 }
-
-// colsCacheBytes bounds the column matrices a Net keeps between the forward
-// and the backward pass.
-const colsCacheBytes = 1 << 30
 
 func (l *convLayer) init() {
 	g := l.geo
@@ -36,34 +39,23 @@ func (l *convLayer) init() {
 	// the input planes are the columns.
 	l.direct = g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PadT == 0 && g.PadL == 0 && g.OH == g.H && g.OW == g.W
 	l.nt.dwLen = max(l.nt.dwLen, l.k*l.ocg)
+	// The per-group geometry the direct convolution runs on.
+	l.geo.N, l.geo.C, l.geo.OC, l.geo.Groups = 1, l.cg, l.ocg, 1
+	g = l.geo
+	l.nt.colsLen = max(l.nt.colsLen, tensor.ConvScratch(g))
 	if !l.direct {
-		l.nt.colsLen = max(l.nt.colsLen, l.k*l.ohw)
-		if n := l.nt.max * l.groups * l.k * l.ohw; l.nt.cacheUsed+4*n <= colsCacheBytes {
-			l.cache = make([]float32, n)
-			l.nt.cacheUsed += 4 * n
+		pt, pl := (g.KH-1)*g.DH-g.PadT, (g.KW-1)*g.DW-g.PadL
+		if g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 && pt >= 0 && pl >= 0 &&
+			g.OH+pt <= g.H+g.KH-1 && g.OW+pl <= g.W+g.KW-1 {
+			l.transposed = true
+			l.tgeo = tensor.ConvGeom{N: 1, C: l.ocg, H: g.OH, W: g.OW, OC: l.cg, OH: g.H, OW: g.W,
+				KH: g.KH, KW: g.KW, SH: 1, SW: 1, DH: 1, DW: 1, PadT: pt, PadL: pl, Groups: 1}
+			l.wT = make([]float32, l.groups*l.cg*l.ocg*g.KH*g.KW)
+			l.nt.colsLen = max(l.nt.colsLen, tensor.ConvScratch(l.tgeo))
+		} else {
+			l.nt.colsLen = max(l.nt.colsLen, l.k*l.ohw) // dCols
 		}
 	}
-}
-
-// cols returns the column matrix [k, ohw] of group grp of image i. In the
-// backward pass (fresh = false) it reuses the forward pass's matrix when
-// cached.
-func (l *convLayer) cols(ws *workspace, i, grp int, fresh bool) []float32 {
-	src := l.x.img(i)[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
-	if l.direct {
-		return src
-	}
-	size := l.k * l.ohw
-	if l.cache != nil {
-		c := l.cache[(i*l.groups+grp)*size : (i*l.groups+grp+1)*size]
-		if fresh {
-			tensor.Im2Col(c, src, l.cg, l.geo.H, l.geo.W, l.geo)
-		}
-		return c
-	}
-	c := ws.cols[:size]
-	tensor.Im2Col(c, src, l.cg, l.geo.H, l.geo.W, l.geo)
-	return c
 }
 
 func (l *convLayer) forward() {
@@ -74,28 +66,52 @@ func (l *convLayer) forward() {
 	}
 	l.nt.images(func(ws *workspace, _, i int) {
 		yi := l.y.img(i)
+		xi := l.x.img(i)
 		for grp := 0; grp < l.groups; grp++ {
 			yg := yi[grp*l.ocg*l.ohw : (grp+1)*l.ocg*l.ohw]
-			beta := float32(0)
-			if b != nil {
-				// The bias first, then the products, as the engine's direct
-				// convolution accumulates.
-				for o := 0; o < l.ocg; o++ {
-					bv := b[grp*l.ocg+o]
-					row := yg[o*l.ohw : (o+1)*l.ohw]
-					for j := range row {
-						row[j] = bv
-					}
+			// The bias first, then the products, as the engine's direct
+			// convolution accumulates.
+			for o := 0; o < l.ocg; o++ {
+				bv := float32(0)
+				if b != nil {
+					bv = b[grp*l.ocg+o]
 				}
-				beta = 1
+				row := yg[o*l.ohw : (o+1)*l.ohw]
+				for j := range row {
+					row[j] = bv
+				}
 			}
-			tensor.Gemm(false, false, l.ocg, l.ohw, l.k, 1, w[grp*l.ocg*l.k:], l.k, l.cols(ws, i, grp, true), l.ohw, beta, yg, l.ohw)
+			xg := xi[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
+			tensor.ConvAddSerial(yg, xg, w[grp*l.ocg*l.k:(grp+1)*l.ocg*l.k], ws.dcols, l.geo)
 		}
 	})
 }
 
+// flipWeights fills wT: wT[g][c][o][kh][kw] = W[g·ocg+o][c][KH−1−kh][KW−1−kw].
+func (l *convLayer) flipWeights() {
+	w := l.w.T.Data
+	kh, kw := l.geo.KH, l.geo.KW
+	kk := kh * kw
+	for grp := 0; grp < l.groups; grp++ {
+		wg := w[grp*l.ocg*l.k:]
+		tg := l.wT[grp*l.cg*l.ocg*kk:]
+		for c := 0; c < l.cg; c++ {
+			for o := 0; o < l.ocg; o++ {
+				src := wg[o*l.k+c*kk:][:kk]
+				dst := tg[(c*l.ocg+o)*kk:][:kk]
+				for t := range dst {
+					dst[t] = src[kk-1-t]
+				}
+			}
+		}
+	}
+}
+
 func (l *convLayer) backward() {
 	w := l.w.T.Data
+	if l.transposed && l.x.needGrad {
+		l.flipWeights()
+	}
 	l.nt.images(func(ws *workspace, s, i int) {
 		dyi := l.y.gimg(i)
 		if l.b != nil {
@@ -111,12 +127,18 @@ func (l *convLayer) backward() {
 		dw := l.w.shard[s]
 		for grp := 0; grp < l.groups; grp++ {
 			dyg := dyi[grp*l.ocg*l.ohw : (grp+1)*l.ocg*l.ohw]
-			cols := l.cols(ws, i, grp, false)
 			// dW_gᵀ = cols · dY_gᵀ: with the long column matrix as the A
 			// operand the product packs it row by row, which is much cheaper
-			// than packing it transposed as dY_g·colsᵀ would.
+			// than packing it transposed as dY_g·colsᵀ would. Unless the
+			// input is its own column matrix, the packing reads it straight
+			// from the image.
 			t := ws.dwT[:l.k*l.ocg]
-			tensor.Gemm(false, true, l.k, l.ocg, l.ohw, 1, cols, l.ohw, dyg, l.ohw, 0, t, l.ocg)
+			if l.direct {
+				cols := l.x.img(i)[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
+				tensor.Gemm(false, true, l.k, l.ocg, l.ohw, 1, cols, l.ohw, dyg, l.ohw, 0, t, l.ocg)
+			} else {
+				tensor.ConvWeightGradSerial(t, l.x.img(i)[grp*l.cg*l.plane:(grp+1)*l.cg*l.plane], dyg, l.geo)
+			}
 			dwg := dw[grp*l.ocg*l.k : (grp+1)*l.ocg*l.k]
 			for o := 0; o < l.ocg; o++ {
 				row := dwg[o*l.k : (o+1)*l.k]
@@ -134,7 +156,14 @@ func (l *convLayer) backward() {
 				tensor.Gemm(true, false, l.k, l.ohw, l.ocg, 1, wg, l.k, dyg, l.ohw, 1, dxg, l.ohw)
 				continue
 			}
-			dcols := ws.dcols[:l.k*l.ohw]
+			if l.transposed {
+				// dX_g += dY_g ⋆ flip(W_g): a stride-1 convolution of the
+				// zero-bordered output gradient.
+				kk := l.cg * l.ocg * l.geo.KH * l.geo.KW
+				tensor.ConvAddSerial(dxg, dyg, l.wT[grp*kk:(grp+1)*kk], ws.dcols, l.tgeo)
+				continue
+			}
+			dcols := ws.cols[:l.k*l.ohw]
 			tensor.Gemm(true, false, l.k, l.ohw, l.ocg, 1, wg, l.k, dyg, l.ohw, 0, dcols, l.ohw)
 			tensor.Col2Im(dxg, dcols, l.cg, l.geo.H, l.geo.W, l.geo)
 		}

@@ -17,10 +17,16 @@
 //     graph has a buffer for the largest batch and, when a parameter depends
 //     on it, a gradient buffer of the same size. Buffers are allocated once;
 //     a training step allocates nothing of the model's size.
-//   - Convolutions run as Im2Col + tensor.Gemm per image and group:
-//     Y = W·cols (+ bias), dW += dY·colsᵀ, dCols = Wᵀ·dY followed by
-//     Col2Im. Dense layers are one Gemm per shard of the batch. All matrix
-//     products go through tensor.Gemm.
+//   - Convolutions run per image and group on the packed GEMM kernels of
+//     package tensor, without storing column matrices: Y = W·cols (+ bias)
+//     as a direct convolution (tensor.ConvAddSerial), dWᵀ = cols·dYᵀ with
+//     the columns packed straight from the image
+//     (tensor.ConvWeightGradSerial), and, for stride-1 undilated
+//     convolutions, dX += dY ⋆ flip(W), the full correlation of the output
+//     gradient with the flipped kernels (again tensor.ConvAddSerial); other
+//     geometries compute dCols = Wᵀ·dY with tensor.Gemm followed by Col2Im.
+//     These run on the calling goroutine: the parallelism is over images.
+//     Dense layers are one tensor.Gemm per shard of the batch.
 //   - The loss is the mean cross-entropy over the batch. When the graph's
 //     output is a Softmax (or LogSoftmax) over the classes, the loss is
 //     computed from its input (the logits) and the gradient dL/dz =

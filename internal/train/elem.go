@@ -124,11 +124,7 @@ func (l *actLayer) backward() {
 		x, y, dy, dx := l.x.data[lo:hi], l.y.data[lo:hi], l.y.grad[lo:hi], l.x.grad[lo:hi]
 		switch l.f {
 		case tensor.ActRelu:
-			for i, v := range x {
-				if v > 0 {
-					dx[i] += dy[i]
-				}
-			}
+			reluBackward(dx, dy, x)
 		case tensor.ActLeakyRelu:
 			for i, v := range x {
 				if v < 0 {
@@ -307,4 +303,18 @@ func (l *dropoutLayer) backward() {
 			dx[i] += v * l.mask[lo+i]
 		}
 	})
+}
+
+// reluBackward adds dy to dx where x > 0. It is branch-free — the signs of
+// activations are as unpredictable as coin flips — and adds +0 elsewhere
+// (which turns a −0 of dx into +0; nothing else changes).
+func reluBackward(dx, dy, x []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
+	for i, v := range x {
+		// x > 0 ⇔ its bits, minus one, lie below those of +Inf (excludes
+		// ±0, negatives and NaNs): the mask is all ones then, zero otherwise.
+		u := uint64(math.Float32bits(v) - 1)
+		m := uint32(int64(u-0x7f800000) >> 63)
+		dx[i] += math.Float32frombits(math.Float32bits(dy[i]) & m)
+	}
 }

@@ -100,11 +100,10 @@ type Net struct {
 	logits  *value // input of the loss
 	classes int
 
-	ws        []*workspace
-	colsLen   int
-	dwLen     int
-	f64Len    int
-	cacheUsed int // bytes of cached column matrices
+	ws      []*workspace
+	colsLen int
+	dwLen   int
+	f64Len  int
 
 	n        int  // images in the current batch
 	training bool // mode of the last forward pass
