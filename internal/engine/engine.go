@@ -118,7 +118,7 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 			return nil, err
 		}
 		y := p.out(n, 0)
-		g := geom(xs, win, op.OutChannels, oh, ow)
+		g := Geom(xs, win, op.OutChannels, oh, ow)
 		g.Groups = max(1, op.Groups)
 		w, b := data(n.Param("weight")), data(n.Param("bias"))
 		if g.Groups > 1 && g.Groups == g.C && g.OC == g.C {
@@ -133,7 +133,7 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 			return nil, err
 		}
 		y := p.out(n, 0)
-		g := geom(xs, win, xs[1], oh, ow)
+		g := Geom(xs, win, xs[1], oh, ow)
 		if op.Type == graph.MaxPool {
 			return func() { tensor.MaxPool2D(y.Data, x.Data, nil, g) }, nil
 		}
@@ -141,13 +141,9 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 		pb, pr := win.Pads[2], win.Pads[3]
 		return func() { tensor.AvgPool2D(y.Data, x.Data, g, inclPad, pb, pr) }, nil
 	case *graph.Activation:
-		f, ok := activations[op.Func]
+		f, alpha, beta, ok := Activation(op)
 		if !ok {
 			return nil, fmt.Errorf("the engine has no activation %q", op.Func)
-		}
-		alpha, beta := op.Alpha, op.Beta
-		if op.Func == graph.Relu6 {
-			alpha, beta = 0, 6
 		}
 		y := p.out(n, 0)
 		return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
@@ -230,6 +226,17 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 	return nil, fmt.Errorf("the engine does not support operator %s", n.Op.Kind())
 }
 
+// Activation maps an activation node to its tensor kernel and parameters
+// (the training code uses the same mapping for its forward pass).
+func Activation(op *graph.Activation) (f tensor.Activation, alpha, beta float32, ok bool) {
+	f, ok = activations[op.Func]
+	alpha, beta = op.Alpha, op.Beta
+	if op.Func == graph.Relu6 {
+		alpha, beta = 0, 6
+	}
+	return f, alpha, beta, ok
+}
+
 var activations = map[graph.ActFunc]tensor.Activation{
 	graph.Relu:        tensor.ActRelu,
 	graph.LeakyRelu:   tensor.ActLeakyRelu,
@@ -280,7 +287,10 @@ func (p *Program) planEltwise(n *graph.Node, op *graph.Eltwise) (func(), error) 
 	}, nil
 }
 
-func geom(xs []int, w graph.Window, oc, oh, ow int) tensor.ConvGeom {
+// Geom is the kernel geometry of a resolved window over an NCHW input
+// of shape xs producing oc×oh×ow (one group; set Groups for grouped
+// convolutions).
+func Geom(xs []int, w graph.Window, oc, oh, ow int) tensor.ConvGeom {
 	return tensor.ConvGeom{
 		N: xs[0], C: xs[1], H: xs[2], W: xs[3],
 		OC: oc, OH: oh, OW: ow,

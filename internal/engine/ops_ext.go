@@ -36,7 +36,7 @@ func (p *Program) planConvTranspose(n *graph.Node, op *graph.ConvTranspose) (fun
 		win.Dilation[i] = max(1, win.Dilation[i])
 	}
 	ys := y.Shape
-	g := geom(xs, win, op.OutChannels, ys[2], ys[3])
+	g := Geom(xs, win, op.OutChannels, ys[2], ys[3])
 	g.Groups = max(1, op.Groups)
 	w, b := data(n.Param("weight")), data(n.Param("bias"))
 	if size := tensor.ConvTransposeScratch(g); size <= maxDeconvScratch {

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 
+	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/tensor"
 )
@@ -57,13 +58,9 @@ func (nt *Net) build(n *graph.Node, shapes map[string]graph.Shape) (layer, error
 		}
 		return l, nil
 	case *graph.Activation:
-		f, ok := activations[op.Func]
+		f, alpha, beta, ok := engine.Activation(op)
 		if !ok {
 			return nil, fmt.Errorf("%w: activation %q", errUnsupported, op.Func)
-		}
-		alpha, beta := op.Alpha, op.Beta
-		if op.Func == graph.Relu6 {
-			alpha, beta = 0, 6
 		}
 		return &actLayer{nt: nt, x: x, y: out(0), f: f, alpha: alpha, beta: beta}, nil
 	case *graph.Softmax:
@@ -132,29 +129,11 @@ func (nt *Net) build(n *graph.Node, shapes map[string]graph.Shape) (layer, error
 	return nil, fmt.Errorf("%w %s", errUnsupported, n.Op.Kind())
 }
 
-var activations = map[graph.ActFunc]tensor.Activation{
-	graph.Relu:        tensor.ActRelu,
-	graph.LeakyRelu:   tensor.ActLeakyRelu,
-	graph.Sigmoid:     tensor.ActSigmoid,
-	graph.Tanh:        tensor.ActTanh,
-	graph.Elu:         tensor.ActElu,
-	graph.Selu:        tensor.ActSelu,
-	graph.Clip:        tensor.ActClip,
-	graph.Relu6:       tensor.ActClip,
-	graph.Softplus:    tensor.ActSoftplus,
-	graph.HardSigmoid: tensor.ActHardSigmoid,
-}
-
+// geom is the per-image geometry: the trainer runs each image separately.
 func geom(xs []int, w graph.Window, oc, oh, ow int) tensor.ConvGeom {
-	return tensor.ConvGeom{
-		N: 1, C: xs[1], H: xs[2], W: xs[3],
-		OC: oc, OH: oh, OW: ow,
-		KH: w.Kernel[0], KW: w.Kernel[1],
-		SH: w.Stride[0], SW: w.Stride[1],
-		DH: w.Dilation[0], DW: w.Dilation[1],
-		PadT: w.Pads[0], PadL: w.Pads[1],
-		Groups: 1,
-	}
+	g := engine.Geom(xs, w, oc, oh, ow)
+	g.N = 1
+	return g
 }
 
 // nopLayer is an operator whose output aliases its input.
