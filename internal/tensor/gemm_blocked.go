@@ -269,7 +269,7 @@ func startWorkers() {
 }
 
 // parallelMinMACs is the smallest product worth splitting across cores.
-const parallelMinMACs = 1 << 18
+const parallelMinMACs = 1 << 22
 
 func gemmParallel(transA bool, m, n, k int, alpha float32, a []float32, lda int, bs bSource, c []float32, ldc int) {
 	split(gemmTask{kind: taskGemm, transA: transA, m: m, k: k, alpha: alpha, a: a, lda: lda, bs: bs, c: c, ldc: ldc},
