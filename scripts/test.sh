@@ -37,6 +37,9 @@ GOOS=js GOARCH=wasm go build ./...
 step "go test ./..."
 go test -count=1 ./...
 
+step "pure-Go kernels (-tags purego: the path other architectures and js/wasm take)"
+go test -count=1 -tags purego ./internal/tensor ./internal/engine ./internal/train
+
 if [ -n "${QUICK:-}" ]; then exit 0; fi
 
 step "fuzz smoke (a few seconds per target)"
