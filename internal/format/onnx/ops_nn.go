@@ -206,31 +206,36 @@ func (c *ctx) floatParam(i int, what string) (*Tensor, error) {
 	return t, nil
 }
 
-func convConv(c *ctx) error {
-	x, err := c.in(0)
-	if err != nil {
-		return err
+// convHead reads what Conv and ConvTranspose share: the input, its spatial
+// rank k, the weight (rank k+2), the window and the group count. what
+// names the operator in messages.
+func convHead(c *ctx, what string) (x *value, k int, w *Tensor, kernel []int, win graph.Window, group int, err error) {
+	if x, err = c.in(0); err != nil {
+		return
 	}
-	k, err := c.spatialRank(x)
-	if err != nil {
-		return err
+	if k, err = c.spatialRank(x); err != nil {
+		return
 	}
-	w, err := c.floatParam(1, "the weight")
-	if err != nil {
-		return err
+	if w, err = c.floatParam(1, "the weight"); err != nil {
+		return
 	}
 	if len(w.Shape) != k+2 {
-		return fmt.Errorf("weight of shape %v does not fit a %d-D convolution", graph.Shape(w.Shape), k)
+		err = fmt.Errorf("weight of shape %v does not fit a %d-D %s", graph.Shape(w.Shape), k, what)
+		return
 	}
-	kernel := w.Shape[2:]
-	if err := c.kernelAttr(kernel); err != nil {
-		return err
+	kernel = w.Shape[2:]
+	if err = c.kernelAttr(kernel); err != nil {
+		return
 	}
-	win, err := c.window(k, kernel)
-	if err != nil {
-		return err
+	if win, err = c.window(k, kernel); err != nil {
+		return
 	}
-	group, err := c.int("group", 1)
+	group, err = c.int("group", 1)
+	return
+}
+
+func convConv(c *ctx) error {
+	x, k, w, _, win, group, err := convHead(c, "convolution")
 	if err != nil {
 		return err
 	}
@@ -261,30 +266,7 @@ func convConv(c *ctx) error {
 }
 
 func convConvTranspose(c *ctx) error {
-	x, err := c.in(0)
-	if err != nil {
-		return err
-	}
-	k, err := c.spatialRank(x)
-	if err != nil {
-		return err
-	}
-	w, err := c.floatParam(1, "the weight")
-	if err != nil {
-		return err
-	}
-	if len(w.Shape) != k+2 {
-		return fmt.Errorf("weight of shape %v does not fit a %d-D transposed convolution", graph.Shape(w.Shape), k)
-	}
-	kernel := w.Shape[2:]
-	if err := c.kernelAttr(kernel); err != nil {
-		return err
-	}
-	win, err := c.window(k, kernel)
-	if err != nil {
-		return err
-	}
-	group, err := c.int("group", 1)
+	x, k, w, kernel, win, group, err := convHead(c, "transposed convolution")
 	if err != nil {
 		return err
 	}
