@@ -3,9 +3,13 @@ package caffe
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/convscope/convscope/internal/analyze"
+	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/testref"
 )
 
@@ -58,6 +62,30 @@ func FuzzPrototxt(f *testing.F) {
 		}
 		if _, err := analyze.Analyze(g); err != nil {
 			return
+		}
+	})
+}
+
+// FuzzCaffemodel feeds arbitrary .caffemodel bytes for a fixed network:
+// the importer must return an error or a graph whose every parameter fits
+// its node (the engine compiles it), never panic or allocate without bound.
+func FuzzCaffemodel(f *testing.F) {
+	bin, err := proto.Marshal(weightsModel())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(bin)
+	f.Add(bin[:len(bin)/2])
+	f.Add(bin[:7])
+	f.Add([]byte{})
+	f.Add([]byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Fuzz(func(t *testing.T, bin []byte) {
+		g, err := Parse([]byte(weightsNet), bin)
+		if err != nil {
+			return
+		}
+		if _, err := engine.Compile(g, 1); err != nil && !strings.Contains(err.Error(), "structure only") {
+			t.Fatalf("accepted weights do not compile: %v", err)
 		}
 	})
 }

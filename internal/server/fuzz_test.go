@@ -1,0 +1,103 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/convscope/convscope/internal/badinput"
+)
+
+var (
+	fuzzOnce sync.Once
+	fuzzSrv  *Server
+	fuzzErr  error
+)
+
+func fuzzServer(t testing.TB) *Server {
+	fuzzOnce.Do(func() { fuzzSrv, fuzzErr = New(Config{MaxBodyBytes: 1 << 20}) })
+	if fuzzErr != nil {
+		t.Fatal(fuzzErr)
+	}
+	return fuzzSrv
+}
+
+// checkAnswer asserts what every API answer must be: a status below 500
+// (or 503 when busy), and for an error a JSON body {"error": "..."} with no
+// stack trace in it.
+func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 && rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	if rec.Code >= 400 {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error == "" {
+			t.Fatalf("status %d without a JSON error: %q", rec.Code, rec.Body.String())
+		}
+		if strings.Contains(e.Error, "goroutine ") || strings.Contains(e.Error, ".go:") {
+			t.Fatalf("error leaks a stack: %q", e.Error)
+		}
+	}
+}
+
+func multipartBody(field, name string, data []byte) (string, []byte) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	fw, _ := w.CreateFormFile(field, name)
+	fw.Write(data)
+	w.Close()
+	return w.FormDataContentType(), b.Bytes()
+}
+
+// FuzzRunRequest sends arbitrary bodies, content types and queries to
+// POST /api/models/default/run (raw and multipart parsing, image decoding,
+// the run itself).
+func FuzzRunRequest(f *testing.F) {
+	for _, im := range badinput.Images() {
+		f.Add(im.Data, "image/png", "")
+		ct, body := multipartBody("image", im.Name, im.Data)
+		f.Add(body, ct, "max_channels=3")
+	}
+	f.Add([]byte("--x\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nabc\r\n--x--"), "multipart/form-data; boundary=x", "")
+	f.Add([]byte{}, "multipart/form-data", "max_channels=-1")
+	f.Add([]byte("{}"), "application/json", "example=../../etc/passwd")
+	f.Fuzz(func(t *testing.T, body []byte, contentType, query string) {
+		s := fuzzServer(t)
+		req := httptest.NewRequest("POST", "/api/models/default/run", bytes.NewReader(body))
+		req.URL.RawQuery = query
+		req.Header.Set("Content-Type", contentType)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		checkAnswer(t, rec)
+	})
+}
+
+// FuzzAnalyzeRequest sends arbitrary model uploads to POST /api/analyze
+// (multipart parsing, format sniffing, every importer, the analysis).
+func FuzzAnalyzeRequest(f *testing.F) {
+	proto := "input: \"data\" input_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n" +
+		"layer { name: \"c\" type: \"Convolution\" bottom: \"data\" top: \"c\" convolution_param { num_output: 2 kernel_size: 3 } }\n"
+	f.Add([]byte(proto), "text/plain", "name=net.prototxt")
+	f.Add([]byte(proto), "text/plain", "name=net.prototxt&input=3,9,9")
+	ct, body := multipartBody("file", "net.prototxt", []byte(proto))
+	f.Add(body, ct, "")
+	f.Add([]byte(`{"modelTopology":{"class_name":"Sequential","config":{"layers":[]}}}`), "application/json", "name=model.json")
+	f.Add([]byte{0x08, 0x07, 0x12, 0x00}, "application/octet-stream", "name=m.onnx")
+	f.Fuzz(func(t *testing.T, body []byte, contentType, query string) {
+		s := fuzzServer(t)
+		req := httptest.NewRequest("POST", "/api/analyze", bytes.NewReader(body))
+		req.URL.RawQuery = query
+		req.Header.Set("Content-Type", contentType)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		checkAnswer(t, rec)
+	})
+}
