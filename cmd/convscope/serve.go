@@ -14,6 +14,7 @@ import (
 
 	// Model formats that --model can read.
 	_ "github.com/convscope/convscope/internal/format/tfjs"
+	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/server"
 )
 
@@ -30,6 +31,9 @@ type serveFlags struct {
 	maxUpload, maxPixels int64
 	maxRuns              int
 	runWait              time.Duration
+	limits               graph.Limits
+	// HTTP timeouts of the listening server.
+	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout time.Duration
 	// pendingLabels/pendingExamples hold --labels/--examples given before
 	// any --model.
 	pendingLabels, pendingExamples string
@@ -45,6 +49,8 @@ func parseServeFlags(args []string, io stdio) (*serveFlags, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(io.err, `usage: convscope serve [--addr HOST:PORT] [--model FILE [--labels FILE] [--examples DIR]]... [--open]
                       [--max-upload BYTES] [--max-pixels N] [--max-runs N] [--run-wait DURATION]
+                      [--max-nodes N] [--max-tensor-elems N] [--max-activation-elems N]
+                      [--read-header-timeout D] [--read-timeout D] [--write-timeout D] [--idle-timeout D]
 
 Serves the web app and its JSON API (docs/api.md). The embedded default model
 is always served; each --model adds one (TF.js model.json, or any format this
@@ -65,6 +71,14 @@ flags:`)
 	fs.Int64Var(&sf.maxPixels, "max-pixels", server.DefaultMaxPixels, "largest image width×height in `pixels`, checked from its header before decoding; larger ones get 413")
 	fs.IntVar(&sf.maxRuns, "max-runs", max(1, runtime.GOMAXPROCS(0)), "`N` runs (decode + forward pass) at most in progress at once; further run requests wait --run-wait")
 	fs.DurationVar(&sf.runWait, "run-wait", server.DefaultRunWait, "how long a run request waits for a free slot before it gets 503 with Retry-After (`duration`; 0 refuses at once)")
+	sf.limits = graph.DefaultLimits
+	fs.IntVar(&sf.limits.MaxNodes, "max-nodes", graph.DefaultLimits.MaxNodes, "largest model graph, in `nodes`; checked when a model loads")
+	fs.Int64Var(&sf.limits.MaxTensorElems, "max-tensor-elems", graph.DefaultLimits.MaxTensorElems, "largest single tensor (activation or parameter), in `elements`; checked when a model loads")
+	fs.Int64Var(&sf.limits.MaxTotalActElem, "max-activation-elems", graph.DefaultLimits.MaxTotalActElem, "largest total of all activations of one image, in `elements`; checked when a model loads")
+	fs.DurationVar(&sf.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time to read a request's headers")
+	fs.DurationVar(&sf.readTimeout, "read-timeout", 2*time.Minute, "time to read a whole request, body included")
+	fs.DurationVar(&sf.writeTimeout, "write-timeout", 2*time.Minute, "time to write a response")
+	fs.DurationVar(&sf.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
 	fs.Func("model", "model `file` to serve besides the default one (repeatable)", func(v string) error {
 		if v == "" {
 			return errors.New("empty file name")
@@ -106,6 +120,10 @@ flags:`)
 		return nil, usagef("--max-runs must be at least 1, got %d", sf.maxRuns)
 	case sf.runWait < 0:
 		return nil, usagef("--run-wait must not be negative, got %v", sf.runWait)
+	case sf.limits.MaxNodes <= 0 || sf.limits.MaxTensorElems <= 0 || sf.limits.MaxTotalActElem <= 0:
+		return nil, usagef("--max-nodes, --max-tensor-elems and --max-activation-elems must be positive")
+	case sf.readHeaderTimeout <= 0 || sf.readTimeout <= 0 || sf.writeTimeout <= 0 || sf.idleTimeout <= 0:
+		return nil, usagef("--read-header-timeout, --read-timeout, --write-timeout and --idle-timeout must be positive")
 	}
 	if sf.pendingLabels != "" || sf.pendingExamples != "" {
 		if len(sf.models) == 0 {
@@ -139,6 +157,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if runWait == 0 {
 		runWait = -1 // server.Config: no wait
 	}
+	// The graph limits are process-wide: every model this server loads
+	// (at start and uploaded for analysis) is checked against them.
+	graph.DefaultLimits = sf.limits
 	srv, err := server.New(server.Config{
 		Models:       sf.models,
 		MaxBodyBytes: sf.maxUpload,
@@ -153,10 +174,10 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	hs := &http.Server{
 		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: sf.readHeaderTimeout,
+		ReadTimeout:       sf.readTimeout,
+		WriteTimeout:      sf.writeTimeout,
+		IdleTimeout:       sf.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.err, "convscope serve: ", log.LstdFlags),
 	}

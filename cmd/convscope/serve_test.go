@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/convscope/convscope/internal/graph"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -215,5 +217,40 @@ func TestServeGracefulShutdown(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// The graph limits and HTTP timeouts are flags; a model over a limit is
+// refused when the server starts, with the limit in the message.
+func TestServeGraphLimitAndTimeoutFlags(t *testing.T) {
+	io := stdio{strings.NewReader(""), io.Discard, io.Discard}
+	sf, err := parseServeFlags(nil, io)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sf.limits != graph.DefaultLimits || sf.readHeaderTimeout != 10*time.Second || sf.idleTimeout != 2*time.Minute {
+		t.Fatalf("defaults: %+v", sf)
+	}
+	sf, err = parseServeFlags([]string{"--max-nodes", "7", "--max-tensor-elems", "1000", "--max-activation-elems", "5000",
+		"--read-header-timeout", "3s", "--read-timeout", "4s", "--write-timeout", "5s", "--idle-timeout", "6s"}, io)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sf.limits != (graph.Limits{MaxNodes: 7, MaxTensorElems: 1000, MaxTotalActElem: 5000}) ||
+		sf.readHeaderTimeout != 3*time.Second || sf.readTimeout != 4*time.Second || sf.writeTimeout != 5*time.Second || sf.idleTimeout != 6*time.Second {
+		t.Fatalf("parsed: %+v", sf)
+	}
+	for _, args := range [][]string{{"--max-nodes", "0"}, {"--max-tensor-elems", "-1"}, {"--max-activation-elems", "0"},
+		{"--read-timeout", "0s"}, {"--idle-timeout", "-1s"}} {
+		if _, err := parseServeFlags(args, io); exitCode(err) != 2 {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+	// Tiny VGG has 13 nodes: a limit of 5 refuses it at start.
+	saved := graph.DefaultLimits
+	defer func() { graph.DefaultLimits = saved }()
+	_, stderr, err := runCLI(t, "serve", "--addr", "127.0.0.1:0", "--max-nodes", "5")
+	if err == nil || !strings.Contains(err.Error()+stderr, "more than the limit of 5") {
+		t.Fatalf("serve --max-nodes 5: %v\n%s", err, stderr)
 	}
 }
