@@ -32,31 +32,13 @@ func convert(l *layer) (converted, error) {
 	p := l.p
 	switch l.kind {
 	case "convolution":
-		cp := p.GetConvolutionParam()
-		if cp == nil {
-			return converted{}, fmt.Errorf("convolution_param is missing")
-		}
-		win, err := window(cp.GetKernelSize(), cp.KernelH, cp.KernelW, cp.GetPad(), cp.PadH, cp.PadW,
-			cp.GetStride(), cp.StrideH, cp.StrideW, cp.GetDilation())
-		if err != nil {
-			return converted{}, err
-		}
-		out, groups, err := convCounts(cp)
+		cp, win, out, groups, err := convParams(p)
 		if err != nil {
 			return converted{}, err
 		}
 		return one(&graph.Conv{Window: win, OutChannels: out, Groups: groups, Bias: cp.GetBiasTerm()})
 	case "deconvolution":
-		cp := p.GetConvolutionParam()
-		if cp == nil {
-			return converted{}, fmt.Errorf("convolution_param is missing")
-		}
-		win, err := window(cp.GetKernelSize(), cp.KernelH, cp.KernelW, cp.GetPad(), cp.PadH, cp.PadW,
-			cp.GetStride(), cp.StrideH, cp.StrideW, cp.GetDilation())
-		if err != nil {
-			return converted{}, err
-		}
-		out, groups, err := convCounts(cp)
+		cp, win, out, groups, err := convParams(p)
 		if err != nil {
 			return converted{}, err
 		}
@@ -462,4 +444,19 @@ func window(kernel []uint32, kh, kw *uint32, pad []uint32, ph, pw *uint32, strid
 	w.Kernel, w.Stride, w.Dilation = k, s, d
 	w.Pads = [4]int{p[0], p[1], p[0], p[1]}
 	return w, nil
+}
+
+// convParams reads the convolution_param that Convolution and
+// Deconvolution share: the window, output channels and groups.
+func convParams(p *LayerParameter) (cp *ConvolutionParameter, win graph.Window, out, groups int, err error) {
+	if cp = p.GetConvolutionParam(); cp == nil {
+		return nil, win, 0, 0, fmt.Errorf("convolution_param is missing")
+	}
+	win, err = window(cp.GetKernelSize(), cp.KernelH, cp.KernelW, cp.GetPad(), cp.PadH, cp.PadW,
+		cp.GetStride(), cp.StrideH, cp.StrideW, cp.GetDilation())
+	if err != nil {
+		return nil, win, 0, 0, err
+	}
+	out, groups, err = convCounts(cp)
+	return cp, win, out, groups, err
 }
