@@ -62,8 +62,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func TestServeStartsAndStops(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+// startServe runs "convscope serve --addr 127.0.0.1:0" until ctx ends and
+// returns the URL it printed and the channel its result arrives on.
+func startServe(t *testing.T, ctx context.Context) (string, chan error) {
+	t.Helper()
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
@@ -82,6 +84,12 @@ func TestServeStartsAndStops(t *testing.T) {
 	if url == "" {
 		t.Fatalf("no URL printed: %q", out)
 	}
+	return url, done
+}
+
+func TestServeStartsAndStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	url, done := startServe(t, ctx)
 	resp, err := http.Get(url + "api/models")
 	if err != nil {
 		t.Fatal(err)
@@ -151,24 +159,7 @@ func TestExposedWarning(t *testing.T) {
 func TestServeGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, stdio{strings.NewReader(""), out, io.Discard})
-	}()
-	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
-	var url string
-	for deadline := time.Now().Add(20 * time.Second); url == "" && time.Now().Before(deadline); {
-		select {
-		case err := <-done:
-			t.Fatalf("serve exited early: %v (%s)", err, out)
-		case <-time.After(20 * time.Millisecond):
-		}
-		url = re.FindString(out.String())
-	}
-	if url == "" {
-		t.Fatalf("no URL printed: %q", out)
-	}
+	url, done := startServe(t, ctx)
 	// An upload whose body arrives in two halves, with the shutdown between.
 	var img bytes.Buffer
 	rgba := image.NewRGBA(image.Rect(0, 0, 16, 16))
