@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -44,11 +43,8 @@ func runEval(ctx context.Context, args []string, io stdio) error {
 		fmt.Fprintln(io.err, "usage: convscope eval [--model FILE] --dataset SPEC [--json]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("eval takes no arguments, got %q", fs.Args())

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -45,11 +44,8 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 		fmt.Fprintln(io.err, "usage: convscope predict [--model FILE] [--labels FILE] [--json] IMAGE...")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,11 +31,8 @@ func runPresets(ctx context.Context, args []string, io stdio) error {
 		fmt.Fprintln(io.err, "\nLists the classic networks convscope builds itself (all, or the named ones) with\ntheir input shape, learnable parameters and multiply-accumulates per image.\nSources and published figures: docs/presets.md.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	names := fs.Args()
 	if len(names) == 0 {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -85,11 +84,8 @@ func runTrain(ctx context.Context, args []string, io stdio) error {
 		fmt.Fprintln(io.err, "usage: convscope train --dataset SPEC [flags] --out DIR")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("train takes no arguments, got %q", fs.Args())
