@@ -1,0 +1,55 @@
+// The UI's current language as reactive state. Components call t with a message key
+// in their markup; because t reads the locale state, everything re-renders
+// when the user switches language. The choice is remembered in
+// localStorage ('convscope.locale'); the first visit follows the browser.
+//
+// Messages live in src/i18n/<area>.js (one catalogue per part of the UI,
+// each {en: {...}, 'zh-CN': {...}}); src/i18n/catalogue.test.js checks that
+// both languages have the same keys and that every key the sources pass to t
+// exists.
+import { pickLocale, translate, LOCALES } from './i18n-core.js';
+import { messages } from '../i18n/index.js';
+
+const KEY = 'convscope.locale';
+
+function stored() {
+  try {
+    return globalThis.localStorage?.getItem(KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+const state = $state({ locale: pickLocale(stored(), globalThis.navigator?.languages ?? [globalThis.navigator?.language]) });
+
+function apply(loc) {
+  if (globalThis.document) globalThis.document.documentElement.lang = loc;
+}
+apply(state.locale);
+
+/** locale returns the current locale ('en' or 'zh-CN'). */
+export function locale() {
+  return state.locale;
+}
+
+/** setLocale switches the UI language and remembers the choice. */
+export function setLocale(loc) {
+  if (!LOCALES.includes(loc)) return;
+  state.locale = loc;
+  apply(loc);
+  try {
+    globalThis.localStorage?.setItem(KEY, loc);
+  } catch {
+    // private mode: the choice lasts for this page only
+  }
+}
+
+/** t translates key into the current language, filling {placeholders} from vars. */
+export function t(key, vars) {
+  return translate(messages, state.locale, key, vars);
+}
+
+/** num formats a number for the current language (grouping separators). */
+export function num(x, opts) {
+  return Number(x).toLocaleString(state.locale, opts);
+}
