@@ -88,6 +88,8 @@ describe('article, hyperparameter widget and languages', () => {
     await page.screenshot({ path: screenshotPath('article-en-1366x768.png') });
     await scrollTo(page, 'article-relu');
     await page.screenshot({ path: screenshotPath('article-relu-en-1366x768.png') });
+    await page.click('[data-testid="hp-play"]'); // a still widget for the full-page shot
+    await page.screenshot({ path: screenshotPath('article-en-fullpage-1366.png'), fullPage: true });
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

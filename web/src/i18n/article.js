@@ -28,6 +28,7 @@ export default {
     'article.model.shape': 'Output',
     'article.model.params': 'Parameters',
     'article.model.total': 'Total',
+    'article.model.input': 'Input',
 
     'article.layers.title': 'What each layer does',
     'article.layers.p': 'Click a layer’s name above the overview to jump to its section here.',
@@ -36,7 +37,8 @@ export default {
     'article.input.p1':
       'To a network, a colour image is three grids of numbers: the **red**, **green** and **blue** channels. Each pixel’s brightness in a channel is scaled to the range 0 to 1. The overview draws every channel as a greyscale map, black for 0 and white for 1.',
     'article.input.facts':
-      'This model’s input `{name}` is {shape}: {h} × {w} pixels in {c} channel(s), {count} numbers in all.',
+      'This model’s input `{name}` is {shape}: {h} × {w} pixels in {c} channels, {count} numbers in all.',
+    'article.input.facts1': 'This model’s input `{name}` is {shape}: {h} × {w} pixels in a single (grey) channel, {count} numbers in all.',
     'article.input.p2':
       'Your own pictures are fitted to the input: scaled until they cover {h} × {w} pixels and cropped at the centre, so a picture of any size and shape works.',
 
@@ -173,6 +175,7 @@ export default {
     'article.model.shape': '输出',
     'article.model.params': '参数',
     'article.model.total': '合计',
+    'article.model.input': '输入',
 
     'article.layers.title': '每一层在做什么',
     'article.layers.p': '点击概览上方的层名，即可跳到本文对应的小节。',
@@ -181,6 +184,7 @@ export default {
     'article.input.p1':
       '对网络来说，一张彩色图像就是三个数字网格：**红**、**绿**、**蓝**三个通道。每个像素在各通道中的亮度被缩放到 0 到 1 之间。概览把每个通道画成一张灰度图，黑色表示 0，白色表示 1。',
     'article.input.facts': '这个模型的输入 `{name}` 为 {shape}：{h} × {w} 个像素、{c} 个通道，共 {count} 个数。',
+    'article.input.facts1': '这个模型的输入 `{name}` 为 {shape}：{h} × {w} 个像素、只有一个（灰度）通道，共 {count} 个数。',
     'article.input.p2': '你自己的图片会被调整到输入大小：先缩放到恰好覆盖 {h} × {w} 像素，再从中心裁剪，所以任何尺寸和长宽比的图片都可以用。',
 
     'article.conv.title': '卷积层',
