@@ -248,3 +248,45 @@ describe('article, hyperparameter widget and languages', () => {
     await page.context().close();
   });
 });
+
+describe('article about another network (preset resnet18)', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer(['--model', 'preset:resnet18']);
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('uses that model’s layers, not Tiny VGG’s', async () => {
+    const model = await (await fetch(`${server.url}/api/models/resnet18`)).json();
+    const page = await browser.newPage({ viewport: VIEW });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/?model=resnet18`);
+    await waitReady(page, 60000);
+    const conv = model.layers.find((l) => l.op === 'Conv');
+    const [k] = conv.attrs.kernel;
+    const [s] = conv.attrs.stride;
+    const p = conv.attrs.pads[0];
+    const n = model.inputs[0].shape[1];
+    const facts = await page.textContent('[data-testid="facts-conv"]');
+    assert.ok(facts.includes(conv.name) && facts.includes(`${conv.param_count.toLocaleString('en')} parameters`), facts);
+    if (conv.attrs.bias === false) assert.match(facts, /no biases/);
+    // The formula line, with the layer's real numbers and its real output size.
+    const formula = await page.textContent('[data-testid="facts-formula"]');
+    assert.ok(formula.includes(`⌊(${n} + 2 × ${p} − ${k}) / ${s}⌋ + 1 = ${conv.shape[1]}`), formula);
+    // A long model's table starts folded, and lists every layer.
+    assert.equal(await page.$eval('#article-model details', (d) => d.open), false);
+    assert.equal(await page.locator('[data-layer-row]').count(), model.layers.length);
+    await page.$eval('#article-conv', (e) => e.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: screenshotPath('article-resnet18-conv-1366x768.png') });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

@@ -49,6 +49,8 @@ export default {
       'The input usually has several channels, so every output channel has one kernel per input channel. The layer convolves each input channel with its own kernel, adds the results of all channels together and adds one **bias**. Each neuron of a convolutional layer in the overview is one such output channel.',
     'article.conv.facts':
       'In this model, **{name}** reads a {in} tensor and writes {out}: {cout} output channels × {cin} input channels = {kernels} kernels of {k}, with stride {s} and padding {p}. With its {cout} biases that makes {params} parameters.',
+    'article.conv.factsNoBias':
+      'In this model, **{name}** reads a {in} tensor and writes {out}: {cout} output channels × {cin} input channels = {kernels} kernels of {k}, with stride {s} and padding {p}, and no biases (usually because a normalization layer follows): {params} parameters.',
     'article.conv.hover':
       'Hover a neuron of a convolutional layer in the overview: the lines to all maps of the previous layer light up, because every input channel contributes to every output channel.',
 
@@ -194,6 +196,8 @@ export default {
       '输入通常有多个通道，所以每个输出通道对每个输入通道都有一个卷积核。卷积层用各自的卷积核分别对每个输入通道做卷积，把所有通道的结果相加，再加上一个**偏置**。概览中卷积层的每个神经元就是这样一个输出通道。',
     'article.conv.facts':
       '在这个模型中，**{name}** 读入 {in} 的张量，输出 {out}：{cout} 个输出通道 × {cin} 个输入通道 = {kernels} 个 {k} 的卷积核，步幅为 {s}，填充为 {p}。加上 {cout} 个偏置，共 {params} 个参数。',
+    'article.conv.factsNoBias':
+      '在这个模型中，**{name}** 读入 {in} 的张量，输出 {out}：{cout} 个输出通道 × {cin} 个输入通道 = {kernels} 个 {k} 的卷积核，步幅为 {s}，填充为 {p}；它没有偏置（通常是因为后面有归一化层），共 {params} 个参数。',
     'article.conv.hover': '在概览中把鼠标悬停在卷积层的某个神经元上：它与上一层所有特征图之间的连线都会高亮，因为每个输入通道都参与每个输出通道的计算。',
 
     'article.widget.title': '超参数：输入大小、填充、卷积核大小与步幅',
@@ -263,7 +267,7 @@ export default {
       '概览右侧的条形就是这个模型 {classes} 个类别的概率，预测结果是概率最大的类别。概率表示模型有多确定，而不表示它是否正确：网络也可能非常自信地出错，尤其是面对与训练数据差别很大的图像时。',
 
     'article.interactive.title': '如何使用解释器',
-    'article.interactive.images': '**选择图像**：点击概览上方的示例，或者用 **+** 按钮、把文件拖到页面上、直接粘贴来添加你自己的图片。图像在你自己电脑上的 convscope 服务器中通过网络。',
+    'article.interactive.images': '**选择图像**：点击概览上方的示例，或者用 **+** 按钮、把文件拖到页面上、直接粘贴来添加你自己的图片。图像由你本机上的 convscope 服务器送入网络计算。',
     'article.interactive.hover': '**悬停在神经元上**：高亮它所读取的特征图，并显示它的取值范围。悬停在输出类别上可以看到它的概率。',
     'article.interactive.keyboard': '**键盘**：按 Tab 键进入概览，用方向键在神经元之间移动，按 Esc 键取消高亮。',
     'article.interactive.scale':

@@ -61,7 +61,7 @@ export default {
     'controls.prediction': '预测',
     'controls.noImage': '尚无图像',
     'controls.dismiss': '关闭',
-    'drop.hint': '松开鼠标，让图像通过网络',
+    'drop.hint': '松开鼠标，用这张图像运行网络',
     'modelinfo.model': '模型',
     'modelinfo.meta': '{layers} 层 · {params} 个参数',
     'modelinfo.input': ' · 输入 {shape}',
