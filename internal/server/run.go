@@ -49,12 +49,15 @@ type valueBlob struct {
 type httpError struct {
 	status int
 	msg    string
+	// line and column (1-based; 0 = unknown) place the problem in the
+	// uploaded text file; the error body then carries them.
+	line, column int
 }
 
 func (e *httpError) Error() string { return e.msg }
 
 func errorStatus(status int, format string, a ...any) error {
-	return &httpError{status, fmt.Sprintf(format, a...)}
+	return &httpError{status: status, msg: fmt.Sprintf(format, a...)}
 }
 
 // imageReader returns the image bytes of a run request: an example named by
@@ -119,7 +122,7 @@ func readImage(src io.Reader) ([]byte, error) {
 }
 
 // errBusy answers a run request that found no free slot in time.
-var errBusy = &httpError{http.StatusServiceUnavailable, "the server is busy: too many runs in progress; retry shortly"}
+var errBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: too many runs in progress; retry shortly"}
 
 // acquireRun takes a run slot, waiting at most Config.RunWait, and returns
 // the function that frees it. Without a slot it returns errBusy (503; the
