@@ -281,18 +281,12 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 		}
 		override = d
 	}
-	files, main, err := s.uploadedModel(w, r)
+	files, main, release, err := s.readUpload(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	select {
-	case analyzeSem <- struct{}{}:
-		defer func() { <-analyzeSem }()
-	case <-r.Context().Done():
-		s.fail(w, r, r.Context().Err())
-		return
-	}
+	defer release()
 	a, err := analyzeUpload(files, main, override)
 	if err != nil {
 		s.fail(w, r, err)
@@ -336,6 +330,21 @@ func placed(src []byte, err error) error {
 		he.line, he.column = sourcePosition(src, he.msg)
 	}
 	return err
+}
+
+// readUpload reads an uploaded model's files (uploadedModel) and then
+// waits for one of the analyzeSem slots; release gives the slot back.
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, release func(), err error) {
+	files, main, err = s.uploadedModel(w, r)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	select {
+	case analyzeSem <- struct{}{}:
+		return files, main, func() { <-analyzeSem }, nil
+	case <-r.Context().Done():
+		return nil, "", nil, r.Context().Err()
+	}
 }
 
 // uploadedModel reads the files of POST /api/analyze (at most MaxBodyBytes

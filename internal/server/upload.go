@@ -19,18 +19,12 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "this server does not accept uploaded models (serve --max-uploaded-models)")
 		return
 	}
-	files, main, err := s.uploadedModel(w, r)
+	files, main, release, err := s.readUpload(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	select {
-	case analyzeSem <- struct{}{}:
-		defer func() { <-analyzeSem }()
-	case <-r.Context().Done():
-		s.fail(w, r, r.Context().Err())
-		return
-	}
+	defer release()
 	m, err := loadUpload(files, main)
 	if err != nil {
 		s.fail(w, r, err)
