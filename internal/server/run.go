@@ -181,17 +181,31 @@ func (s *Server) decodeImage(ctx context.Context, file []byte, m *model) ([]floa
 
 // runOptions are the query parameters of a run request.
 type runOptions struct {
-	maxChannels int // 0 = all
+	maxChannels int             // 0 = all
+	expand      map[string]bool // values sent with all their channels
 }
+
+// maxExpand caps the expand= parameters of one run request.
+const maxExpand = 64
 
 func parseRunOptions(r *http.Request) (runOptions, error) {
 	var o runOptions
-	if v := r.URL.Query().Get("max_channels"); v != "" {
+	q := r.URL.Query()
+	if v := q.Get("max_channels"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return o, errorStatus(http.StatusBadRequest, "max_channels must be a non-negative integer, got %q", v)
 		}
 		o.maxChannels = n
+	}
+	if ex := q["expand"]; len(ex) > 0 {
+		if len(ex) > maxExpand {
+			return o, errorStatus(http.StatusBadRequest, "at most %d expand= parameters, got %d", maxExpand, len(ex))
+		}
+		o.expand = map[string]bool{}
+		for _, v := range ex {
+			o.expand[v] = true
+		}
 	}
 	return o, nil
 }
@@ -246,7 +260,7 @@ func (s *Server) run(ctx context.Context, m *model, x []float32, source string, 
 		if len(shape) > 0 {
 			ch = shape[0]
 		}
-		if opt.maxChannels > 0 && len(shape) >= 3 && ch > opt.maxChannels {
+		if opt.maxChannels > 0 && len(shape) >= 3 && ch > opt.maxChannels && !opt.expand[name] {
 			plane := graph.Shape(shape[1:]).Elems()
 			ch, data = opt.maxChannels, data[:opt.maxChannels*plane]
 		}
