@@ -26,10 +26,10 @@ type analyzeOutput = analyze.JSONReport
 func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	formatName := fs.String("format", "table", "output format: table, json, csv or markdown")
+	formatName := fs.String("format", "table", "output format: table, json, csv, markdown or dot (Graphviz)")
 	input := fs.String("input", "", "input size C,H,W (overrides the file's; needed when the file does not give it)")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown] [--input C,H,W] FILE|preset:NAME")
+		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown|dot] [--input C,H,W] FILE|preset:NAME")
 		fmt.Fprintln(io.err, "\nShows every layer's output shape, parameters and MACs per image, the totals and\nthe peak activation memory of a batch-1 forward pass, without running the model.")
 		fs.PrintDefaults()
 	}
@@ -53,9 +53,9 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 		return usagef("analyze needs exactly one model file")
 	}
 	switch *formatName {
-	case "table", "json", "csv", "markdown", "md":
+	case "table", "json", "csv", "markdown", "md", "dot":
 	default:
-		return usagef("unknown --format %q (table, json, csv, markdown)", *formatName)
+		return usagef("unknown --format %q (table, json, csv, markdown, dot)", *formatName)
 	}
 	var override []int
 	if *input != "" {

@@ -230,7 +230,7 @@ func TestAnalyzeFormatsMatchServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"csv", "markdown", "json"} {
+	for _, f := range []string{"csv", "markdown", "json", "dot"} {
 		out, _, err := analyzeCLI(t, "--format", f, "preset:squeezenet1.1")
 		if err != nil {
 			t.Fatal(err)

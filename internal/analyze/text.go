@@ -17,7 +17,7 @@ import (
 )
 
 // Formats lists the names Write accepts.
-var Formats = []string{"table", "json", "csv", "markdown"}
+var Formats = []string{"table", "json", "csv", "markdown", "dot"}
 
 // Write writes r in the named format ("table", "json", "csv", "markdown" or
 // "md"); source names the model file (or preset) and fmtName its format.
@@ -33,8 +33,10 @@ func Write(w io.Writer, r *Report, format, source, fmtName string) error {
 		return WriteMarkdown(w, r, source, fmtName)
 	case "table":
 		return WriteTable(w, r, source, fmtName)
+	case "dot":
+		return WriteDOT(w, r)
 	}
-	return fmt.Errorf("unknown format %q (table, json, csv, markdown)", format)
+	return fmt.Errorf("unknown format %q (table, json, csv, markdown, dot)", format)
 }
 
 // chw writes a per-image shape as [C, H, W]; a vector is [C, 1, 1].
@@ -251,4 +253,46 @@ func WriteCSV(w io.Writer, r *Report) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// WriteDOT writes the graph in Graphviz's DOT language (`dot -Tsvg`): one
+// box per layer (name, type, output shape, parameters and MACs), one edge
+// per value read, labelled with its shape.
+func WriteDOT(w io.Writer, r *Report) error {
+	var b strings.Builder
+	q := strconv.Quote
+	fmt.Fprintf(&b, "digraph %s {\n  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f5f6f7\", fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=8, color=\"#8a8f96\"];\n", q(r.Name))
+	producer := map[string]int{}
+	shapeOf := map[string]graph.Shape{}
+	for i, l := range r.Layers {
+		label := l.Name + "\n" + l.Type
+		if len(l.OutputShapes) > 0 {
+			label += " " + shapeString(l.OutputShapes[0])
+		}
+		if l.Params > 0 {
+			label += "\n" + human(l.Params) + " params"
+		}
+		if l.MACs > 0 {
+			label += ", " + human(l.MACs) + " MACs"
+		}
+		fmt.Fprintf(&b, "  n%d [label=%s];\n", i, q(label))
+		for k, v := range l.Outputs {
+			producer[v] = i
+			if k < len(l.OutputShapes) {
+				shapeOf[v] = l.OutputShapes[k]
+			}
+		}
+	}
+	for i, l := range r.Layers {
+		for _, v := range l.Inputs {
+			p, ok := producer[v]
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(&b, "  n%d -> n%d [label=%s];\n", p, i, q(shapeString(shapeOf[v])))
+		}
+	}
+	b.WriteString("}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -246,8 +246,10 @@ func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeA
 		ct, ext = "text/markdown; charset=utf-8", ".md"
 	case "json":
 		ct, ext = "application/json; charset=utf-8", ".json"
+	case "dot":
+		ct, ext = "text/vnd.graphviz; charset=utf-8", ".dot"
 	default:
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("?format=%s: unknown format (csv, markdown, json)", f))
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("?format=%s: unknown format (csv, markdown, json, dot)", f))
 		return
 	}
 	var b bytes.Buffer
