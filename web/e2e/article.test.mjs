@@ -180,6 +180,13 @@ describe('article, hyperparameter widget and languages', () => {
     });
     assert.equal(Math.round((geo.x - 1) / geo.cell), (i % 4) * 2);
     assert.equal(Math.round((geo.y - 1) / geo.cell), Math.floor(i / 4) * 2);
+    // The example buttons set all four numbers.
+    await page.click('[data-hp-example="bad"]');
+    assert.deepEqual(await Promise.all(['input', 'padding', 'kernel', 'stride'].map((k) => page.inputValue(`[data-hp="${k}"]`))), ['6', '0', '3', '2']);
+    assert.equal(await page.getAttribute(w, 'data-valid'), 'false');
+    await page.click('[data-hp-example="same"]');
+    assert.equal((await page.textContent('[data-testid="hp-output"]')).trim(), 'Output 5 × 5');
+    await setParams({ input: 7, padding: 1, kernel: 3, stride: 2 });
     // Keyboard: the sliders are real range inputs.
     await page.focus('[data-hp-range="kernel"]');
     await page.keyboard.press('ArrowRight');
