@@ -82,6 +82,15 @@ describe('article, hyperparameter widget and languages', () => {
     const rows = await page.$$eval('[data-layer-row]', (els) => els.map((e) => [e.dataset.layerRow, e.lastElementChild.textContent]));
     assert.deepEqual(rows, model.layers.map((l) => [l.name, l.param_count.toLocaleString('en')]));
     assert.equal((await page.textContent('[data-testid="article-layers"] tfoot .num')).trim(), model.params.toLocaleString('en'));
+    // The table of contents jumps to a section and puts it in the address; that address opens there.
+    await page.click('.article-toc a[href="#article-pool"]');
+    await page.waitForFunction(() => Math.abs(document.getElementById('article-pool').getBoundingClientRect().top) < 20);
+    assert.equal(new URL(page.url()).hash, '#article-pool');
+    const deep = await page.context().newPage();
+    await deep.goto(`${server.url}/#article-flatten`);
+    await waitReady(deep);
+    await deep.waitForFunction(() => Math.abs(document.getElementById('article-flatten').getBoundingClientRect().top) < 20);
+    await deep.close();
     // The Scope link of the intro leads to the Scope page.
     assert.equal(await page.locator('#article-intro a[href="#/scope"]').count(), 1);
     await scrollTo(page, 'article-intro');

@@ -152,7 +152,7 @@ export default {
 
     'article.about.title': 'How convscope is built',
     'article.about.p1':
-      'convscope is a single Go program. It reads TensorFlow.js, ONNX and Caffe models into one graph representation, runs them with its own inference engine — no Python, no GPU, no network access — and serves this page together with a small HTTP API. For each image it computes the whole forward pass and sends the values of every layer to the browser in one binary response.',
+      'convscope is a single Go program. It reads TensorFlow.js, ONNX and Caffe models into one graph representation, runs them with its own inference engine — no Python, no GPU, no network access — and serves this page together with a small HTTP API. For each image it computes the whole forward pass and sends the layers’ values to the browser in one binary response.',
     'article.about.p2':
       'The page is built with Svelte 5 and D3: the maps are painted on canvas and the links between neurons are SVG. The default model, a Tiny VGG trained on Fashion-MNIST, was trained by convscope itself.',
     'article.credits.title': 'Credits',
@@ -290,7 +290,7 @@ export default {
 
     'article.about.title': 'convscope 是如何实现的',
     'article.about.p1':
-      'convscope 是一个 Go 程序。它把 TensorFlow.js、ONNX 和 Caffe 模型读入同一种计算图表示，用自己的推理引擎运行——不需要 Python、GPU 或网络连接——并通过一个小型 HTTP API 提供本页面。对每张图像，它计算完整的前向传播，并把每一层的值放在一个二进制响应中发给浏览器。',
+      'convscope 是一个 Go 程序。它把 TensorFlow.js、ONNX 和 Caffe 模型读入同一种计算图表示，用自己的推理引擎运行——不需要 Python、GPU 或网络连接——并通过一个小型 HTTP API 提供本页面。对每张图像，它计算完整的前向传播，并把各层的值放在一个二进制响应中发给浏览器。',
     'article.about.p2': '页面用 Svelte 5 和 D3 编写：特征图画在 canvas 上，神经元之间的连线是 SVG。默认模型是在 Fashion-MNIST 上训练的 Tiny VGG，由 convscope 自己训练。',
     'article.credits.title': '致谢',
     'article.credits.p':
