@@ -231,6 +231,8 @@ describe('article, hyperparameter widget and languages', () => {
     await page.screenshot({ path: screenshotPath('article-zh-1366x768.png') });
     await scrollTo(page, 'article-pool');
     await page.screenshot({ path: screenshotPath('article-pool-zh-1366x768.png') });
+    await page.click('[data-testid="hp-play"]'); // a still widget for the full-page shot
+    await page.screenshot({ path: screenshotPath('article-zh-fullpage-1366.png'), fullPage: true });
     // Remembered after a reload.
     await page.reload();
     await waitReady(page);
