@@ -1,6 +1,6 @@
 // Messages of the page chrome and the overview: {en: {...}, 'zh-CN': {...}}.
-// Keys are prefixed 'app.', 'nav.', 'controls.', 'overview.'; both
-// languages must have the same keys.
+// Keys are prefixed 'app.', 'nav.', 'controls.', 'drop.', 'modelinfo.',
+// 'labels.', 'overview.'; both languages must have the same keys.
 export default {
   en: {
     'app.tagline': 'see inside a convolutional neural network',
@@ -8,6 +8,32 @@ export default {
     'nav.scope': 'Scope',
     'nav.language': 'Language',
     'nav.pages': 'Pages',
+
+    // Controls.svelte, DropOverlay.svelte, ModelInfo.svelte, lib/labels.js
+    'controls.aria': 'Image and display controls',
+    'controls.images': 'Input image',
+    'controls.example': 'Example image {name}',
+    'controls.uploaded': 'Uploaded image {name}',
+    'controls.add': 'Upload an image',
+    'controls.addTitle': 'Add an image: pick a file, drop it on the page or paste it',
+    'controls.hint': 'Add an image: pick a file (+), drop it here or paste it.',
+    'controls.scale': 'Colour scale',
+    'controls.scaleShort': 'Scale',
+    'controls.scale.unit': 'Unit',
+    'controls.scale.module': 'Module',
+    'controls.scale.global': 'Global',
+    'controls.scale.unitTitle': 'Each layer (with its ReLU and pooling) has its own range',
+    'controls.scale.moduleTitle': 'Layers up to each pooling layer share one range',
+    'controls.scale.globalTitle': 'All hidden layers share one range',
+    'controls.detail': 'Show detail',
+    'controls.prediction': 'Prediction',
+    'controls.noImage': 'No image yet',
+    'controls.dismiss': 'Dismiss',
+    'drop.hint': 'Drop the image to run it through the network',
+    'modelinfo.model': 'Model',
+    'modelinfo.meta': '{layers} layers · {params} parameters',
+    'modelinfo.input': ' · {shape} input',
+    'labels.classes': '{n} classes',
   },
   'zh-CN': {
     'app.tagline': '看见卷积神经网络的内部',
@@ -15,5 +41,30 @@ export default {
     'nav.scope': '结构分析',
     'nav.language': '语言',
     'nav.pages': '页面',
+
+    'controls.aria': '图像与显示设置',
+    'controls.images': '输入图像',
+    'controls.example': '示例图像 {name}',
+    'controls.uploaded': '上传的图像 {name}',
+    'controls.add': '上传图像',
+    'controls.addTitle': '添加图像：选择文件、拖放到页面上或直接粘贴',
+    'controls.hint': '添加图像：选择文件（+）、拖放到这里或直接粘贴。',
+    'controls.scale': '色标',
+    'controls.scaleShort': '色标',
+    'controls.scale.unit': '按层',
+    'controls.scale.module': '按模块',
+    'controls.scale.global': '全局',
+    'controls.scale.unitTitle': '每一层（连同其 ReLU 和池化层）使用各自的范围',
+    'controls.scale.moduleTitle': '每个池化层及其之前的各层共用一个范围',
+    'controls.scale.globalTitle': '所有隐藏层共用一个范围',
+    'controls.detail': '显示细节',
+    'controls.prediction': '预测',
+    'controls.noImage': '尚无图像',
+    'controls.dismiss': '关闭',
+    'drop.hint': '松开鼠标，用这张图像运行网络',
+    'modelinfo.model': '模型',
+    'modelinfo.meta': '{layers} 层 · {params} 个参数',
+    'modelinfo.input': ' · 输入 {shape}',
+    'labels.classes': '{n} 个类别',
   },
 };

@@ -1,4 +1,5 @@
 // Small text helpers of the overview.
+import { t } from './i18n.svelte.js';
 
 /** fmt prints a number with the given decimals, a real minus sign, and "–" for missing values. */
 export function fmt(v, digits = 2) {
@@ -11,7 +12,7 @@ export function fmt(v, digits = 2) {
 /** shapeLabel is a column's shape as height×width×channels (as the original shows it). */
 export function shapeLabel(col) {
   const s = col.shape;
-  if (col.kind === 'output') return `${s[0]} classes`;
+  if (col.kind === 'output') return t('labels.classes', { n: s[0] });
   if (s.length === 3) return `${s[1]}×${s[2]}×${s[0]}`;
   return s.join('×');
 }
