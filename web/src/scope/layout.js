@@ -1,0 +1,139 @@
+// Layout of the Scope graph: box contents and sizes for each group of the
+// folded graph (fold.js), then dagre's layered layout, top-down or
+// left-right. Pure apart from dagre; text widths come from a measure
+// function (canvas measureText in the page, an estimate in tests).
+import dagre from '@dagrejs/dagre';
+import { shape as fmtShape } from './format.js';
+
+/** Box geometry (px). */
+export const BOX = {
+  padX: 10,
+  line1: 15, // name line height
+  line2: 14, // detail line height
+  badges: 16, // badge row height
+  padY: 6,
+  minW: 96,
+  maxW: 240,
+  badgeGap: 4,
+  badgePadX: 5,
+};
+
+export const FONTS = {
+  name: '600 12px system-ui, sans-serif',
+  detail: '11px system-ui, sans-serif',
+  badge: '10px system-ui, sans-serif',
+  label: '10px system-ui, sans-serif',
+};
+
+/** estimateWidth: a rough width of text in a ~11px sans-serif font (for tests and non-DOM use). */
+export function estimateWidth(text, font = '') {
+  const px = Number(/(\d+)px/.exec(font)?.[1] ?? 11);
+  let w = 0;
+  for (const ch of text) w += ch.charCodeAt(0) > 0x2e80 ? px : px * 0.56;
+  return w;
+}
+
+const pair = (a) => (Array.isArray(a) && a.length === 2 ? (a[0] === a[1] ? `${a[0]}` : `${a[0]}×${a[1]}`) : '');
+const win = (a) => (Array.isArray(a) && a.length === 2 ? `${a[0]}×${a[1]}` : '');
+
+/**
+ * detail writes the one-line summary of a layer under its name:
+ * 'Conv 7×7/2 · 64', 'MaxPool 3×3/2', 'GlobalAveragePool', 'Dense · 1000'.
+ */
+export function detail(node) {
+  const a = node.attrs ?? {};
+  const op = node.op || node.type;
+  switch (op) {
+    case 'Conv':
+    case 'ConvTranspose': {
+      let s = `${op} ${win(a.kernel)}`.trim();
+      const st = pair(a.stride);
+      if (st && st !== '1') s += `/${st}`;
+      if (a.dilation && pair(a.dilation) !== '1') s += ` d${pair(a.dilation)}`;
+      if (a.out_channels) s += ` · ${a.out_channels}`;
+      if (a.groups > 1) s += a.groups === a.out_channels ? ' dw' : ` g${a.groups}`;
+      return s;
+    }
+    case 'MaxPool':
+    case 'AveragePool': {
+      if (a.global) return `Global${op}`;
+      let s = `${op} ${win(a.kernel)}`;
+      const st = pair(a.stride);
+      if (st && st !== '1') s += `/${st}`;
+      return s;
+    }
+    case 'Dense':
+      return a.units ? `Dense · ${a.units}` : 'Dense';
+    default:
+      return op;
+  }
+}
+
+/** badge names the folded layer in a box: its op, shortened. */
+export function badge(node) {
+  const op = node.op || node.type;
+  return { BatchNorm: 'BN', Affine: 'Scale', Dropout: 'Drop' }[op] ?? op;
+}
+
+/**
+ * boxOf computes the drawn content and size of a group:
+ * {name, detail, badges: [{name, text, x, w}], width, height}.
+ */
+export function boxOf(group, measure = estimateWidth) {
+  const name = group.head.name;
+  const det = detail(group.head);
+  const nameW = measure(name, FONTS.name);
+  const detW = measure(det, FONTS.detail);
+  let bx = 0;
+  const badges = group.members.map((m) => {
+    const text = badge(m);
+    const w = Math.ceil(measure(text, FONTS.badge) + 2 * BOX.badgePadX);
+    const b = { name: m.name, text, x: bx, w };
+    bx += w + BOX.badgeGap;
+    return b;
+  });
+  const badgesW = badges.length ? bx - BOX.badgeGap : 0;
+  const inner = Math.max(nameW, detW, badgesW);
+  const width = Math.round(Math.min(BOX.maxW, Math.max(BOX.minW, inner + 2 * BOX.padX)));
+  const height = 2 * BOX.padY + BOX.line1 + BOX.line2 + (badges.length ? BOX.badges : 0);
+  return { name, detail: det, badges, width, height };
+}
+
+/** edgeLabel is the text on an edge: the shape of the value it carries. */
+export const edgeLabel = (e) => fmtShape(e.shape);
+
+/**
+ * layoutGraph lays the folded graph out with dagre. rankdir is 'TB'
+ * (top-down) or 'LR'. Returns {boxes: Map(id → {x, y, width, height, …box}),
+ * edges: [{from, to, label, points: [{x, y}], lx, ly}], width, height}; x, y
+ * of a box are its centre.
+ */
+export function layoutGraph(folded, { rankdir = 'TB', measure = estimateWidth, labels = true } = {}) {
+  const g = new dagre.graphlib.Graph();
+  const lr = rankdir === 'LR';
+  g.setGraph({ rankdir, nodesep: lr ? 14 : 22, ranksep: lr ? 30 : 22, edgesep: 8, marginx: 24, marginy: 24 });
+  g.setDefaultEdgeLabel(() => ({}));
+  const boxes = new Map();
+  for (const grp of folded.groups) {
+    const b = boxOf(grp, measure);
+    boxes.set(grp.id, b);
+    g.setNode(grp.id, { width: b.width, height: b.height });
+  }
+  const labelH = 12;
+  for (const e of folded.edges) {
+    const label = edgeLabel(e);
+    const w = labels ? Math.ceil(measure(label, FONTS.label)) + 6 : 0;
+    g.setEdge(e.from, e.to, labels ? { width: w, height: labelH, labelpos: 'c' } : {});
+  }
+  dagre.layout(g);
+  for (const id of g.nodes()) {
+    const n = g.node(id);
+    Object.assign(boxes.get(id), { x: n.x, y: n.y });
+  }
+  const edges = folded.edges.map((e) => {
+    const d = g.edge(e.from, e.to);
+    return { from: e.from, to: e.to, value: e.value, label: edgeLabel(e), points: d.points ?? [], lx: d.x, ly: d.y };
+  });
+  const gg = g.graph();
+  return { boxes, edges, width: gg.width ?? 0, height: gg.height ?? 0, rankdir };
+}
