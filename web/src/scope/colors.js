@@ -40,3 +40,8 @@ export function family(op) {
 export function colours(op) {
   return byId.get(family(op));
 }
+
+/** familyColours gives {fill, stroke} of a family id. */
+export function familyColours(id) {
+  return byId.get(id) ?? byId.get('shape');
+}

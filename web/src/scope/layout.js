@@ -4,6 +4,7 @@
 // function (canvas measureText in the page, an estimate in tests).
 import dagre from '@dagrejs/dagre';
 import { shape as fmtShape } from './format.js';
+import { family } from './colors.js';
 
 /** Box geometry (px). */
 export const BOX = {
@@ -75,9 +76,23 @@ export function badge(node) {
   return { BatchNorm: 'BN', Affine: 'Scale', Dropout: 'Drop' }[op] ?? op;
 }
 
+/** fit shortens text with '…' until measure(text) ≤ avail (whole text if it fits). */
+export function fitText(text, avail, font, measure = estimateWidth) {
+  if (measure(text, font) <= avail) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (measure(text.slice(0, mid) + '…', font) <= avail) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo) + '…';
+}
+
 /**
  * boxOf computes the drawn content and size of a group:
- * {name, detail, badges: [{name, text, x, w}], width, height}.
+ * {name, label, detail, badges: [{name, text, x, w}], width, height};
+ * label is the name shortened to fit the box.
  */
 export function boxOf(group, measure = estimateWidth) {
   const name = group.head.name;
@@ -88,15 +103,16 @@ export function boxOf(group, measure = estimateWidth) {
   const badges = group.members.map((m) => {
     const text = badge(m);
     const w = Math.ceil(measure(text, FONTS.badge) + 2 * BOX.badgePadX);
-    const b = { name: m.name, text, x: bx, w };
+    const b = { name: m.name, text, x: bx, w, family: family(m.op || m.type) };
     bx += w + BOX.badgeGap;
     return b;
   });
   const badgesW = badges.length ? bx - BOX.badgeGap : 0;
   const inner = Math.max(nameW, detW, badgesW);
-  const width = Math.round(Math.min(BOX.maxW, Math.max(BOX.minW, inner + 2 * BOX.padX)));
+  const width = Math.ceil(Math.min(BOX.maxW, Math.max(BOX.minW, inner + 2 * BOX.padX)));
   const height = 2 * BOX.padY + BOX.line1 + BOX.line2 + (badges.length ? BOX.badges : 0);
-  return { name, detail: det, badges, width, height };
+  const label = fitText(name, width - 2 * BOX.padX, FONTS.name, measure);
+  return { name, label, detail: det, family: family(group.head.op || group.head.type), badges, width, height };
 }
 
 /** edgeLabel is the text on an edge: the shape of the value it carries. */

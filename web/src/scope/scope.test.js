@@ -188,7 +188,11 @@ describe('layout', () => {
     expect(boxOf(f.groups[0], measure).width).toBe(BOX.minW); // 'data' = 40 px < min width
     expect(b.height).toBe(2 * BOX.padY + BOX.line1 + BOX.line2 + BOX.badges);
     expect(boxOf(f.groups[0], measure).height).toBe(2 * BOX.padY + BOX.line1 + BOX.line2);
-    expect(boxOf({ head: N('x'.repeat(50), 'Conv', []), members: [] }, measure).width).toBe(BOX.maxW);
+    const long = boxOf({ head: N('x'.repeat(50), 'Conv', []), members: [] }, measure);
+    expect(long.width).toBe(BOX.maxW);
+    // 240 - 20 = 220 px: 21 characters and the ellipsis
+    expect(long.label).toBe('x'.repeat(21) + '…');
+    expect(boxOf(f.groups[1], measure).label).toBe('conv');
   });
   it('lays out along the edges, top-down and left-right', () => {
     const f = foldGraph(residual);
