@@ -37,6 +37,7 @@ export default {
     'scope.open.hint': 'Or drop them on the page, or paste. Caffe .prototxt (+ .caffemodel), ONNX, TF.js model.json + shards.',
 
     'scope.editor.render': 'Render',
+    'scope.editor.open': 'Open a file…',
     'scope.editor.shortcut': 'Ctrl/⌘ + Enter',
     'scope.editor.label': 'Network definition (prototxt)',
     'scope.editor.atLine': 'Line {line}, column {column}:',
@@ -140,6 +141,7 @@ export default {
     'scope.open.hint': '也可以拖放到页面上或直接粘贴。支持 Caffe .prototxt（可附 .caffemodel）、ONNX、TF.js model.json 及权重分片。',
 
     'scope.editor.render': '渲染',
+    'scope.editor.open': '打开文件…',
     'scope.editor.shortcut': 'Ctrl/⌘ + Enter',
     'scope.editor.label': '网络定义（prototxt）',
     'scope.editor.atLine': '第 {line} 行，第 {column} 列：',
