@@ -292,6 +292,65 @@ describe('Scope page', () => {
     await waitScopeReady(page);
   });
 
+  it('opens a model by drag and drop and by paste; a typed prototxt survives a reload', { skip: haveCaffe ? false : 'reference data missing' }, async () => {
+    const file = path.join(caffeDir, 'squeezenet_v1.0_deploy.prototxt');
+    const text = readFileSync(file, 'utf8');
+    const want = analyzeJSON(file);
+    await fresh(page, `${server.url}/#/scope`);
+    // drop a File on the page
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'squeezenet_v1.0_deploy.prototxt', { type: 'text/plain' }));
+      for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, text);
+    await page.waitForFunction(() => location.hash === '#/scope/file/squeezenet_v1.0_deploy.prototxt');
+    await waitScopeReady(page);
+    checkTotals(await totals(page), want, 'dropped');
+    assert.equal(await page.$('.drop-overlay'), null, 'the drop overlay is gone');
+
+    // paste prototxt text: it goes to the editor and is drawn
+    await fresh(page, `${server.url}/#/scope`);
+    const small = 'name: "p"\ninput: "data"\ninput_shape { dim: 1 dim: 1 dim: 28 dim: 28 }\nlayer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip" inner_product_param { num_output: 10 } }\n';
+    await page.evaluate((small) => {
+      const dt = new DataTransfer();
+      dt.setData('text/plain', small);
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, small);
+    await page.waitForSelector('.graph-svg [data-node="ip"]');
+    await waitScopeReady(page);
+    // 784 × 10 weights + 10 biases
+    assert.equal((await totals(page)).params.value, 7850);
+    assert.equal(await page.inputValue('[data-testid="editor"]'), small);
+
+    // select with the keyboard: click the input box, ArrowDown moves to its reader
+    await page.click('.graph-svg g.node[data-node="data"] > rect');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForSelector('.graph-svg g.node.selected[data-node="ip"]');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('.graph-svg g.node.selected'));
+
+    // the pasted text is kept for a reload of the tab
+    await page.reload();
+    await waitScopeReady(page);
+    await page.waitForSelector('.graph-svg [data-node="ip"]');
+    assert.equal((await totals(page)).params.value, 7850);
+  });
+
+  it('stays responsive on Inception-ResNet-v2 (zoom frames)', async () => {
+    await fresh(page, `${server.url}/#/scope/preset/inceptionresnetv2`);
+    await page.mouse.move(600, 300);
+    // time 10 wheel zoom steps, each until the next animation frame
+    const frames = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = await page.evaluate(() => performance.now());
+      await page.mouse.wheel(0, i < 5 ? -120 : 120);
+      frames.push(await page.evaluate((t0) => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - t0)))), t0));
+    }
+    timings.inceptionresnetv2.zoomFrame = Math.round(median(frames));
+    console.log(`inceptionresnetv2: median wheel-zoom step to second frame ${timings.inceptionresnetv2.zoomFrame} ms`);
+    assert.ok(timings.inceptionresnetv2.zoomFrame < 500, 'a zoom step draws within half a second');
+  });
+
   it('screenshots: ResNet-50, Inception v3, Inception-ResNet-v2, the tables, Chinese', async () => {
     for (const [w, h] of [[1366, 768], [1920, 1080]]) {
       await page.setViewportSize({ width: w, height: h });

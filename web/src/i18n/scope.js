@@ -46,6 +46,8 @@ export default {
     'scope.welcome.body': 'Pick a preset on the left, open or drop a model file, or write a prototxt in the editor. Every layer’s output shape, parameters, MACs and memory are computed without running the model.',
 
     'scope.graph.label': 'The network as a graph of layers',
+    'scope.graph.keys': 'Graph: arrow keys move the selection along the edges, Escape clears it',
+    'scope.open.inputSize': 'Input size (C,H,W), if the file lacks it',
     'scope.tools.label': 'Graph tools',
     'scope.tools.search': 'Find a layer by name',
     'scope.tools.matches': '{i} of {n}',
@@ -103,7 +105,7 @@ export default {
     'scope.ops.div': 'divisions',
     'scope.ops.exp': 'exponentials',
     'scope.inspector.actSum': 'All activations',
-    'scope.inspector.hint': 'Click a box or a table row to see that layer. Arrow keys in the graph toolbar move along the edges.',
+    'scope.inspector.hint': 'Click a box or a table row to see that layer. In the graph, arrow keys then move along the edges; Escape clears the selection.',
   },
   'zh-CN': {
     'scope.title': '网络透视',
@@ -150,6 +152,8 @@ export default {
     'scope.welcome.body': '从左侧选择一个预设，打开或拖放模型文件，或在编辑器中编写 prototxt。无需运行模型，即可算出每一层的输出形状、参数量、乘加运算量和内存。',
 
     'scope.graph.label': '以层为节点的网络结构图',
+    'scope.graph.keys': '结构图：方向键沿边移动选中的层，Esc 取消选择',
+    'scope.open.inputSize': '输入尺寸（C,H,W），文件未给出时填写',
     'scope.tools.label': '图工具',
     'scope.tools.search': '按名称查找层',
     'scope.tools.matches': '第 {i} 个，共 {n} 个',
@@ -207,6 +211,6 @@ export default {
     'scope.ops.div': '次除法',
     'scope.ops.exp': '次指数',
     'scope.inspector.actSum': '全部激活',
-    'scope.inspector.hint': '点击方框或表格行查看该层。在图工具栏中可用方向键沿边移动。',
+    'scope.inspector.hint': '点击方框或表格行查看该层。之后在结构图中可用方向键沿边移动，按 Esc 取消选择。',
   },
 };

@@ -58,8 +58,8 @@ export function uploadRequest(path, files, query = {}) {
 }
 
 /** analyzeFiles posts files to /api/analyze and answers the analysis (or the response of an export format). */
-export async function analyzeFiles(files, { format, signal } = {}) {
-  const [url, init] = uploadRequest('/api/analyze', files, { format });
+export async function analyzeFiles(files, { format, input, signal } = {}) {
+  const [url, init] = uploadRequest('/api/analyze', files, { format, input });
   const res = await check(await fetch(url, { ...init, signal }));
   return format ? res : res.json();
 }
@@ -67,7 +67,7 @@ export async function analyzeFiles(files, { format, signal } = {}) {
 /** exportResponse fetches an export (csv, markdown, json) of the open model. */
 export async function exportResponse(source, format) {
   if (source.kind === 'preset') return check(await fetch(presetURL(source.name, format)));
-  return analyzeFiles(source.files, { format });
+  return analyzeFiles(source.files, { format, input: source.input });
 }
 
 /** registerModel posts an upload with weights to /api/models and answers its model entry. */
