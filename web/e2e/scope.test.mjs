@@ -203,6 +203,12 @@ describe('Scope page', () => {
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="png"]')]);
     const pngBytes = readFileSync(await png.path());
     assert.equal(pngBytes.subarray(1, 4).toString(), 'PNG');
+    // width and height from the IHDR chunk: the graph at up to 2 px per unit
+    const pw = pngBytes.readUInt32BE(16);
+    const ph = pngBytes.readUInt32BE(20);
+    assert.ok(Math.abs(pw / ph - parsed.width / Number(/height="(\d+)"/.exec(svgText)[1])) < 0.02, `PNG ${pw}×${ph} has the graph's proportions`);
+    writeFileSync(screenshotPath('scope-export-resnet50.png'), pngBytes);
+    writeFileSync(screenshotPath('scope-export-resnet50.svg'), svgText);
   });
 
   it('uploads a reference prototxt: totals equal the CLI and expected.json', { skip: haveCaffe ? false : 'reference data missing' }, async () => {
