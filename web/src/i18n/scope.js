@@ -46,6 +46,7 @@ export default {
     'scope.welcome.body': 'Pick a preset on the left, open or drop a model file, or write a prototxt in the editor. Every layer’s output shape, parameters, MACs and memory are computed without running the model.',
 
     'scope.graph.label': 'The network as a graph of layers',
+    'scope.graph.minimap': 'Overview: click or drag to move the view',
     'scope.graph.keys': 'Graph: arrow keys move the selection along the edges, Escape clears it',
     'scope.open.inputSize': 'Input size',
     'scope.open.inputSizeHint': 'Input size C,H,W: needed only when the file does not give it',
@@ -154,6 +155,7 @@ export default {
     'scope.welcome.body': '从左侧选择一个预设，打开或拖放模型文件，或在编辑器中编写 prototxt。无需运行模型，即可算出每一层的输出形状、参数量、乘加运算量和内存。',
 
     'scope.graph.label': '以层为节点的网络结构图',
+    'scope.graph.minimap': '全局缩略图：点击或拖动以移动视图',
     'scope.graph.keys': '结构图：方向键沿边移动选中的层，Esc 取消选择',
     'scope.open.inputSize': '输入尺寸',
     'scope.open.inputSizeHint': '输入尺寸 C,H,W：仅在文件未给出输入尺寸时需要',
