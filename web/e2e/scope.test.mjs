@@ -15,6 +15,7 @@ import { startServer, launch, waitScopeReady, cli, screenshotPath, overlaps, rep
 
 const caffeDir = path.resolve(repoRoot, '../shared/reference/caffe');
 const onnxDir = path.resolve(repoRoot, '../shared/reference/onnx/light');
+const tfjsDir = path.resolve(repoRoot, '../shared/reference/cnn-explainer');
 const haveCaffe = existsSync(path.join(caffeDir, 'expected.json'));
 const haveOnnx = existsSync(path.join(onnxDir, 'light_squeezenet.onnx'));
 if ((!haveCaffe || !haveOnnx) && process.env.CI === 'true') throw new Error(`reference data missing under ${path.dirname(caffeDir)} (CI=true requires it)`);
@@ -284,6 +285,20 @@ describe('Scope page', () => {
     await page.screenshot({ path: screenshotPath('scope-run-explainer-1366.png') });
   });
 
+  it('opens a TF.js model from its model.json and weight shard, and runs it', { skip: existsSync(path.join(tfjsDir, 'model.json')) ? false : 'reference data missing' }, async () => {
+    const files = [path.join(tfjsDir, 'model.json'), path.join(tfjsDir, 'group1-shard1of1.bin')];
+    const want = analyzeJSON(files[0]);
+    await fresh(page, `${server.url}/#/scope`);
+    await page.setInputFiles('[data-testid="model-file"]', files);
+    await page.waitForFunction(() => location.hash === '#/scope/file/model.json');
+    await waitScopeReady(page);
+    checkTotals(await totals(page), want, 'tfjs upload');
+    // Tiny VGG: 19,920 parameters (README of the reference model, and the tinyvgg preset)
+    assert.equal((await totals(page)).params.value, analyzeJSON('preset:tinyvgg').params);
+    await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
+    await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
+  });
+
   it('says why a model without weights cannot run', { skip: haveCaffe ? false : 'reference data missing' }, async () => {
     // a prototxt alone has no weights: no Run button
     await fresh(page, `${server.url}/#/scope`);
@@ -372,7 +387,12 @@ describe('Scope page', () => {
       await page.goto(`${server.url}/#/scope/preset/inceptionv3?tab=summary&dir=LR`);
       await waitScopeReady(page);
       await page.waitForTimeout(300);
+      // a summary row marks that operator's boxes in the graph
+      await page.click('tr[data-kind="Concat"]');
+      const marked = await page.$$eval('.graph-svg g.node.match', (els) => els.length);
+      assert.equal(marked, analyzeJSON('preset:inceptionv3').layers.filter((l) => l.kind === 'Concat').length);
       await page.screenshot({ path: screenshotPath(`scope-summary-lr-${w}.png`) });
+      await page.click('tr[data-kind="Concat"]');
     }
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${server.url}/#/scope/preset/resnet50?sel=layer1.0.add`);
