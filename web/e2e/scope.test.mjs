@@ -174,6 +174,15 @@ describe('Scope page', () => {
     const maxMacs = Math.max(...want.layers.map((l) => l.macs));
     assert.equal(top, want.layers.find((l) => l.macs === maxMacs).name);
 
+    // unfolded, every layer is a box of its own
+    await page.click('[data-testid="fold"]');
+    await page.waitForSelector('.graph-svg g.node[data-node="conv1/relu_7x7"]');
+    await waitScopeReady(page);
+    assert.equal(await page.$$eval('.graph-svg g.node', (els) => els.length), want.layers.length);
+    await page.click('[data-testid="fold"]');
+    await page.waitForSelector('.graph-svg g.badge[data-node="conv1/relu_7x7"]');
+    await waitScopeReady(page);
+
     // search: Enter selects the first match
     await page.fill('[data-testid="search"]', 'inception_5b/pool_proj');
     await page.press('[data-testid="search"]', 'Enter');
