@@ -87,3 +87,11 @@ export function hasWeights(format, files) {
   if (format === 'caffe') return files.some((f) => /\.caffemodel$/i.test(f.name));
   return false;
 }
+
+/** cleanInput normalises the input-size field ('3, 224 224' or '3×224×224' → '3,224,224'); the server checks the numbers. */
+export function cleanInput(s) {
+  return String(s ?? '')
+    .trim()
+    .replace(/[\s×x,]+/gi, ',')
+    .replace(/^,|,$/g, '');
+}

@@ -218,3 +218,31 @@ describe('layout', () => {
     expect(family('Zorblax')).toBe('shape');
   });
 });
+
+describe('api helpers', async () => {
+  const { uploadRequest, hasWeights, cleanInput } = await import('./api.js');
+  const file = (name, text = 'x') => new File([text], name);
+  it('sends one file raw with ?name= and several as multipart file parts', async () => {
+    const [url, init] = uploadRequest('/api/analyze', [file('net.prototxt')], { format: 'csv', input: '' });
+    expect(url).toBe('/api/analyze?name=net.prototxt&format=csv');
+    expect(init.method).toBe('POST');
+    expect(init.body.name).toBe('net.prototxt');
+    const [url2, init2] = uploadRequest('/api/models', [file('model.json'), file('group1-shard1of1.bin')], { input: '3,64,64' });
+    expect(url2).toBe('/api/models?input=3%2C64%2C64');
+    expect(init2.body.getAll('file').map((f) => f.name)).toEqual(['model.json', 'group1-shard1of1.bin']);
+    expect(init2.headers).toBe(undefined); // the browser sets the multipart boundary
+  });
+  it('knows which uploads carry weights', () => {
+    expect(hasWeights('onnx', [file('a.onnx')])).toBe(true);
+    expect(hasWeights('caffe', [file('a.prototxt')])).toBe(false);
+    expect(hasWeights('caffe', [file('a.prototxt'), file('a.caffemodel')])).toBe(true);
+    expect(hasWeights('tfjs', [file('model.json')])).toBe(false);
+    expect(hasWeights('tfjs', [file('model.json'), file('group1-shard1of1.bin')])).toBe(true);
+  });
+  it('normalises the input size', () => {
+    expect(cleanInput(' 3, 224 224 ')).toBe('3,224,224');
+    expect(cleanInput('3×299×299')).toBe('3,299,299');
+    expect(cleanInput('1x28x28')).toBe('1,28,28');
+    expect(cleanInput('')).toBe('');
+  });
+});
