@@ -2,7 +2,7 @@
 // thread when workers are unavailable. One request at a time matters: an
 // answer to an older request is dropped by the caller via its id.
 import { foldGraph } from './fold.js';
-import { layoutGraph, estimateWidth } from './layout.js';
+import { estimateWidth } from './boxes.js';
 
 let worker = null;
 let failed = false;
@@ -34,7 +34,9 @@ function getWorker() {
   return worker;
 }
 
-function onMainThread(graph, rankdir, fold, measure) {
+// dagre is loaded on the main thread only when there is no worker
+async function onMainThread(graph, rankdir, fold, measure) {
+  const { layoutGraph } = await import('./layout.js');
   const t0 = performance.now();
   const folded = foldGraph(graph, { fold });
   const layout = layoutGraph(folded, { rankdir, measure });
@@ -47,19 +49,13 @@ function onMainThread(graph, rankdir, fold, measure) {
  */
 export function layout(graph, { rankdir = 'TB', fold = true, measure = estimateWidth } = {}) {
   const w = getWorker();
-  if (!w) return Promise.resolve({ ...onMainThread(graph, rankdir, fold, measure), where: 'main' });
+  if (!w) return onMainThread(graph, rankdir, fold, measure).then((r) => ({ ...r, where: 'main' }));
   const id = ++seq;
   return new Promise((resolve, reject) => {
     pending.set(id, {
       resolve: (d) => resolve({ ...d, where: 'worker' }),
       reject,
-      fallback: () => {
-        try {
-          resolve({ ...onMainThread(graph, rankdir, fold, measure), where: 'main' });
-        } catch (err) {
-          reject(err);
-        }
-      },
+      fallback: () => onMainThread(graph, rankdir, fold, measure).then((r) => resolve({ ...r, where: 'main' }), reject),
     });
     try {
       w.postMessage({ id, graph, rankdir, fold });
