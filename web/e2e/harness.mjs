@@ -123,3 +123,15 @@ export async function makeImage(page, type, { width = 120, height = 90, seed = 1
   }, { type, width, height, seed });
   return Buffer.from(b64, 'base64');
 }
+
+// ---- Scope page helpers (e2e/scope.test.mjs) ----
+
+/** waitScopeReady waits until the Scope page has drawn (main.scope[data-ready="true"]). */
+export async function waitScopeReady(page, timeout = 30000) {
+  await page.waitForSelector('main.scope[data-ready="true"]', { timeout });
+}
+
+/** cli runs the built convscope binary with args and returns its standard output. */
+export function cli(args) {
+  return execFileSync(buildServer(), args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20 });
+}

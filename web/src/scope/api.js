@@ -1,0 +1,97 @@
+// The Scope page's API calls (docs/api.md, "Scope"): presets, analyses of
+// uploaded files, the text exports, and registering an upload for running.
+
+/** ScopeError is an API error: the server's message, status and, for a 422, the source position when known. */
+export class ScopeError extends Error {
+  constructor(message, status, body = {}) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function check(res) {
+  if (res.ok) return res;
+  let body = {};
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON
+  }
+  throw new ScopeError(body?.error || `${res.status} ${res.statusText}`, res.status, body ?? {});
+}
+
+const enc = encodeURIComponent;
+
+export async function listPresets() {
+  const res = await check(await fetch('/api/presets'));
+  return (await res.json()).presets;
+}
+
+/** presetURL is the analysis of a preset, as JSON or (format) an export of `convscope analyze --format`. */
+export const presetURL = (name, format) => `/api/presets/${enc(name)}${format ? `?format=${format}` : ''}`;
+
+export async function getPreset(name, { signal } = {}) {
+  const res = await check(await fetch(presetURL(name), { signal }));
+  return res.json();
+}
+
+/**
+ * uploadRequest builds the fetch arguments sending files (File objects) to
+ * path: one file as the raw body with ?name=, several as multipart 'file'
+ * parts. query holds extra parameters (format, input).
+ */
+export function uploadRequest(path, files, query = {}) {
+  const q = new URLSearchParams();
+  let body;
+  if (files.length === 1) {
+    q.set('name', files[0].name);
+    body = files[0];
+  } else {
+    body = new FormData();
+    for (const f of files) body.append('file', f, f.name);
+  }
+  for (const [k, v] of Object.entries(query)) if (v) q.set(k, v);
+  const init = { method: 'POST', body };
+  if (files.length === 1) init.headers = { 'Content-Type': 'application/octet-stream' };
+  return [`${path}?${q}`, init];
+}
+
+/** analyzeFiles posts files to /api/analyze and answers the analysis (or the response of an export format). */
+export async function analyzeFiles(files, { format, input, signal } = {}) {
+  const [url, init] = uploadRequest('/api/analyze', files, { format, input });
+  const res = await check(await fetch(url, { ...init, signal }));
+  return format ? res : res.json();
+}
+
+/** exportResponse fetches an export (csv, markdown, json) of the open model. */
+export async function exportResponse(source, format) {
+  if (source.kind === 'preset') return check(await fetch(presetURL(source.name, format)));
+  return analyzeFiles(source.files, { format, input: source.input });
+}
+
+/** registerModel posts an upload with weights to /api/models and answers its model entry. */
+export async function registerModel(files) {
+  const [url, init] = uploadRequest('/api/models', files);
+  const res = await check(await fetch(url, init));
+  return (await res.json()).model;
+}
+
+/**
+ * hasWeights tells whether an upload may be runnable: ONNX and TF.js files
+ * carry their weights, a Caffe prototxt needs its .caffemodel beside it.
+ */
+export function hasWeights(format, files) {
+  if (format === 'onnx') return true;
+  if (format === 'tfjs') return files.some((f) => /\.bin$/i.test(f.name)) || files.length > 1;
+  if (format === 'caffe') return files.some((f) => /\.caffemodel$/i.test(f.name));
+  return false;
+}
+
+/** cleanInput normalises the input-size field ('3, 224 224' or '3×224×224' → '3,224,224'); the server checks the numbers. */
+export function cleanInput(s) {
+  return String(s ?? '')
+    .trim()
+    .replace(/[\s×x,]+/gi, ',')
+    .replace(/^,|,$/g, '');
+}
