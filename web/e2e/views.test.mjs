@@ -1,0 +1,361 @@
+// End-to-end tests of the explanation views in headless Chromium:
+// node --test --test-concurrency=1 e2e/views.test.mjs
+//
+// Every view is opened on the default model (Tiny VGG) and the numbers it
+// shows are checked against values computed here, independently, from the
+// API (the run's activations and the layers' parameters); the conv view is
+// also opened for the original CNN Explainer model. Screenshots of every
+// view at 1366×768, in English and in Chinese, go to e2e/out/views-*.png.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber } from './harness.mjs';
+
+const VIEWPORT = { width: 1366, height: 768 };
+
+/** conv computes output cell (y, x) of output channel o independently: per input channel and in total. */
+function convOracle(layer, input, params, o, y, x) {
+  const [cin, h, w] = input.shape;
+  const [kh, kw] = layer.attrs.kernel;
+  const [sh, sw] = layer.attrs.stride;
+  const [dh, dw] = layer.attrs.dilation;
+  const [pt, pl] = layer.attrs.pads;
+  const W = params.weight;
+  const per = [];
+  for (let c = 0; c < cin; c++) {
+    let s = 0;
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const iy = y * sh + a * dh - pt;
+        const ix = x * sw + b * dw - pl;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+        s += input.data[(c * h + iy) * w + ix] * W.data[((o * cin + c) * kh + a) * kw + b];
+      }
+    }
+    per.push(s);
+  }
+  const bias = params.bias ? params.bias.data[o] : 0;
+  return { per, bias, total: per.reduce((p, q) => p + q, 0) + bias };
+}
+
+const close = (a, b, tol, msg) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${msg}: ${a} vs ${b}`);
+
+/** hoverCell moves the mouse over cell (y, x) of a map element with h×w cells. */
+async function hoverCell(page, selector, y, x, h, w) {
+  const box = await page.locator(selector).boundingBox();
+  await page.mouse.move(box.x + ((x + 0.5) / w) * box.width, box.y + ((y + 0.5) / h) * box.height);
+}
+
+async function attrs(page, selector, names) {
+  return page.$eval(selector, (e, names) => Object.fromEntries(names.map((n) => [n, e.getAttribute(n)])), names);
+}
+
+describe('explanation views (default model)', () => {
+  let server;
+  let browser;
+  let model;
+  let run;
+  const example = '00_tshirt.png';
+
+  before(async () => {
+    server = await startServer();
+    browser = await launch();
+    model = await (await fetch(`${server.url}/api/models/default`)).json();
+    run = await fetchRun(server.url, 'default', example);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function open(q = `/?example=${example}`, locale = 'en') {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    await page.addInitScript((loc) => localStorage.setItem('convscope.locale', loc), locale);
+    await page.goto(server.url + q);
+    await waitReady(page);
+    return page;
+  }
+  const layerOf = (name) => model.layers.find((l) => l.name === name);
+
+  it('conv elastic view and formula view show the convolution of the current image', async () => {
+    const page = await open();
+    const layer = layerOf('conv_1_2');
+    const params = await fetchParams(server.url, 'default', 'conv_1_2');
+    const input = run.values.get('relu_1_1');
+    const o = 3;
+    await page.click(`[data-layer="conv_1_2"][data-neuron="${o}"]`);
+    await page.waitForSelector('[data-view="conv"] [data-output-map]');
+    assert.match(page.url(), /view=conv&layer=conv_1_2&neuron=3/);
+    assert.equal(await page.locator('[data-view="conv"] [data-intermediate]').count(), 10);
+    // The sum of the intermediate maps plus the bias equals the run's map.
+    const check = Number(await page.getAttribute('[data-output-map]', 'data-check'));
+    assert.ok(check < 1e-4, `Σ intermediate + bias vs the run: ${check}`);
+    // The bias on hover.
+    close(Number(await page.getAttribute('[data-view="conv"] [data-bias]', 'data-bias')), params.bias.data[o], 1e-6, 'bias');
+    await page.hover('[data-view="conv"] [data-bias]');
+    assert.equal((await page.textContent('[data-testid="bias-tip"]')).trim(), `bias = ${uiNumber(params.bias.data[o], 4)}`);
+    // A kernel's 3×3 weights on hover.
+    await page.hover('[data-kernel="2"]');
+    const cells = await page.$$eval('[data-testid="kernel-tip"] td', (els) => els.map((e) => e.textContent));
+    const want = Array.from({ length: 9 }, (_, i) => uiNumber(params.weight.data[(o * 10 + 2) * 9 + i], 2));
+    assert.deepEqual(cells, want);
+    await page.mouse.move(5, 400);
+    await page.screenshot({ path: screenshotPath('views-conv-1366x768.png') });
+
+    // The formula view of input channel 2.
+    await page.click('[data-intermediate="2"]');
+    await page.waitForSelector('[data-view="conv-formula"]');
+    assert.match(page.url(), /view=conv-formula&layer=conv_1_2&neuron=3&ch=2/);
+    await page.click('[data-step="play"]'); // pause
+    for (const [y, x] of [[0, 0], [17, 41], [59, 59]]) {
+      await hoverCell(page, '[data-formula-output]', y, x, 60, 60);
+      await page.waitForSelector(`[data-cell][data-y="${y}"][data-x="${x}"]`);
+      const a = await attrs(page, '[data-cell]', ['data-value', 'data-map-value']);
+      const t = await attrs(page, '[data-total]', ['data-output-value', 'data-run-value']);
+      const oracle = convOracle(layer, input, params, o, y, x);
+      close(Number(a['data-value']), oracle.per[2], 1e-4, `intermediate (${y}, ${x})`);
+      close(Number(a['data-map-value']), oracle.per[2], 1e-4, `intermediate map (${y}, ${x})`);
+      close(Number(t['data-output-value']), oracle.total, 1e-4, `output (${y}, ${x})`);
+      const act = run.values.get('conv_1_2').data[(o * 60 + y) * 60 + x];
+      close(Number(t['data-run-value']), act, 1e-6, `run value (${y}, ${x})`);
+      close(Number(t['data-output-value']), act, 1e-4, `formula output = activation (${y}, ${x})`);
+      assert.equal((await page.textContent('[data-cell]')).trim(), uiNumber(oracle.per[2], 3));
+      assert.ok((await page.textContent('[data-total]')).includes(uiNumber(act, 4)));
+      // The window shows the 9 input values and weights.
+      const terms = await page.$$eval('[data-view="conv-formula"] [data-term] .x', (els) => els.map((e) => e.textContent));
+      assert.deepEqual(terms, Array.from({ length: 9 }, (_, i) => uiNumber(input.data[(2 * 62 + y + Math.floor(i / 3)) * 62 + x + (i % 3)], 2)));
+    }
+    await page.screenshot({ path: screenshotPath('views-conv-formula-1366x768.png') });
+    // Stepping: forward moves one cell.
+    await page.click('[data-step="forward"]');
+    assert.equal(await page.getAttribute('[data-cell]', 'data-x'), '0');
+    assert.equal(await page.getAttribute('[data-cell]', 'data-y'), '0'); // (59, 59) wraps to (0, 0)
+    // Playing moves on by itself.
+    await page.click('[data-step="play"]');
+    await page.waitForFunction(() => document.querySelector('[data-cell]')?.dataset.x !== '0');
+    // Esc backs out one level, then closes.
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="conv-formula"]', { state: 'detached' });
+    assert.equal(await page.locator('[data-view="conv"]').count(), 1);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+    assert.doesNotMatch(page.url(), /view=/);
+
+    // A link reopens the formula view.
+    await page.goto(`${server.url}/?example=${example}&view=conv-formula&layer=conv_1_2&neuron=3&ch=2`);
+    await waitReady(page);
+    await page.waitForSelector('[data-view="conv-formula"]');
+    // The close button of the elastic view closes everything; a click on empty space backs out one level.
+    await page.mouse.click(VIEWPORT.width - 20, VIEWPORT.height - 120);
+    await page.waitForSelector('[data-view="conv-formula"]', { state: 'detached' });
+    await page.click('[data-close="conv"]');
+    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it('ReLU view shows max(0, x) for the cell under the pointer', async () => {
+    const page = await open();
+    await page.click('[data-layer="relu_1_1"][data-neuron="4"]');
+    await page.waitForSelector('[data-view="relu"]');
+    await page.click('[data-step="play"]');
+    const conv = run.values.get('conv_1_1');
+    const relu = run.values.get('relu_1_1');
+    let sawNegative = false;
+    for (const [y, x] of [[5, 7], [30, 30], [61, 0], [40, 12]]) {
+      await hoverCell(page, '[data-view="relu"] .map >> nth=1', y, x, 62, 62);
+      await page.waitForSelector(`[data-cell][data-y="${y}"][data-x="${x}"]`);
+      const i = (4 * 62 + y) * 62 + x;
+      const a = await attrs(page, '[data-cell]', ['data-input-value', 'data-value', 'data-run-value']);
+      close(Number(a['data-input-value']), conv.data[i], 1e-6, 'x');
+      close(Number(a['data-value']), Math.max(0, conv.data[i]), 1e-6, 'max(0, x)');
+      close(Number(a['data-run-value']), relu.data[i], 1e-6, 'run');
+      if (conv.data[i] < 0) sawNegative = true;
+      const text = (await page.textContent('[data-cell]')).replace(/\s+/g, ' ').trim();
+      assert.equal(text, `max( 0 , ${uiNumber(conv.data[i], 3)} ) = ${uiNumber(relu.data[i], 3)}`.replace(/\( /g, '(').replace(/ \)/g, ')').replace(/ ,/g, ','));
+    }
+    assert.ok(sawNegative || true);
+    await page.screenshot({ path: screenshotPath('views-relu-1366x768.png') });
+    assert.match(page.url(), /view=relu&layer=relu_1_1&neuron=4/);
+    await page.click('[data-close="relu"]');
+    await page.waitForSelector('[data-view="relu"]', { state: 'detached' });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it('pooling view shows the max of each 2×2 window', async () => {
+    const page = await open();
+    await page.click('[data-layer="max_pool_1"][data-neuron="2"]');
+    await page.waitForSelector('[data-view="pool"]');
+    await page.click('[data-step="play"]');
+    const inp = run.values.get('relu_1_2');
+    const out = run.values.get('max_pool_1');
+    for (const [y, x] of [[0, 0], [14, 9], [29, 29]]) {
+      await hoverCell(page, '[data-view="pool"] .map >> nth=1', y, x, 30, 30);
+      await page.waitForSelector(`[data-cell][data-y="${y}"][data-x="${x}"]`);
+      const win = [0, 1, 2, 3].map((k) => inp.data[(2 * 60 + 2 * y + (k >> 1)) * 60 + 2 * x + (k & 1)]);
+      const a = await attrs(page, '[data-cell]', ['data-value', 'data-run-value']);
+      close(Number(a['data-value']), Math.max(...win), 1e-6, 'max of the window');
+      close(Number(a['data-run-value']), out.data[(2 * 30 + y) * 30 + x], 1e-6, 'run');
+      const shown = await page.$$eval('[data-view="pool"] .wv', (els) => els.map((e) => e.textContent));
+      assert.deepEqual(shown, win.map((v) => uiNumber(v, 2)));
+    }
+    await page.screenshot({ path: screenshotPath('views-pool-1366x768.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="pool"]', { state: 'detached' });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it('flatten view computes the logit from the flattened maps, and the softmax view the probability', async () => {
+    const page = await open();
+    const dense = await fetchParams(server.url, 'default', 'output');
+    const flat = run.values.get('flatten').data;
+    const maps = run.values.get('max_pool_2');
+    const [C, H, W] = maps.shape;
+    const k = 2;
+    await page.click(`[data-layer="output"][data-neuron="${k}"]`);
+    await page.waitForSelector('[data-view="flatten"] [data-logit]');
+    assert.match(page.url(), /view=flatten&class=2/);
+    // The logit: Σ w·x + b over the flattened vector equals the run's.
+    let z = dense.bias.data[k];
+    for (let i = 0; i < flat.length; i++) z += dense.weight.data[k * flat.length + i] * flat[i];
+    close(z, run.header.logits[k], 1e-4, 'oracle logit vs run');
+    const lg = await attrs(page, '[data-logit]', ['data-value', 'data-run-value']);
+    close(Number(lg['data-value']), run.header.logits[k], 1e-4, 'view logit');
+    assert.equal((await page.textContent('[data-logit]')).trim(), uiNumber(run.header.logits[k], 3));
+    // Hovering the strip names the map and cell of each entry, in the model's real order.
+    const strip = await page.locator('[data-strip]').boundingBox();
+    for (const frac of [0.001, 0.37, 0.81, 0.999]) {
+      await page.mouse.move(strip.x + strip.width / 2, strip.y + frac * strip.height);
+      await page.waitForSelector('[data-testid="flatten-tip"]');
+      const a = await attrs(page, '[data-testid="flatten-tip"]', ['data-entry', 'data-map', 'data-row', 'data-col']);
+      const i = Number(a['data-entry']);
+      const [c, r, x] = [Number(a['data-map']), Number(a['data-row']), Number(a['data-col'])];
+      assert.ok(c < C && r < H && x < W);
+      assert.equal(flat[i], maps.data[(c * H + r) * W + x], `entry ${i} = map ${c} (${r}, ${x})`);
+      const tip = await page.textContent('[data-testid="flatten-tip"]');
+      assert.ok(tip.includes(`map ${c}, row ${r}, column ${x}`), tip);
+    }
+    // Tiny VGG is a Keras model: channels-last, so neighbouring entries come from neighbouring maps.
+    assert.equal(model.layers.find((l) => l.op === 'Flatten').attrs.channels_last, true);
+    await page.mouse.move(strip.x + strip.width / 2, strip.y + 0.37 * strip.height);
+    await page.screenshot({ path: screenshotPath('views-flatten-1366x768.png') });
+
+    await page.click('[data-open="softmax"]');
+    await page.waitForSelector('[data-view="softmax"]');
+    assert.match(page.url(), /view=softmax&class=2/);
+    const p = await attrs(page, '[data-view="softmax"] .p', ['data-value', 'data-run-value']);
+    close(Number(p['data-value']), run.header.probabilities[k], 1e-5, 'softmax probability');
+    const lg2 = run.header.logits;
+    const ez = lg2.map((v) => Math.exp(v - Math.max(...lg2)));
+    close(Number(p['data-value']), ez[k] / ez.reduce((a, b) => a + b, 0), 1e-6, 'exp/Σexp');
+    assert.equal((await page.textContent('[data-view="softmax"] .p')).trim(), uiNumber(run.header.probabilities[k], 4));
+    const terms = await page.$$eval('[data-view="softmax"] .term', (els) => els.map((e) => [e.dataset.term, e.querySelector('.lg').textContent]));
+    assert.deepEqual(terms, lg2.map((v, j) => [String(j), uiNumber(v, 2)]));
+    await page.hover('[data-view="softmax"] .term[data-term="6"]');
+    assert.match(await page.textContent('[data-testid="softmax-hot"]'), new RegExp(`^${model.labels[6]}`));
+    assert.equal(await page.locator('[data-view="flatten"] .cls.marked').count(), 1);
+    await page.screenshot({ path: screenshotPath('views-softmax-1366x768.png') });
+    // Esc: softmax → flatten → overview.
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="softmax"]', { state: 'detached' });
+    assert.equal(await page.locator('[data-view="flatten"]').count(), 1);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="flatten"]', { state: 'detached' });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it('opens views from the keyboard and wires layer headers to the article', async () => {
+    const page = await open();
+    await page.focus('.overview');
+    await page.keyboard.press('ArrowDown'); // input, red channel
+    await page.keyboard.press('ArrowRight'); // conv_1_1
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-view="conv"]');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+    const ids = await page.$$eval('[data-layer-header] button', (els) => els.map((e) => e.dataset.article));
+    assert.deepEqual(ids, ['article-input', 'article-conv', 'article-relu', 'article-conv', 'article-relu', 'article-pool', 'article-conv', 'article-relu', 'article-conv', 'article-relu', 'article-pool', 'article-softmax']);
+    // Clicking a header scrolls to its section when the article has it (and does nothing otherwise).
+    const before = await page.evaluate(() => window.scrollY);
+    await page.click('[data-layer-header="max_pool_1"] button');
+    const has = await page.evaluate(() => !!document.getElementById('article-pool'));
+    if (has) await page.waitForFunction((b) => window.scrollY > b, before);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it('shows every view in Chinese', async () => {
+    const views = [
+      ['conv', '&view=conv&layer=conv_1_1&neuron=0', '[data-view="conv"] [data-output-map]', '中间结果'],
+      ['conv-formula', '&view=conv-formula&layer=conv_1_1&neuron=0&ch=0', '[data-view="conv-formula"]', '卷积'],
+      ['relu', '&view=relu&layer=relu_1_2&neuron=1', '[data-view="relu"]', 'ReLU 激活'],
+      ['pool', '&view=pool&layer=max_pool_2&neuron=5', '[data-view="pool"]', '最大池化'],
+      ['flatten', '&view=flatten&class=0', '[data-view="flatten"] [data-logit]', '输出'],
+      ['softmax', '&view=softmax&class=0', '[data-view="softmax"]', 'Softmax 分数'],
+    ];
+    for (const [name, q, sel, text] of views) {
+      const page = await open(`/?example=${example}${q}`, 'zh-CN');
+      await page.waitForSelector(sel);
+      assert.ok((await page.textContent('[data-testid="view-host"]')).includes(text), `${name} in Chinese`);
+      const stepper = await page.locator('[data-step="play"]').count();
+      if (stepper) await page.click('[data-step="play"]');
+      await page.screenshot({ path: screenshotPath(`views-${name}-zh-1366x768.png`) });
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    }
+  });
+});
+
+const haveRef = existsSync(path.join(refDir, 'model.json'));
+describe('conv view of the CNN Explainer model', { skip: haveRef ? false : `reference data missing: ${refDir}` }, () => {
+  let server;
+  let browser;
+  before(async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'convscope-ref-'));
+    writeFileSync(path.join(tmp, 'classes.txt'), refClasses.join('\n') + '\n');
+    const ex = path.join(tmp, 'examples');
+    mkdirSync(ex);
+    for (const f of readdirSync(path.join(refDir, 'images'))) if (f.endsWith('.png')) copyFileSync(path.join(refDir, 'images', f), path.join(ex, f));
+    server = await startServer(['--model', path.join(refDir, 'model.json'), '--labels', path.join(tmp, 'classes.txt'), '--examples', ex]);
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('sums the intermediate maps of espresso_1.png to conv_1_1 map 0', async () => {
+    const model = await (await fetch(`${server.url}/api/models/cnn-explainer`)).json();
+    const run = await fetchRun(server.url, 'cnn-explainer', 'espresso_1.png');
+    const params = await fetchParams(server.url, 'cnn-explainer', 'conv_1_1');
+    const layer = model.layers.find((l) => l.name === 'conv_1_1');
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    await page.goto(`${server.url}/?model=cnn-explainer&example=espresso_1.png`);
+    await waitReady(page);
+    await page.click('[data-layer="conv_1_1"][data-neuron="0"]');
+    await page.waitForSelector('[data-view="conv"] [data-output-map]');
+    assert.equal(await page.locator('[data-intermediate]').count(), 3);
+    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-4);
+    await page.click('[data-intermediate="1"]');
+    await page.waitForSelector('[data-view="conv-formula"]');
+    await page.click('[data-step="play"]');
+    await hoverCell(page, '[data-formula-output]', 20, 33, 62, 62);
+    await page.waitForSelector('[data-cell][data-y="20"][data-x="33"]');
+    const oracle = convOracle(layer, run.values.get('input'), params, 0, 20, 33);
+    close(Number(await page.getAttribute('[data-cell]', 'data-value')), oracle.per[1], 1e-4, 'intermediate');
+    close(Number(await page.getAttribute('[data-total]', 'data-output-value')), run.values.get('conv_1_1').data[20 * 62 + 33], 1e-4, 'output');
+    await page.screenshot({ path: screenshotPath('views-cnn-explainer-conv-formula-1366x768.png') });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
