@@ -194,7 +194,7 @@ describe('explanation views (default model)', () => {
     await page.click('[data-step="play"]');
     const inp = run.values.get('relu_1_2');
     const out = run.values.get('max_pool_1');
-    for (const [y, x] of [[0, 0], [14, 9], [29, 29]]) {
+    for (const [y, x] of [[0, 0], [29, 29], [14, 9]]) {
       await hoverCell(page, '[data-view="pool"] .map >> nth=1', y, x, 30, 30);
       await page.waitForSelector(`[data-cell][data-y="${y}"][data-x="${x}"]`);
       const win = [0, 1, 2, 3].map((k) => inp.data[(2 * 60 + 2 * y + (k >> 1)) * 60 + 2 * x + (k & 1)]);
@@ -355,6 +355,133 @@ describe('conv view of the CNN Explainer model', { skip: haveRef ? false : `refe
     close(Number(await page.getAttribute('[data-cell]', 'data-value')), oracle.per[1], 1e-4, 'intermediate');
     close(Number(await page.getAttribute('[data-total]', 'data-output-value')), run.values.get('conv_1_1').data[20 * 62 + 33], 1e-4, 'output');
     await page.screenshot({ path: screenshotPath('views-cnn-explainer-conv-formula-1366x768.png') });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+describe('views of a model with big kernels, strides, padding and many channels (preset:resnet18)', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(['--model', 'preset:resnet18']);
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('explains the 7×7 stride-2 padded stem, a 64-input conv, a padded pool and the 1000-class output', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    await page.goto(`${server.url}/?model=resnet18`);
+    await waitReady(page);
+    // resnet18 has no example images: upload one (a PNG drawn in the page).
+    const png = Buffer.from(await page.evaluate(async () => {
+      const c = document.createElement('canvas');
+      c.width = 240;
+      c.height = 200;
+      const g = c.getContext('2d');
+      g.fillStyle = '#d9a441';
+      g.fillRect(0, 0, 240, 200);
+      g.fillStyle = '#2a4d8f';
+      g.beginPath();
+      g.arc(110, 90, 60, 0, Math.PI * 2);
+      g.fill();
+      const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+      return [...new Uint8Array(await blob.arrayBuffer())];
+    }));
+    await page.setInputFiles('input[data-testid="upload"]', { name: 'disc.png', mimeType: 'image/png', buffer: png });
+    await page.waitForSelector('[data-testid="status"]');
+    await waitReady(page);
+    const model = await (await fetch(`${server.url}/api/models/resnet18`)).json();
+    // The same image through the API, for the oracle.
+    const res = await fetch(`${server.url}/api/models/resnet18/run`, { method: 'POST', body: png });
+    const { decodeBinary } = await import('./harness.mjs');
+    const { header, floats } = decodeBinary(await res.arrayBuffer());
+    const val = (name) => {
+      const v = header.values.find((x) => x.name === name);
+      return { ...v, data: floats(v.offset, v.length) };
+    };
+
+    // conv1: 3 inputs, 7×7, stride 2, padding 3, no bias.
+    await page.click('[data-layer="conv1"][data-neuron="5"]');
+    await page.waitForSelector('[data-view="conv"] [data-output-map]');
+    assert.equal(await page.locator('[data-intermediate]').count(), 3);
+    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-3);
+    await page.hover('[data-kernel="0"]');
+    assert.equal(await page.locator('[data-testid="kernel-tip"] td').count(), 49);
+    await page.mouse.move(5, 400);
+    await page.screenshot({ path: screenshotPath('views-resnet18-conv1-1366x768.png') });
+    await page.click('[data-intermediate="1"]');
+    await page.waitForSelector('[data-view="conv-formula"]');
+    await page.click('[data-step="play"]');
+    const layer = model.layers.find((l) => l.name === 'conv1');
+    const params = await fetchParams(server.url, 'resnet18', 'conv1');
+    const input = val('data');
+    for (const [ty, tx] of [[0, 0], [57, 80], [111, 111]]) {
+      // Cells are 1.3 px wide here: the pointer lands within one cell of the
+      // target, and the oracle is computed for the cell the view reports.
+      await hoverCell(page, '[data-formula-output]', ty, tx, 112, 112);
+      await page.waitForFunction(([ty, tx]) => {
+        const e = document.querySelector('[data-cell]');
+        return e && Math.abs(e.dataset.y - ty) <= 1 && Math.abs(e.dataset.x - tx) <= 1;
+      }, [ty, tx]);
+      const y = Number(await page.getAttribute('[data-cell]', 'data-y'));
+      const x = Number(await page.getAttribute('[data-cell]', 'data-x'));
+      const oracle = convOracle(layer, input, params, 5, y, x);
+      close(Number(await page.getAttribute('[data-cell]', 'data-value')), oracle.per[1], 1e-4, `conv1 intermediate (${y}, ${x})`);
+      close(Number(await page.getAttribute('[data-total]', 'data-output-value')), val('conv1').data[(5 * 112 + y) * 112 + x], 1e-3, `conv1 output (${y}, ${x})`);
+      // 49 terms, the padding ones (outside the image) shown as such.
+      assert.equal(await page.locator('[data-view="conv-formula"] [data-term]').count(), 49);
+      const pads = await page.locator('[data-view="conv-formula"] [data-term].pad').count();
+      if (y === 0 && x === 0) assert.equal(pads, 49 - 16); // rows/cols −3…3 of which 0…3 are inside
+    }
+    await page.screenshot({ path: screenshotPath('views-resnet18-conv1-formula-1366x768.png') });
+    await page.click('[data-close="conv"]');
+    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+
+    // layer1.0.conv1: 64 inputs, of which the run sent 16.
+    await page.click('[data-layer="layer1.0.conv1"][data-neuron="0"]');
+    await page.waitForSelector('[data-view="conv"] [data-summary]');
+    assert.equal(await page.locator('[data-intermediate]').count(), 10);
+    const summary = await page.textContent('[data-summary]');
+    assert.match(summary, /64 input channels/);
+    assert.match(summary, /first 16 channels/);
+    await page.screenshot({ path: screenshotPath('views-resnet18-64in-1366x768.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+
+    // maxpool: 3×3, stride 2, padding 1.
+    await page.click('[data-layer="maxpool"][data-neuron="2"]');
+    await page.waitForSelector('[data-view="pool"]');
+    await page.click('[data-step="play"]');
+    await hoverCell(page, '[data-view="pool"] .map >> nth=1', 0, 0, 56, 56);
+    await page.waitForSelector('[data-cell][data-y="0"][data-x="0"]');
+    assert.equal(await page.locator('[data-view="pool"] .wv.pad').count(), 5);
+    const relu = val('relu');
+    const win = [0, 1, 0, 1].map((dy, k) => relu.data[(2 * 112 + (k < 2 ? 0 : 1)) * 112 + dy]);
+    close(Number(await page.getAttribute('[data-cell]', 'data-value')), Math.max(...win), 1e-6, 'padded max');
+    close(Number(await page.getAttribute('[data-cell]', 'data-run-value')), val('maxpool').data[2 * 56 * 56], 1e-6, 'run');
+    await page.keyboard.press('Escape');
+
+    // 1000 classes: the flatten view of the top class and its softmax.
+    const top = header.predicted;
+    await page.click(`[data-layer="output"][data-neuron="${top}"]`);
+    await page.waitForSelector('[data-view="flatten"] [data-logit]');
+    // fc reads avgpool, a [512, 1, 1] map of which the run sends 16 channels:
+    // the view shows the run's logit and says the sum is not recomputed.
+    assert.equal(await page.getAttribute('[data-logit]', 'data-value'), '');
+    assert.equal((await page.textContent('[data-logit]')).trim(), uiNumber(header.logits[top], 3));
+    assert.match(await page.textContent('[data-view="flatten"] [data-summary]'), /first 16 of the 512 inputs/);
+    await page.screenshot({ path: screenshotPath('views-resnet18-flatten-1366x768.png') });
+    await page.click('[data-open="softmax"]');
+    await page.waitForSelector('[data-view="softmax"]');
+    close(Number(await page.getAttribute('[data-view="softmax"] .p', 'data-value')), header.probabilities[top], 1e-5, 'softmax');
+    assert.equal(await page.locator('[data-view="softmax"] .term').count(), 12);
+    await page.screenshot({ path: screenshotPath('views-resnet18-softmax-1366x768.png') });
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -112,6 +112,8 @@ export default {
     'views.flatten.noteSum': 'Add up all {n} products (value × weight), then add the bias',
     'views.flatten.noteSoftmax': 'Click to see the softmax',
     'views.flatten.summary': 'logit of “{cls}” = Σ of {n} products {sum} + bias {bias} = {value}',
+    'views.flatten.summaryCut': 'logit of “{cls}” = Σ of {n} products + bias {bias} = {value} (the run’s value: it sent only the first {sent} of the {n} inputs, so the sum is not recomputed here)',
+    'views.flatten.notSent': 'value not sent by the run · weight {w}',
 
     'views.softmax.title': 'Softmax score for “{cls}”',
     'views.softmax.hint': 'Hover over the terms to highlight their classes.',
@@ -229,6 +231,8 @@ export default {
     'views.flatten.noteSum': '把全部 {n} 个乘积（值 × 权重）相加，再加上偏置',
     'views.flatten.noteSoftmax': '点击查看 softmax',
     'views.flatten.summary': '“{cls}”的 logit = {n} 个乘积之和 {sum} + 偏置 {bias} = {value}',
+    'views.flatten.summaryCut': '“{cls}”的 logit = {n} 个乘积之和 + 偏置 {bias} = {value}（取自运行结果：它只发送了 {n} 个输入中的前 {sent} 个，因此这里不重新计算求和）',
+    'views.flatten.notSent': '运行结果未发送此值 · 权重 {w}',
 
     'views.softmax.title': '“{cls}”的 Softmax 分数',
     'views.softmax.hint': '悬停在各项上，高亮对应的类别。',
