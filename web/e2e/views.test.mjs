@@ -283,6 +283,24 @@ describe('explanation views (default model)', () => {
     await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
     const ids = await page.$$eval('[data-layer-header] button', (els) => els.map((e) => e.dataset.article));
     assert.deepEqual(ids, ['article-input', 'article-conv', 'article-relu', 'article-conv', 'article-relu', 'article-pool', 'article-conv', 'article-relu', 'article-conv', 'article-relu', 'article-pool', 'article-softmax']);
+    // The views follow the image: another example while the formula view is open.
+    await page.goto(`${server.url}/?example=${example}&view=conv-formula&layer=conv_2_1&neuron=6&ch=9`);
+    await waitReady(page);
+    await page.waitForSelector('[data-view="conv-formula"]');
+    await page.click('[data-step="play"]');
+    await page.click('[data-example="01_trouser.png"]');
+    await page.waitForFunction(() => /example=01_trouser\.png&view=conv-formula&layer=conv_2_1&neuron=6&ch=9/.test(location.search));
+    await waitReady(page);
+    const trouser = await fetchRun(server.url, 'default', '01_trouser.png');
+    await hoverCell(page, '[data-formula-output]', 11, 20, 28, 28);
+    await page.waitForSelector('[data-cell][data-y="11"][data-x="20"]');
+    close(Number(await page.getAttribute('[data-total]', 'data-run-value')), trouser.values.get('conv_2_1').data[(6 * 28 + 11) * 28 + 20], 1e-6, 'run value of the new image');
+    close(Number(await page.getAttribute('[data-total]', 'data-output-value')), trouser.values.get('conv_2_1').data[(6 * 28 + 11) * 28 + 20], 1e-4, 'computed value of the new image');
+    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-4);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="view-host"]', { state: 'detached' });
+
     // Clicking a header scrolls to its section when the article has it (and does nothing otherwise).
     const before = await page.evaluate(() => window.scrollY);
     await page.click('[data-layer-header="max_pool_1"] button');
