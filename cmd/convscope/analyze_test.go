@@ -6,12 +6,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/convscope/convscope/internal/server"
 	"github.com/convscope/convscope/internal/testref"
 )
 
@@ -217,5 +220,28 @@ func TestAnalyzePreset(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "analyze", "preset:nosuchnet"); err == nil || !strings.Contains(err.Error(), "resnet50") {
 		t.Errorf("unknown preset: %v (want the list of names)", err)
+	}
+}
+
+// TestAnalyzeFormatsMatchServer: the Scope page's downloads
+// (GET /api/presets/NAME?format=…) are byte for byte what the command prints.
+func TestAnalyzeFormatsMatchServer(t *testing.T) {
+	srv, err := server.New(server.Config{UI: fstest.MapFS{"index.html": {Data: []byte("<html></html>")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"csv", "markdown", "json", "dot"} {
+		out, _, err := analyzeCLI(t, "--format", f, "preset:squeezenet1.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, httptest.NewRequest("GET", "/api/presets/squeezenet1.1?format="+f, nil))
+		if w.Code != 200 {
+			t.Fatalf("%s: status %d %s", f, w.Code, w.Body)
+		}
+		if w.Body.String() != out {
+			t.Errorf("%s: the server's download differs from the command's output:\n%.400s\nvs\n%.400s", f, w.Body, out)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/convscope/convscope/internal/analyze"
 	"github.com/convscope/convscope/internal/zoo"
 )
 
@@ -71,7 +72,7 @@ func writePresetTable(w io.Writer, entries []presetEntry) error {
 		for i, d := range e.Input {
 			in[i] = fmt.Sprint(d)
 		}
-		rows = append(rows, []string{e.Name, strings.Join(in, "×"), thousands(e.Params), thousands(e.MACs), e.Title})
+		rows = append(rows, []string{e.Name, strings.Join(in, "×"), analyze.Thousands(e.Params), analyze.Thousands(e.MACs), e.Title})
 	}
 	width := make([]int, len(rows[0]))
 	for _, r := range rows {

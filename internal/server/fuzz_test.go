@@ -101,3 +101,25 @@ func FuzzAnalyzeRequest(f *testing.F) {
 		checkAnswer(t, rec)
 	})
 }
+
+// FuzzSourcePosition: placing an error message in a source text never
+// panics and answers a line and column inside the text (or 0, 0), except
+// for a syntax error's own "(line N:M)", which is taken as given.
+func FuzzSourcePosition(f *testing.F) {
+	f.Add([]byte("layer {\n  name: \"c1\"\n  type: \"X\"\n}\n"), `layer "c1" (X): unknown layer type "X"`)
+	f.Add([]byte("a\nb"), "proto: syntax error (line 2:1): unexpected token")
+	f.Add([]byte("name: 'x\\\"y'"), `node "x\"y": bad`)
+	f.Add([]byte("\x00binary"), `layer "binary"`)
+	f.Fuzz(func(t *testing.T, src []byte, msg string) {
+		line, col := sourcePosition(src, msg)
+		if line < 0 || col < 0 || (line == 0) != (col == 0) && !linePattern.MatchString(msg) {
+			t.Fatalf("position %d:%d", line, col)
+		}
+		if line > 0 && !linePattern.MatchString(msg) {
+			lines := bytes.Split(src, []byte("\n"))
+			if line > len(lines) || col > len(lines[line-1])+1 {
+				t.Fatalf("position %d:%d outside the text (%d lines)", line, col, len(lines))
+			}
+		}
+	})
+}

@@ -49,12 +49,15 @@ type valueBlob struct {
 type httpError struct {
 	status int
 	msg    string
+	// line and column (1-based; 0 = unknown) place the problem in the
+	// uploaded text file; the error body then carries them.
+	line, column int
 }
 
 func (e *httpError) Error() string { return e.msg }
 
 func errorStatus(status int, format string, a ...any) error {
-	return &httpError{status, fmt.Sprintf(format, a...)}
+	return &httpError{status: status, msg: fmt.Sprintf(format, a...)}
 }
 
 // imageReader returns the image bytes of a run request: an example named by
@@ -119,7 +122,7 @@ func readImage(src io.Reader) ([]byte, error) {
 }
 
 // errBusy answers a run request that found no free slot in time.
-var errBusy = &httpError{http.StatusServiceUnavailable, "the server is busy: too many runs in progress; retry shortly"}
+var errBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: too many runs in progress; retry shortly"}
 
 // acquireRun takes a run slot, waiting at most Config.RunWait, and returns
 // the function that frees it. Without a slot it returns errBusy (503; the
@@ -178,17 +181,31 @@ func (s *Server) decodeImage(ctx context.Context, file []byte, m *model) ([]floa
 
 // runOptions are the query parameters of a run request.
 type runOptions struct {
-	maxChannels int // 0 = all
+	maxChannels int             // 0 = all
+	expand      map[string]bool // values sent with all their channels
 }
+
+// maxExpand caps the expand= parameters of one run request.
+const maxExpand = 64
 
 func parseRunOptions(r *http.Request) (runOptions, error) {
 	var o runOptions
-	if v := r.URL.Query().Get("max_channels"); v != "" {
+	q := r.URL.Query()
+	if v := q.Get("max_channels"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return o, errorStatus(http.StatusBadRequest, "max_channels must be a non-negative integer, got %q", v)
 		}
 		o.maxChannels = n
+	}
+	if ex := q["expand"]; len(ex) > 0 {
+		if len(ex) > maxExpand {
+			return o, errorStatus(http.StatusBadRequest, "at most %d expand= parameters, got %d", maxExpand, len(ex))
+		}
+		o.expand = map[string]bool{}
+		for _, v := range ex {
+			o.expand[v] = true
+		}
 	}
 	return o, nil
 }
@@ -243,7 +260,7 @@ func (s *Server) run(ctx context.Context, m *model, x []float32, source string, 
 		if len(shape) > 0 {
 			ch = shape[0]
 		}
-		if opt.maxChannels > 0 && len(shape) >= 3 && ch > opt.maxChannels {
+		if opt.maxChannels > 0 && len(shape) >= 3 && ch > opt.maxChannels && !opt.expand[name] {
 			plane := graph.Shape(shape[1:]).Elems()
 			ch, data = opt.maxChannels, data[:opt.maxChannels*plane]
 		}

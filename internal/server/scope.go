@@ -6,6 +6,7 @@ package server
 // weights), validates it and infers its shapes, within graph.DefaultLimits.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +56,9 @@ type scopeAnalysis struct {
 	analyze.JSONReport
 	Preset *zoo.Info  `json:"preset,omitempty"`
 	Graph  scopeGraph `json:"graph"`
+
+	report *analyze.Report // for the ?format= text forms
+	source string          // the file (or preset) name, for their titles
 }
 
 // scopeGraph is the DAG of a model. Nodes lists the graph inputs (op
@@ -155,7 +159,7 @@ func analyzeGraph(g *graph.Graph, fmtName, name string) (*scopeAnalysis, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &scopeAnalysis{JSONReport: analyze.JSON(r, fmtName), Graph: sg}, nil
+	return &scopeAnalysis{JSONReport: analyze.JSON(r, fmtName), Graph: sg, report: r, source: name}, nil
 }
 
 // Presets are fixed: their analyses are computed once, on first use.
@@ -186,6 +190,7 @@ func presetAnalysis(name string) (*scopeAnalysis, error) {
 		return nil, fmt.Errorf("preset %s: %w", name, err)
 	}
 	a.Preset = &info
+	a.source = PresetPrefix + name // as `convscope analyze preset:NAME` names it
 	presetAnalyses[name] = a
 	return a, nil
 }
@@ -221,7 +226,45 @@ func (s *Server) handlePreset(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a)
+	s.writeAnalysis(w, r, a)
+}
+
+// writeAnalysis answers an analysis: the JSON object with the graph, or
+// with ?format=csv|markdown|json exactly what `convscope analyze --format`
+// prints, as a download.
+func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeAnalysis) {
+	f := r.URL.Query().Get("format")
+	if f == "" {
+		writeJSON(w, http.StatusOK, a)
+		return
+	}
+	var ct, ext string
+	switch f {
+	case "csv":
+		ct, ext = "text/csv; charset=utf-8", ".csv"
+	case "markdown", "md":
+		ct, ext = "text/markdown; charset=utf-8", ".md"
+	case "json":
+		ct, ext = "application/json; charset=utf-8", ".json"
+	case "dot":
+		ct, ext = "text/vnd.graphviz; charset=utf-8", ".dot"
+	default:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("?format=%s: unknown format (csv, markdown, json, dot)", f))
+		return
+	}
+	var b bytes.Buffer
+	if err := analyze.Write(&b, a.report, f, a.source, a.Format); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	base := strings.TrimSuffix(path.Base(a.source), path.Ext(a.source))
+	if a.Preset != nil {
+		base = a.Preset.Name
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": slug(base) + "-analysis" + ext}))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b.Bytes())
 }
 
 // analyzeSem bounds the uploads being parsed and analysed at once.
@@ -240,24 +283,18 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 		}
 		override = d
 	}
-	files, main, err := s.uploadedModel(w, r)
+	files, main, release, err := s.readUpload(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	select {
-	case analyzeSem <- struct{}{}:
-		defer func() { <-analyzeSem }()
-	case <-r.Context().Done():
-		s.fail(w, r, r.Context().Err())
-		return
-	}
+	defer release()
 	a, err := analyzeUpload(files, main, override)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a)
+	s.writeAnalysis(w, r, a)
 }
 
 // analyzeUpload loads main from files and analyses it.
@@ -267,7 +304,7 @@ func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnaly
 		if errors.Is(err, format.ErrUnknown) {
 			return nil, errorStatus(http.StatusBadRequest, "%v", err)
 		}
-		return nil, errorStatus(http.StatusUnprocessableEntity, "%v", err)
+		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
 	}
 	if len(g.Inputs) == 0 {
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the model has no input", main)
@@ -284,9 +321,32 @@ func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnaly
 	}
 	a, err := analyzeGraph(g, fmtName, main)
 	if err != nil {
-		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err)
+		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
 	}
 	return a, nil
+}
+
+// placed adds the position in src that err's message is about, if any.
+func placed(src []byte, err error) error {
+	if he, ok := err.(*httpError); ok {
+		he.line, he.column = sourcePosition(src, he.msg)
+	}
+	return err
+}
+
+// readUpload reads an uploaded model's files (uploadedModel) and then
+// waits for one of the analyzeSem slots; release gives the slot back.
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, release func(), err error) {
+	files, main, err = s.uploadedModel(w, r)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	select {
+	case analyzeSem <- struct{}{}:
+		return files, main, func() { <-analyzeSem }, nil
+	case <-r.Context().Done():
+		return nil, "", nil, r.Context().Err()
+	}
 }
 
 // uploadedModel reads the files of POST /api/analyze (at most MaxBodyBytes

@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/convscope/convscope/internal/imageio"
@@ -42,6 +43,10 @@ type Config struct {
 	// a loopback name or address (localhost, 127.0.0.0/8, ::1). It guards a
 	// server bound to loopback against DNS rebinding.
 	CheckHost bool
+	// MaxUploadedModels caps the models added with POST /api/models; the
+	// oldest upload is dropped when a new one would exceed it (default 8;
+	// negative: uploads are refused).
+	MaxUploadedModels int
 	// UI is the file tree of the web UI (default: the embedded web/dist).
 	UI fs.FS
 	// Log receives one line per server error (default: discarded).
@@ -53,13 +58,19 @@ const (
 	DefaultMaxBodyBytes = 32 << 20
 	DefaultMaxPixels    = imageio.DefaultMaxPixels
 	DefaultRunWait      = 2 * time.Second
+	DefaultMaxUploaded  = 8
 )
 
 // Server is convscope's HTTP handler.
 type Server struct {
-	cfg         Config
+	cfg Config
+	// mu guards models, byID and uploaded: POST /api/models adds models
+	// while other requests read them.
+	mu          sync.RWMutex
 	models      []*model
 	byID        map[string]*model
+	uploaded    []string        // ids of uploaded models, oldest first
+	issued      map[string]bool // every id ever given: a dropped upload's id is not reused
 	decodeSem   chan struct{}
 	runSem      chan struct{} // one token per run in progress (Config.MaxRuns)
 	imageLimits imageio.Limits
@@ -81,6 +92,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RunWait == 0 {
 		cfg.RunWait = DefaultRunWait
 	}
+	if cfg.MaxUploadedModels == 0 {
+		cfg.MaxUploadedModels = DefaultMaxUploaded
+	}
 	if cfg.UI == nil {
 		cfg.UI = web.Dist()
 	}
@@ -88,7 +102,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Log = log.New(io.Discard, "", 0)
 	}
 	s := &Server{
-		cfg: cfg, byID: map[string]*model{},
+		cfg: cfg, byID: map[string]*model{}, issued: map[string]bool{},
 		decodeSem:   make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 		runSem:      make(chan struct{}, cfg.MaxRuns),
 		imageLimits: imageio.Limits{MaxPixels: cfg.MaxPixels, MaxBytes: cfg.MaxBodyBytes},
@@ -115,22 +129,31 @@ func New(cfg Config) (*Server, error) {
 
 // add registers a model under a unique id derived from base.
 func (s *Server) add(m *model, base string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addLocked(m, base)
+}
+
+func (s *Server) addLocked(m *model, base string) {
 	if m.id == "" {
 		id := slug(base)
 		if id == DefaultID {
 			id = "default-model"
 		}
-		for i := 2; s.byID[id] != nil; i++ {
+		for i := 2; s.issued[id]; i++ {
 			id = fmt.Sprintf("%s-%d", slug(base), i)
 		}
 		m.id = id
 	}
 	s.models = append(s.models, m)
 	s.byID[m.id] = m
+	s.issued[m.id] = true
 }
 
 // ModelIDs lists the ids of the served models, the default one first.
 func (s *Server) ModelIDs() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	ids := make([]string, len(s.models))
 	for i, m := range s.models {
 		ids[i] = m.id
@@ -141,6 +164,7 @@ func (s *Server) ModelIDs() []string {
 func (s *Server) routes() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/models", s.handleModels)
+	mux.HandleFunc("POST /api/models", s.handleUploadModel)
 	mux.HandleFunc("GET /api/models/{id}", s.handleModel)
 	mux.HandleFunc("POST /api/models/{id}/run", s.handleRun)
 	mux.HandleFunc("GET /api/models/{id}/run", func(w http.ResponseWriter, r *http.Request) {
@@ -290,9 +314,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError writes {"error": msg}.
 func writeError(w http.ResponseWriter, status int, msg string) {
+	writeErrorAt(w, status, msg, 0, 0)
+}
+
+// writeErrorAt writes {"error": msg, "line": line, "column": column}; a
+// zero line (unknown) is left out, as is a zero column.
+func writeErrorAt(w http.ResponseWriter, status int, msg string, line, column int) {
 	b, _ := json.Marshal(struct {
-		Error string `json:"error"`
-	}{msg})
+		Error  string `json:"error"`
+		Line   int    `json:"line,omitempty"`
+		Column int    `json:"column,omitempty"`
+	}{msg, line, column})
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -308,6 +340,8 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	switch {
+	case errors.As(err, &he) && he.line > 0:
+		writeErrorAt(w, he.status, he.msg, he.line, he.column)
 	case errors.As(err, &he):
 		writeError(w, he.status, he.msg)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -320,7 +354,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *Server) model(w http.ResponseWriter, r *http.Request) *model {
 	id := r.PathValue("id")
-	m := s.byID[id]
+	m := s.lookup(id)
 	if m == nil {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no model %q (served: %s)", id, strings.Join(s.ModelIDs(), ", ")))
 	}
@@ -328,11 +362,25 @@ func (s *Server) model(w http.ResponseWriter, r *http.Request) *model {
 }
 
 func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"models": s.summaries()})
+}
+
+// lookup returns the model with the id, or nil.
+func (s *Server) lookup(id string) *model {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.byID[id]
+}
+
+// summaries lists the served models, the default one first.
+func (s *Server) summaries() []modelSummary {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	list := make([]modelSummary, len(s.models))
 	for i, m := range s.models {
 		list[i] = m.summary()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"models": list})
+	return list
 }
 
 func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
@@ -470,9 +518,9 @@ func (s *Server) withBootstrap(page, modelID, exampleName string) string {
 	if i < 0 {
 		return page
 	}
-	m := s.byID[modelID]
+	m := s.lookup(modelID)
 	if m == nil {
-		m = s.models[0]
+		m = s.lookup(DefaultID)
 	}
 	preload := ""
 	if m.runnable && len(m.examples) > 0 {
@@ -484,11 +532,7 @@ func (s *Server) withBootstrap(page, modelID, exampleName string) string {
 		href := exampleURL(m.id, e.name) + "/run?max_channels=" + strconv.Itoa(UIMaxChannels)
 		preload = `<link rel="preload" as="fetch" crossorigin="anonymous" href="` + html.EscapeString(href) + `">` + "\n"
 	}
-	list := make([]modelSummary, len(s.models))
-	for k, x := range s.models {
-		list[k] = x.summary()
-	}
-	b, err := json.Marshal(map[string]any{"models": list, "model": m.detail()})
+	b, err := json.Marshal(map[string]any{"models": s.summaries(), "model": m.detail()})
 	if err != nil {
 		return page
 	}

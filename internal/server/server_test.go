@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -15,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -601,4 +603,37 @@ func TestPresetModel(t *testing.T) {
 	if _, err := New(Config{UI: testUI, Models: []ModelSpec{{Path: "preset:nope"}}}); err == nil || !strings.Contains(err.Error(), "unknown preset") {
 		t.Fatalf("unknown preset: %v", err)
 	}
+}
+
+// TestRunExpand: expand=NAME sends that value with all its channels while
+// max_channels cuts the others; the expanded data equals the full run's.
+func TestRunExpand(t *testing.T) {
+	s := newTestServer(t, Config{})
+	img := pngBytes(t, 64, 64)
+	full, fd := parseRun(t, do(t, s, "POST", "/api/models/default/run", bytes.NewReader(img), "image/png"))
+	cut, cd := parseRun(t, do(t, s, "POST", "/api/models/default/run?max_channels=2&expand=conv_1_2&expand=max_pool_2", bytes.NewReader(img), "image/png"))
+	if len(full.Values) != len(cut.Values) {
+		t.Fatalf("%d values vs %d", len(full.Values), len(cut.Values))
+	}
+	for i, v := range cut.Values {
+		f := full.Values[i]
+		if len(v.Shape) != 3 {
+			continue
+		}
+		want := min(2, v.Shape[0])
+		if v.Name == "conv_1_2" || v.Name == "max_pool_2" {
+			want = v.Shape[0]
+			if !slices.Equal(cd.floats(v.Offset, v.Length), fd.floats(f.Offset, f.Length)) {
+				t.Errorf("expanded %s differs from the full run", v.Name)
+			}
+		}
+		if v.Channels != want {
+			t.Errorf("%s: %d channels, want %d", v.Name, v.Channels, want)
+		}
+	}
+	var many strings.Builder
+	for i := range maxExpand + 1 {
+		fmt.Fprintf(&many, "&expand=v%d", i)
+	}
+	wantError(t, do(t, s, "POST", "/api/models/default/run?max_channels=2"+many.String(), bytes.NewReader(img), "image/png"), 400, "expand=")
 }

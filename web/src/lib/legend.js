@@ -37,15 +37,31 @@ export function legendBoxes(columns, geo, legends, { minWidth = 64 } = {}) {
     }
   });
   for (const l of legends) {
-    const [a] = span(Math.min(...l.columns));
-    const [, b] = span(Math.max(...l.columns));
-    const [x0, x1] = grow(a, b, l.columns);
-    const ticks = legendTicks(l.range);
-    const labelled = x1 - x0 >= 110 ? ticks : [ticks[0], ticks[2]];
-    boxes.push({
-      key: l.key, kind: 'diverging', x: x0, width: x1 - x0, range: l.range,
-      ticks: labelled.map((v) => [(v - ticks[0]) / (ticks[2] - ticks[0]), formatTick(v)]),
+    // A group's columns need not be adjacent (branches of a DAG interleave):
+    // one box per run of adjacent columns, so boxes never overlap.
+    runs(l.columns).forEach((cols, k) => {
+      const [a] = span(cols[0]);
+      const [, b] = span(cols.at(-1));
+      const [x0, x1] = grow(a, b, cols);
+      const ticks = legendTicks(l.range);
+      const labelled = x1 - x0 >= 110 ? ticks : [ticks[0], ticks[2]];
+      boxes.push({
+        key: k ? `${l.key}~${k}` : l.key, kind: 'diverging', x: x0, width: x1 - x0, range: l.range,
+        ticks: labelled.map((v) => [(v - ticks[0]) / (ticks[2] - ticks[0]), formatTick(v)]),
+      });
     });
   }
   return boxes;
+}
+
+/** runs splits column indices into runs of consecutive ones: [1, 2, 4, 5, 7] → [[1, 2], [4, 5], [7]]. */
+export function runs(indices) {
+  const sorted = [...indices].sort((a, b) => a - b);
+  const out = [];
+  for (const i of sorted) {
+    const last = out.at(-1);
+    if (last && i === last.at(-1) + 1) last.push(i);
+    else out.push([i]);
+  }
+  return out;
 }
