@@ -90,6 +90,7 @@ export default {
     'views.pool.titleMax': 'Max pooling',
     'views.pool.titleAvg': 'Average pooling',
     'views.pool.mean': 'mean',
+    'views.pool.includePad': 'This model divides by the whole window, padding included, not by the {n} real cells.',
     'views.pool.hint': '{kh}×{kw} window, stride {sh}×{sw}. Hover over the maps (or use the arrow keys) to move it.',
 
     'views.step.back': 'Step back',
@@ -209,6 +210,7 @@ export default {
     'views.pool.titleMax': '最大池化',
     'views.pool.titleAvg': '平均池化',
     'views.pool.mean': '平均',
+    'views.pool.includePad': '这个模型除以整个窗口的大小（包括填充），而不是 {n} 个真实格子。',
     'views.pool.hint': '{kh}×{kw} 窗口，步长 {sh}×{sw}。悬停在图上（或使用方向键）移动窗口。',
 
     'views.step.back': '后退一步',
