@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber } from './harness.mjs';
+import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary } from './harness.mjs';
 
 const VIEWPORT = { width: 1366, height: 768 };
 
@@ -421,7 +421,6 @@ describe('views of a model with big kernels, strides, padding and many channels 
     const model = await (await fetch(`${server.url}/api/models/resnet18`)).json();
     // The same image through the API, for the oracle.
     const res = await fetch(`${server.url}/api/models/resnet18/run`, { method: 'POST', body: png });
-    const { decodeBinary } = await import('./harness.mjs');
     const { header, floats } = decodeBinary(await res.arrayBuffer());
     const val = (name) => {
       const v = header.values.find((x) => x.name === name);
@@ -465,14 +464,36 @@ describe('views of a model with big kernels, strides, padding and many channels 
     await page.click('[data-close="conv"]');
     await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
 
-    // layer1.0.conv1: 64 inputs, of which the run sent 16.
+    // layer1.0.conv1: 64 inputs, of which the overview's run sent 16: the
+    // view fetches the input whole (expand=maxpool) and sums all 64.
     await page.click('[data-layer="layer1.0.conv1"][data-neuron="0"]');
-    await page.waitForSelector('[data-view="conv"] [data-summary]');
+    await page.waitForSelector('[data-view="conv"] [data-output-map]:not([data-check=""])');
     assert.equal(await page.locator('[data-intermediate]').count(), 10);
+    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-3);
     const summary = await page.textContent('[data-summary]');
-    assert.match(summary, /64 input channels/);
-    assert.match(summary, /first 16 channels/);
+    assert.match(summary, /first 10 of 64 input channels are shown; all 64 intermediate maps are summed/);
+    await page.click('[data-intermediate="7"]');
+    await page.waitForSelector('[data-view="conv-formula"]');
+    await page.click('[data-step="play"]');
+    const l10 = model.layers.find((l) => l.name === 'layer1.0.conv1');
+    const p10 = await fetchParams(server.url, 'resnet18', 'layer1.0.conv1');
+    const mp = val('maxpool'); // the API's run of the upload, all channels
+    for (const [ty, tx] of [[0, 0], [30, 17]]) {
+      await hoverCell(page, '[data-formula-output]', ty, tx, 56, 56);
+      await page.waitForFunction(([ty, tx]) => {
+        const e = document.querySelector('[data-cell]');
+        return e && Math.abs(e.dataset.y - ty) <= 1 && Math.abs(e.dataset.x - tx) <= 1;
+      }, [ty, tx]);
+      const y = Number(await page.getAttribute('[data-cell]', 'data-y'));
+      const x = Number(await page.getAttribute('[data-cell]', 'data-x'));
+      const oracle = convOracle(l10, mp, p10, 0, y, x);
+      close(Number(await page.getAttribute('[data-cell]', 'data-value')), oracle.per[7], 1e-4, `layer1.0.conv1 intermediate (${y}, ${x})`);
+      close(Number(await page.getAttribute('[data-total]', 'data-output-value')), oracle.total, 1e-3, `layer1.0.conv1 Σ of 64 (${y}, ${x})`);
+      close(Number(await page.getAttribute('[data-total]', 'data-output-value')), val('layer1.0.conv1').data[y * 56 + x], 1e-3, `layer1.0.conv1 vs run (${y}, ${x})`);
+    }
     await page.screenshot({ path: screenshotPath('views-resnet18-64in-1366x768.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="conv-formula"]', { state: 'detached' });
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
 
@@ -493,11 +514,12 @@ describe('views of a model with big kernels, strides, padding and many channels 
     const top = header.predicted;
     await page.click(`[data-layer="output"][data-neuron="${top}"]`);
     await page.waitForSelector('[data-view="flatten"] [data-logit]');
-    // fc reads avgpool, a [512, 1, 1] map of which the run sends 16 channels:
-    // the view shows the run's logit and says the sum is not recomputed.
-    assert.equal(await page.getAttribute('[data-logit]', 'data-value'), '');
+    // fc reads avgpool, a [512, 1, 1] map of which the overview's run sends
+    // 16 channels: the view fetches it whole and recomputes the logit.
+    await page.waitForSelector('[data-logit]:not([data-value=""])');
+    close(Number(await page.getAttribute('[data-logit]', 'data-value')), header.logits[top], 1e-3, 'fc logit');
     assert.equal((await page.textContent('[data-logit]')).trim(), uiNumber(header.logits[top], 3));
-    assert.match(await page.textContent('[data-view="flatten"] [data-summary]'), /first 16 of the 512 inputs/);
+    assert.match(await page.textContent('[data-view="flatten"] [data-summary]'), /Σ of 512 products/);
     await page.screenshot({ path: screenshotPath('views-resnet18-flatten-1366x768.png') });
     await page.click('[data-open="softmax"]');
     await page.waitForSelector('[data-view="softmax"]');

@@ -69,6 +69,7 @@ export default {
     'views.conv.summaryCut': 'The output sums {total} input channels, but the run sent only the first {sent} channels of {input}: the first {shown} are shown, the output map is the run’s own.',
     'views.conv.matches': 'the sum equals the computed map (largest difference {diff})',
     'views.conv.differs': 'the sum differs from the computed map by up to {diff}',
+    'views.conv.expanding': ' Fetching all channels…',
     'views.conv.unavailable': 'This convolution cannot be explained here (its input is not a map in the run).',
     'views.conv.noChannel': 'Input channel {n} is not shown in this view.',
 
@@ -189,6 +190,7 @@ export default {
     'views.conv.summaryCut': '输出是 {total} 个输入通道之和，但运行结果只发送了 {input} 的前 {sent} 个通道：这里显示前 {shown} 个，输出图直接取自运行结果。',
     'views.conv.matches': '求和结果与计算出的特征图一致（最大差值 {diff}）',
     'views.conv.differs': '求和结果与计算出的特征图最多相差 {diff}',
+    'views.conv.expanding': ' 正在获取全部通道…',
     'views.conv.unavailable': '这里无法讲解这个卷积（它的输入不是运行结果中的特征图）。',
     'views.conv.noChannel': '输入通道 {n} 不在本视图中显示。',
 

@@ -237,3 +237,24 @@ describe('params', () => {
     expect(p.weight.shape).toEqual([2, 2]);
   });
 });
+
+describe('expanded runs', () => {
+  it('asks for whole values by name', async () => {
+    const { expandURL, runExpanded } = await import('./expand.js');
+    expect(expandURL('m 1', 'a b.png', ['layer1.0/x', 'y'], 16)).toBe('/api/models/m%201/examples/a%20b.png/run?max_channels=16&expand=layer1.0%2Fx&expand=y');
+    const calls = [];
+    const buf = encodeTensors((off) => ({ format: 'convscope-run/1', values: [{ name: 'y', shape: [2], channels: 2, offset: off[0], length: 2 }] }), [[1, 2]]);
+    const fake = async (url, init) => {
+      calls.push([url, init?.method ?? 'GET']);
+      return { ok: true, arrayBuffer: async () => buf };
+    };
+    const r = await runExpanded('m', { example: 'x.png' }, ['y'], { fetchImpl: fake });
+    expect([...r.values.get('y').data]).toEqual([1, 2]);
+    await runExpanded('m', { example: 'x.png' }, ['y'], { fetchImpl: fake }); // cached
+    await runExpanded('m', { upload: { name: 'u.png', url: 'blob:1', file: new Blob(['x'], { type: 'image/png' }) } }, ['y'], { fetchImpl: fake });
+    expect(calls).toEqual([
+      ['/api/models/m/examples/x.png/run?max_channels=16&expand=y', 'GET'],
+      ['/api/models/m/run?max_channels=16&expand=y', 'POST'],
+    ]);
+  });
+});
