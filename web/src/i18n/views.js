@@ -52,6 +52,10 @@ export default {
     'views.channel.blue': 'blue',
 
     'views.conv.kernels': 'kernels',
+    'views.legend.input': 'input values',
+    'views.legend.weights': 'weights and bias',
+    'views.legend.intermediate': 'intermediate values',
+    'views.legend.output': 'output values',
     'views.conv.strideShort': 'stride {s}',
     'views.conv.intermediate': 'intermediate',
     'views.conv.channelN': 'channel {n}',
@@ -173,6 +177,10 @@ export default {
     'views.channel.blue': '蓝色',
 
     'views.conv.kernels': '卷积核',
+    'views.legend.input': '输入值',
+    'views.legend.weights': '权重和偏置',
+    'views.legend.intermediate': '中间值',
+    'views.legend.output': '输出值',
     'views.conv.strideShort': '步长 {s}',
     'views.conv.intermediate': '中间结果',
     'views.conv.channelN': '通道 {n}',
