@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary } from './harness.mjs';
+import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary, makeImage } from './harness.mjs';
 
 const VIEWPORT = { width: 1366, height: 768 };
 
@@ -386,7 +386,7 @@ describe('views of a model with big kernels, strides, padding and many channels 
   let server;
   let browser;
   before(async () => {
-    server = await startServer(['--model', 'preset:resnet18']);
+    server = await startServer(['--model', 'preset:resnet18', '--model', 'preset:mobilenetv2']);
     browser = await launch();
   });
   after(async () => {
@@ -526,6 +526,31 @@ describe('views of a model with big kernels, strides, padding and many channels 
     close(Number(await page.getAttribute('[data-view="softmax"] .p', 'data-value')), header.probabilities[top], 1e-5, 'softmax');
     assert.equal(await page.locator('[data-view="softmax"] .term').count(), 12);
     await page.screenshot({ path: screenshotPath('views-resnet18-softmax-1366x768.png') });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it('explains a depthwise convolution (mobilenetv2)', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    await page.goto(`${server.url}/?model=mobilenetv2`);
+    await waitReady(page);
+    const png = await makeImage(page, 'image/png', { width: 260, height: 230, seed: 9 });
+    await page.setInputFiles('input[data-testid="upload"]', { name: 'x.png', mimeType: 'image/png', buffer: png });
+    await page.waitForSelector('[data-testid="status"]');
+    await waitReady(page);
+    const model = await (await fetch(`${server.url}/api/models/mobilenetv2`)).json();
+    const dw = model.layers.find((l) => l.op === 'Conv' && l.attrs.groups > 1 && l.attrs.groups === l.shape[0]);
+    assert.ok(dw, 'mobilenetv2 has a depthwise conv');
+    await page.locator(`[data-layer="${dw.name}"][data-neuron="5"]`).scrollIntoViewIfNeeded();
+    await page.click(`[data-layer="${dw.name}"][data-neuron="5"]`);
+    await page.waitForSelector('[data-view="conv"] [data-output-map]:not([data-check=""])');
+    // One input channel — the same index as the output map — and its kernel.
+    assert.deepEqual(await page.$$eval('[data-intermediate]', (els) => els.map((e) => e.dataset.intermediate)), ['5']);
+    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-4);
+    assert.match(await page.textContent('[data-summary]'), new RegExp(`reads one input channel \\(channel 5\\).*${dw.attrs.groups} groups`));
+    await page.screenshot({ path: screenshotPath('views-mobilenetv2-depthwise-1366x768.png') });
     assert.deepEqual(page.errors, []);
     await page.close();
   });
