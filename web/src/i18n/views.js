@@ -53,6 +53,7 @@ export default {
 
     'views.conv.kernels': 'kernels',
     'views.legend.input': 'input values',
+    'views.legend.values': 'values',
     'views.legend.weights': 'weights and bias',
     'views.legend.intermediate': 'intermediate values',
     'views.legend.output': 'output values',
@@ -180,6 +181,7 @@ export default {
 
     'views.conv.kernels': '卷积核',
     'views.legend.input': '输入值',
+    'views.legend.values': '数值',
     'views.legend.weights': '权重和偏置',
     'views.legend.intermediate': '中间值',
     'views.legend.output': '输出值',
