@@ -135,3 +135,46 @@ export async function waitScopeReady(page, timeout = 30000) {
 export function cli(args) {
   return execFileSync(buildServer(), args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20 });
 }
+
+// ---- helpers of the explanation-view tests (views.test.mjs) ----
+
+/** decodeBinary parses a convscope binary response (independently of the UI's decoder). */
+export function decodeBinary(arrayBuffer) {
+  const buf = Buffer.from(arrayBuffer);
+  const n = buf.readUInt32LE(0);
+  const header = JSON.parse(buf.subarray(4, 4 + n).toString('utf8'));
+  const start = (4 + n + 3) & ~3;
+  const floats = (offset, length) => {
+    const out = new Float64Array(length);
+    for (let i = 0; i < length; i++) out[i] = buf.readFloatLE(start + offset + 4 * i);
+    return out;
+  };
+  return { header, floats };
+}
+
+/** fetchRun runs an example through the API and returns {header, values: Map name → {shape, channels, data}}. */
+export async function fetchRun(base, model, example, maxChannels = 0) {
+  const q = maxChannels ? `&max_channels=${maxChannels}` : '';
+  const res = await fetch(`${base}/api/models/${encodeURIComponent(model)}/run?example=${encodeURIComponent(example)}${q}`, { method: 'POST' });
+  if (!res.ok) throw new Error(`run ${model}/${example}: ${res.status} ${await res.text()}`);
+  const { header, floats } = decodeBinary(await res.arrayBuffer());
+  const values = new Map();
+  for (const v of header.values) values.set(v.name, { ...v, data: floats(v.offset, v.length) });
+  return { header, values };
+}
+
+/** fetchParams returns a layer's parameters {name: {shape, data}} from the binary API. */
+export async function fetchParams(base, model, layer) {
+  const res = await fetch(`${base}/api/models/${encodeURIComponent(model)}/params/${layer}`);
+  if (!res.ok) throw new Error(`params ${model}/${layer}: ${res.status}`);
+  const { header, floats } = decodeBinary(await res.arrayBuffer());
+  const out = {};
+  for (const p of header.params) out[p.name] = { shape: p.shape, data: floats(p.offset, p.length) };
+  return out;
+}
+
+/** uiNumber prints a number as the UI does: fixed decimals, a real minus sign, no negative zero. */
+export function uiNumber(v, digits) {
+  const s = (Math.abs(v) < 0.5 * 10 ** -digits ? 0 : v).toFixed(digits);
+  return s.replace('-', '−');
+}

@@ -1,0 +1,260 @@
+import { describe, it, expect } from 'vitest';
+import { geom, outSize, windowAt, products, convPlane, sumPlanes, inputChannels, kernelOf, planeOf } from './conv.js';
+import { poolAt } from './pool.js';
+import { softmax, topIndices } from './softmax.js';
+import { flatIndex, unflatten, flattenMap, denseUnit } from './flatten.js';
+import { activate } from './activation.js';
+import { viewKind, articleSection, classifier } from './target.js';
+import { decodeParams } from './params.js';
+import { encodeTensors } from '../decode.js';
+
+const f32 = (xs) => Float32Array.from(xs);
+
+// A naive reference convolution written independently: zero-pad the input
+// into a bigger array first, then slide without any bounds checks.
+function naiveConv(plane, h, w, kernel, kh, kw, s, p, d) {
+  const H = h + p[0] + p[2];
+  const W = w + p[1] + p[3];
+  const padded = new Float64Array(H * W);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) padded[(y + p[0]) * W + x + p[1]] = plane[y * w + x];
+  const out = [];
+  for (let oy = 0; oy * s[0] + d[0] * (kh - 1) < H; oy++) {
+    const row = [];
+    for (let ox = 0; ox * s[1] + d[1] * (kw - 1) < W; ox++) {
+      let acc = 0;
+      for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) acc += padded[(oy * s[0] + a * d[0]) * W + ox * s[1] + b * d[1]] * kernel[a * kw + b];
+      row.push(acc);
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+describe('conv arithmetic', () => {
+  it('computes output sizes like the engine (floor)', () => {
+    expect(outSize(64, 64, { kernel: [3, 3] })).toEqual([62, 62]);
+    // ResNet stem: 224, 7×7, stride 2, pad 3 → 112.
+    expect(outSize(224, 224, { kernel: [7, 7], stride: [2, 2], pads: [3, 3, 3, 3] })).toEqual([112, 112]);
+    // dilation 2 makes a 3×3 kernel span 5.
+    expect(outSize(10, 10, { kernel: [3, 3], dilation: [2, 2] })).toEqual([6, 6]);
+    expect(geom({}).kh).toBe(1);
+  });
+
+  it('extracts a window by hand on a 4×4 map', () => {
+    const plane = f32([...Array(16).keys()]); // value = 4·y + x
+    const w = windowAt(plane, 4, 4, 1, 1, { kernel: [2, 2], stride: [2, 2] });
+    expect([...w.values]).toEqual([10, 11, 14, 15]);
+    expect([...w.inside]).toEqual([1, 1, 1, 1]);
+    // padding 1: the top-left window of a 3×3 kernel has 5 padding cells
+    const p = windowAt(plane, 4, 4, 0, 0, { kernel: [3, 3], pads: [1, 1, 1, 1] });
+    expect([...p.inside]).toEqual([0, 0, 0, 0, 1, 1, 0, 1, 1]);
+    expect([...p.values]).toEqual([0, 0, 0, 0, 0, 1, 0, 4, 5]);
+    expect(p.ys[0]).toBe(-1);
+    // dilation 2: cells (0,0), (0,2), (2,0), (2,2)
+    const d = windowAt(plane, 4, 4, 0, 0, { kernel: [2, 2], dilation: [2, 2] });
+    expect([...d.values]).toEqual([0, 2, 8, 10]);
+  });
+
+  it('multiplies a window by a kernel', () => {
+    const r = products(f32([1, 2, 3]), f32([0.5, -1, 2]));
+    expect([...r.products]).toEqual([0.5, -2, 6]);
+    expect(r.sum).toBeCloseTo(4.5, 6);
+  });
+
+  it('matches a naive padded convolution for many geometries', () => {
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const cases = [
+      [9, 9, 3, 3, [1, 1], [0, 0, 0, 0], [1, 1]],
+      [11, 13, 7, 7, [2, 2], [3, 3, 3, 3], [1, 1]],
+      [10, 8, 3, 3, [2, 1], [1, 0, 1, 2], [2, 1]],
+      [6, 6, 1, 1, [1, 1], [0, 0, 0, 0], [1, 1]],
+      [12, 12, 5, 3, [3, 2], [2, 1, 2, 1], [1, 2]],
+    ];
+    for (const [h, w, kh, kw, s, p, d] of cases) {
+      const plane = f32(Array.from({ length: h * w }, rnd));
+      const kernel = f32(Array.from({ length: kh * kw }, rnd));
+      const attrs = { kernel: [kh, kw], stride: s, pads: p, dilation: d };
+      const want = naiveConv(plane, h, w, kernel, kh, kw, s, p, d);
+      const [oh, ow] = outSize(h, w, attrs);
+      expect([oh, ow]).toEqual([want.length, want[0].length]);
+      const got = convPlane(plane, h, w, kernel, attrs);
+      for (let y = 0; y < oh; y++) {
+        for (let x = 0; x < ow; x++) {
+          expect(got[y * ow + x]).toBeCloseTo(want[y][x], 5);
+          // the per-cell path (window · kernel) agrees with the plane
+          expect(products(windowAt(plane, h, w, y, x, attrs).values, kernel).sum).toBeCloseTo(want[y][x], 5);
+        }
+      }
+    }
+  });
+
+  it('sums intermediate maps and adds the bias', () => {
+    expect([...sumPlanes([f32([1, 2]), f32([10, 20])], 0.5)]).toEqual([11.5, 22.5]);
+  });
+
+  it('finds the input channels and kernels of an output channel', () => {
+    expect(inputChannels(1, 3, 10, 1)).toEqual([{ channel: 0, k: 0 }, { channel: 1, k: 1 }, { channel: 2, k: 2 }]);
+    // groups 2, 4 inputs, 6 outputs: output 4 is in group 1 → inputs 2, 3
+    expect(inputChannels(4, 4, 6, 2)).toEqual([{ channel: 2, k: 0 }, { channel: 3, k: 1 }]);
+    // depthwise
+    expect(inputChannels(5, 8, 8, 8)).toEqual([{ channel: 5, k: 0 }]);
+    // weight [2, 3, 2, 2] = 0…23: kernel (1, 2) starts at (1·3 + 2)·4 = 20
+    const wgt = f32([...Array(24).keys()]);
+    expect([...kernelOf(wgt, [2, 3, 2, 2], 1, 2)]).toEqual([20, 21, 22, 23]);
+    expect([...planeOf(f32([...Array(12).keys()]), [3, 2, 2], 1)]).toEqual([4, 5, 6, 7]);
+  });
+});
+
+describe('pooling', () => {
+  const plane = f32([1, -2, 3, 0, 5, 6, -7, 8, 9, 1, 2, 3, 4, 5, 6, 7]); // 4×4
+  it('takes the max of each 2×2 window', () => {
+    const r = poolAt(plane, 4, 4, 0, 1, { kernel: [2, 2], stride: [2, 2] }, 'max');
+    expect([...r.window.values]).toEqual([3, 0, -7, 8]);
+    expect(r.value).toBe(8);
+    expect(r.argmax).toBe(3);
+  });
+  it('averages real cells only', () => {
+    const r = poolAt(plane, 4, 4, 1, 0, { kernel: [2, 2], stride: [2, 2] }, 'avg');
+    expect(r.value).toBeCloseTo((9 + 1 + 4 + 5) / 4, 6);
+    const p = poolAt(plane, 4, 4, 0, 0, { kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1] }, 'avg');
+    expect(p.count).toBe(4);
+    expect(p.value).toBeCloseTo((1 - 2 + 5 + 6) / 4, 6);
+    // max pooling ignores padding even when all real cells are negative
+    const neg = poolAt(f32([-3, -1, -2, -5]), 2, 2, 0, 0, { kernel: [3, 3], pads: [1, 1, 1, 1] }, 'max');
+    expect(neg.value).toBe(-1);
+  });
+});
+
+describe('softmax', () => {
+  it('matches exp(x_i)/Σexp(x_j) by hand', () => {
+    const { probs, exps, sum } = softmax([0, Math.log(3)]);
+    expect(probs[0]).toBeCloseTo(0.25, 10);
+    expect(probs[1]).toBeCloseTo(0.75, 10);
+    expect(exps[1] / sum).toBeCloseTo(0.75, 10);
+  });
+  it('does not overflow on large logits and treats null as −∞', () => {
+    const { probs } = softmax([1000, 1000, null]);
+    expect(probs).toEqual([0.5, 0.5, 0]);
+  });
+  it('lists the top indices', () => {
+    expect(topIndices([0.1, 0.5, 0.2, 0.5], 3)).toEqual([1, 3, 2]);
+  });
+});
+
+describe('flatten', () => {
+  const shape = [2, 2, 3]; // C=2, H=2, W=3
+  it('indexes channels-first and channels-last by hand', () => {
+    // channels-first: c·6 + r·3 + x
+    expect(flatIndex(1, 1, 2, shape, false)).toBe(11);
+    expect(flatIndex(0, 1, 0, shape, false)).toBe(3);
+    // channels-last: (r·3 + x)·2 + c
+    expect(flatIndex(1, 0, 0, shape, true)).toBe(1);
+    expect(flatIndex(0, 1, 2, shape, true)).toBe(10);
+  });
+  it('round-trips every index in both orders', () => {
+    for (const last of [false, true]) {
+      const seen = new Set();
+      for (let c = 0; c < 2; c++) for (let r = 0; r < 2; r++) for (let x = 0; x < 3; x++) {
+        const i = flatIndex(c, r, x, shape, last);
+        seen.add(i);
+        expect(unflatten(i, shape, last)).toEqual({ c, row: r, col: x });
+      }
+      expect(seen.size).toBe(12);
+    }
+  });
+  it('flattens a map in the given order', () => {
+    const data = f32([...Array(12).keys()]); // CHW planes
+    expect([...flattenMap(data, shape, false)]).toEqual([...data]);
+    // channels-last interleaves the two planes: (0,6), (1,7), …
+    expect([...flattenMap(data, shape, true)]).toEqual([0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11]);
+  });
+  it('computes a dense unit', () => {
+    const w = f32([1, 2, 3, -1, 0, 0.5]); // [2, 3]
+    const r = denseUnit(w, f32([1, 1, 2]), 1, 0.25);
+    expect([...r.products]).toEqual([-1, 0, 1]);
+    expect(r.sum).toBe(0);
+    expect(r.value).toBe(0.25);
+  });
+});
+
+describe('activations', () => {
+  it('applies max(0, x) and friends', () => {
+    expect(activate('Relu', -2)).toBe(0);
+    expect(activate('Relu', 1.5)).toBe(1.5);
+    expect(activate('LeakyRelu', -2, { alpha: 0.1 })).toBeCloseTo(-0.2, 10);
+    expect(activate('Relu6', 7)).toBe(6);
+    expect(activate('Elu', 1)).toBe(null);
+  });
+});
+
+describe('view targets', () => {
+  it('maps columns to views and article sections', () => {
+    expect(viewKind({ kind: 'map', op: 'Conv' })).toBe('conv');
+    expect(viewKind({ kind: 'map', op: 'Relu' })).toBe('relu');
+    expect(viewKind({ kind: 'map', op: 'MaxPool' })).toBe('pool');
+    expect(viewKind({ kind: 'output' })).toBe('flatten');
+    expect(viewKind({ kind: 'map', op: 'Add' })).toBe(null);
+    expect(viewKind({ kind: 'input' })).toBe(null);
+    expect(articleSection({ kind: 'map', op: 'AveragePool' })).toBe('article-pool');
+    expect(articleSection({ kind: 'map', op: 'LeakyRelu' })).toBe('article-relu');
+    expect(articleSection({ kind: 'input' })).toBe('article-input');
+    expect(articleSection({ kind: 'output' })).toBe('article-softmax');
+  });
+  it('finds the flatten and dense layer of Tiny VGG', () => {
+    const model = {
+      logits: 'output',
+      inputs: [{ name: 'input', shape: [3, 64, 64] }],
+      layers: [
+        { name: 'max_pool_2', op: 'MaxPool', inputs: ['x'], outputs: ['max_pool_2'], shape: [10, 13, 13] },
+        { name: 'flatten', op: 'Flatten', inputs: ['max_pool_2'], outputs: ['flatten'], shape: [1690], attrs: { channels_last: true } },
+        { name: 'drop', op: 'Dropout', inputs: ['flatten'], outputs: ['drop'], shape: [1690] },
+        { name: 'output', op: 'Dense', inputs: ['drop'], outputs: ['output'], shape: [10] },
+      ],
+    };
+    const c = classifier(model);
+    expect(c.dense.name).toBe('output');
+    expect(c.flatten.name).toBe('flatten');
+    expect(c.mapValue).toBe('max_pool_2');
+    expect(c.mapShape).toEqual([10, 13, 13]);
+    expect(c.channelsLast).toBe(true);
+    expect(c.vectorValue).toBe('drop');
+    expect(classifier({ ...model, logits: 'max_pool_2' }).dense).toBe(null);
+  });
+});
+
+describe('params', () => {
+  it('decodes a binary params response', () => {
+    const bias = [0.5, -1];
+    const weight = [1, 2, 3, 4];
+    const buf = encodeTensors((off) => ({ format: 'convscope-params/1', params: [
+      { name: 'bias', shape: [2], offset: off[0], length: 2, min: -1, max: 0.5 },
+      { name: 'weight', shape: [2, 2], offset: off[1], length: 4, min: 1, max: 4 },
+    ] }), [bias, weight]);
+    const p = decodeParams(buf);
+    expect([...p.bias.data]).toEqual(bias);
+    expect([...p.weight.data]).toEqual(weight);
+    expect(p.weight.shape).toEqual([2, 2]);
+  });
+});
+
+describe('expanded runs', () => {
+  it('asks for whole values by name', async () => {
+    const { expandURL, runExpanded } = await import('./expand.js');
+    expect(expandURL('m 1', 'a b.png', ['layer1.0/x', 'y'], 16)).toBe('/api/models/m%201/examples/a%20b.png/run?max_channels=16&expand=layer1.0%2Fx&expand=y');
+    const calls = [];
+    const buf = encodeTensors((off) => ({ format: 'convscope-run/1', values: [{ name: 'y', shape: [2], channels: 2, offset: off[0], length: 2 }] }), [[1, 2]]);
+    const fake = async (url, init) => {
+      calls.push([url, init?.method ?? 'GET']);
+      return { ok: true, arrayBuffer: async () => buf };
+    };
+    const r = await runExpanded('m', { example: 'x.png' }, ['y'], { fetchImpl: fake });
+    expect([...r.values.get('y').data]).toEqual([1, 2]);
+    await runExpanded('m', { example: 'x.png' }, ['y'], { fetchImpl: fake }); // cached
+    await runExpanded('m', { upload: { name: 'u.png', url: 'blob:1', file: new Blob(['x'], { type: 'image/png' }) } }, ['y'], { fetchImpl: fake });
+    expect(calls).toEqual([
+      ['/api/models/m/examples/x.png/run?max_channels=16&expand=y', 'GET'],
+      ['/api/models/m/run?max_channels=16&expand=y', 'POST'],
+    ]);
+  });
+});

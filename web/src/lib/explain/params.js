@@ -1,0 +1,37 @@
+// Layer parameters from GET /api/models/{id}/params/{layer} (binary),
+// cached per model and layer for the page's lifetime.
+import { decodeTensors } from '../decode.js';
+
+const cache = new Map();
+
+/** loadParams resolves with {name: {shape, data: Float32Array, min, max}} of a layer. */
+export function loadParams(modelId, layer, fetchImpl = globalThis.fetch) {
+  const key = `${modelId}\n${layer}`;
+  let p = cache.get(key);
+  if (!p) {
+    const url = `/api/models/${encodeURIComponent(modelId)}/params/${layer.split('/').map(encodeURIComponent).join('/')}`;
+    p = fetchImpl(url).then(async (res) => {
+      if (!res.ok) {
+        let msg = `${res.status} ${res.statusText}`;
+        try {
+          msg = (await res.json()).error ?? msg;
+        } catch {
+          // not JSON
+        }
+        throw new Error(msg);
+      }
+      return decodeParams(await res.arrayBuffer());
+    });
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+/** decodeParams turns a binary params response into {name: {shape, data, min, max}}. */
+export function decodeParams(buf) {
+  const { header, floats } = decodeTensors(buf);
+  const out = {};
+  for (const p of header.params ?? []) out[p.name] = { shape: p.shape, min: p.min, max: p.max, data: floats(p.offset, p.length) };
+  return out;
+}

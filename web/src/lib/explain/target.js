@@ -1,0 +1,79 @@
+// Which explanation view a click opens, and what each view needs from the
+// model description: pure look-ups on GET /api/models/{id}.
+
+const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Relu6', 'Clip', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'HardSigmoid']);
+const POOLS = new Set(['MaxPool', 'AveragePool']);
+
+/** VIEWS are the view kinds (the data-view of each view's root). */
+export const VIEWS = ['conv', 'conv-formula', 'relu', 'pool', 'softmax', 'flatten'];
+
+/** layerOf finds a layer by name. */
+export function layerOf(model, name) {
+  return model?.layers.find((l) => l.name === name) ?? null;
+}
+
+/** producerOf finds the layer producing a value. */
+export function producerOf(model, value) {
+  return model?.layers.find((l) => l.outputs.includes(value)) ?? null;
+}
+
+/** shapeOf is the per-image shape of a value (graph input or layer output). */
+export function shapeOf(model, value) {
+  const inp = model.inputs.find((i) => i.name === value);
+  if (inp) return inp.shape;
+  return producerOf(model, value)?.shape ?? null;
+}
+
+/**
+ * viewKind tells which view a click on a neuron of a column opens: 'conv',
+ * 'relu', 'pool', 'flatten' (an output class) or null (no view for it).
+ */
+export function viewKind(col) {
+  if (!col) return null;
+  if (col.kind === 'output') return 'flatten';
+  if (col.kind !== 'map') return null;
+  if (col.op === 'Conv') return 'conv';
+  if (ACTIVATIONS.has(col.op)) return 'relu';
+  if (POOLS.has(col.op)) return 'pool';
+  return null;
+}
+
+/** articleSection is the id of the article section about a column's layer kind. */
+export function articleSection(col) {
+  if (!col) return null;
+  if (col.kind === 'input') return 'article-input';
+  if (col.kind === 'output') return 'article-softmax';
+  if (col.op === 'Conv') return 'article-conv';
+  if (ACTIVATIONS.has(col.op)) return 'article-relu';
+  if (POOLS.has(col.op) || col.op === 'GlobalAveragePool' || col.op === 'GlobalMaxPool') return 'article-pool';
+  if (col.op === 'Flatten' || col.op === 'Reshape') return 'article-flatten';
+  if (col.op === 'Dense' || col.op === 'Softmax') return 'article-softmax';
+  return null;
+}
+
+/**
+ * classifier describes the layers behind the output classes: {dense, flatten,
+ * mapValue, mapShape, vectorValue, channelsLast} — dense: the layer computing
+ * the logits when it is a Dense layer (else null); vectorValue: its input;
+ * flatten: the Flatten (or Reshape) layer producing that input, if any;
+ * mapValue/mapShape: the feature maps before the flatten.
+ */
+export function classifier(model) {
+  const lp = model?.logits ? producerOf(model, model.logits) : null;
+  if (!lp || lp.op !== 'Dense') return { dense: null };
+  const vectorValue = lp.inputs[0];
+  let fl = producerOf(model, vectorValue);
+  // Look through pass-through layers (Dropout, Identity) to the flatten.
+  while (fl && (fl.op === 'Dropout' || fl.op === 'Identity')) fl = producerOf(model, fl.inputs[0]);
+  const flatten = fl && (fl.op === 'Flatten' || fl.op === 'Reshape') ? fl : null;
+  const mapValue = flatten ? flatten.inputs[0] : null;
+  const mapShape = mapValue ? shapeOf(model, mapValue) : null;
+  return {
+    dense: lp,
+    vectorValue,
+    flatten,
+    mapValue: mapShape && mapShape.length === 3 ? mapValue : null,
+    mapShape: mapShape && mapShape.length === 3 ? mapShape : null,
+    channelsLast: !!flatten?.attrs?.channels_last,
+  };
+}
