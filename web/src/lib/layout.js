@@ -56,9 +56,11 @@ export function edgeMode(layer, inputIndex, srcChannels, dstChannels) {
  * buildColumns turns a model description (GET /api/models/{id}) into
  * columns. maxMaps caps the maps drawn per column (the rest are counted as
  * "+M more"); maxClasses caps the output rows (larger outputs show the top
- * classes of the current image).
+ * classes of the current image). Columns named in expanded (the "+M more"
+ * expander) show up to maxExpanded maps instead.
  */
-export function buildColumns(model, { maxMaps = 16, maxClasses = 12 } = {}) {
+export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = null, maxExpanded = 64 } = {}) {
+  const cap = (name) => (expanded?.has(name) ? Math.max(maxMaps, maxExpanded) : maxMaps);
   const cols = [];
   const colOfValue = new Map();
   const producer = new Map();
@@ -95,10 +97,10 @@ export function buildColumns(model, { maxMaps = 16, maxClasses = 12 } = {}) {
     if (srcCols.every((c) => c === undefined)) continue; // constants and the like
     const map = isMapShape(l.shape);
     const channels = map ? channelsOf(l.shape) : 1;
-    const shown = Math.min(channels, maxMaps);
+    const shown = Math.min(channels, cap(l.name));
     const col = {
       kind: map ? 'map' : 'vector', name: l.name, value: out, op: l.op, type: l.type, shape: l.shape,
-      attrs: l.attrs, channels, shown, sources: [],
+      attrs: l.attrs, channels, shown, sources: [], expanded: !!expanded?.has(l.name),
     };
     let offset = 0;
     l.inputs.forEach((v, k) => {
@@ -232,7 +234,7 @@ export function computeGeometry(cols, { width, height, detail = true, compact = 
         : { x: Math.round(cx - box / 2), y: Math.round(cy - box / 2), w: box, h: box, cx: Math.round(cx), cy: Math.round(cy) });
     }
     const more = c.kind !== 'output' && c.kind !== 'vector' && c.channels > c.shown
-      ? { x: Math.round(cx), y: Math.round(rowsTop + (n - 0.5) * slot), count: c.channels - c.shown }
+      ? { x: Math.round(cx), y: Math.round(rowsTop + (n - 0.5) * slot), count: c.channels - c.shown, expandable: c.kind === 'map' && !c.expanded }
       : null;
     return { x: Math.round(cx), neurons, more };
   });

@@ -50,6 +50,22 @@ describe('columns', () => {
     expect(cols[byName.dw].sources[0].mode).toBe('one');
   });
 
+  it('expands a column to all its maps (up to maxExpanded) and offers the expander only where it helps', () => {
+    const cols = buildColumns(dag, { maxMaps: 16, expanded: new Set(['cat']), maxExpanded: 64 });
+    const i = Object.fromEntries(cols.map((c, k) => [c.name, k]));
+    expect(cols[i.cat].shown).toBe(40); // all 40 concatenated channels
+    expect(cols[i.cat].expanded).toBe(true);
+    expect(cols[i.pool].shown).toBe(16); // its neighbour keeps the cap
+    expect(incoming(cols, i.cat, 20)).toEqual([[i.c2, 12]]); // channel 20 = c2's 12 (after add's 8), drawn now
+    expect(incoming(cols, i.cat, 30)).toEqual([]); // c2's channel 22 is not drawn (c2 is not expanded)
+    const geo = computeGeometry(cols, { width: 1400, height: 700, measure: (s) => s.length * 7 });
+    expect(geo.columns[i.cat].more).toBeNull(); // nothing left to count
+    expect(geo.columns[i.pool].more).toMatchObject({ count: 24, expandable: true });
+    const capped = buildColumns(dag, { maxMaps: 16, expanded: new Set(['cat']), maxExpanded: 20 });
+    const g2 = computeGeometry(capped, { width: 1400, height: 700, measure: (s) => s.length * 7 });
+    expect(g2.columns[i.cat].more).toMatchObject({ count: 20, expandable: false });
+  });
+
   it('connects neurons as the operators do', () => {
     const cols = buildColumns(dag, { maxMaps: 16 });
     const i = Object.fromEntries(cols.map((c, k) => [c.name, k]));
