@@ -4,7 +4,13 @@
 // Screenshots (1366×768) go to e2e/out/article-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, waitReady, screenshotPath } from './harness.mjs';
+import { startServer, launch, waitReady as overviewReady, screenshotPath } from './harness.mjs';
+
+/** waitReady: the overview is drawn and the article (loaded after it) is in the page. */
+async function waitReady(page, timeout) {
+  await overviewReady(page, timeout);
+  await page.waitForSelector('article.article section#article-intro', { timeout: timeout ?? 15000 });
+}
 
 const SECTIONS = ['article-intro', 'article-input', 'article-conv', 'article-widget', 'article-relu', 'article-pool', 'article-flatten', 'article-softmax', 'article-interactive', 'article-about'];
 const VIEW = { width: 1366, height: 768 };

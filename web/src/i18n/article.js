@@ -146,6 +146,10 @@ export default {
       '**Colour scale**: *Unit* gives each layer its own range, *Module* shares one range up to each pooling layer and *Global* uses one range for all hidden layers, to compare how strong the activations are across layers. Red is negative, white zero, blue positive.',
     'article.interactive.detail': '**Show detail** switches the layer shapes and colour legends on and off.',
     'article.interactive.headers': '**Click a layer’s name** to jump to its section in this article.',
+    'article.interactive.views':
+      '**Click a neuron** to see how it is computed with this image’s numbers: a convolution opens into its input maps, kernels, intermediate results and the sum with the bias (click an intermediate map to watch the kernel slide, step by step); ReLU and pooling show each cell’s calculation; a class opens the flatten and dense step, and from there the softmax. Press Esc, the ✕ or click empty space to go back.',
+    'article.interactive.expand': '**+M more** under a layer with many channels shows its further maps.',
+    'article.interactive.scope': '**Scope page**: analyse any network’s structure — presets of classic networks or your own Caffe, ONNX or TF.js file — and, for a file with weights, press **Run on an image** to open it here.',
     'article.interactive.url': '**Share a view**: the address bar keeps the model, the example image and the colour scale, so a link opens exactly this view.',
     'article.interactive.models': '**Other models**: when convscope serves several models, pick one at the top right.',
     'article.interactive.language': '**Language**: switch between English and Simplified Chinese at the top right; your choice is remembered.',
@@ -284,6 +288,10 @@ export default {
       '**色标**：“按层”让每一层使用自己的范围，“按模块”让每个池化层之前的各层共用一个范围，“全局”让所有隐藏层共用一个范围，便于比较各层激活的强弱。红色为负，白色为零，蓝色为正。',
     'article.interactive.detail': '**显示细节**用于显示或隐藏各层的形状和色标图例。',
     'article.interactive.headers': '**点击层名**即可跳到本文中对应的小节。',
+    'article.interactive.views':
+      '**点击神经元**，用这张图像的真实数值查看它是如何计算出来的：卷积层会展开为输入特征图、卷积核、中间结果以及加上偏置后的求和（点击某张中间结果图，可以逐步观看卷积核的滑动）；ReLU 和池化会展示每个格子的计算；点击类别会打开展平和全连接这一步，再从那里进入 softmax。按 Esc、点击 ✕ 或点击空白处即可返回。',
+    'article.interactive.expand': '通道很多的层下方有 **另有 M 个** 按钮，点击即可显示其余的特征图。',
+    'article.interactive.scope': '**结构分析页面**：分析任何网络的结构——经典网络的预设，或你自己的 Caffe、ONNX、TF.js 文件；对于带权重的文件，点击 **用图片运行** 就能在这里打开它。',
     'article.interactive.url': '**分享视图**：地址栏会记下模型、示例图像和色标，打开链接就能看到完全相同的视图。',
     'article.interactive.models': '**其他模型**：convscope 同时提供多个模型时，可在右上角选择。',
     'article.interactive.language': '**语言**：在右上角切换英文和简体中文，你的选择会被记住。',

@@ -6,9 +6,11 @@
 // Messages live in src/i18n/<area>.js (one catalogue per part of the UI,
 // each {en: {...}, 'zh-CN': {...}}); src/i18n/catalogue.test.js checks that
 // both languages have the same keys and that every key the sources pass to t
-// exists.
-import { pickLocale, translate, LOCALES } from './i18n-core.js';
-import { messages } from '../i18n/index.js';
+// exists. The page chrome's catalogues come with this module; a part loaded
+// on demand (the views, the article, the Scope page) adds its own with
+// addMessages before it renders.
+import { pickLocale, translate, merge, LOCALES } from './i18n-core.js';
+import { pageMessages } from '../i18n/page.js';
 
 const KEY = 'convscope.locale';
 
@@ -20,7 +22,18 @@ function stored() {
   }
 }
 
-const state = $state({ locale: pickLocale(stored(), globalThis.navigator?.languages ?? [globalThis.navigator?.language]) });
+const state = $state({ locale: pickLocale(stored(), globalThis.navigator?.languages ?? [globalThis.navigator?.language]), added: 0 });
+
+let messages = pageMessages;
+const loaded = new Set();
+
+/** addMessages adds a part's catalogue (once; a key defined twice is an error). */
+export function addMessages(catalogue) {
+  if (loaded.has(catalogue)) return;
+  loaded.add(catalogue);
+  messages = merge(messages, catalogue);
+  state.added++;
+}
 
 function apply(loc) {
   if (globalThis.document) globalThis.document.documentElement.lang = loc;
@@ -46,6 +59,7 @@ export function setLocale(loc) {
 
 /** t translates key into the current language, filling {placeholders} from vars. */
 export function t(key, vars) {
+  void state.added; // re-render when a catalogue arrives
   return translate(messages, state.locale, key, vars);
 }
 

@@ -1,0 +1,8 @@
+// The catalogues loaded with the page: the chrome, the controls and the
+// overview. The views, the article and the Scope page bring theirs with
+// their code (addMessages in lib/i18n.svelte.js).
+import { merge } from '../lib/i18n-core.js';
+import core from './core.js';
+import overview from './overview.js';
+
+export const pageMessages = merge(core, overview);
