@@ -54,6 +54,25 @@ describe('foldGraph', () => {
     // data>conv conv>bn bn>relu relu>a relu>b a>add b>add add>relu2 a>side relu2>fc fc>prob
     expect(g.edges.length).toBe(11);
   });
+  it('folds activations and normalisations that have their own value (ONNX), under the same conditions', () => {
+    const onnx = {
+      outputs: ['fc'],
+      nodes: [
+        N('x', 'Input', []),
+        N('c', 'Conv', ['x']),
+        N('bn', 'BatchNorm', ['c']),
+        N('r', 'Relu', ['bn']),
+        N('c2', 'Conv', ['r']),
+        N('r2', 'Relu', ['r']), // r has two readers: r2 stays a box
+        N('add', 'Add', ['c2', 'r2']),
+        N('fc', 'Dense', ['add']),
+      ],
+    };
+    const g = foldGraph(onnx);
+    expect(g.groups.map((x) => x.id)).toEqual(['x', 'c', 'c2', 'r2', 'add', 'fc']);
+    expect(g.groups[1].members.map((m) => m.name)).toEqual(['bn', 'r']);
+    expect(foldGraph(onnx, { fold: false }).groups).toHaveLength(8);
+  });
   it('does not fold into a graph output', () => {
     const g = foldGraph({ outputs: ['x'], nodes: [N('x', 'Conv', []), N('y', 'Relu', ['x'], { in_place: true })] });
     expect(g.groups.map((x) => x.id)).toEqual(['x', 'y']);
