@@ -48,8 +48,76 @@ async function hoverCell(page, selector, y, x, h, w) {
   await page.mouse.move(box.x + ((x + 0.5) / w) * box.width, box.y + ((y + 0.5) / h) * box.height);
 }
 
+/** hoverCellOf hovers cell (y, x) of a map and waits for the formula to show that cell. */
+async function hoverCellOf(page, selector, y, x, h, w) {
+  await hoverCell(page, selector, y, x, h, w);
+  await page.waitForSelector(`[data-cell][data-y="${y}"][data-x="${x}"]`);
+}
+
+/**
+ * hoverNear hovers cell (ty, tx) of the formula view's h×w output map
+ * whose cells may be under 2 px wide: it resolves with the cell {y, x} the
+ * view reports, within one cell of the target.
+ */
+async function hoverNear(page, ty, tx, h, w) {
+  await hoverCell(page, '[data-formula-output]', ty, tx, h, w);
+  await page.waitForFunction(([ty, tx]) => {
+    const e = document.querySelector('[data-cell]');
+    return e && Math.abs(e.dataset.y - ty) <= 1 && Math.abs(e.dataset.x - tx) <= 1;
+  }, [ty, tx]);
+  return { y: await num(page, '[data-cell]', 'data-y'), x: await num(page, '[data-cell]', 'data-x') };
+}
+
 async function attrs(page, selector, names) {
   return page.$eval(selector, (e, names) => Object.fromEntries(names.map((n) => [n, e.getAttribute(n)])), names);
+}
+
+/** num is a numeric attribute of the first element matching selector. */
+const num = async (page, selector, name) => Number(await page.getAttribute(selector, name));
+
+/** newPage opens url (after setting the UI's locale, when given) and collects the page's errors in page.errors. */
+async function newPage(browser, url, locale) {
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  if (locale) await page.addInitScript((loc) => localStorage.setItem('convscope.locale', loc), locale);
+  await page.goto(url);
+  await waitReady(page);
+  return page;
+}
+
+/** done checks that the page raised no errors, and closes it. */
+async function done(page) {
+  assert.deepEqual(page.errors, []);
+  await page.close();
+}
+
+/** openView clicks neuron n of a layer in the overview and waits for `ready`; paused: pauses the stepper. */
+async function openView(page, layer, n, ready, { paused = false } = {}) {
+  await page.click(`[data-layer="${layer}"][data-neuron="${n}"]`);
+  await page.waitForSelector(ready);
+  if (paused) await page.click('[data-step="play"]');
+}
+
+/** openFormula opens the formula view of input channel ch from the conv view, paused. */
+async function openFormula(page, ch) {
+  await page.click(`[data-intermediate="${ch}"]`);
+  await page.waitForSelector('[data-view="conv-formula"]');
+  await page.click('[data-step="play"]');
+}
+
+/** closeView closes view `kind` with Esc, or with its close button, and waits until it is gone. */
+async function closeView(page, kind, { button = false } = {}) {
+  if (button) await page.click(`[data-close="${kind}"]`);
+  else await page.keyboard.press('Escape');
+  await page.waitForSelector(`[data-view="${kind}"]`, { state: 'detached' });
+}
+
+/** upload sends a PNG through the page's upload input and waits for its run. */
+async function upload(page, name, buffer) {
+  await page.setInputFiles('input[data-testid="upload"]', { name, mimeType: 'image/png', buffer });
+  await page.waitForSelector('[data-testid="status"]');
+  await waitReady(page);
 }
 
 describe('explanation views (default model)', () => {
@@ -70,15 +138,7 @@ describe('explanation views (default model)', () => {
     await server?.stop();
   });
 
-  async function open(q = `/?example=${example}`, locale = 'en') {
-    const page = await browser.newPage({ viewport: VIEWPORT });
-    page.errors = [];
-    page.on('pageerror', (e) => page.errors.push(e.message));
-    await page.addInitScript((loc) => localStorage.setItem('convscope.locale', loc), locale);
-    await page.goto(server.url + q);
-    await waitReady(page);
-    return page;
-  }
+  const open = (q = `/?example=${example}`, locale = 'en') => newPage(browser, server.url + q, locale);
   const layerOf = (name) => model.layers.find((l) => l.name === name);
 
   it('conv elastic view and formula view show the convolution of the current image', async () => {
@@ -87,15 +147,14 @@ describe('explanation views (default model)', () => {
     const params = await fetchParams(server.url, 'default', 'conv_1_2');
     const input = run.values.get('relu_1_1');
     const o = 3;
-    await page.click(`[data-layer="conv_1_2"][data-neuron="${o}"]`);
-    await page.waitForSelector('[data-view="conv"] [data-output-map]');
+    await openView(page, 'conv_1_2', o, '[data-view="conv"] [data-output-map]');
     assert.match(page.url(), /view=conv&layer=conv_1_2&neuron=3/);
     assert.equal(await page.locator('[data-view="conv"] [data-intermediate]').count(), 10);
     // The sum of the intermediate maps plus the bias equals the run's map.
-    const check = Number(await page.getAttribute('[data-output-map]', 'data-check'));
+    const check = await num(page, '[data-output-map]', 'data-check');
     assert.ok(check < 1e-4, `Σ intermediate + bias vs the run: ${check}`);
     // The bias on hover.
-    close(Number(await page.getAttribute('[data-view="conv"] [data-bias]', 'data-bias')), params.bias.data[o], 1e-6, 'bias');
+    close(await num(page, '[data-view="conv"] [data-bias]', 'data-bias'), params.bias.data[o], 1e-6, 'bias');
     await page.hover('[data-view="conv"] [data-bias]');
     assert.equal((await page.textContent('[data-testid="bias-tip"]')).trim(), `bias = ${uiNumber(params.bias.data[o], 4)}`);
     // A kernel's 3×3 weights on hover.
@@ -112,8 +171,7 @@ describe('explanation views (default model)', () => {
     assert.match(page.url(), /view=conv-formula&layer=conv_1_2&neuron=3&ch=2/);
     await page.click('[data-step="play"]'); // pause
     for (const [y, x] of [[0, 0], [17, 41], [59, 59]]) {
-      await hoverCell(page, '[data-formula-output]', y, x, 60, 60);
-      await page.waitForSelector(`[data-cell][data-y="${y}"][data-x="${x}"]`);
+      await hoverCellOf(page, '[data-formula-output]', y, x, 60, 60);
       const a = await attrs(page, '[data-cell]', ['data-value', 'data-map-value']);
       const t = await attrs(page, '[data-total]', ['data-output-value', 'data-run-value']);
       const oracle = convOracle(layer, input, params, o, y, x);
@@ -138,11 +196,9 @@ describe('explanation views (default model)', () => {
     await page.click('[data-step="play"]');
     await page.waitForFunction(() => document.querySelector('[data-cell]')?.dataset.x !== '0');
     // Esc backs out one level, then closes.
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-view="conv-formula"]', { state: 'detached' });
+    await closeView(page, 'conv-formula');
     assert.equal(await page.locator('[data-view="conv"]').count(), 1);
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+    await closeView(page, 'conv');
     assert.doesNotMatch(page.url(), /view=/);
 
     // A link reopens the formula view.
@@ -152,17 +208,13 @@ describe('explanation views (default model)', () => {
     // The close button of the elastic view closes everything; a click on empty space backs out one level.
     await page.mouse.click(VIEWPORT.width - 20, VIEWPORT.height - 120);
     await page.waitForSelector('[data-view="conv-formula"]', { state: 'detached' });
-    await page.click('[data-close="conv"]');
-    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
-    assert.deepEqual(page.errors, []);
-    await page.close();
+    await closeView(page, 'conv', { button: true });
+    await done(page);
   });
 
   it('ReLU view shows max(0, x) for the cell under the pointer', async () => {
     const page = await open();
-    await page.click('[data-layer="relu_1_1"][data-neuron="4"]');
-    await page.waitForSelector('[data-view="relu"]');
-    await page.click('[data-step="play"]');
+    await openView(page, 'relu_1_1', 4, '[data-view="relu"]', { paused: true });
     const conv = run.values.get('conv_1_1');
     const relu = run.values.get('relu_1_1');
     // Cells with a negative and a positive input (found in the API's run), and a corner.
@@ -171,8 +223,7 @@ describe('explanation views (default model)', () => {
     const pos = plane.findIndex((v) => v > 0.01);
     assert.ok(neg >= 0 && pos >= 0, 'conv_1_1 map 4 has negative and positive values');
     for (const [y, x] of [[61, 0], [Math.floor(pos / 62), pos % 62], [Math.floor(neg / 62), neg % 62]]) {
-      await hoverCell(page, '[data-view="relu"] .map >> nth=1', y, x, 62, 62);
-      await page.waitForSelector(`[data-cell][data-y="${y}"][data-x="${x}"]`);
+      await hoverCellOf(page, '[data-view="relu"] .map >> nth=1', y, x, 62, 62);
       const i = (4 * 62 + y) * 62 + x;
       const a = await attrs(page, '[data-cell]', ['data-input-value', 'data-value', 'data-run-value']);
       close(Number(a['data-input-value']), conv.data[i], 1e-6, 'x');
@@ -182,25 +233,20 @@ describe('explanation views (default model)', () => {
       assert.equal(text, `max( 0 , ${uiNumber(conv.data[i], 3)} ) = ${uiNumber(relu.data[i], 3)}`.replace(/\( /g, '(').replace(/ \)/g, ')').replace(/ ,/g, ','));
     }
     // The last cell was negative: ReLU gave 0.
-    assert.equal(Number(await page.getAttribute('[data-cell]', 'data-value')), 0);
+    assert.equal(await num(page, '[data-cell]', 'data-value'), 0);
     await page.screenshot({ path: screenshotPath('views-relu-1366x768.png') });
     assert.match(page.url(), /view=relu&layer=relu_1_1&neuron=4/);
-    await page.click('[data-close="relu"]');
-    await page.waitForSelector('[data-view="relu"]', { state: 'detached' });
-    assert.deepEqual(page.errors, []);
-    await page.close();
+    await closeView(page, 'relu', { button: true });
+    await done(page);
   });
 
   it('pooling view shows the max of each 2×2 window', async () => {
     const page = await open();
-    await page.click('[data-layer="max_pool_1"][data-neuron="2"]');
-    await page.waitForSelector('[data-view="pool"]');
-    await page.click('[data-step="play"]');
+    await openView(page, 'max_pool_1', 2, '[data-view="pool"]', { paused: true });
     const inp = run.values.get('relu_1_2');
     const out = run.values.get('max_pool_1');
     for (const [y, x] of [[0, 0], [29, 29], [14, 9]]) {
-      await hoverCell(page, '[data-view="pool"] .map >> nth=1', y, x, 30, 30);
-      await page.waitForSelector(`[data-cell][data-y="${y}"][data-x="${x}"]`);
+      await hoverCellOf(page, '[data-view="pool"] .map >> nth=1', y, x, 30, 30);
       const win = [0, 1, 2, 3].map((k) => inp.data[(2 * 60 + 2 * y + (k >> 1)) * 60 + 2 * x + (k & 1)]);
       const a = await attrs(page, '[data-cell]', ['data-value', 'data-run-value']);
       close(Number(a['data-value']), Math.max(...win), 1e-6, 'max of the window');
@@ -209,10 +255,8 @@ describe('explanation views (default model)', () => {
       assert.deepEqual(shown, win.map((v) => uiNumber(v, 2)));
     }
     await page.screenshot({ path: screenshotPath('views-pool-1366x768.png') });
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-view="pool"]', { state: 'detached' });
-    assert.deepEqual(page.errors, []);
-    await page.close();
+    await closeView(page, 'pool');
+    await done(page);
   });
 
   it('flatten view computes the logit from the flattened maps, and the softmax view the probability', async () => {
@@ -222,8 +266,7 @@ describe('explanation views (default model)', () => {
     const maps = run.values.get('max_pool_2');
     const [C, H, W] = maps.shape;
     const k = 2;
-    await page.click(`[data-layer="output"][data-neuron="${k}"]`);
-    await page.waitForSelector('[data-view="flatten"] [data-logit]');
+    await openView(page, 'output', k, '[data-view="flatten"] [data-logit]');
     assert.match(page.url(), /view=flatten&class=2/);
     // The logit: Σ w·x + b over the flattened vector equals the run's.
     let z = dense.bias.data[k];
@@ -266,13 +309,10 @@ describe('explanation views (default model)', () => {
     assert.equal(await page.locator('[data-view="flatten"] .cls.marked').count(), 1);
     await page.screenshot({ path: screenshotPath('views-softmax-1366x768.png') });
     // Esc: softmax → flatten → overview.
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-view="softmax"]', { state: 'detached' });
+    await closeView(page, 'softmax');
     assert.equal(await page.locator('[data-view="flatten"]').count(), 1);
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-view="flatten"]', { state: 'detached' });
-    assert.deepEqual(page.errors, []);
-    await page.close();
+    await closeView(page, 'flatten');
+    await done(page);
   });
 
   it('opens views from the keyboard and wires layer headers to the article', async () => {
@@ -283,8 +323,7 @@ describe('explanation views (default model)', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-view="conv"]');
     await page.keyboard.press('Tab');
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+    await closeView(page, 'conv');
     const ids = await page.$$eval('[data-layer-header] button', (els) => els.map((e) => e.dataset.article));
     assert.deepEqual(ids, ['article-input', 'article-conv', 'article-relu', 'article-conv', 'article-relu', 'article-pool', 'article-conv', 'article-relu', 'article-conv', 'article-relu', 'article-pool', 'article-softmax']);
     // The views follow the image: another example while the formula view is open.
@@ -296,11 +335,10 @@ describe('explanation views (default model)', () => {
     await page.waitForFunction(() => /example=01_trouser\.png&view=conv-formula&layer=conv_2_1&neuron=6&ch=9/.test(location.search));
     await waitReady(page);
     const trouser = await fetchRun(server.url, 'default', '01_trouser.png');
-    await hoverCell(page, '[data-formula-output]', 11, 20, 28, 28);
-    await page.waitForSelector('[data-cell][data-y="11"][data-x="20"]');
-    close(Number(await page.getAttribute('[data-total]', 'data-run-value')), trouser.values.get('conv_2_1').data[(6 * 28 + 11) * 28 + 20], 1e-6, 'run value of the new image');
-    close(Number(await page.getAttribute('[data-total]', 'data-output-value')), trouser.values.get('conv_2_1').data[(6 * 28 + 11) * 28 + 20], 1e-4, 'computed value of the new image');
-    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-4);
+    await hoverCellOf(page, '[data-formula-output]', 11, 20, 28, 28);
+    close(await num(page, '[data-total]', 'data-run-value'), trouser.values.get('conv_2_1').data[(6 * 28 + 11) * 28 + 20], 1e-6, 'run value of the new image');
+    close(await num(page, '[data-total]', 'data-output-value'), trouser.values.get('conv_2_1').data[(6 * 28 + 11) * 28 + 20], 1e-4, 'computed value of the new image');
+    assert.ok((await num(page, '[data-output-map]', 'data-check')) < 1e-4);
     await page.keyboard.press('Escape');
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="view-host"]', { state: 'detached' });
@@ -310,8 +348,7 @@ describe('explanation views (default model)', () => {
     await page.click('[data-layer-header="max_pool_1"] button');
     const has = await page.evaluate(() => !!document.getElementById('article-pool'));
     if (has) await page.waitForFunction((b) => window.scrollY > b, before);
-    assert.deepEqual(page.errors, []);
-    await page.close();
+    await done(page);
   });
 
   it('shows every view in Chinese', async () => {
@@ -330,8 +367,7 @@ describe('explanation views (default model)', () => {
       const stepper = await page.locator('[data-step="play"]').count();
       if (stepper) await page.click('[data-step="play"]');
       await page.screenshot({ path: screenshotPath(`views-${name}-zh-1366x768.png`) });
-      assert.deepEqual(page.errors, []);
-      await page.close();
+      await done(page);
     }
   });
 });
@@ -359,26 +395,17 @@ describe('conv view of the CNN Explainer model', { skip: haveRef ? false : `refe
     const run = await fetchRun(server.url, 'cnn-explainer', 'espresso_1.png');
     const params = await fetchParams(server.url, 'cnn-explainer', 'conv_1_1');
     const layer = model.layers.find((l) => l.name === 'conv_1_1');
-    const page = await browser.newPage({ viewport: VIEWPORT });
-    page.errors = [];
-    page.on('pageerror', (e) => page.errors.push(e.message));
-    await page.goto(`${server.url}/?model=cnn-explainer&example=espresso_1.png`);
-    await waitReady(page);
-    await page.click('[data-layer="conv_1_1"][data-neuron="0"]');
-    await page.waitForSelector('[data-view="conv"] [data-output-map]');
+    const page = await newPage(browser, `${server.url}/?model=cnn-explainer&example=espresso_1.png`);
+    await openView(page, 'conv_1_1', 0, '[data-view="conv"] [data-output-map]');
     assert.equal(await page.locator('[data-intermediate]').count(), 3);
-    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-4);
-    await page.click('[data-intermediate="1"]');
-    await page.waitForSelector('[data-view="conv-formula"]');
-    await page.click('[data-step="play"]');
-    await hoverCell(page, '[data-formula-output]', 20, 33, 62, 62);
-    await page.waitForSelector('[data-cell][data-y="20"][data-x="33"]');
+    assert.ok((await num(page, '[data-output-map]', 'data-check')) < 1e-4);
+    await openFormula(page, 1);
+    await hoverCellOf(page, '[data-formula-output]', 20, 33, 62, 62);
     const oracle = convOracle(layer, run.values.get('input'), params, 0, 20, 33);
-    close(Number(await page.getAttribute('[data-cell]', 'data-value')), oracle.per[1], 1e-4, 'intermediate');
-    close(Number(await page.getAttribute('[data-total]', 'data-output-value')), run.values.get('conv_1_1').data[20 * 62 + 33], 1e-4, 'output');
+    close(await num(page, '[data-cell]', 'data-value'), oracle.per[1], 1e-4, 'intermediate');
+    close(await num(page, '[data-total]', 'data-output-value'), run.values.get('conv_1_1').data[20 * 62 + 33], 1e-4, 'output');
     await page.screenshot({ path: screenshotPath('views-cnn-explainer-conv-formula-1366x768.png') });
-    assert.deepEqual(page.errors, []);
-    await page.close();
+    await done(page);
   });
 });
 
@@ -395,11 +422,7 @@ describe('views of a model with big kernels, strides, padding and many channels 
   });
 
   it('explains the 7×7 stride-2 padded stem, a 64-input conv, a padded pool and the 1000-class output', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORT });
-    page.errors = [];
-    page.on('pageerror', (e) => page.errors.push(e.message));
-    await page.goto(`${server.url}/?model=resnet18`);
-    await waitReady(page);
+    const page = await newPage(browser, `${server.url}/?model=resnet18`);
     // resnet18 has no example images: upload one (a PNG drawn in the page).
     const png = Buffer.from(await page.evaluate(async () => {
       const c = document.createElement('canvas');
@@ -415,9 +438,7 @@ describe('views of a model with big kernels, strides, padding and many channels 
       const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
       return [...new Uint8Array(await blob.arrayBuffer())];
     }));
-    await page.setInputFiles('input[data-testid="upload"]', { name: 'disc.png', mimeType: 'image/png', buffer: png });
-    await page.waitForSelector('[data-testid="status"]');
-    await waitReady(page);
+    await upload(page, 'disc.png', png);
     const model = await (await fetch(`${server.url}/api/models/resnet18`)).json();
     // The same image through the API, for the oracle.
     const res = await fetch(`${server.url}/api/models/resnet18/run`, { method: 'POST', body: png });
@@ -428,130 +449,95 @@ describe('views of a model with big kernels, strides, padding and many channels 
     };
 
     // conv1: 3 inputs, 7×7, stride 2, padding 3, no bias.
-    await page.click('[data-layer="conv1"][data-neuron="5"]');
-    await page.waitForSelector('[data-view="conv"] [data-output-map]');
+    await openView(page, 'conv1', 5, '[data-view="conv"] [data-output-map]');
     assert.equal(await page.locator('[data-intermediate]').count(), 3);
-    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-3);
+    assert.ok((await num(page, '[data-output-map]', 'data-check')) < 1e-3);
     await page.hover('[data-kernel="0"]');
     assert.equal(await page.locator('[data-testid="kernel-tip"] td').count(), 49);
     await page.mouse.move(5, 400);
     await page.screenshot({ path: screenshotPath('views-resnet18-conv1-1366x768.png') });
-    await page.click('[data-intermediate="1"]');
-    await page.waitForSelector('[data-view="conv-formula"]');
-    await page.click('[data-step="play"]');
+    await openFormula(page, 1);
     const layer = model.layers.find((l) => l.name === 'conv1');
     const params = await fetchParams(server.url, 'resnet18', 'conv1');
     const input = val('data');
     for (const [ty, tx] of [[0, 0], [57, 80], [111, 111]]) {
       // Cells are 1.3 px wide here: the pointer lands within one cell of the
       // target, and the oracle is computed for the cell the view reports.
-      await hoverCell(page, '[data-formula-output]', ty, tx, 112, 112);
-      await page.waitForFunction(([ty, tx]) => {
-        const e = document.querySelector('[data-cell]');
-        return e && Math.abs(e.dataset.y - ty) <= 1 && Math.abs(e.dataset.x - tx) <= 1;
-      }, [ty, tx]);
-      const y = Number(await page.getAttribute('[data-cell]', 'data-y'));
-      const x = Number(await page.getAttribute('[data-cell]', 'data-x'));
+      const { y, x } = await hoverNear(page, ty, tx, 112, 112);
       const oracle = convOracle(layer, input, params, 5, y, x);
-      close(Number(await page.getAttribute('[data-cell]', 'data-value')), oracle.per[1], 1e-4, `conv1 intermediate (${y}, ${x})`);
-      close(Number(await page.getAttribute('[data-total]', 'data-output-value')), val('conv1').data[(5 * 112 + y) * 112 + x], 1e-3, `conv1 output (${y}, ${x})`);
+      close(await num(page, '[data-cell]', 'data-value'), oracle.per[1], 1e-4, `conv1 intermediate (${y}, ${x})`);
+      close(await num(page, '[data-total]', 'data-output-value'), val('conv1').data[(5 * 112 + y) * 112 + x], 1e-3, `conv1 output (${y}, ${x})`);
       // 49 terms, the padding ones (outside the image) shown as such.
       assert.equal(await page.locator('[data-view="conv-formula"] [data-term]').count(), 49);
       const pads = await page.locator('[data-view="conv-formula"] [data-term].pad').count();
       if (y === 0 && x === 0) assert.equal(pads, 49 - 16); // rows/cols −3…3 of which 0…3 are inside
     }
     await page.screenshot({ path: screenshotPath('views-resnet18-conv1-formula-1366x768.png') });
-    await page.click('[data-close="conv"]');
-    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+    await closeView(page, 'conv', { button: true });
 
     // layer1.0.conv1: 64 inputs, of which the overview's run sent 16: the
     // view fetches the input whole (expand=maxpool) and sums all 64.
-    await page.click('[data-layer="layer1.0.conv1"][data-neuron="0"]');
-    await page.waitForSelector('[data-view="conv"] [data-output-map]:not([data-check=""])');
+    await openView(page, 'layer1.0.conv1', 0, '[data-view="conv"] [data-output-map]:not([data-check=""])');
     assert.equal(await page.locator('[data-intermediate]').count(), 10);
-    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-3);
+    assert.ok((await num(page, '[data-output-map]', 'data-check')) < 1e-3);
     const summary = await page.textContent('[data-summary]');
     assert.match(summary, /first 10 of 64 input channels are shown; all 64 intermediate maps are summed/);
-    await page.click('[data-intermediate="7"]');
-    await page.waitForSelector('[data-view="conv-formula"]');
-    await page.click('[data-step="play"]');
+    await openFormula(page, 7);
     const l10 = model.layers.find((l) => l.name === 'layer1.0.conv1');
     const p10 = await fetchParams(server.url, 'resnet18', 'layer1.0.conv1');
     const mp = val('maxpool'); // the API's run of the upload, all channels
     for (const [ty, tx] of [[0, 0], [30, 17]]) {
-      await hoverCell(page, '[data-formula-output]', ty, tx, 56, 56);
-      await page.waitForFunction(([ty, tx]) => {
-        const e = document.querySelector('[data-cell]');
-        return e && Math.abs(e.dataset.y - ty) <= 1 && Math.abs(e.dataset.x - tx) <= 1;
-      }, [ty, tx]);
-      const y = Number(await page.getAttribute('[data-cell]', 'data-y'));
-      const x = Number(await page.getAttribute('[data-cell]', 'data-x'));
+      const { y, x } = await hoverNear(page, ty, tx, 56, 56);
       const oracle = convOracle(l10, mp, p10, 0, y, x);
-      close(Number(await page.getAttribute('[data-cell]', 'data-value')), oracle.per[7], 1e-4, `layer1.0.conv1 intermediate (${y}, ${x})`);
-      close(Number(await page.getAttribute('[data-total]', 'data-output-value')), oracle.total, 1e-3, `layer1.0.conv1 Σ of 64 (${y}, ${x})`);
-      close(Number(await page.getAttribute('[data-total]', 'data-output-value')), val('layer1.0.conv1').data[y * 56 + x], 1e-3, `layer1.0.conv1 vs run (${y}, ${x})`);
+      close(await num(page, '[data-cell]', 'data-value'), oracle.per[7], 1e-4, `layer1.0.conv1 intermediate (${y}, ${x})`);
+      close(await num(page, '[data-total]', 'data-output-value'), oracle.total, 1e-3, `layer1.0.conv1 Σ of 64 (${y}, ${x})`);
+      close(await num(page, '[data-total]', 'data-output-value'), val('layer1.0.conv1').data[y * 56 + x], 1e-3, `layer1.0.conv1 vs run (${y}, ${x})`);
     }
     await page.screenshot({ path: screenshotPath('views-resnet18-64in-1366x768.png') });
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-view="conv-formula"]', { state: 'detached' });
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-view="conv"]', { state: 'detached' });
+    await closeView(page, 'conv-formula');
+    await closeView(page, 'conv');
 
     // maxpool: 3×3, stride 2, padding 1.
-    await page.click('[data-layer="maxpool"][data-neuron="2"]');
-    await page.waitForSelector('[data-view="pool"]');
-    await page.click('[data-step="play"]');
-    await hoverCell(page, '[data-view="pool"] .map >> nth=1', 0, 0, 56, 56);
-    await page.waitForSelector('[data-cell][data-y="0"][data-x="0"]');
+    await openView(page, 'maxpool', 2, '[data-view="pool"]', { paused: true });
+    await hoverCellOf(page, '[data-view="pool"] .map >> nth=1', 0, 0, 56, 56);
     assert.equal(await page.locator('[data-view="pool"] .wv.pad').count(), 5);
     const relu = val('relu');
     const win = [0, 1, 0, 1].map((dy, k) => relu.data[(2 * 112 + (k < 2 ? 0 : 1)) * 112 + dy]);
-    close(Number(await page.getAttribute('[data-cell]', 'data-value')), Math.max(...win), 1e-6, 'padded max');
-    close(Number(await page.getAttribute('[data-cell]', 'data-run-value')), val('maxpool').data[2 * 56 * 56], 1e-6, 'run');
+    close(await num(page, '[data-cell]', 'data-value'), Math.max(...win), 1e-6, 'padded max');
+    close(await num(page, '[data-cell]', 'data-run-value'), val('maxpool').data[2 * 56 * 56], 1e-6, 'run');
     await page.keyboard.press('Escape');
 
     // 1000 classes: the flatten view of the top class and its softmax.
     const top = header.predicted;
-    await page.click(`[data-layer="output"][data-neuron="${top}"]`);
-    await page.waitForSelector('[data-view="flatten"] [data-logit]');
+    await openView(page, 'output', top, '[data-view="flatten"] [data-logit]');
     // fc reads avgpool, a [512, 1, 1] map of which the overview's run sends
     // 16 channels: the view fetches it whole and recomputes the logit.
     await page.waitForSelector('[data-logit]:not([data-value=""])');
-    close(Number(await page.getAttribute('[data-logit]', 'data-value')), header.logits[top], 1e-3, 'fc logit');
+    close(await num(page, '[data-logit]', 'data-value'), header.logits[top], 1e-3, 'fc logit');
     assert.equal((await page.textContent('[data-logit]')).trim(), uiNumber(header.logits[top], 3));
     assert.match(await page.textContent('[data-view="flatten"] [data-summary]'), /Σ of 512 products/);
     await page.screenshot({ path: screenshotPath('views-resnet18-flatten-1366x768.png') });
     await page.click('[data-open="softmax"]');
     await page.waitForSelector('[data-view="softmax"]');
-    close(Number(await page.getAttribute('[data-view="softmax"] .p', 'data-value')), header.probabilities[top], 1e-5, 'softmax');
+    close(await num(page, '[data-view="softmax"] .p', 'data-value'), header.probabilities[top], 1e-5, 'softmax');
     assert.equal(await page.locator('[data-view="softmax"] .term').count(), 12);
     await page.screenshot({ path: screenshotPath('views-resnet18-softmax-1366x768.png') });
-    assert.deepEqual(page.errors, []);
-    await page.close();
+    await done(page);
   });
 
   it('explains a depthwise convolution (mobilenetv2)', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORT });
-    page.errors = [];
-    page.on('pageerror', (e) => page.errors.push(e.message));
-    await page.goto(`${server.url}/?model=mobilenetv2`);
-    await waitReady(page);
-    const png = await makeImage(page, 'image/png', { width: 260, height: 230, seed: 9 });
-    await page.setInputFiles('input[data-testid="upload"]', { name: 'x.png', mimeType: 'image/png', buffer: png });
-    await page.waitForSelector('[data-testid="status"]');
-    await waitReady(page);
+    const page = await newPage(browser, `${server.url}/?model=mobilenetv2`);
+    await upload(page, 'x.png', await makeImage(page, 'image/png', { width: 260, height: 230, seed: 9 }));
     const model = await (await fetch(`${server.url}/api/models/mobilenetv2`)).json();
     const dw = model.layers.find((l) => l.op === 'Conv' && l.attrs.groups > 1 && l.attrs.groups === l.shape[0]);
     assert.ok(dw, 'mobilenetv2 has a depthwise conv');
     await page.locator(`[data-layer="${dw.name}"][data-neuron="5"]`).scrollIntoViewIfNeeded();
-    await page.click(`[data-layer="${dw.name}"][data-neuron="5"]`);
-    await page.waitForSelector('[data-view="conv"] [data-output-map]:not([data-check=""])');
+    await openView(page, dw.name, 5, '[data-view="conv"] [data-output-map]:not([data-check=""])');
     // One input channel — the same index as the output map — and its kernel.
     assert.deepEqual(await page.$$eval('[data-intermediate]', (els) => els.map((e) => e.dataset.intermediate)), ['5']);
-    assert.ok(Number(await page.getAttribute('[data-output-map]', 'data-check')) < 1e-4);
+    assert.ok((await num(page, '[data-output-map]', 'data-check')) < 1e-4);
     assert.match(await page.textContent('[data-summary]'), new RegExp(`reads one input channel \\(channel 5\\).*${dw.attrs.groups} groups`));
     await page.screenshot({ path: screenshotPath('views-mobilenetv2-depthwise-1366x768.png') });
-    assert.deepEqual(page.errors, []);
-    await page.close();
+    await done(page);
   });
 });

@@ -9,7 +9,8 @@ export class ApiError extends Error {
   }
 }
 
-async function check(res) {
+/** check passes an ok response through and turns any other into an ApiError. */
+export async function check(res) {
   if (res.ok) return res;
   let msg = `${res.status} ${res.statusText}`;
   try {

@@ -2,6 +2,7 @@
 // expand=NAME), for views whose arithmetic needs channels beyond the
 // overview's max_channels. Cached per model, image and value names.
 import { decodeRun } from '../decode.js';
+import { check } from '../api.js';
 
 const cache = new Map();
 
@@ -30,18 +31,7 @@ export function runExpanded(modelId, source, names, { maxChannels = 16, fetchImp
           body: source.upload.file,
           headers: { 'Content-Type': source.upload.file.type || 'application/octet-stream' },
         });
-    p = req.then(async (res) => {
-      if (!res.ok) {
-        let msg = `${res.status} ${res.statusText}`;
-        try {
-          msg = (await res.json()).error ?? msg;
-        } catch {
-          // not JSON
-        }
-        throw new Error(msg);
-      }
-      return decodeRun(await res.arrayBuffer());
-    });
+    p = req.then(check).then(async (res) => decodeRun(await res.arrayBuffer()));
     cache.set(key, p);
     p.catch(() => cache.delete(key));
     // Keep the cache small: the oldest entries go first.

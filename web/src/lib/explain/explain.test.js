@@ -4,8 +4,9 @@ import { poolAt } from './pool.js';
 import { softmax, topIndices } from './softmax.js';
 import { flatIndex, unflatten, flattenMap, denseUnit } from './flatten.js';
 import { activate } from './activation.js';
-import { viewKind, articleSection, classifier } from './target.js';
-import { decodeParams } from './params.js';
+import { viewKind, articleSection, classifier, unaryMaps } from './target.js';
+import { decodeParams, loadParams } from './params.js';
+import { arrowKey, windowBox } from './cells.js';
 import { encodeTensors } from '../decode.js';
 
 const f32 = (xs) => Float32Array.from(xs);
@@ -223,7 +224,74 @@ describe('view targets', () => {
   });
 });
 
+describe('one-map views', () => {
+  // A ReLU on a 2×2×3 input; the run sends all channels of its input and
+  // one of its output.
+  const model = {
+    inputs: [{ name: 'in', shape: [2, 2, 3] }],
+    layers: [{ name: 'r', op: 'Relu', inputs: ['in'], outputs: ['r'], shape: [2, 2, 3] }],
+  };
+  const inData = [1, -2, 3, -4, 5, -6, 0.5, -1.5, 2.5, -3.5, 4.5, -5.5];
+  const run = {
+    values: new Map([
+      ['in', { data: f32(inData), channels: 2, min: -6, max: 5 }],
+      ['r', { data: f32([1, 0, 3, 0, 5, 0]), channels: 1, min: 0, max: 5 }],
+    ]),
+  };
+  it('takes channel c of the input and output maps', () => {
+    const m = unaryMaps(model, run, model.layers[0], 0);
+    expect([m.inName, m.h, m.w]).toEqual(['in', 2, 3]);
+    expect([...m.x]).toEqual([1, -2, 3, -4, 5, -6]);
+    expect([...m.y]).toEqual([1, 0, 3, 0, 5, 0]);
+    // One diverging scale for both, ±(0.1 + max|v|): max|v| = 6.
+    expect(m.range[0]).toBeCloseTo(-6.1, 10);
+    expect(m.range[1]).toBeCloseTo(6.1, 10);
+  });
+  it('is null when the run lacks the channel or a value', () => {
+    expect(unaryMaps(model, run, model.layers[0], 1)).toBe(null); // output sent with 1 channel
+    expect(unaryMaps(model, { values: new Map([['in', run.values.get('in')]]) }, model.layers[0], 0)).toBe(null);
+    expect(unaryMaps(model, run, null, 0)).toBe(null);
+  });
+  it('moves the current cell with the arrow keys, within the map', () => {
+    const key = (k) => ({ key: k, prevented: false, preventDefault() { this.prevented = true; } });
+    // A 4-wide map of 12 cells (3 rows): cell 5 is (1, 1).
+    expect(arrowKey(key('ArrowDown'), 5, 4, 12)).toBe(9);
+    expect(arrowKey(key('ArrowUp'), 5, 4, 12)).toBe(1);
+    expect(arrowKey(key('ArrowLeft'), 5, 4, 12)).toBe(4);
+    expect(arrowKey(key('ArrowRight'), 5, 4, 12)).toBe(6);
+    expect(arrowKey(key('ArrowUp'), 2, 4, 12)).toBe(0);
+    expect(arrowKey(key('ArrowDown'), 10, 4, 12)).toBe(11);
+    const e = key('ArrowLeft');
+    arrowKey(e, 3, 4, 12);
+    expect(e.prevented).toBe(true);
+    const other = key('a');
+    expect(arrowKey(other, 3, 4, 12)).toBe(null);
+    expect(other.prevented).toBe(false);
+  });
+  it('boxes the input window of an output cell', () => {
+    // 3×3, stride 2, padding 1: output (0, 0) reads rows/cols −1…1, (2, 1) rows 3…5, cols 1…3.
+    const g = geom({ kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1] });
+    expect(windowBox(g, 0, 0)).toEqual({ y: -1, x: -1, h: 3, w: 3 });
+    expect(windowBox(g, 2, 1)).toEqual({ y: 3, x: 1, h: 3, w: 3 });
+    // dilation 2 spreads a 3×3 kernel over 5×5 cells
+    expect(windowBox(geom({ kernel: [3, 3], dilation: [2, 2] }), 1, 0)).toEqual({ y: 1, x: 0, h: 5, w: 5 });
+  });
+});
+
+// A failed response as fetch gives it: status line and maybe {"error": ...}.
+const failed = (status, statusText, body) => async () => ({
+  ok: false,
+  status,
+  statusText,
+  json: async () => (body === undefined ? JSON.parse('not json') : body),
+});
+
 describe('params', () => {
+  it("rejects with the server's error message, or the status line", async () => {
+    await expect(loadParams('m-err', 'nope', failed(404, 'Not Found', { error: 'no layer "nope"' }))).rejects.toThrow('no layer "nope"');
+    await expect(loadParams('m-err', 'x', failed(500, 'Internal Server Error'))).rejects.toThrow('500 Internal Server Error');
+  });
+
   it('decodes a binary params response', () => {
     const bias = [0.5, -1];
     const weight = [1, 2, 3, 4];
@@ -256,5 +324,14 @@ describe('expanded runs', () => {
       ['/api/models/m/examples/x.png/run?max_channels=16&expand=y', 'GET'],
       ['/api/models/m/run?max_channels=16&expand=y', 'POST'],
     ]);
+  });
+  it("rejects with the server's error message, and asks again next time", async () => {
+    const { runExpanded } = await import('./expand.js');
+    const bad = failed(400, 'Bad Request', { error: 'unknown value "z"' });
+    await expect(runExpanded('m', { example: 'x.png' }, ['z'], { fetchImpl: bad })).rejects.toThrow('unknown value "z"');
+    let calls = 0;
+    const again = async (...a) => (calls++, bad(...a));
+    await expect(runExpanded('m', { example: 'x.png' }, ['z'], { fetchImpl: again })).rejects.toThrow('unknown value "z"');
+    expect(calls).toBe(1);
   });
 });

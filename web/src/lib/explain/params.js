@@ -1,6 +1,7 @@
 // Layer parameters from GET /api/models/{id}/params/{layer} (binary),
 // cached per model and layer for the page's lifetime.
 import { decodeTensors } from '../decode.js';
+import { check } from '../api.js';
 
 const cache = new Map();
 
@@ -10,18 +11,7 @@ export function loadParams(modelId, layer, fetchImpl = globalThis.fetch) {
   let p = cache.get(key);
   if (!p) {
     const url = `/api/models/${encodeURIComponent(modelId)}/params/${layer.split('/').map(encodeURIComponent).join('/')}`;
-    p = fetchImpl(url).then(async (res) => {
-      if (!res.ok) {
-        let msg = `${res.status} ${res.statusText}`;
-        try {
-          msg = (await res.json()).error ?? msg;
-        } catch {
-          // not JSON
-        }
-        throw new Error(msg);
-      }
-      return decodeParams(await res.arrayBuffer());
-    });
+    p = fetchImpl(url).then(check).then(async (res) => decodeParams(await res.arrayBuffer()));
     cache.set(key, p);
     p.catch(() => cache.delete(key));
   }

@@ -1,5 +1,7 @@
 // Which explanation view a click opens, and what each view needs from the
-// model description: pure look-ups on GET /api/models/{id}.
+// model description: pure look-ups on GET /api/models/{id} (and a run).
+import { planeOf } from './conv.js';
+import { symmetric } from './scales.js';
 
 const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Relu6', 'Clip', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'HardSigmoid']);
 const POOLS = new Set(['MaxPool', 'AveragePool']);
@@ -22,6 +24,31 @@ export function shapeOf(model, value) {
   const inp = model.inputs.find((i) => i.name === value);
   if (inp) return inp.shape;
   return producerOf(model, value)?.shape ?? null;
+}
+
+/**
+ * unaryMaps are the input and output maps of channel `neuron` of a layer
+ * with one [C, H, W] input (an activation or a pooling), from a decoded
+ * run: {inName, h, w, x, y, range} — h×w the input's size, x and y the two
+ * planes, range the symmetric colour range of both values. null when the
+ * run lacks either value or that channel.
+ */
+export function unaryMaps(model, run, layer, neuron) {
+  if (!layer) return null;
+  const inName = layer.inputs[0];
+  const inShape = shapeOf(model, inName);
+  const inVal = run.values.get(inName);
+  const outVal = run.values.get(layer.outputs[0]);
+  if (!inShape || inShape.length !== 3 || !inVal || !outVal || neuron >= outVal.channels || neuron >= inVal.channels) return null;
+  const m = Math.max(Math.abs(inVal.min), Math.abs(inVal.max), Math.abs(outVal.min), Math.abs(outVal.max));
+  return {
+    inName,
+    h: inShape[1],
+    w: inShape[2],
+    x: planeOf(inVal.data, inShape, neuron),
+    y: planeOf(outVal.data, layer.shape, neuron),
+    range: symmetric(m),
+  };
 }
 
 /**
