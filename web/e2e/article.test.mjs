@@ -4,7 +4,7 @@
 // Screenshots (1366×768) go to e2e/out/article-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, waitReady as overviewReady, screenshotPath } from './harness.mjs';
+import { startServer, launch, waitReady as overviewReady, screenshotPath, withServer } from './harness.mjs';
 
 /** waitReady: the overview is drawn and the article (loaded after it) is in the page. */
 async function waitReady(page, timeout) {
@@ -274,20 +274,10 @@ describe('article, hyperparameter widget and languages', () => {
 });
 
 describe('article about another network (preset resnet18)', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer(['--model', 'preset:resnet18']);
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const ctx = withServer(['--model', 'preset:resnet18']);
 
   it('uses that model’s layers, not Tiny VGG’s', async () => {
+    const { server, browser } = ctx;
     const model = await (await fetch(`${server.url}/api/models/resnet18`)).json();
     const page = await browser.newPage({ viewport: VIEW });
     const errors = [];

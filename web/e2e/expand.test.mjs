@@ -1,23 +1,15 @@
 // The overview of a wide model (preset:resnet18, 64–512 channels per
 // layer): the "+M more" expander shows a layer's further maps, fetched whole
 // from the run API (expand=NAME), and paints them with the real values.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, waitReady, screenshotPath, makeImage, decodeBinary } from './harness.mjs';
+import { waitReady, screenshotPath, makeImage, decodeBinary, withServer } from './harness.mjs';
 
 describe('overview of a wide model: the "+M more" expander', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer(['--model', 'preset:resnet18']);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const ctx = withServer(['--model', 'preset:resnet18']);
 
   it('expands conv1 from 16 to all 64 maps with the values of the expanded run', async () => {
+    const { server, browser } = ctx;
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 export const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = path.resolve(webDir, '..');
@@ -177,4 +178,22 @@ export async function fetchParams(base, model, layer) {
 export function uiNumber(v, digits) {
   const s = (Math.abs(v) < 0.5 * 10 ** -digits ? 0 : v).toFixed(digits);
   return s.replace('-', '−');
+}
+
+/**
+ * withServer, called inside a describe block, starts `convscope serve …args`
+ * and Chromium before its tests and stops both after them; the returned
+ * object gets {server, browser} once they run.
+ */
+export function withServer(args) {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await startServer(args);
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }
