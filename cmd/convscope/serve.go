@@ -31,6 +31,7 @@ type serveFlags struct {
 	maxUpload, maxPixels int64
 	maxRuns              int
 	maxUploaded          int
+	maxUploadAct         int64
 	runWait              time.Duration
 	limits               graph.Limits
 	// HTTP timeouts of the listening server.
@@ -49,7 +50,7 @@ func parseServeFlags(args []string, io stdio) (*serveFlags, error) {
 	fs.SetOutput(io.err)
 	fs.Usage = func() {
 		fmt.Fprintln(io.err, `usage: convscope serve [--addr HOST:PORT] [--model FILE [--labels FILE] [--examples DIR]]... [--open]
-                      [--max-upload BYTES] [--max-pixels N] [--max-runs N] [--run-wait DURATION] [--max-uploaded-models N]
+                      [--max-upload BYTES] [--max-pixels N] [--max-runs N] [--run-wait DURATION] [--max-uploaded-models N] [--max-upload-activations N]
                       [--max-nodes N] [--max-tensor-elems N] [--max-activation-elems N]
                       [--read-header-timeout D] [--read-timeout D] [--write-timeout D] [--idle-timeout D]
 
@@ -72,6 +73,7 @@ flags:`)
 	fs.Int64Var(&sf.maxPixels, "max-pixels", server.DefaultMaxPixels, "largest image width×height in `pixels`, checked from its header before decoding; larger ones get 413")
 	fs.IntVar(&sf.maxRuns, "max-runs", max(1, runtime.GOMAXPROCS(0)), "`N` runs (decode + forward pass) at most in progress at once; further run requests wait --run-wait")
 	fs.IntVar(&sf.maxUploaded, "max-uploaded-models", server.DefaultMaxUploaded, "`N` models added from the Scope page (POST /api/models) kept at most; the oldest is dropped first; 0 refuses uploads")
+	fs.Int64Var(&sf.maxUploadAct, "max-upload-activations", server.DefaultMaxUploadActivations, "largest total of all activations of one image of an uploaded model, in `elements` (float32); checked before it is compiled")
 	fs.DurationVar(&sf.runWait, "run-wait", server.DefaultRunWait, "how long a run request waits for a free slot before it gets 503 with Retry-After (`duration`; 0 refuses at once)")
 	sf.limits = graph.DefaultLimits
 	fs.IntVar(&sf.limits.MaxNodes, "max-nodes", graph.DefaultLimits.MaxNodes, "largest model graph, in `nodes`; checked when a model loads")
@@ -120,6 +122,8 @@ flags:`)
 		return nil, usagef("--max-pixels must be a positive number of pixels, got %d", sf.maxPixels)
 	case sf.maxRuns <= 0:
 		return nil, usagef("--max-runs must be at least 1, got %d", sf.maxRuns)
+	case sf.maxUploadAct <= 0:
+		return nil, usagef("--max-upload-activations must be positive, got %d", sf.maxUploadAct)
 	case sf.maxUploaded < 0:
 		return nil, usagef("--max-uploaded-models must not be negative, got %d", sf.maxUploaded)
 	case sf.runWait < 0:
@@ -169,14 +173,15 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		uploaded = -1 // server.Config: uploads refused
 	}
 	srv, err := server.New(server.Config{
-		Models:            sf.models,
-		MaxBodyBytes:      sf.maxUpload,
-		MaxPixels:         sf.maxPixels,
-		MaxRuns:           sf.maxRuns,
-		MaxUploadedModels: uploaded,
-		RunWait:           runWait,
-		CheckHost:         loopback,
-		Log:               log.New(io.err, "convscope serve: ", log.LstdFlags),
+		Models:               sf.models,
+		MaxBodyBytes:         sf.maxUpload,
+		MaxPixels:            sf.maxPixels,
+		MaxRuns:              sf.maxRuns,
+		MaxUploadedModels:    uploaded,
+		MaxUploadActivations: sf.maxUploadAct,
+		RunWait:              runWait,
+		CheckHost:            loopback,
+		Log:                  log.New(io.err, "convscope serve: ", log.LstdFlags),
 	})
 	if err != nil {
 		return err

@@ -47,6 +47,11 @@ type Config struct {
 	// oldest upload is dropped when a new one would exceed it (default 8;
 	// negative: uploads are refused).
 	MaxUploadedModels int
+	// MaxUploadActivations caps the activation elements of one image (all
+	// values of a forward pass together) of a model added with POST
+	// /api/models, checked before anything is allocated (default 2^26 =
+	// 256 MiB of float32; each engine of the model holds that much).
+	MaxUploadActivations int64
 	// UI is the file tree of the web UI (default: the embedded web/dist).
 	UI fs.FS
 	// Log receives one line per server error (default: discarded).
@@ -59,6 +64,8 @@ const (
 	DefaultMaxPixels    = imageio.DefaultMaxPixels
 	DefaultRunWait      = 2 * time.Second
 	DefaultMaxUploaded  = 8
+	// DefaultMaxUploadActivations is Config.MaxUploadActivations' default.
+	DefaultMaxUploadActivations = 1 << 26
 )
 
 // Server is convscope's HTTP handler.
@@ -94,6 +101,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUploadedModels == 0 {
 		cfg.MaxUploadedModels = DefaultMaxUploaded
+	}
+	if cfg.MaxUploadActivations <= 0 {
+		cfg.MaxUploadActivations = DefaultMaxUploadActivations
 	}
 	if cfg.UI == nil {
 		cfg.UI = web.Dist()

@@ -25,7 +25,7 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	m, err := loadUpload(files, main)
+	m, err := loadUpload(files, main, s.cfg.MaxUploadActivations)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -42,7 +42,7 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 // loadUpload reads and prepares an uploaded model; one that cannot be run
 // on images (no weights, no image input, an operator the engine lacks) is
 // refused with 422 and the reason.
-func loadUpload(files format.MemFS, main string) (*model, error) {
+func loadUpload(files format.MemFS, main string, maxActivations int64) (*model, error) {
 	g, fmtName, err := format.OpenFS(files, main)
 	if err != nil {
 		if errors.Is(err, format.ErrUnknown) {
@@ -53,6 +53,21 @@ func loadUpload(files format.MemFS, main string) (*model, error) {
 	name := g.Name
 	if name == "" {
 		name = strings.TrimSuffix(main, path.Ext(main))
+	}
+	// The engine allocates every value of a pass when it compiles: check
+	// their size first, so that a small file with a huge input cannot
+	// exhaust the memory.
+	shapes, err := g.InferShapes(1)
+	if err != nil {
+		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
+	}
+	var elems int64
+	for _, sh := range shapes {
+		elems += int64(sh.Elems())
+	}
+	if elems > maxActivations {
+		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: one image's activations need %d MiB, more than the %d MiB an uploaded model may use (analyse it instead, or serve it with --model)",
+			main, elems*4>>20, maxActivations*4>>20)
 	}
 	m := &model{format: fmtName, file: main, g: g, name: name, labelsSource: "model"}
 	if _, ok := files[format.LabelsFile]; ok {

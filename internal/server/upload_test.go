@@ -274,3 +274,19 @@ func TestUploadConcurrent(t *testing.T) {
 		t.Errorf("%d models served, want the default and 3 uploads", n)
 	}
 }
+
+// TestUploadModelActivationLimit: a model whose forward pass needs more
+// activation memory than an upload may use is refused before compiling.
+// The reference Tiny VGG needs 4·(12,288 + 2·38,440 + 2·36,000 + 9,000 +
+// 2·7,840 + 2·6,760 + 1,690 + 1,690 + 10 + 10) = 4·204,588 bytes; its
+// flatten is channels-last, so it is a value of its own.
+func TestUploadModelActivationLimit(t *testing.T) {
+	needRef(t)
+	const need = 12288 + 2*38440 + 2*36000 + 9000 + 2*7840 + 2*6760 + 1690 + 1690 + 10 + 10
+	body, ct := refUpload(t)
+	wantError(t, do(t, newTestServer(t, Config{MaxUploadActivations: need - 1}), "POST", "/api/models", body, ct), 422, "activations need")
+	body, ct = refUpload(t)
+	if w := do(t, newTestServer(t, Config{MaxUploadActivations: need}), "POST", "/api/models", body, ct); w.Code != 201 {
+		t.Fatalf("at exactly its need (%d elements): %d %s", need, w.Code, w.Body)
+	}
+}
