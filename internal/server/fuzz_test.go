@@ -81,7 +81,8 @@ func FuzzRunRequest(f *testing.F) {
 }
 
 // FuzzAnalyzeRequest sends arbitrary model uploads to POST /api/analyze
-// (multipart parsing, format sniffing, every importer, the analysis).
+// (multipart parsing, format sniffing, every importer, the analysis) and
+// POST /api/models (the same, then compiling the model for running).
 func FuzzAnalyzeRequest(f *testing.F) {
 	proto := "input: \"data\" input_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n" +
 		"layer { name: \"c\" type: \"Convolution\" bottom: \"data\" top: \"c\" convolution_param { num_output: 2 kernel_size: 3 } }\n"
@@ -93,12 +94,14 @@ func FuzzAnalyzeRequest(f *testing.F) {
 	f.Add([]byte{0x08, 0x07, 0x12, 0x00}, "application/octet-stream", "name=m.onnx")
 	f.Fuzz(func(t *testing.T, body []byte, contentType, query string) {
 		s := fuzzServer(t)
-		req := httptest.NewRequest("POST", "/api/analyze", bytes.NewReader(body))
-		req.URL.RawQuery = query
-		req.Header.Set("Content-Type", contentType)
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		checkAnswer(t, rec)
+		for _, path := range []string{"/api/analyze", "/api/models"} {
+			req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+			req.URL.RawQuery = query
+			req.Header.Set("Content-Type", contentType)
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			checkAnswer(t, rec)
+		}
 	})
 }
 
