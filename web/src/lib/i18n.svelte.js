@@ -65,5 +65,14 @@ export function t(key, vars) {
 
 /** num formats a number for the current language (grouping separators). */
 export function num(x, opts) {
-  return Number(x).toLocaleString(state.locale, opts);
+  // toLocaleString builds a formatter per call; one per locale and options is kept.
+  const key = opts ? `${state.locale}|${JSON.stringify(opts)}` : state.locale;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(state.locale, opts);
+    formatters.set(key, f);
+  }
+  return f.format(Number(x));
 }
+
+const formatters = new Map();
