@@ -524,7 +524,7 @@ func convUnsqueeze(c *ctx) error {
 			j++
 		}
 	}
-	return c.withShape(x, shape, !insert[0])
+	return c.withShape(x, shape, r > 0 && !insert[0]) // r = 0: a scalar with no axes
 }
 
 func convSqueeze(c *ctx) error {
