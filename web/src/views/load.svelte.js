@@ -56,11 +56,14 @@ export function wholeValue(want) {
     s.expanding = true;
     expand([name])
       .then((x) => {
+        if (!live) return;
+        // Both in one go: setting got re-runs this effect, whose cleanup
+        // would stop a later callback from clearing expanding.
+        s.expanding = false;
         const v = x.values.get(name);
-        if (live && v && ok(v)) s.got = { run, name, value: v };
+        if (v && ok(v)) s.got = { run, name, value: v };
       })
-      .catch(() => {})
-      .finally(() => live && (s.expanding = false));
+      .catch(() => live && (s.expanding = false));
     return () => (live = false);
   });
   return s;
