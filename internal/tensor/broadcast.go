@@ -38,7 +38,7 @@ func Broadcast(dst, a []float32, as []int, b []float32, bs []int, out []int, op 
 		}
 		return
 	}
-	sa, sb := strides(as, out), strides(bs, out)
+	sa, sb := BroadcastStrides(as, out), BroadcastStrides(bs, out)
 	idx := make([]int, len(out))
 	for i := range dst {
 		ia, ib := 0, 0
@@ -57,9 +57,9 @@ func Broadcast(dst, a []float32, as []int, b []float32, bs []int, out []int, op 
 	}
 }
 
-// strides returns, for each dimension of out, the step in a tensor of shape
-// s (right-aligned) — 0 where s broadcasts.
-func strides(s, out []int) []int {
+// BroadcastStrides returns, for each dimension of out, the step in a tensor
+// of shape s (right-aligned) — 0 where s broadcasts.
+func BroadcastStrides(s, out []int) []int {
 	st := make([]int, len(out))
 	step := 1
 	for d := len(out) - 1; d >= 0; d-- {

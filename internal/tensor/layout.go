@@ -13,7 +13,7 @@ func Transpose(dst, src []float32, shape, perm []int) {
 	}
 	// in[d] is the input stride of input dimension d; step[i] the input
 	// stride of output dimension i.
-	in := rowStrides(shape)
+	in := RowStrides(shape)
 	out := make([]int, r)
 	step := make([]int, r)
 	for i, p := range perm {
@@ -41,8 +41,8 @@ func Transpose(dst, src []float32, shape, perm []int) {
 	}
 }
 
-// rowStrides returns the row-major strides of a shape.
-func rowStrides(shape []int) []int {
+// RowStrides returns the row-major strides of a shape.
+func RowStrides(shape []int) []int {
 	st := make([]int, len(shape))
 	s := 1
 	for d := len(shape) - 1; d >= 0; d-- {
@@ -75,7 +75,7 @@ func Pad(dst, src []float32, shape, pads []int, mode PadMode, value float32) {
 	for d := range out {
 		out[d] = shape[d] + pads[d] + pads[d+r]
 	}
-	in := rowStrides(shape)
+	in := RowStrides(shape)
 	// srcIndex maps an output coordinate of dimension d to an input
 	// coordinate, or -1 for a constant cell.
 	srcIndex := func(d, o int) int {
@@ -159,7 +159,7 @@ func Crop(dst, src []float32, shape, out, offsets []int) {
 		copy(dst, src)
 		return
 	}
-	in := rowStrides(shape)
+	in := RowStrides(shape)
 	last := out[r-1]
 	idx := make([]int, r)
 	for o := 0; o < len(dst); o += last {

@@ -18,7 +18,7 @@ func MatMul(dst, a []float32, as []int, b []float32, bs []int, out []int) {
 	batch := make([]int, nb)
 	copy(batch, out[:min(nb, len(out))])
 	abatch, bbatch := as[:len(as)-2], bs[:len(bs)-2]
-	sa, sb := strides(abatch, batch), strides(bbatch, batch)
+	sa, sb := BroadcastStrides(abatch, batch), BroadcastStrides(bbatch, batch)
 	count := Numel(batch)
 	idx := make([]int, nb)
 	for i := 0; i < count; i++ {

@@ -71,16 +71,6 @@ func eachIndex(shape []int, f func(i int, idx []int)) {
 	}
 }
 
-func rowStrides(shape []int) []int {
-	st := make([]int, len(shape))
-	s := 1
-	for d := len(shape) - 1; d >= 0; d-- {
-		st[d] = s
-		s *= shape[d]
-	}
-	return st
-}
-
 // transposeStatic permutes the dimensions of t (output dim i = input dim
 // perm[i]).
 func (imp *importer) transposeStatic(t *Tensor, perm []int) (*Tensor, error) {
@@ -96,7 +86,7 @@ func (imp *importer) transposeStatic(t *Tensor, perm []int) (*Tensor, error) {
 		tensor.Transpose(r.Floats, t.Floats, t.Shape, perm)
 		return r, nil
 	}
-	st := rowStrides(t.Shape)
+	st := tensor.RowStrides(t.Shape)
 	eachIndex(out, func(i int, idx []int) {
 		j := 0
 		for d, p := range perm {
@@ -139,7 +129,7 @@ func (imp *importer) binaryStatic(a, b *Tensor, op binaryKind) (*Tensor, error) 
 	if err != nil {
 		return nil, err
 	}
-	sa, sb := bstrides(a.Shape, out), bstrides(b.Shape, out)
+	sa, sb := tensor.BroadcastStrides(a.Shape, out), tensor.BroadcastStrides(b.Shape, out)
 	intMath := !a.IsFloat() && !b.IsFloat()
 	var divErr error
 	eachIndex(out, func(i int, idx []int) {
@@ -209,24 +199,6 @@ func (imp *importer) binaryStatic(a, b *Tensor, op binaryKind) (*Tensor, error) 
 		return nil, divErr
 	}
 	return r, nil
-}
-
-// bstrides returns, for each dimension of out, the step in a tensor of
-// shape s (right-aligned), 0 where s broadcasts.
-func bstrides(s, out []int) []int {
-	st := make([]int, len(out))
-	step := 1
-	for d := len(out) - 1; d >= 0; d-- {
-		j := len(s) - len(out) + d
-		if j < 0 {
-			break
-		}
-		if s[j] != 1 {
-			st[d] = step
-		}
-		step *= s[j]
-	}
-	return st
 }
 
 // concatStatic joins tensors along axis.
@@ -319,7 +291,7 @@ func (imp *importer) sliceStatic(t *Tensor, sl []axisSlice) (*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := rowStrides(t.Shape)
+	st := tensor.RowStrides(t.Shape)
 	eachIndex(out, func(i int, idx []int) {
 		j := 0
 		for d, v := range idx {
