@@ -275,26 +275,7 @@ func ConvWeightGradSerial(dwT, src, dy []float32, g ConvGeom) {
 			for ic := 0; ic < kk; ic += mc {
 				mb := min(mc, kk-ic)
 				packAConv(buf.a, src, &gc, ic, mb, pc, kb)
-				for jr := 0; jr < nb; jr += nr {
-					bp := buf.b[jr*kb : (jr+nr)*kb]
-					for ir := 0; ir < mb; ir += mr {
-						ap := buf.a[ir*kb : (ir+mr)*kb]
-						ci := (ic+ir)*ldc + jc + jr
-						if ir+mr <= mb && jr+nr <= nb {
-							kernel(kb, ap, bp, c[ci:], ldc)
-							continue
-						}
-						clear(buf.tile[:])
-						kernel(kb, ap, bp, buf.tile[:], nr)
-						rows, cols := min(mr, mb-ir), min(nr, nb-jr)
-						for i := 0; i < rows; i++ {
-							crow := c[ci+i*ldc : ci+i*ldc+cols]
-							for j, v := range buf.tile[i*nr : i*nr+cols] {
-								crow[j] += v
-							}
-						}
-					}
-				}
+				macroKernel(buf, mb, nb, kb, c, ic*ldc+jc, ldc)
 			}
 		}
 	}

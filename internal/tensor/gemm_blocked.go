@@ -76,26 +76,33 @@ func gemmPacked(transA bool, m, k int, alpha float32, a []float32, lda int, bs *
 			for ic := 0; ic < m; ic += mc {
 				mb := min(mc, m-ic)
 				packA(buf.a, transA, a, lda, ic, mb, pc, kb, alpha)
-				for jr := 0; jr < nb; jr += nr {
-					bp := buf.b[jr*kb : (jr+nr)*kb]
-					for ir := 0; ir < mb; ir += mr {
-						ap := buf.a[ir*kb : (ir+mr)*kb]
-						ci := (ic+ir)*ldc + jc + jr
-						if ir+mr <= mb && jr+nr <= nb {
-							kernel(kb, ap, bp, c[ci:], ldc)
-							continue
-						}
-						// Edge tile: compute into a scratch tile, add what fits.
-						clear(buf.tile[:])
-						kernel(kb, ap, bp, buf.tile[:], nr)
-						rows, cols := min(mr, mb-ir), min(nr, nb-jr)
-						for i := 0; i < rows; i++ {
-							crow := c[ci+i*ldc : ci+i*ldc+cols]
-							for j, v := range buf.tile[i*nr : i*nr+cols] {
-								crow[j] += v
-							}
-						}
-					}
+				macroKernel(buf, mb, nb, kb, c, ic*ldc+jc, ldc)
+			}
+		}
+	}
+}
+
+// macroKernel adds the product of the packed panels buf.a (mb rows) and
+// buf.b (nb columns), over kb steps, to the block of c whose first element
+// is c[c0]: full mr×nr tiles straight into c, edge tiles through buf.tile.
+func macroKernel(buf *gemmBuf, mb, nb, kb int, c []float32, c0, ldc int) {
+	for jr := 0; jr < nb; jr += nr {
+		bp := buf.b[jr*kb : (jr+nr)*kb]
+		for ir := 0; ir < mb; ir += mr {
+			ap := buf.a[ir*kb : (ir+mr)*kb]
+			ci := c0 + ir*ldc + jr
+			if ir+mr <= mb && jr+nr <= nb {
+				kernel(kb, ap, bp, c[ci:], ldc)
+				continue
+			}
+			// Edge tile: compute into a scratch tile, add what fits.
+			clear(buf.tile[:])
+			kernel(kb, ap, bp, buf.tile[:], nr)
+			rows, cols := min(mr, mb-ir), min(nr, nb-jr)
+			for i := 0; i < rows; i++ {
+				crow := c[ci+i*ldc : ci+i*ldc+cols]
+				for j, v := range buf.tile[i*nr : i*nr+cols] {
+					crow[j] += v
 				}
 			}
 		}
