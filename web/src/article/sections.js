@@ -1,5 +1,6 @@
 // Which article section explains a layer: the target of a click on a layer
-// header in the overview. The ids are those of article/Article.svelte.
+// header in the overview (lib/explain/target.js articleSection). The ids
+// are those of article/Article.svelte.
 
 export const SECTION_IDS = ['article-input', 'article-conv', 'article-relu', 'article-pool', 'article-flatten', 'article-softmax'];
 
@@ -14,6 +15,9 @@ const BY_OP = {
   Sigmoid: 'article-relu',
   Tanh: 'article-relu',
   Clip: 'article-relu',
+  Relu6: 'article-relu',
+  Softplus: 'article-relu',
+  HardSigmoid: 'article-relu',
   MaxPool: 'article-pool',
   AveragePool: 'article-pool',
   GlobalAveragePool: 'article-pool',

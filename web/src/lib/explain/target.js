@@ -1,5 +1,6 @@
 // Which explanation view a click opens, and what each view needs from the
 // model description: pure look-ups on GET /api/models/{id} (and a run).
+import { sectionFor } from '../../article/sections.js';
 import { planeOf } from './conv.js';
 import { symmetric } from './scales.js';
 
@@ -65,17 +66,10 @@ export function viewKind(col) {
   return null;
 }
 
-/** articleSection is the id of the article section about a column's layer kind. */
+/** articleSection is the id of the article section about a column's layer (article/sections.js), or null. */
 export function articleSection(col) {
   if (!col) return null;
-  if (col.kind === 'input') return 'article-input';
-  if (col.kind === 'output') return 'article-softmax';
-  if (col.op === 'Conv') return 'article-conv';
-  if (ACTIVATIONS.has(col.op)) return 'article-relu';
-  if (POOLS.has(col.op) || col.op === 'GlobalAveragePool' || col.op === 'GlobalMaxPool') return 'article-pool';
-  if (col.op === 'Flatten' || col.op === 'Reshape') return 'article-flatten';
-  if (col.op === 'Dense' || col.op === 'Softmax') return 'article-softmax';
-  return null;
+  return sectionFor(col.kind === 'input' ? 'Input' : col.kind === 'output' ? 'output' : col.op) || null;
 }
 
 /**
