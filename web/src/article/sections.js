@@ -40,3 +40,17 @@ export function sectionFor(op) {
   if (op === 'output') return 'article-softmax';
   return BY_OP[op] ?? '';
 }
+
+/**
+ * goToSection scrolls to the element with id (an article section), focuses
+ * it and puts #id in the address, keeping the ?query; e, a click, is then
+ * handled. Nothing happens while the element is not there.
+ */
+export function goToSection(e, id) {
+  const el = document.getElementById(id);
+  if (!el) return;
+  e?.preventDefault();
+  el.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  el.focus({ preventScroll: true });
+  history.replaceState(history.state, '', `${location.search || location.pathname}#${id}`);
+}

@@ -5,7 +5,6 @@
 // **bold**, *italic*, `code` and [text](href). Never HTML.
 export default {
   en: {
-    'article.peek': 'How a CNN works, layer by layer — scroll down or click here',
     'article.toc': 'Contents',
     'article.top': 'Back to the overview',
 
@@ -164,7 +163,6 @@ export default {
       'The Explainer follows [CNN Explainer](https://poloclub.github.io/cnn-explainer/) by Zijie J. Wang, Robert Turko, Omar Shaikh, Haekyu Park, Nilaksh Das, Fred Hohman, Minsuk Kahng and Duen Horng (Polo) Chau (IEEE VIS 2020), whose Tiny VGG architecture and layout it borrows; this article is written anew. [Fashion-MNIST](https://github.com/zalandoresearch/fashion-mnist) is by Han Xiao, Kashif Rasul and Roland Vollgraf (Zalando Research).',
   },
   'zh-CN': {
-    'article.peek': '卷积神经网络如何逐层工作——向下滚动或点击这里',
     'article.toc': '目录',
     'article.top': '回到概览',
 

@@ -4,6 +4,7 @@
 // comes with their code).
 export default {
   en: {
+    'overview.articlePeek': 'How a CNN works, layer by layer — scroll down or click here',
     'explainer.notRunnable': 'This model cannot be run: {reason}',
     'explainer.cannotUse': 'Cannot use “{name}”: {message}',
     'explainer.unreachable': 'Cannot reach the convscope server: {message}',
@@ -42,6 +43,7 @@ export default {
     'overview.uploaded': 'uploaded image',
   },
   'zh-CN': {
+    'overview.articlePeek': '卷积神经网络如何逐层工作——向下滚动或点击这里',
     'explainer.notRunnable': '这个模型无法运行：{reason}',
     'explainer.cannotUse': '无法使用“{name}”：{message}',
     'explainer.unreachable': '无法连接 convscope 服务器：{message}',
