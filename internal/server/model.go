@@ -84,7 +84,7 @@ func loadDefault() (*model, error) {
 	for _, e := range zoo.Examples() {
 		m.examples = append(m.examples, example{name: e.Name, data: e.Data})
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.prepare(0); err != nil {
 		return nil, fmt.Errorf("default model: %w", err)
 	}
 	return m, nil
@@ -140,7 +140,7 @@ func loadSpec(spec ModelSpec) (*model, error) {
 		}
 		m.examples = ex
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.prepare(0); err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Path, err)
 	}
 	return m, nil
@@ -207,12 +207,26 @@ func readExamples(dir string) ([]example, error) {
 // prepare infers shapes, finds the image input and the class output, checks
 // the labels and compiles a first Program (so that a model that cannot run
 // is reported at start-up, not on the first request).
-func (m *model) prepare() error {
+//
+// maxActivations > 0 caps the elements of all values of one image, checked
+// before anything is compiled (the engine allocates every value): a small
+// uploaded file with a huge input cannot exhaust the memory. 0: no cap.
+func (m *model) prepare(maxActivations int64) error {
 	shapes, err := m.g.InferShapes(1)
 	if err != nil {
 		return err
 	}
 	m.shapes = shapes
+	if maxActivations > 0 {
+		var elems int64
+		for _, sh := range shapes {
+			elems += int64(sh.Elems())
+		}
+		if elems > maxActivations {
+			return fmt.Errorf("one image's activations need %d MiB, more than the %d MiB an uploaded model may use (analyse it instead, or serve it with --model)",
+				elems*4>>20, maxActivations*4>>20)
+		}
+	}
 	m.findOutput()
 	if m.classes > 0 {
 		if err := format.CheckLabels(m.g, m.classes); err != nil {

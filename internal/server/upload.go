@@ -54,26 +54,11 @@ func loadUpload(files format.MemFS, main string, maxActivations int64) (*model, 
 	if name == "" {
 		name = strings.TrimSuffix(main, path.Ext(main))
 	}
-	// The engine allocates every value of a pass when it compiles: check
-	// their size first, so that a small file with a huge input cannot
-	// exhaust the memory.
-	shapes, err := g.InferShapes(1)
-	if err != nil {
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
-	}
-	var elems int64
-	for _, sh := range shapes {
-		elems += int64(sh.Elems())
-	}
-	if elems > maxActivations {
-		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: one image's activations need %d MiB, more than the %d MiB an uploaded model may use (analyse it instead, or serve it with --model)",
-			main, elems*4>>20, maxActivations*4>>20)
-	}
 	m := &model{format: fmtName, file: main, g: g, name: name, labelsSource: "model"}
 	if _, ok := files[format.LabelsFile]; ok {
 		m.labelsSource = format.LabelsFile
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.prepare(maxActivations); err != nil {
 		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
 	}
 	if !m.runnable {
