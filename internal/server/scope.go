@@ -299,12 +299,9 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 
 // analyzeUpload loads main from files and analyses it.
 func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnalysis, error) {
-	g, fmtName, err := format.OpenFS(files, main)
+	g, fmtName, err := openUpload(files, main)
 	if err != nil {
-		if errors.Is(err, format.ErrUnknown) {
-			return nil, errorStatus(http.StatusBadRequest, "%v", err)
-		}
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
+		return nil, err
 	}
 	if len(g.Inputs) == 0 {
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the model has no input", main)
@@ -324,6 +321,19 @@ func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnaly
 		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
 	}
 	return a, nil
+}
+
+// openUpload reads the model main of an upload: an unknown format is a
+// 400, a file its importer refuses a 422 placed in its text.
+func openUpload(files format.MemFS, main string) (*graph.Graph, string, error) {
+	g, fmtName, err := format.OpenFS(files, main)
+	if err != nil {
+		if errors.Is(err, format.ErrUnknown) {
+			return nil, "", errorStatus(http.StatusBadRequest, "%v", err)
+		}
+		return nil, "", placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
+	}
+	return g, fmtName, nil
 }
 
 // placed adds the position in src that err's message is about, if any.

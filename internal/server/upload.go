@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"path"
 	"strings"
@@ -43,12 +42,9 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 // on images (no weights, no image input, an operator the engine lacks) is
 // refused with 422 and the reason.
 func loadUpload(files format.MemFS, main string, maxActivations int64) (*model, error) {
-	g, fmtName, err := format.OpenFS(files, main)
+	g, fmtName, err := openUpload(files, main)
 	if err != nil {
-		if errors.Is(err, format.ErrUnknown) {
-			return nil, errorStatus(http.StatusBadRequest, "%v", err)
-		}
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
+		return nil, err
 	}
 	name := g.Name
 	if name == "" {
