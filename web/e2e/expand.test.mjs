@@ -60,6 +60,17 @@ describe('overview of a wide model: the "+M more" expander', () => {
     });
     assert.ok(colours > 5, `conv1 map 40 is drawn with ${colours} colours`);
     await page.screenshot({ path: screenshotPath('expand-resnet18-1366x768.png') });
+
+    // Another image: one run, with conv1 whole from the start.
+    const runs = [];
+    page.on('request', (r) => r.url().includes('/run') && runs.push(r.url()));
+    const png2 = await makeImage(page, 'image/png', { width: 140, height: 100, seed: 11 });
+    await page.setInputFiles('input[data-testid="upload"]', { name: 'other.png', mimeType: 'image/png', buffer: png2 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent.includes('other.png') || document.querySelectorAll('[data-upload]').length === 2);
+    await waitReady(page);
+    assert.equal(runs.length, 1, `runs for the second image: ${runs.join(', ')}`);
+    assert.match(runs[0], /expand=conv1/);
+    assert.equal(await page.locator('[data-layer="conv1"][data-neuron]').count(), 64);
     assert.deepEqual(errors, []);
     await page.close();
   });

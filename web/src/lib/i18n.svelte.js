@@ -40,6 +40,16 @@ function apply(loc) {
 }
 apply(state.locale);
 
+/**
+ * withMessages resolves with the component of a part loaded on demand once
+ * its catalogue is added: withMessages(import('./x/X.svelte'), import('./i18n/x.js')).
+ */
+export async function withMessages(component, catalogue) {
+  const [m, c] = await Promise.all([component, catalogue]);
+  addMessages(c.default);
+  return m.default;
+}
+
 /** locale returns the current locale ('en' or 'zh-CN'). */
 export function locale() {
   return state.locale;
