@@ -195,6 +195,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.err, "convscope serve: ", log.LstdFlags),
 	}
+	if serveHook != nil {
+		serveHook(hs)
+	}
 	url := "http://" + displayAddr(ln.Addr()) + "/"
 	fmt.Fprintf(io.out, "convscope: serving %d model(s) (%v) at %s\n", len(srv.ModelIDs()), srv.ModelIDs(), url)
 	if sf.open {
@@ -229,6 +232,10 @@ func isLoopback(a net.Addr) bool {
 func exposedWarning(a net.Addr) string {
 	return fmt.Sprintf("convscope: warning: listening on %s, which is not a loopback address: anyone who can reach this machine can use the server and upload files to it (the Host check is off)", a)
 }
+
+// serveHook, set by tests only, sees the HTTP server before it serves (to
+// observe requests and the start of the shutdown instead of sleeping).
+var serveHook func(*http.Server)
 
 // shutdownTimeout bounds how long SIGINT/SIGTERM waits for in-flight
 // requests.

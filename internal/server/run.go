@@ -139,6 +139,8 @@ func (s *Server) acquireRun(ctx context.Context) (func(), error) {
 	}
 	t := time.NewTimer(s.cfg.RunWait)
 	defer t.Stop()
+	s.runWaiting.Add(1)
+	defer s.runWaiting.Add(-1)
 	select {
 	case s.runSem <- struct{}{}:
 		return release, nil

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/convscope/convscope/internal/imageio"
@@ -80,6 +81,7 @@ type Server struct {
 	issued      map[string]bool // every id ever given: a dropped upload's id is not reused
 	decodeSem   chan struct{}
 	runSem      chan struct{} // one token per run in progress (Config.MaxRuns)
+	runWaiting  atomic.Int32  // run requests waiting for a slot
 	imageLimits imageio.Limits
 	mux         *http.ServeMux
 }
