@@ -41,7 +41,7 @@ func Compile(g *graph.Graph, batch int) (*Program, error) {
 	for _, n := range g.Nodes {
 		step, err := p.plan(n)
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s): %w", n.Name, n.Type, err)
+			return nil, graph.NodeErrorf(n.Name, "node %q (%s): %w", n.Name, n.Type, err)
 		}
 		p.steps = append(p.steps, step)
 		p.Values = append(p.Values, n.Outputs...)

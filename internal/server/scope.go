@@ -318,7 +318,7 @@ func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnaly
 	}
 	a, err := analyzeGraph(g, fmtName, main)
 	if err != nil {
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
+		return nil, placed(files[main], fmtName, err, main+": "+err.Error())
 	}
 	return a, nil
 }
@@ -331,17 +331,18 @@ func openUpload(files format.MemFS, main string) (*graph.Graph, string, error) {
 		if errors.Is(err, format.ErrUnknown) {
 			return nil, "", errorStatus(http.StatusBadRequest, "%v", err)
 		}
-		return nil, "", placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
+		return nil, "", placed(files[main], fmtName, err, err.Error())
 	}
 	return g, fmtName, nil
 }
 
-// placed adds the position in src that err's message is about, if any.
-func placed(src []byte, err error) error {
-	if he, ok := err.(*httpError); ok {
-		he.line, he.column = sourcePosition(src, he.msg)
-	}
-	return err
+// placed returns a 422 with message msg about err, a problem with the file
+// src of format fmtName, placed at the position in src that err is about,
+// if any.
+func placed(src []byte, fmtName string, err error, msg string) error {
+	he := &httpError{status: http.StatusUnprocessableEntity, msg: msg}
+	he.line, he.column = sourcePosition(src, fmtName, err)
+	return he
 }
 
 // readUpload reads an uploaded model's files (uploadedModel) and then

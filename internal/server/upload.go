@@ -55,7 +55,7 @@ func loadUpload(files format.MemFS, main string, maxActivations int64) (*model, 
 		m.labelsSource = format.LabelsFile
 	}
 	if err := m.prepare(maxActivations); err != nil {
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
+		return nil, placed(files[main], fmtName, err, main+": "+err.Error())
 	}
 	if !m.runnable {
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s cannot be run on an image: %s", main, m.whyNot)

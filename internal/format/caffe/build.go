@@ -330,7 +330,7 @@ func (b *builder) build() error {
 		}
 		if inputKinds[l.kind] {
 			if err := b.inputLayer(l); err != nil {
-				return fmt.Errorf("layer %q (%s): %w", l.name, l.typ, err)
+				return graph.NodeErrorf(l.name, "layer %q (%s): %w", l.name, l.typ, err)
 			}
 		}
 	}
@@ -339,7 +339,7 @@ func (b *builder) build() error {
 			continue
 		}
 		if err := b.addLayer(l); err != nil {
-			return fmt.Errorf("layer %q (%s): %w", l.name, l.typ, err)
+			return graph.NodeErrorf(l.name, "layer %q (%s): %w", l.name, l.typ, err)
 		}
 	}
 	// Extra tops of data layers (labels) become inputs only when a deploy

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -115,9 +116,40 @@ func ParseText(text []byte) (*NetParameter, error) {
 	text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
 	net := &NetParameter{}
 	if err := (prototext.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(text, net); err != nil {
-		return nil, fmt.Errorf("parsing prototxt: %w", err)
+		err = fmt.Errorf("parsing prototxt: %w", err)
+		// prototext's errors are not typed; their messages place them with
+		// "(line N:M)", which is read here, once, into a format.SyntaxError.
+		if m := protoPosition.FindStringSubmatch(err.Error()); m != nil {
+			l, _ := strconv.Atoi(m[1])
+			c, _ := strconv.Atoi(m[2])
+			if l > 0 {
+				return nil, &format.SyntaxError{Line: l, Column: max(c, 0), Err: err}
+			}
+		}
+		return nil, err
 	}
 	return net, nil
+}
+
+// protoPosition finds the position in prototext's error messages.
+var protoPosition = regexp.MustCompile(`\(line (\d+):(\d+)\)`)
+
+// LayerPosition returns the 1-based line and column of the `name:` field
+// that names layer name in the prototxt text, or 0, 0 when there is none.
+// (The net's own `name:` matches too, when it is the same.)
+func LayerPosition(text []byte, name string) (line, column int) {
+	re, err := regexp.Compile(`(?m)^([ \t]*(?:layers?\s*\{\s*)?)name\s*:\s*["']` + regexp.QuoteMeta(name) + `["']`)
+	if err != nil {
+		return 0, 0
+	}
+	loc := re.FindSubmatchIndex(text)
+	if loc == nil {
+		return 0, 0
+	}
+	at := loc[3] // where "name" starts
+	line = 1 + bytes.Count(text[:at], []byte("\n"))
+	column = 1 + at - (bytes.LastIndexByte(text[:at], '\n') + 1)
+	return line, column
 }
 
 // ParseBinary parses a .caffemodel (a binary NetParameter).

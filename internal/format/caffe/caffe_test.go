@@ -1,6 +1,8 @@
 package caffe
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -480,5 +482,29 @@ func TestManyLayers(t *testing.T) {
 	}
 	if _, err := Parse([]byte(b.String()), nil); err == nil || !strings.Contains(err.Error(), "more than the limit") {
 		t.Errorf("too many layers: %v", err)
+	}
+}
+
+// TestTypedErrors: a syntax error carries the position prototext reports
+// in its message, an error about a layer the layer's name, and
+// LayerPosition finds that layer's name field.
+func TestTypedErrors(t *testing.T) {
+	_, err := ParseText([]byte("name: \"x\"\nlayer {\n  name: = \"a\"\n}\n"))
+	var se *format.SyntaxError
+	if !errors.As(err, &se) || se.Line != 3 || !strings.Contains(err.Error(), fmt.Sprintf("(line %d:%d)", se.Line, se.Column)) {
+		t.Fatalf("syntax error %v: %+v", err, se)
+	}
+	text := "name: \"x\"\ninput: \"data\"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n" +
+		"layer {\n  name: \"c1\"\n  type: \"Zorblax\"\n  bottom: \"data\"\n  top: \"c1\"\n}\n"
+	_, err = Parse([]byte(text), nil)
+	var ne *graph.NodeError
+	if !errors.As(err, &ne) || ne.Node != "c1" || !strings.Contains(err.Error(), `layer "c1" (Zorblax)`) {
+		t.Fatalf("layer error %v: %+v", err, ne)
+	}
+	if l, c := LayerPosition([]byte(text), "c1"); l != 5 || c != 3 {
+		t.Errorf("LayerPosition(c1) = %d:%d, want 5:3", l, c)
+	}
+	if l, c := LayerPosition([]byte(text), "c2"); l != 0 || c != 0 {
+		t.Errorf("LayerPosition(c2) = %d:%d, want 0:0", l, c)
 	}
 }

@@ -288,14 +288,14 @@ func (imp *importer) node(n *NodeProto) error {
 		return &UnsupportedError{Node: c.id, Op: c.op}
 	}
 	if len(n.GetOutput()) == 0 || n.GetOutput()[0] == "" {
-		return fmt.Errorf("node %q (%s) has no output", c.id, c.op)
+		return graph.NodeErrorf(c.id, "node %q (%s) has no output", c.id, c.op)
 	}
 	for _, o := range n.GetOutput() {
 		if o == "" {
 			continue
 		}
 		if _, dup := imp.vals[o]; dup {
-			return fmt.Errorf("node %q (%s): value %q is defined twice", c.id, c.op, o)
+			return graph.NodeErrorf(c.id, "node %q (%s): value %q is defined twice", c.id, c.op, o)
 		}
 	}
 	if err := conv(c); err != nil {
@@ -303,7 +303,7 @@ func (imp *importer) node(n *NodeProto) error {
 		if errors.As(err, &u) {
 			return err
 		}
-		return fmt.Errorf("node %q (%s): %w", c.id, c.op, err)
+		return graph.NodeErrorf(c.id, "node %q (%s): %w", c.id, c.op, err)
 	}
 	for i, o := range n.GetOutput() {
 		if o == "" || !imp.used[o] {

@@ -36,7 +36,7 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 			ready := true
 			for _, in := range l.inbound {
 				if !byName[in] {
-					return nil, fmt.Errorf("layer %q reads layer %q, which does not exist", l.Config.Name, in)
+					return nil, graph.NodeErrorf(l.Config.Name, "layer %q reads layer %q, which does not exist", l.Config.Name, in)
 				}
 				if !done[in] {
 					ready = false
@@ -47,7 +47,7 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 				continue
 			}
 			if err := b.layer(l); err != nil {
-				return nil, fmt.Errorf("layer %q (%s): %w", l.Config.Name, l.ClassName, err)
+				return nil, graph.NodeErrorf(l.Config.Name, "layer %q (%s): %w", l.Config.Name, l.ClassName, err)
 			}
 			done[l.Config.Name] = true
 		}

@@ -147,7 +147,7 @@ func parseTopology(raw json.RawMessage) (layers []kLayer, inputs, outputs []stri
 			}
 			in, err := inboundNames(l.InboundNodes)
 			if err != nil {
-				return nil, nil, nil, "", fmt.Errorf("layer %q: %w", kl.Config.Name, err)
+				return nil, nil, nil, "", graph.NodeErrorf(kl.Config.Name, "layer %q: %w", kl.Config.Name, err)
 			}
 			kl.inbound = in
 			layers = append(layers, kl)

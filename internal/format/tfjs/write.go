@@ -78,7 +78,7 @@ func Marshal(g *graph.Graph) (modelJSON, weights []byte, err error) {
 	for _, n := range g.Nodes {
 		l, err := m.node(n)
 		if err != nil {
-			return nil, nil, fmt.Errorf("tfjs: node %q (%s): %w", n.Name, n.Op.Kind(), err)
+			return nil, nil, graph.NodeErrorf(n.Name, "tfjs: node %q (%s): %w", n.Name, n.Op.Kind(), err)
 		}
 		if !seq {
 			var inbound [][]any
