@@ -243,7 +243,7 @@ func TestAnalysisFormats(t *testing.T) {
 }
 
 // TestUploadConcurrent: uploads while other requests list and read models
-// (run with -race).
+// (scripts/test.sh runs this package with -race).
 func TestUploadConcurrent(t *testing.T) {
 	needRef(t)
 	s := newTestServer(t, Config{MaxUploadedModels: 3})
