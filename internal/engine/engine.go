@@ -16,7 +16,7 @@ type Program struct {
 	// first, then each node's outputs.
 	Values []string
 
-	vals  map[string]*tensor.Tensor
+	vals  map[string]*graph.Tensor
 	steps []func()
 	tmp   []float32 // scratch shared by the steps (see scratch)
 }
@@ -33,9 +33,9 @@ func Compile(g *graph.Graph, batch int) (*Program, error) {
 	if err := g.HasWeights(shapes); err != nil {
 		return nil, err
 	}
-	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*tensor.Tensor{}}
+	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*graph.Tensor{}}
 	for _, in := range g.Inputs {
-		p.vals[in.Name] = tensor.New(shapes[in.Name]...)
+		p.vals[in.Name] = graph.NewTensor(shapes[in.Name]...)
 		p.Values = append(p.Values, in.Name)
 	}
 	for _, n := range g.Nodes {
@@ -52,7 +52,7 @@ func Compile(g *graph.Graph, batch int) (*Program, error) {
 // Run copies the inputs (one per graph input, in order, each with exactly
 // the planned number of elements) and computes every value. The returned map
 // holds every value by name and is valid until the next Run.
-func (p *Program) Run(inputs ...[]float32) (map[string]*tensor.Tensor, error) {
+func (p *Program) Run(inputs ...[]float32) (map[string]*graph.Tensor, error) {
 	if len(inputs) != len(p.Graph.Inputs) {
 		return nil, fmt.Errorf("model has %d input(s), got %d", len(p.Graph.Inputs), len(inputs))
 	}
@@ -70,11 +70,11 @@ func (p *Program) Run(inputs ...[]float32) (map[string]*tensor.Tensor, error) {
 }
 
 // Value returns the buffer of a value (nil if unknown).
-func (p *Program) Value(name string) *tensor.Tensor { return p.vals[name] }
+func (p *Program) Value(name string) *graph.Tensor { return p.vals[name] }
 
 // out allocates the buffer of a node's i-th output.
-func (p *Program) out(n *graph.Node, i int) *tensor.Tensor {
-	t := tensor.New(p.Shapes[n.Outputs[i]]...)
+func (p *Program) out(n *graph.Node, i int) *graph.Tensor {
+	t := graph.NewTensor(p.Shapes[n.Outputs[i]]...)
 	p.vals[n.Outputs[i]] = t
 	return t
 }
@@ -91,7 +91,7 @@ func (p *Program) scratch(n int) []float32 {
 // alias makes a node's output share its first input's data.
 func (p *Program) alias(n *graph.Node) func() {
 	src := p.vals[n.Inputs[0]]
-	p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
+	p.vals[n.Outputs[0]] = &graph.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
 	return func() {}
 }
 
@@ -261,7 +261,7 @@ func (p *Program) planEltwise(n *graph.Node, op *graph.Eltwise) (func(), error) 
 		return nil, fmt.Errorf("the engine has no element-wise %q", op.Type)
 	}
 	y := p.out(n, 0)
-	ins := make([]*tensor.Tensor, len(n.Inputs))
+	ins := make([]*graph.Tensor, len(n.Inputs))
 	for i, name := range n.Inputs {
 		ins[i] = p.vals[name]
 	}
