@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/convscope/convscope/internal/graph"
 )
@@ -28,8 +27,8 @@ type importer struct {
 	opts   Options
 	g      *graph.Graph
 	vals   map[string]*value
-	names  map[string]bool // value names in use (ONNX's and generated ones)
-	nodes  map[string]bool // node names in use
+	names  *graph.Names    // value names in use (ONNX's and generated ones)
+	nodes  *graph.Names    // node names in use
 	used   map[string]bool // values read by some node or the graph outputs
 	budget *budget
 	ext    externalReader
@@ -43,8 +42,8 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 		opts:   opts,
 		g:      &graph.Graph{Name: gp.GetName()},
 		vals:   map[string]*value{},
-		names:  map[string]bool{},
-		nodes:  map[string]bool{},
+		names:  graph.NewNames("#"),
+		nodes:  graph.NewNames("#"),
 		used:   map[string]bool{},
 		budget: newBudget(opts.MaxElems),
 		gp:     gp,
@@ -62,18 +61,18 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 	}
 	// Reserve every ONNX value name so generated names never clash.
 	for _, in := range gp.GetInput() {
-		imp.names[in.GetName()] = true
+		imp.names.Add(in.GetName())
 	}
 	for _, t := range gp.GetInitializer() {
-		imp.names[t.GetName()] = true
+		imp.names.Add(t.GetName())
 	}
 	for _, n := range gp.GetNode() {
 		for _, s := range n.GetInput() {
-			imp.names[s] = true
+			imp.names.Add(s)
 			imp.used[s] = true
 		}
 		for _, s := range n.GetOutput() {
-			imp.names[s] = true
+			imp.names.Add(s)
 		}
 	}
 	for _, o := range gp.GetOutput() {
@@ -242,23 +241,11 @@ func (imp *importer) nodeName(base string) string {
 	if base == "" {
 		base = "node"
 	}
-	name := base
-	for i := 2; imp.nodes[name]; i++ {
-		name = base + "#" + strconv.Itoa(i)
-	}
-	imp.nodes[name] = true
-	return name
+	return imp.nodes.Unique(base)
 }
 
 // valueName returns an unused value name based on base.
-func (imp *importer) valueName(base string) string {
-	name := base
-	for i := 2; imp.names[name]; i++ {
-		name = base + "#" + strconv.Itoa(i)
-	}
-	imp.names[name] = true
-	return name
-}
+func (imp *importer) valueName(base string) string { return imp.names.Unique(base) }
 
 // ctx is the conversion of one ONNX node.
 type ctx struct {

@@ -15,6 +15,7 @@ type builder struct {
 	used    map[string]bool
 	values  map[string]string // Keras layer name → IR value of its output
 	rank    map[string]int    // IR value → rank (batch included)
+	names   *graph.Names      // node and value names taken
 }
 
 func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) (*graph.Graph, error) {
@@ -99,29 +100,17 @@ func (b *builder) add(n *graph.Node, rank int) string {
 		n.Outputs = []string{n.Name}
 	}
 	b.g.Nodes = append(b.g.Nodes, n)
+	b.names.Add(n.Name)
 	for _, o := range n.Outputs {
 		b.rank[o] = rank
+		b.names.Add(o)
 	}
 	return n.Outputs[0]
 }
 
-// unique returns name, or name with a numeric suffix if a node has it.
-func (b *builder) unique(name string) string {
-	taken := func(s string) bool {
-		if _, ok := b.rank[s]; ok {
-			return true
-		}
-		return b.g.Node(s) != nil
-	}
-	if !taken(name) {
-		return name
-	}
-	for i := 2; ; i++ {
-		if s := fmt.Sprintf("%s_%d", name, i); !taken(s) {
-			return s
-		}
-	}
-}
+// unique returns name, or name with a numeric suffix "_k" if a node or
+// value has it (not taking it: add does, when the node joins the graph).
+func (b *builder) unique(name string) string { return b.names.Free(name) }
 
 // channelAxis maps a Keras (channels-last) axis of a rank-r tensor to NCHW.
 func channelAxis(raw json.RawMessage, r int) (int, error) {
@@ -175,6 +164,7 @@ func (b *builder) layer(l kLayer) error {
 		b.g.Inputs = append(b.g.Inputs, graph.Value{Name: name, Shape: dims})
 		b.values[name] = name
 		b.rank[name] = len(dims)
+		b.names.Add(name)
 		return nil
 	}
 	var ins []string
