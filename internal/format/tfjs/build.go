@@ -400,27 +400,41 @@ func (b *builder) activation(layer, x, act string, r int) error {
 	return nil
 }
 
+// kerasActivations are the Keras activation names (linear and softmax
+// aside) with the IR activation each stands for, Keras's fixed parameters
+// included. The reader maps a name to its activation, the writer an
+// activation back to its name: one table, so that everything read can be
+// written.
+var kerasActivations = []struct {
+	name string
+	act  graph.Activation
+}{
+	{"relu", graph.Activation{Func: graph.Relu}},
+	{"relu6", graph.Activation{Func: graph.Relu6}},
+	{"sigmoid", graph.Activation{Func: graph.Sigmoid}},
+	{"tanh", graph.Activation{Func: graph.Tanh}},
+	{"elu", graph.Activation{Func: graph.Elu, Alpha: 1}},
+	{"selu", graph.Activation{Func: graph.Selu, Alpha: 1.6732632423543772, Beta: 1.0507009873554805}},
+	{"softplus", graph.Activation{Func: graph.Softplus}},
+	{"hard_sigmoid", graph.Activation{Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}},
+}
+
+// kerasActivationName returns the Keras name of a, or "" if Keras has none:
+// its function, with the same parameters where the function has any.
+func kerasActivationName(a *graph.Activation) string {
+	for _, k := range kerasActivations {
+		if k.act.Func == a.Func && (k.act.Alpha == 0 && k.act.Beta == 0 || k.act.Alpha == a.Alpha && k.act.Beta == a.Beta) {
+			return k.name
+		}
+	}
+	return ""
+}
+
 // activationNode gives n the operator of a Keras activation name and adds it.
 func (b *builder) activationNode(n *graph.Node, act string, r int) (string, error) {
 	switch act {
 	case "linear", "":
 		n.Op = graph.Identity{}
-	case "relu":
-		n.Op = &graph.Activation{Func: graph.Relu}
-	case "relu6":
-		n.Op = &graph.Activation{Func: graph.Relu6}
-	case "sigmoid":
-		n.Op = &graph.Activation{Func: graph.Sigmoid}
-	case "tanh":
-		n.Op = &graph.Activation{Func: graph.Tanh}
-	case "elu":
-		n.Op = &graph.Activation{Func: graph.Elu, Alpha: 1}
-	case "selu":
-		n.Op = &graph.Activation{Func: graph.Selu, Alpha: 1.6732632423543772, Beta: 1.0507009873554805}
-	case "softplus":
-		n.Op = &graph.Activation{Func: graph.Softplus}
-	case "hard_sigmoid":
-		n.Op = &graph.Activation{Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}
 	case "softmax":
 		// Keras softmax is over the last (channel) axis: axis 1 in NCHW.
 		n.Op = &graph.Softmax{Axis: 1}
@@ -428,7 +442,15 @@ func (b *builder) activationNode(n *graph.Node, act string, r int) (string, erro
 			n.Op = &graph.Softmax{Axis: r - 1}
 		}
 	default:
-		return "", fmt.Errorf("activation %q is not supported", act)
+		for _, k := range kerasActivations {
+			if k.name == act {
+				a := k.act
+				n.Op = &a
+			}
+		}
+		if n.Op == nil {
+			return "", fmt.Errorf("activation %q is not supported", act)
+		}
 	}
 	return b.add(n, r), nil
 }
