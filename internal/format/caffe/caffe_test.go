@@ -508,3 +508,13 @@ func TestTypedErrors(t *testing.T) {
 		t.Errorf("LayerPosition(c2) = %d:%d, want 0:0", l, c)
 	}
 }
+
+// TestProtoNamespace: the messages are registered under convscope.caffe
+// (not Caffe's global "caffe") from a file path of their own, so another
+// caffe.proto linked into the same binary cannot conflict.
+func TestProtoNamespace(t *testing.T) {
+	d := (&NetParameter{}).ProtoReflect().Descriptor()
+	if d.FullName() != "convscope.caffe.NetParameter" || d.ParentFile().Path() != "internal/format/caffe/caffe.proto" {
+		t.Errorf("NetParameter registered as %s in %s", d.FullName(), d.ParentFile().Path())
+	}
+}
