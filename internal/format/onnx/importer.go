@@ -255,6 +255,8 @@ type ctx struct {
 	id    string // the node's name for messages: its name or first output
 	base  string // the graph name of its main node
 	attrs map[string]*AttributeProto
+	// attrErr is the first error reading an attribute (attrs.go).
+	attrErr error
 }
 
 func (imp *importer) node(n *NodeProto) error {
@@ -285,7 +287,11 @@ func (imp *importer) node(n *NodeProto) error {
 			return graph.NodeErrorf(c.id, "node %q (%s): value %q is defined twice", c.id, c.op, o)
 		}
 	}
-	if err := conv(c); err != nil {
+	err := conv(c)
+	if c.attrErr != nil {
+		err = c.attrErr // the first problem, before the converter went on with a default
+	}
+	if err != nil {
 		var u *UnsupportedError
 		if errors.As(err, &u) {
 			return err
