@@ -136,7 +136,7 @@ func FuzzSourcePosition(f *testing.F) {
 		ne := graph.NodeErrorf(name, "layer %q (X): bad", name)
 		line, col := sourcePosition(src, "caffe", fmt.Errorf("net.prototxt (caffe): %w", ne))
 		inside("layer "+strconv.Quote(name), line, col)
-		if line > 0 && !strings.HasPrefix(lines[line-1][col-1:], "name") {
+		if line > 0 && !strings.HasPrefix(string([]rune(lines[line-1])[col-1:]), "name") {
 			t.Fatalf("layer %q placed at %d:%d, not on a name field: %q", name, line, col, lines[line-1])
 		}
 		if bytes.IndexByte(src, 0) >= 0 && line != 0 {

@@ -134,24 +134,6 @@ func ParseText(text []byte) (*NetParameter, error) {
 // protoPosition finds the position in prototext's error messages.
 var protoPosition = regexp.MustCompile(`\(line (\d+):(\d+)\)`)
 
-// LayerPosition returns the 1-based line and column of the `name:` field
-// that names layer name in the prototxt text, or 0, 0 when there is none.
-// (The net's own `name:` matches too, when it is the same.)
-func LayerPosition(text []byte, name string) (line, column int) {
-	re, err := regexp.Compile(`(?m)^([ \t]*(?:layers?\s*\{\s*)?)name\s*:\s*["']` + regexp.QuoteMeta(name) + `["']`)
-	if err != nil {
-		return 0, 0
-	}
-	loc := re.FindSubmatchIndex(text)
-	if loc == nil {
-		return 0, 0
-	}
-	at := loc[3] // where "name" starts
-	line = 1 + bytes.Count(text[:at], []byte("\n"))
-	column = 1 + at - (bytes.LastIndexByte(text[:at], '\n') + 1)
-	return line, column
-}
-
 // ParseBinary parses a .caffemodel (a binary NetParameter).
 func ParseBinary(bin []byte) (*NetParameter, error) {
 	net := &NetParameter{}

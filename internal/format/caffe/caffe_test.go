@@ -507,6 +507,21 @@ func TestTypedErrors(t *testing.T) {
 	if l, c := LayerPosition([]byte(text), "c2"); l != 0 || c != 0 {
 		t.Errorf("LayerPosition(c2) = %d:%d, want 0:0", l, c)
 	}
+	// Only a layer's own name field counts: not the net's name, a
+	// parameter's, a comment or a string; any order, either quote, escapes.
+	text = "name: \"r\"\n# layer { name: \"r\" }\nlayer { type: \"é\" param { name: \"r\" } bottom: \"name: 'r'\"\n" +
+		"  top: \"r\" name: 'r' }\nlayers: { name: \"q\\\"x\" }\n"
+	for _, c := range []struct {
+		name         string
+		line, column int
+	}{{"r", 4, 12}, {`q"x`, 5, 11}, {"é", 0, 0}} {
+		if l, col := LayerPosition([]byte(text), c.name); l != c.line || col != c.column {
+			t.Errorf("LayerPosition(%q) = %d:%d, want %d:%d", c.name, l, col, c.line, c.column)
+		}
+	}
+	if _, err := ParseText([]byte(text)); err != nil {
+		t.Fatalf("the text is not a valid prototxt: %v", err)
+	}
 }
 
 // TestProtoNamespace: the messages are registered under convscope.caffe
