@@ -192,29 +192,6 @@ func elems(s []int) (int64, bool) {
 	return n, n <= graph.DefaultLimits.MaxTensorElems
 }
 
-// IsView reports whether an operator's output is its input reinterpreted
-// (same data, maybe another shape): it needs no memory of its own.
-func IsView(op graph.Op) bool {
-	switch o := op.(type) {
-	case graph.Identity, *graph.Identity, *graph.Dropout, *graph.Reshape:
-		return true
-	case *graph.Flatten:
-		return !o.ChannelsLast
-	}
-	return false
-}
-
-// IsElementwise reports whether an operator computes each output element
-// from the same element of its single input, so that it may overwrite its
-// input (Caffe's in-place layers).
-func IsElementwise(op graph.Op) bool {
-	switch op.(type) {
-	case *graph.Activation, *graph.PRelu, *graph.BatchNorm, *graph.Affine, *graph.Power:
-		return true
-	}
-	return false
-}
-
 // peak simulates the activation memory of a batch-1 forward pass in
 // topological order (see the package documentation).
 func peak(g *graph.Graph, shapes map[string]graph.Shape, r *Report) {
@@ -277,10 +254,11 @@ func peak(g *graph.Graph, shapes map[string]graph.Shape, r *Report) {
 			if j == 0 && len(n.Inputs) > 0 {
 				x := n.Inputs[0]
 				sameSize := bytesOf(x) == bytesOf(o)
+				t := n.Op.Traits()
 				switch {
-				case IsView(n.Op) && sameSize:
+				case t.View && sameSize:
 					share = bufOf[x]
-				case IsElementwise(n.Op) && sameSize && lastUse[x] == i:
+				case t.Elementwise && sameSize && lastUse[x] == i:
 					share = bufOf[x]
 				}
 			}

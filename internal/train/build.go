@@ -85,7 +85,7 @@ func (nt *Net) build(n *graph.Node, shapes map[string]graph.Shape) (layer, error
 	case *graph.Reshape:
 		nt.aliasValue(n.Outputs[0], shapes[n.Outputs[0]], x)
 		return nopLayer{}, nil
-	case graph.Identity, *graph.Identity:
+	case *graph.Identity:
 		nt.aliasValue(n.Outputs[0], shapes[n.Outputs[0]], x)
 		return nopLayer{}, nil
 	case *graph.Dropout:
