@@ -21,7 +21,10 @@ type Layer struct {
 	// "Input" for graph inputs.
 	Type string `json:"type"`
 	// Kind is the canonical operator (Op.Kind()); "Input" for graph inputs.
-	Kind         string        `json:"kind"`
+	Kind string `json:"kind"`
+	// Traits are the operator's (Op.Traits()); graph.InputTraits for
+	// graph inputs.
+	Traits       graph.Traits  `json:"traits"`
 	Inputs       []string      `json:"inputs"`
 	Outputs      []string      `json:"outputs"`
 	InputShapes  []graph.Shape `json:"input_shapes"`
@@ -97,7 +100,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		r.Inputs = append(r.Inputs, graph.Value{Name: in.Name, Shape: s})
 		e := int64(s.Elems())
 		r.Layers = append(r.Layers, Layer{
-			Name: in.Name, Type: InputKind, Kind: InputKind,
+			Name: in.Name, Type: InputKind, Kind: InputKind, Traits: graph.InputTraits,
 			Outputs: []string{in.Name}, OutputShapes: []graph.Shape{s},
 			ActivationElems: e, ActivationBytes: e * BytesPerElem,
 		})
@@ -111,7 +114,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		for i, name := range n.Outputs {
 			out[i] = shapes[name]
 		}
-		l := Layer{Name: n.Name, Type: n.Type, Kind: n.Op.Kind(), Inputs: n.Inputs, Outputs: n.Outputs}
+		l := Layer{Name: n.Name, Type: n.Type, Kind: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs}
 		if l.Type == "" {
 			l.Type = l.Kind
 		}
@@ -254,7 +257,7 @@ func peak(g *graph.Graph, shapes map[string]graph.Shape, r *Report) {
 			if j == 0 && len(n.Inputs) > 0 {
 				x := n.Inputs[0]
 				sameSize := bytesOf(x) == bytesOf(o)
-				t := n.Op.Traits()
+				t := r.Layers[layerIndex+i].Traits
 				switch {
 				case t.View && sameSize:
 					share = bufOf[x]
