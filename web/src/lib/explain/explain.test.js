@@ -8,6 +8,7 @@ import { viewKind, articleSection, classifier, unaryMaps } from './target.js';
 import { decodeParams, loadParams } from './params.js';
 import { arrowKey, windowBox } from './cells.js';
 import { encodeTensors } from '../decode.js';
+import { CONV, RELU, SIGMOID, MAXPOOL, GLOBALPOOL, ADD, BATCHNORM } from '../testdata/traits.js';
 
 const f32 = (xs) => Float32Array.from(xs);
 
@@ -191,11 +192,15 @@ describe('activations', () => {
 
 describe('view targets', () => {
   it('maps columns to views and article sections', () => {
-    expect(viewKind({ kind: 'map', op: 'Conv' })).toBe('conv');
-    expect(viewKind({ kind: 'map', op: 'Relu' })).toBe('relu');
-    expect(viewKind({ kind: 'map', op: 'MaxPool' })).toBe('pool');
+    expect(viewKind({ kind: 'map', op: 'Conv', traits: CONV })).toBe('conv');
+    expect(viewKind({ kind: 'map', op: 'Relu', traits: RELU })).toBe('relu');
+    expect(viewKind({ kind: 'map', op: 'Sigmoid', traits: SIGMOID })).toBe('relu');
+    expect(viewKind({ kind: 'map', op: 'MaxPool', traits: MAXPOOL })).toBe('pool');
+    expect(viewKind({ kind: 'map', op: 'GlobalAveragePool', traits: GLOBALPOOL })).toBe(null);
     expect(viewKind({ kind: 'output' })).toBe('flatten');
-    expect(viewKind({ kind: 'map', op: 'Add' })).toBe(null);
+    expect(viewKind({ kind: 'map', op: 'Add', traits: ADD })).toBe(null);
+    expect(viewKind({ kind: 'map', op: 'BatchNorm', traits: BATCHNORM })).toBe(null);
+    expect(viewKind({ kind: 'vector', op: 'Relu', traits: RELU })).toBe(null);
     expect(viewKind({ kind: 'input' })).toBe(null);
     expect(articleSection({ kind: 'map', op: 'AveragePool' })).toBe('article-pool');
     expect(articleSection({ kind: 'map', op: 'LeakyRelu' })).toBe('article-relu');

@@ -4,9 +4,6 @@ import { sectionFor } from '../../article/sections.js';
 import { planeOf } from './conv.js';
 import { symmetric } from './scales.js';
 
-const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Relu6', 'Clip', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'HardSigmoid']);
-const POOLS = new Set(['MaxPool', 'AveragePool']);
-
 /** VIEWS are the view kinds (the data-view of each view's root). */
 export const VIEWS = ['conv', 'conv-formula', 'relu', 'pool', 'softmax', 'flatten'];
 
@@ -54,16 +51,14 @@ export function unaryMaps(model, run, layer, neuron) {
 
 /**
  * viewKind tells which view a click on a neuron of a column opens: 'conv',
- * 'relu', 'pool', 'flatten' (an output class) or null (no view for it).
+ * 'relu', 'pool' (the layer's traits.explain), 'flatten' (an output class)
+ * or null (no view for it).
  */
 export function viewKind(col) {
   if (!col) return null;
   if (col.kind === 'output') return 'flatten';
   if (col.kind !== 'map') return null;
-  if (col.op === 'Conv') return 'conv';
-  if (ACTIVATIONS.has(col.op)) return 'relu';
-  if (POOLS.has(col.op)) return 'pool';
-  return null;
+  return col.traits?.explain || null;
 }
 
 /** articleSection is the id of the article section about a column's layer (article/sections.js), or null. */
