@@ -80,6 +80,28 @@ describe('columns', () => {
     expect(incoming(cols, cols.length - 1, 1)).toEqual([[i.fc1, 0]]);
   });
 
+  it('draws an operator it has never heard of by its traits alone', () => {
+    const model = {
+      inputs: [{ name: 'data', shape: [3, 8, 8] }],
+      layers: [
+        { name: 'c', op: 'Conv', traits: CONV, inputs: ['data'], outputs: ['c'], shape: [4, 8, 8], attrs: { groups: 1 } },
+        { name: 'hs', op: 'HardSwish', traits: { family: 'act', elementwise: true, channelwise: true, explain: 'relu' }, inputs: ['c'], outputs: ['hs'], shape: [4, 8, 8] },
+        { name: 'gp', op: 'GlobalMaxPool', traits: { family: 'pool', channelwise: true, keeps_range: true }, inputs: ['hs'], outputs: ['gp'], shape: [4, 1, 1], attrs: { global: true } },
+        { name: 'p', op: 'LpPool', traits: { family: 'pool', channelwise: true, keeps_range: true }, inputs: ['hs'], outputs: ['p'], shape: [4, 4, 4], attrs: {} },
+        { name: 'v', op: 'View', traits: { family: 'shape', view: true, passthrough: true }, inputs: ['p'], outputs: ['v'], shape: [64] },
+        { name: 'q', op: 'Mystery', inputs: ['p'], outputs: ['q'], shape: [4, 4, 4] },
+      ],
+    };
+    const cols = buildColumns(model);
+    const i = Object.fromEntries(cols.map((c, k) => [c.name, k]));
+    expect(names(cols)).toEqual(['data', 'c', 'hs', 'gp', 'p', 'q']); // v passes through
+    expect(cols[i.hs].sources[0].mode).toBe('one');
+    expect(cols[i.hs].group).not.toBe(cols[i.c].group); // does not keep the range
+    expect(cols[i.p].group).toBe(cols[i.hs].group); // keeps it
+    expect(cols[i.q].sources[0].mode).toBe('full'); // no traits: nothing assumed
+    expect([cols[i.gp].module, cols[i.p].module, cols[i.q].module]).toEqual([0, 0, 1]); // a windowed pool ends a module
+  });
+
   it('groups layers for colour scales and modules', () => {
     const cols = buildColumns(tinyvgg);
     expect(cols.slice(1, 11).map((c) => c.group)).toEqual([0, 0, 1, 1, 1, 2, 2, 3, 3, 3]);

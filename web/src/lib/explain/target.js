@@ -64,7 +64,7 @@ export function viewKind(col) {
 /** articleSection is the id of the article section about a column's layer (article/sections.js), or null. */
 export function articleSection(col) {
   if (!col) return null;
-  return sectionFor(col.kind === 'input' ? 'Input' : col.kind === 'output' ? 'output' : col.op) || null;
+  return sectionFor(col.kind === 'input' ? 'Input' : col.kind === 'output' ? 'output' : col) || null;
 }
 
 /**
@@ -79,9 +79,12 @@ export function classifier(model) {
   if (!lp || lp.op !== 'Dense') return { dense: null };
   const vectorValue = lp.inputs[0];
   let fl = producerOf(model, vectorValue);
-  // Look through pass-through layers (Dropout, Identity) to the flatten.
-  while (fl && (fl.op === 'Dropout' || fl.op === 'Identity')) fl = producerOf(model, fl.inputs[0]);
-  const flatten = fl && (fl.op === 'Flatten' || fl.op === 'Reshape') ? fl : null;
+  // Look through the pass-through layers that keep their input's shape
+  // (Dropout, Identity) to the one flattening the maps (Flatten, Reshape).
+  const passes = (l) => !!l?.traits?.passthrough;
+  const same = (a, b) => !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
+  while (passes(fl) && same(fl.shape, shapeOf(model, fl.inputs[0]))) fl = producerOf(model, fl.inputs[0]);
+  const flatten = passes(fl) ? fl : null;
   const mapValue = flatten ? flatten.inputs[0] : null;
   const mapShape = mapValue ? shapeOf(model, mapValue) : null;
   return {

@@ -5,6 +5,7 @@
 export const CONV = { family: 'conv', explain: 'conv', keeps_batch: true };
 export const RELU = { family: 'act', elementwise: true, channelwise: true, keeps_range: true, foldable: true, explain: 'relu', keeps_batch: true };
 export const SIGMOID = { family: 'act', elementwise: true, channelwise: true, foldable: true, explain: 'relu', keeps_batch: true };
+/** MAXPOOL: MaxPool and AveragePool alike. */
 export const MAXPOOL = { family: 'pool', channelwise: true, keeps_range: true, explain: 'pool', keeps_batch: true };
 export const GLOBALPOOL = { family: 'pool', channelwise: true, keeps_range: true, keeps_batch: true };
 export const BATCHNORM = { family: 'norm', elementwise: true, channelwise: true, keeps_range: true, foldable: true, keeps_batch: true };
