@@ -117,12 +117,9 @@ var _ = register(func(s *site, op *graph.Activation) (layer, error) {
 
 var _ = register(func(s *site, op *graph.Softmax) (layer, error) {
 	xs := s.xs
-	axis, err := graph.NormAxis(op.Axis, len(xs))
+	axis, err := imageAxis(op.Axis, len(xs), "softmax over")
 	if err != nil {
 		return nil, err
-	}
-	if axis == 0 {
-		return nil, fmt.Errorf("%w: softmax over the batch axis", errUnsupported)
 	}
 	return &softmaxLayer{nt: s.nt, x: s.x, y: s.out(0), log: op.Log, axis: axis - 1,
 		outer: tensor.Numel(xs[1:axis]), size: xs[axis], inner: tensor.Numel(xs[axis+1:])}, nil
@@ -179,12 +176,9 @@ var _ = register(func(s *site, op *graph.Eltwise) (layer, error) {
 
 var _ = register(func(s *site, op *graph.Concat) (layer, error) {
 	xs := s.xs
-	axis, err := graph.NormAxis(op.Axis, len(xs))
+	axis, err := imageAxis(op.Axis, len(xs), "concatenation along")
 	if err != nil {
 		return nil, err
-	}
-	if axis == 0 {
-		return nil, fmt.Errorf("%w: concatenation along the batch axis", errUnsupported)
 	}
 	l := &concatLayer{nt: s.nt, xs: s.ins, y: s.out(0), outer: tensor.Numel(xs[1:axis])}
 	inner := tensor.Numel(xs[axis+1:])
@@ -193,6 +187,20 @@ var _ = register(func(s *site, op *graph.Concat) (layer, error) {
 	}
 	return l, nil
 })
+
+// imageAxis resolves an axis of a batch-first shape of the given rank;
+// training runs each image separately, so it cannot work along the batch
+// axis ("softmax over", "concatenation along" the batch axis).
+func imageAxis(axis, rank int, what string) (int, error) {
+	a, err := graph.NormAxis(axis, rank)
+	if err != nil {
+		return 0, err
+	}
+	if a == 0 {
+		return 0, fmt.Errorf("%w: %s the batch axis", errUnsupported, what)
+	}
+	return a, nil
+}
 
 // geom is the per-image geometry: the trainer runs each image separately.
 func geom(xs []int, w graph.Window, oc, oh, ow int) tensor.ConvGeom {
