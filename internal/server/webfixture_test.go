@@ -28,7 +28,7 @@ func TestWebFixture(t *testing.T) {
 	path := filepath.Join(testref.Root(t), "web", "src", "lib", "testdata", "tinyvgg.json")
 	if *update {
 		var out bytes.Buffer
-		if err := json.Indent(&out, w.Body.Bytes(), "", " "); err != nil {
+		if err := json.Indent(&out, bytes.TrimSpace(w.Body.Bytes()), "", " "); err != nil {
 			t.Fatal(err)
 		}
 		out.WriteByte('\n')

@@ -434,7 +434,7 @@ func kerasActivationName(a *graph.Activation) string {
 func (b *builder) activationNode(n *graph.Node, act string, r int) (string, error) {
 	switch act {
 	case "linear", "":
-		n.Op = graph.Identity{}
+		n.Op = &graph.Identity{}
 	case "softmax":
 		// Keras softmax is over the last (channel) axis: axis 1 in NCHW.
 		n.Op = &graph.Softmax{Axis: 1}
