@@ -50,3 +50,6 @@ export function formatScopeHash({ source, sel = '', dir = 'TB', tab = 'layers' }
   const qs = q.toString();
   return qs ? `${h}?${qs}` : h;
 }
+
+/** isScopeHash tells whether a location hash is the Scope page's (#/scope, #/scope/…, #/scope?…). */
+export const isScopeHash = (hash) => /^#\/scope(\/|$|\?)/.test(String(hash ?? ''));
