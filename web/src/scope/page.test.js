@@ -1,15 +1,41 @@
 // The Scope page's pure rules (route.js, keys.js, search.js, files.js).
 import { describe, it, expect } from 'vitest';
-import { isScopeHash } from './route.js';
+import { isScopeHash, hashAction, parseScopeHash } from './route.js';
 import { graphStep, neighbourBox, nextMatch, clampSplit, splitByKey } from './keys.js';
 import { matchingBoxes, matchOrder, searchHit } from './search.js';
 import { mainFile, editable, pastedModel, textSource, editorName, exportName, savedText, saveText, TEXT_KEY } from './files.js';
 import { looksLikeText } from './prototxt.js';
+import { readerMap } from './table.js';
 
 describe('isScopeHash', () => {
   it('accepts the Scope page and its sub-paths, nothing else', () => {
     for (const h of ['#/scope', '#/scope/', '#/scope/preset/resnet50', '#/scope?tab=none']) expect(isScopeHash(h), h).toBe(true);
     for (const h of ['', '#', '#/scopes', '#/scopex/preset/a', '#article-intro', '#/', null]) expect(isScopeHash(h), String(h)).toBe(false);
+  });
+});
+
+describe('hashAction', () => {
+  const st = (h) => parseScopeHash(h);
+  const resnet = { kind: 'preset', name: 'resnet50' };
+  const file = { kind: 'file', name: 'net.prototxt', files: [] };
+  it('opens a preset or a file not open yet', () => {
+    expect(hashAction(st('#/scope/preset/resnet50'), null)).toBe('preset');
+    expect(hashAction(st('#/scope/preset/googlenet'), resnet)).toBe('preset');
+    expect(hashAction(st('#/scope/preset/googlenet'), file)).toBe('preset');
+    expect(hashAction(st('#/scope/file/net.prototxt'), resnet)).toBe('file');
+    expect(hashAction(st('#/scope/file/other.prototxt'), file)).toBe('file');
+  });
+  it('keeps the open model (preset names in any case) and selects, or lays it out again', () => {
+    expect(hashAction(st('#/scope/preset/ResNet50?sel=conv1'), resnet, { open: true })).toBe('select');
+    expect(hashAction(st('#/scope/file/net.prototxt'), file, { open: true })).toBe('select');
+    expect(hashAction(st('#/scope/preset/resnet50?dir=LR'), resnet, { dirChanged: true, open: true })).toBe('relayout');
+    expect(hashAction(st('#/scope/preset/resnet50?dir=LR'), resnet, { dirChanged: true, open: false })).toBe('select');
+    // a hash without a model keeps the open one
+    expect(hashAction(st('#/scope'), resnet, { open: true })).toBe('select');
+  });
+  it('does nothing when nothing is asked or open', () => {
+    expect(hashAction(st('#/scope'), null)).toBe('idle');
+    expect(hashAction(st('#/scope?dir=LR'), null, { dirChanged: true })).toBe('idle');
   });
 });
 
@@ -136,5 +162,20 @@ describe('files', () => {
     expect(savedText(storage)).toBe(null);
     const full = { setItem: () => { throw new Error('QuotaExceededError'); } };
     expect(saveText(full, 'a', 'b')).toBe(false);
+  });
+});
+
+describe('readerMap', () => {
+  it('lists the readers of each value once, in graph order', () => {
+    const nodes = [
+      { name: 'data', inputs: [] },
+      { name: 'a', inputs: ['data'] },
+      { name: 'b', inputs: ['data'] },
+      { name: 'add', inputs: ['a', 'b', 'b'] },
+    ];
+    const m = readerMap(nodes);
+    expect(m.get('data')).toEqual(['a', 'b']);
+    expect(m.get('b')).toEqual(['add']);
+    expect(m.get('add')).toBe(undefined);
   });
 });
