@@ -89,5 +89,8 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	if r.Name == "" {
 		r.Name = filepath.Base(files[0])
 	}
+	if wn := analyze.Warning(r); wn != "" && *formatName != "table" && *formatName != "markdown" && *formatName != "md" {
+		fmt.Fprintln(io.err, wn) // the table and Markdown print it themselves
+	}
 	return analyze.Write(io.out, r, *formatName, files[0], fmtName)
 }

@@ -212,6 +212,10 @@ func readExamples(dir string) ([]example, error) {
 // uploaded file with a huge input cannot exhaust the memory. 0: no cap.
 func (m *model) prepare(maxActivations int64) error {
 	shapes, err := m.g.InferShapes(1)
+	unsupported := graph.IsUnsupported(err)
+	if unsupported { // shown, not run: the shapes that can be known
+		shapes, err = m.g.InferPartial(1)
+	}
 	if err != nil {
 		return err
 	}
@@ -240,6 +244,11 @@ func (m *model) prepare(maxActivations int64) error {
 		}
 	}
 	m.runnable, m.whyNot = true, ""
+	if unsupported {
+		m.runnable = false
+		m.whyNot = fmt.Sprintf("it uses %s, which convscope does not support: it shows the graph but cannot run it", opList(m.g.Unsupported()))
+		return nil
+	}
 	if err := m.findInput(); err != nil {
 		m.runnable, m.whyNot = false, err.Error()
 		return nil
@@ -356,4 +365,12 @@ func (m *model) exampleByName(name string) (example, bool) {
 		}
 	}
 	return example{}, false
+}
+
+// opList names operators in a sentence: "operator Foo", "operators A, B".
+func opList(ops []string) string {
+	if len(ops) == 1 {
+		return "operator " + ops[0]
+	}
+	return "operators " + strings.Join(ops, ", ")
 }

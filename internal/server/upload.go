@@ -40,7 +40,9 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 
 // loadUpload reads and prepares an uploaded model; one that cannot be run
 // on images (no weights, no image input, an operator the engine lacks) is
-// refused with 422 and the reason.
+// refused with 422 and the reason — except one whose only fault is an
+// operator convscope does not support, which is listed (runnable false,
+// the reason naming the operator) so that its graph can still be shown.
 func loadUpload(files format.MemFS, main string, maxActivations int64) (*model, error) {
 	g, fmtName, err := openUpload(files, main)
 	if err != nil {
@@ -57,7 +59,7 @@ func loadUpload(files format.MemFS, main string, maxActivations int64) (*model, 
 	if err := m.prepare(maxActivations); err != nil {
 		return nil, placed(files[main], fmtName, err, main+": "+err.Error())
 	}
-	if !m.runnable {
+	if !m.runnable && len(g.Unsupported()) == 0 {
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s cannot be run on an image: %s", main, m.whyNot)
 	}
 	return m, nil

@@ -165,7 +165,7 @@ func TestAnalyzeErrorPosition(t *testing.T) {
 		contains     string
 		line, column int
 	}{
-		{"unknown type", head + "layer {\n  name: \"c1\"\n  type: \"Zorblax\"\n  bottom: \"data\"\n  top: \"c1\"\n}\n", `unknown layer type "Zorblax"`, 5, 3},
+		{"layer error", head + "layer {\n  name: \"c1\"\n  type: \"Convolution\"\n  bottom: \"data\"\n  top: \"c1\"\n}\n", `convolution_param is missing`, 5, 3},
 		{"missing bottom", head + "layer { name: \"r\" type: \"ReLU\" bottom: \"nope\" top: \"r\" }\n", `bottom "nope"`, 4, 9},
 		{"window too big", head + "layer {\n name: \"c2\"\n type: \"Convolution\"\n bottom: \"data\"\n top: \"c2\"\n convolution_param { num_output: 2 kernel_size: 30 } }\n", `c2`, 5, 2},
 		{"syntax", head + "layer {\n  name: \"a\"\n  type: \"ReLU\" = \n  bottom: \"data\" top: \"a\"\n}\n", "syntax error", 0, 0},

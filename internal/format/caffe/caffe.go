@@ -196,7 +196,7 @@ func Build(def, weights *NetParameter) (*graph.Graph, error) {
 		}
 	}
 	if known {
-		if _, err := g.InferShapes(1); err != nil {
+		if _, err := g.InferPartial(1); err != nil {
 			return nil, err
 		}
 	}

@@ -20,6 +20,9 @@ type value struct {
 	// batchDim marks runtime values whose first dimension is the model's
 	// dynamic batch size (1 in shape).
 	batchDim bool
+	// unknown marks outputs of Unknown nodes (Options.Partial): their
+	// shape is not known.
+	unknown bool
 }
 
 type importer struct {
@@ -108,7 +111,11 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 	if err := imp.g.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := imp.g.InferShapes(1); err != nil {
+	infer := imp.g.InferShapes
+	if opts.Partial {
+		infer = imp.g.InferPartial
+	}
+	if _, err := infer(1); err != nil {
 		return nil, err
 	}
 	return imp.g, nil
@@ -269,13 +276,6 @@ func (imp *importer) node(n *NodeProto) error {
 	for _, a := range n.GetAttribute() {
 		c.attrs[a.GetName()] = a
 	}
-	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
-		return &UnsupportedError{Node: c.id, Op: d + "." + c.op}
-	}
-	conv, ok := converters[c.op]
-	if !ok {
-		return &UnsupportedError{Node: c.id, Op: c.op}
-	}
 	if len(n.GetOutput()) == 0 || n.GetOutput()[0] == "" {
 		return graph.NodeErrorf(c.id, "node %q (%s) has no output", c.id, c.op)
 	}
@@ -287,6 +287,21 @@ func (imp *importer) node(n *NodeProto) error {
 			return graph.NodeErrorf(c.id, "node %q (%s): value %q is defined twice", c.id, c.op, o)
 		}
 	}
+	partial := imp.opts.Partial
+	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
+		if partial {
+			return imp.unknownNode(c, false)
+		}
+		return &UnsupportedError{Node: c.id, Op: d + "." + c.op}
+	}
+	conv, ok := converters[c.op]
+	if partial && (!ok || c.readsUnknown()) {
+		return imp.unknownNode(c, ok)
+	}
+	if !ok {
+		return &UnsupportedError{Node: c.id, Op: c.op}
+	}
+	nodes := len(imp.g.Nodes)
 	err := conv(c)
 	if c.attrErr != nil {
 		err = c.attrErr // the first problem, before the converter went on with a default
@@ -294,6 +309,14 @@ func (imp *importer) node(n *NodeProto) error {
 	if err != nil {
 		var u *UnsupportedError
 		if errors.As(err, &u) {
+			if partial && u.Op != "" {
+				// Drop what the converter emitted before it gave up.
+				imp.g.Nodes = imp.g.Nodes[:nodes]
+				for _, o := range n.GetOutput() {
+					delete(imp.vals, o)
+				}
+				return imp.unknownNode(c, false)
+			}
 			return err
 		}
 		return graph.NodeErrorf(c.id, "node %q (%s): %w", c.id, c.op, err)

@@ -37,6 +37,12 @@ type Options struct {
 	// MaxElems bounds all tensor elements the import decodes or computes
 	// (DefaultMaxElems when 0).
 	MaxElems int64
+	// Partial keeps a node the importer cannot convert (an unknown
+	// operator, an unsupported form of one) and every node that reads its
+	// outputs as graph.Unknown nodes instead of failing with an
+	// UnsupportedError, so that the model can be shown (not run). The file
+	// loader sets it.
+	Partial bool
 }
 
 // load is the format.Loader: it reads the file and any external data beside
@@ -46,7 +52,7 @@ func load(fsys fs.FS, name string) (*graph.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Decode(b, Options{FS: fsys, Dir: path.Dir(name)})
+	return Decode(b, Options{FS: fsys, Dir: path.Dir(name), Partial: true})
 }
 
 // Decode imports a serialized ModelProto into the IR.

@@ -16,6 +16,7 @@ type builder struct {
 	values  map[string]string // Keras layer name → IR value of its output
 	rank    map[string]int    // IR value → rank (batch included)
 	names   *graph.Names      // node and value names taken
+	unknown map[string]bool   // IR values of Unknown nodes (shape unknown)
 }
 
 func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) (*graph.Graph, error) {
@@ -72,7 +73,7 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 	if err := b.g.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := b.g.InferShapes(1); err != nil {
+	if _, err := b.g.InferPartial(1); err != nil {
 		return nil, err
 	}
 	return &b.g, nil
@@ -177,6 +178,11 @@ func (b *builder) layer(l kLayer) error {
 	x := ins[0]
 	r := b.rank[x]
 	node := &graph.Node{Name: b.unique(name), Type: l.ClassName, Inputs: ins}
+	for _, in := range ins {
+		if b.unknown[in] {
+			return b.unknownLayer(name, node, true)
+		}
+	}
 	useBias := c.UseBias == nil || *c.UseBias
 	var out string
 	switch l.ClassName {
@@ -378,9 +384,44 @@ func (b *builder) layer(l kLayer) error {
 		node.Op = &graph.Pad{Pads: []int{0, 0, pad[0], pad[2], 0, 0, pad[1], pad[3]}, Mode: "constant"}
 		out = b.add(node, 4)
 	default:
-		return fmt.Errorf("layer type %s is not supported", l.ClassName)
+		return b.unknownLayer(name, node, false)
 	}
 	b.values[name] = out
+	return nil
+}
+
+// unknownLayer keeps a layer convscope cannot convert (a class it does not
+// know, or any layer reading the output of one: supported) as a
+// graph.Unknown node with the layer's weights, so that the model can be
+// shown and its parameters counted; shape inference and the engine stop
+// at it.
+func (b *builder) unknownLayer(layer string, node *graph.Node, supported bool) error {
+	node.Op = &graph.Unknown{Type: node.Type, Supported: supported}
+	for wname, t := range b.weights {
+		segs := strings.Split(strings.TrimSuffix(wname, ":0"), "/")
+		for _, s := range segs[:len(segs)-1] {
+			if s == layer {
+				if node.Params == nil {
+					node.Params = map[string]*graph.Tensor{}
+				}
+				// Moving statistics keep the names that are not counted
+				// as learnable (graph.Node.ParamCount).
+				key := map[string]string{"moving_mean": "mean", "moving_variance": "var"}[segs[len(segs)-1]]
+				if _, dup := node.Params[key]; key == "" || dup {
+					key = wname
+				}
+				node.Params[key] = t
+				b.used[wname] = true
+				break
+			}
+		}
+	}
+	out := b.add(node, 0)
+	if b.unknown == nil {
+		b.unknown = map[string]bool{}
+	}
+	b.unknown[out] = true
+	b.values[layer] = out
 	return nil
 }
 
