@@ -424,10 +424,13 @@ func (d *Dense) Cost(in, out []Shape) Cost {
 // y = scale·(x − mean)/sqrt(var + Epsilon) + bias.
 // Parameters: "scale", "bias", "mean", "var", each [C]. NoAffine drops the
 // learned "scale" and "bias" (scale 1, bias 0): Caffe's BatchNorm layer,
-// whose affine part is a separate Scale layer.
+// whose affine part is a separate Scale layer. NoScale drops only "scale"
+// (Keras scale: false), NoBias only "bias" (Keras center: false).
 type BatchNorm struct {
 	Epsilon  float32
 	NoAffine bool
+	NoScale  bool
+	NoBias   bool
 }
 
 func (b *BatchNorm) Kind() string { return "BatchNorm" }
@@ -444,10 +447,14 @@ func (b *BatchNorm) Infer(in []Shape) ([]Shape, error) {
 
 func (b *BatchNorm) ParamShapes(in []Shape) map[string]Shape {
 	c := Shape{in[0][1]}
-	if b.NoAffine {
-		return map[string]Shape{"mean": c, "var": c}
+	m := map[string]Shape{"mean": c, "var": c}
+	if !b.NoAffine && !b.NoScale {
+		m["scale"] = c
 	}
-	return map[string]Shape{"scale": c, "bias": c, "mean": c, "var": c}
+	if !b.NoAffine && !b.NoBias {
+		m["bias"] = c
+	}
+	return m
 }
 
 func (b *BatchNorm) Cost(in, out []Shape) Cost {

@@ -347,16 +347,18 @@ func (b *builder) layer(l kLayer) error {
 		if mean == nil || vr == nil {
 			return fmt.Errorf("missing moving_mean or moving_variance weights")
 		}
-		ch := mean.Len()
+		// scale: false has no gamma, center: false no beta: the op
+		// leaves them out (none is invented, and so none is counted).
 		gamma, beta := b.weight(name, "gamma"), b.weight(name, "beta")
-		if gamma == nil { // scale: false
-			gamma = constant(ch, 1)
+		op := &graph.BatchNorm{Epsilon: eps, NoScale: gamma == nil, NoBias: beta == nil}
+		node.Op = op
+		node.Params = map[string]*graph.Tensor{"mean": mean, "var": vr}
+		if gamma != nil {
+			node.Params["scale"] = gamma
 		}
-		if beta == nil { // center: false
-			beta = constant(ch, 0)
+		if beta != nil {
+			node.Params["bias"] = beta
 		}
-		node.Op = &graph.BatchNorm{Epsilon: eps}
-		node.Params = map[string]*graph.Tensor{"scale": gamma, "bias": beta, "mean": mean, "var": vr}
 		out = b.add(node, r)
 	case "Add", "Subtract", "Multiply", "Maximum", "Minimum", "Average":
 		kinds := map[string]graph.EltwiseKind{"Add": graph.EltAdd, "Subtract": graph.EltSub, "Multiply": graph.EltMul,
@@ -575,14 +577,6 @@ func transpose2(k *graph.Tensor) *graph.Tensor {
 		for j := 0; j < c; j++ {
 			t.Data[j*r+i] = k.Data[i*c+j]
 		}
-	}
-	return t
-}
-
-func constant(n int, v float32) *graph.Tensor {
-	t := graph.NewTensor(n)
-	for i := range t.Data {
-		t.Data[i] = v
 	}
 	return t
 }
