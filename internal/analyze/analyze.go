@@ -75,9 +75,6 @@ type Report struct {
 	Unsupported []string `json:"unsupported,omitempty"`
 }
 
-// statistics are parameters that are not learned.
-var statistics = map[string]bool{"mean": true, "var": true}
-
 // Analyze validates g (which sorts its nodes topologically) and computes
 // its report for one image. Parameters are counted from the node's tensors
 // when present, otherwise from Op.ParamShapes, so structure-only graphs are
@@ -139,7 +136,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 			for name, t := range n.Params {
 				e, _ := elems(t.Shape)
 				l.ParamBytes += e * BytesPerElem
-				if !statistics[name] {
+				if n.Learnable(name, e) {
 					l.Params += e
 				}
 			}
@@ -186,7 +183,7 @@ func NodeParams(n *graph.Node, in []graph.Shape) (learn, bytes int64, err error)
 			return graph.NodeErrorf(n.Name, "node %q (%s): parameter %q of shape %v has more than %d elements", n.Name, n.Type, name, graph.Shape(s), graph.DefaultLimits.MaxTensorElems)
 		}
 		bytes += e * BytesPerElem
-		if !statistics[name] {
+		if n.Learnable(name, e) {
 			learn += e
 		}
 		return nil

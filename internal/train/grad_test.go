@@ -411,3 +411,13 @@ func TestGradSoftmaxCrossEntropy(t *testing.T) {
 		})
 	}
 }
+
+// TestGradPower: y = (shift + scale·x)^exponent against finite differences
+// (exponents 1, 2 and 0.5 on a positive base).
+func TestGradPower(t *testing.T) {
+	for i, p := range []graph.Power{{Exponent: 1, Scale: -0.5, Shift: 2}, {Exponent: 2, Scale: 1.5, Shift: 0.3}, {Exponent: 0.5, Scale: 0.5, Shift: 3}} {
+		rng := rand.New(rand.NewPCG(uint64(i), 9))
+		g := buildGraph(t, graph.Shape{2, 3, 3}, rng, op("pow", &p))
+		checkGrads(t, g, randInput(rng, 3*18), 3, true)
+	}
+}

@@ -131,6 +131,17 @@ func (c *ctx) eltwise(vals []*value, names []string, coeffs []float32) error {
 		}
 		dt = v.dt
 	}
+	if op := scalarOperand(k.ir, vals, coeffs); op != nil {
+		x := 0
+		if vals[0].c != nil {
+			x = 1
+		}
+		xn, err := c.imp.liveName(names[x], vals[x])
+		if err != nil {
+			return err
+		}
+		return c.emit("", "", op, []string{xn}, []string{c.out(0)}, nil, dt)
+	}
 	live := make([]string, len(vals))
 	for i, v := range vals {
 		n, err := c.imp.liveName(names[i], v)
@@ -343,4 +354,46 @@ func convResize(c *ctx) error {
 		return c.resize(scales, sizes, "bilinear", false)
 	}
 	return c.unsupported(fmt.Sprintf("mode %q with coordinate_transformation_mode %q and nearest_mode %q", mode, coord, nearest))
+}
+
+// scalarOperand folds a binary operation of a runtime value and a constant
+// float scalar (x·0.5, x + 1, 6 − x, max(x, 0)) into a one-input operator
+// that carries the scalar as an attribute — so that the scalar is neither a
+// layer of its own nor counted as a parameter (and the engine scales in
+// one pass instead of broadcasting). It returns nil when the operation is
+// not of that form. Division by s multiplies by 1/s (within an ulp).
+func scalarOperand(k graph.EltwiseKind, vals []*value, coeffs []float32) graph.Op {
+	if len(vals) != 2 || coeffs != nil || (vals[0].c == nil) == (vals[1].c == nil) {
+		return nil
+	}
+	x, sc, first := vals[0], vals[1], false
+	if x.c != nil {
+		x, sc, first = vals[1], vals[0], true
+	}
+	if !sc.c.IsFloat() || !isFloatType(x.dt) || sc.c.Len() != 1 || len(sc.shape) > len(x.shape) {
+		return nil
+	}
+	v := float32(sc.c.at(0))
+	inf := float32(math.Inf(1))
+	switch k {
+	case graph.EltAdd:
+		return &graph.Power{Exponent: 1, Scale: 1, Shift: v}
+	case graph.EltMul:
+		return &graph.Power{Exponent: 1, Scale: v}
+	case graph.EltSub:
+		if first { // s − x
+			return &graph.Power{Exponent: 1, Scale: -1, Shift: v}
+		}
+		return &graph.Power{Exponent: 1, Scale: 1, Shift: -v}
+	case graph.EltDiv:
+		if first || v == 0 {
+			return nil
+		}
+		return &graph.Power{Exponent: 1, Scale: 1 / v}
+	case graph.EltMax:
+		return &graph.Activation{Func: graph.Clip, Alpha: v, Beta: inf}
+	case graph.EltMin:
+		return &graph.Activation{Func: graph.Clip, Alpha: -inf, Beta: v}
+	}
+	return nil
 }

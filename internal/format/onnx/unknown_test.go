@@ -72,3 +72,51 @@ func TestPartialKeepsUnknownOperators(t *testing.T) {
 		t.Errorf("Compile: %v", err)
 	}
 }
+
+// A binary operation with a constant scalar operand is one layer carrying
+// the scalar (no Constant layer, no parameter), and computes the same
+// values: hand-computed for x = [-2, 3].
+func TestScalarOperandsFold(t *testing.T) {
+	for _, tc := range []struct {
+		op    string
+		first bool // the scalar is the first operand
+		want  []float32
+	}{
+		{"Mul", false, []float32{-1, 1.5}},
+		{"Add", true, []float32{-1.5, 3.5}},
+		{"Sub", false, []float32{-2.5, 2.5}},
+		{"Sub", true, []float32{2.5, -2.5}},
+		{"Div", false, []float32{-4, 6}},
+		{"Max", false, []float32{0.5, 3}},
+		{"Min", true, []float32{-2, 0.5}},
+	} {
+		ins := []string{"x", "s"}
+		if tc.first {
+			ins = []string{"s", "x"}
+		}
+		m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 2)}, outputs: []string{"y"},
+			nodes: []*NodeProto{
+				node("Constant", nil, []string{"s"}, aTensor("value", ftensor("", nil, 0.5))),
+				node(tc.op, ins, []string{"y"}),
+			}}
+		g := m.load(t, Options{})
+		if len(g.Nodes) != 1 || g.Nodes[0].Type != tc.op {
+			t.Errorf("%s: nodes %v", tc.op, kinds(g))
+		}
+		r, err := analyze.Analyze(g)
+		if err != nil || r.Params != 0 {
+			t.Errorf("%s: params %d, %v", tc.op, r.Params, err)
+		}
+		near(t, tc.op, run(t, g, []float32{-2, 3})["y"], []int{2}, tc.want...)
+	}
+}
+
+// A scalar constant that stays a node (read by an operator that keeps its
+// operands as inputs) is not counted as a parameter.
+func TestScalarConstIsNotAParameter(t *testing.T) {
+	n := &graph.Node{Name: "c", Op: &graph.Const{Shape: graph.Shape{}}, Params: map[string]*graph.Tensor{"value": {Shape: []int{}, Data: []float32{2}}}}
+	w := &graph.Node{Name: "w", Op: &graph.Const{Shape: graph.Shape{2}}, Params: map[string]*graph.Tensor{"value": {Shape: []int{2}, Data: []float32{2, 3}}}}
+	if n.ParamCount() != 0 || w.ParamCount() != 2 {
+		t.Errorf("scalar constant counts %d, a 2-vector %d", n.ParamCount(), w.ParamCount())
+	}
+}
