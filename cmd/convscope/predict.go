@@ -57,7 +57,7 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 	}
 	p, err := engine.Compile(g, 1)
 	if err != nil {
-		return err
+		return format.ExplainMissingWeights(name, err)
 	}
 	in := p.Shapes[g.Inputs[0].Name]
 	if len(in) != 4 || in[1] != 3 {

@@ -220,3 +220,20 @@ func CheckLabels(g *graph.Graph, classes int) error {
 	}
 	return nil
 }
+
+// ExplainMissingWeights adds to an error of graph.HasWeights (a
+// *graph.MissingWeightsError) which file lacks the weights and, for a Caffe
+// network definition, the .caffemodel to put beside it. Other errors are
+// returned unchanged.
+func ExplainMissingWeights(file string, err error) error {
+	var mw *graph.MissingWeightsError
+	if !errors.As(err, &mw) {
+		return err
+	}
+	base := path.Base(filepath.ToSlash(file))
+	if HasExt(base, ".prototxt", ".pt") {
+		model := strings.TrimSuffix(base, path.Ext(base)) + ".caffemodel"
+		return fmt.Errorf("%s defines the network only, without weights (%w); to run it, put its weights %s beside it (or give the .caffemodel itself)", base, err, model)
+	}
+	return fmt.Errorf("%s holds no weights (%w)", base, err)
+}

@@ -109,9 +109,20 @@ func (g *Graph) HasWeights(shapes map[string]Shape) error {
 		}
 		for name := range n.Op.ParamShapes(in) {
 			if n.Param(name) == nil {
-				return NodeErrorf(n.Name, "node %q (%s) has no %q parameter: the model defines structure only", n.Name, n.Type, name)
+				return &NodeError{Node: n.Name, Err: &MissingWeightsError{Node: n.Name, Type: n.Type, Param: name}}
 			}
 		}
 	}
 	return nil
+}
+
+// MissingWeightsError is HasWeights' error: a node lacks a parameter its
+// operator needs (a structure-only file, such as a Caffe prototxt without
+// its caffemodel). Callers that know the file add how to give the weights.
+type MissingWeightsError struct {
+	Node, Type, Param string
+}
+
+func (e *MissingWeightsError) Error() string {
+	return fmt.Sprintf("node %q (%s) has no %q parameter: the model defines structure only", e.Node, e.Type, e.Param)
 }

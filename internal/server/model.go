@@ -254,7 +254,7 @@ func (m *model) prepare(maxActivations int64) error {
 		return nil
 	}
 	if err := m.g.HasWeights(shapes); err != nil {
-		m.runnable, m.whyNot = false, err.Error()
+		m.runnable, m.whyNot = false, format.ExplainMissingWeights(m.file, err).Error()
 		return nil
 	}
 	first, err := engine.Compile(m.g, 1)

@@ -30,6 +30,11 @@ const (
 // modelTopology, format or weightsManifest.
 func Sniff(name string, head []byte) bool {
 	h := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	if len(h) > 0 && h[0] == '[' {
+		// A weights manifest alone (NAME-weights_manifest.json): read, to
+		// be refused with a clear message.
+		return bytes.Contains(head, []byte(`"paths"`)) && bytes.Contains(head, []byte(`"weights"`))
+	}
 	if len(h) == 0 || h[0] != '{' {
 		return false
 	}
@@ -43,6 +48,9 @@ func Load(fsys fs.FS, name string) (*graph.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t := bytes.TrimLeft(raw, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '[' {
+		return nil, errors.New("the file holds weights (a TF.js weights manifest) but no network definition: load the model.json that lists this manifest, with its modelTopology")
+	}
 	var mf modelFile
 	if err := json.Unmarshal(raw, &mf); err != nil {
 		return nil, fmt.Errorf("model.json is not valid JSON: %w", err)
@@ -50,7 +58,10 @@ func Load(fsys fs.FS, name string) (*graph.Graph, error) {
 	if mf.Format == "graph-model" {
 		return nil, errors.New("TF.js graph models are not supported; convert the Keras model as a layers model (tensorflowjs_converter --output_format tfjs_layers_model)")
 	}
-	if len(mf.ModelTopology) == 0 {
+	if len(mf.ModelTopology) == 0 || string(mf.ModelTopology) == "null" {
+		if len(mf.WeightsManifest) > 0 {
+			return nil, errors.New("the file holds weights (a weightsManifest) but no network definition (no modelTopology): load the model.json that has both")
+		}
 		return nil, errors.New("model.json has no modelTopology")
 	}
 	layers, inputs, outputs, modelName, err := parseTopology(mf.ModelTopology)
