@@ -26,12 +26,16 @@ type predictOutput struct {
 	Results []prediction `json:"results"`
 }
 
+// prediction is one image's result: a class (Index, Class, Probabilities,
+// Logits) when the model's output is a vector of class scores, else a
+// summary of the output (Output).
 type prediction struct {
-	Image         string    `json:"image"`
-	Index         int       `json:"index"`
-	Class         string    `json:"class"`
-	Probabilities []float32 `json:"probabilities"`
-	Logits        []float32 `json:"logits"`
+	Image         string         `json:"image"`
+	Index         int            `json:"index"`
+	Class         string         `json:"class,omitempty"`
+	Probabilities []float32      `json:"probabilities,omitempty"`
+	Logits        []float32      `json:"logits,omitempty"`
+	Output        *outputSummary `json:"output,omitempty"`
 }
 
 func runPredict(ctx context.Context, args []string, io stdio) error {
@@ -64,6 +68,9 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 		return fmt.Errorf("model input %v is not an RGB image (N, 3, H, W)", in)
 	}
 	head := g.ClassifierHead()
+	if !isClassVector(p.Shapes[head.Logits].PerImage()) {
+		return predictMaps(ctx, p, g, name, fs.Args(), *asJSON, io)
+	}
 	classes := p.Shapes[head.Logits].Elems()
 	if err := format.CheckLabels(g, classes); err != nil {
 		return err
