@@ -331,6 +331,12 @@ var activations = map[graph.ActFunc]tensor.Activation{
 	graph.Relu6:       tensor.ActClip,
 	graph.Softplus:    tensor.ActSoftplus,
 	graph.HardSigmoid: tensor.ActHardSigmoid,
+	graph.HardSwish:   tensor.ActHardSwish,
+	graph.Gelu:        tensor.ActGelu,
+	graph.GeluTanh:    tensor.ActGeluTanh,
+	graph.Mish:        tensor.ActMish,
+	graph.Swish:       tensor.ActSwish,
+	graph.Softsign:    tensor.ActSoftsign,
 }
 
 var binaries = map[graph.EltwiseKind]tensor.Binary{

@@ -271,6 +271,12 @@ const (
 	Softplus    ActFunc = "Softplus"    // ln(1+e^x)
 	HardSigmoid ActFunc = "HardSigmoid" // max(0, min(1, Alpha·x + Beta))
 	Relu6       ActFunc = "Relu6"       // min(max(x, 0), 6)
+	HardSwish   ActFunc = "HardSwish"   // x·min(max(x/6 + 1/2, 0), 1)
+	Gelu        ActFunc = "Gelu"        // x·Φ(x) (erf); GeluTanh: its tanh approximation
+	GeluTanh    ActFunc = "GeluTanh"    // x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+	Mish        ActFunc = "Mish"        // x·tanh(ln(1 + eˣ))
+	Swish       ActFunc = "Swish"       // x·σ(x) (SiLU)
+	Softsign    ActFunc = "Softsign"    // x/(1 + |x|)
 )
 
 // Activation applies an element-wise function; the output has the input's
@@ -287,7 +293,8 @@ func (a *Activation) Infer(in []Shape) ([]Shape, error) {
 		return nil, err
 	}
 	switch a.Func {
-	case Relu, LeakyRelu, Sigmoid, Tanh, Elu, Selu, Clip, Softplus, HardSigmoid, Relu6:
+	case Relu, LeakyRelu, Sigmoid, Tanh, Elu, Selu, Clip, Softplus, HardSigmoid, Relu6,
+		HardSwish, Gelu, GeluTanh, Mish, Swish, Softsign:
 	default:
 		return nil, fmt.Errorf("unknown activation %q", a.Func)
 	}
@@ -301,8 +308,14 @@ func (a *Activation) Cost(in, out []Shape) Cost {
 	switch a.Func {
 	case Relu, LeakyRelu, Clip, Relu6, HardSigmoid:
 		return Cost{Comparisons: n}
-	case Sigmoid, Tanh, Elu, Selu, Softplus:
+	case Sigmoid, Tanh, Elu, Selu, Softplus, Gelu, GeluTanh, Swish:
 		return Cost{Exponentials: n}
+	case Mish: // a softplus and a tanh
+		return Cost{Exponentials: 2 * n}
+	case HardSwish:
+		return Cost{Comparisons: 2 * n}
+	case Softsign:
+		return Cost{Divisions: n}
 	}
 	return Cost{}
 }

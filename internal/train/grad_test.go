@@ -228,6 +228,7 @@ func TestGradActivations(t *testing.T) {
 		{Func: graph.Relu}, {Func: graph.LeakyRelu, Alpha: 0.1}, {Func: graph.Sigmoid}, {Func: graph.Tanh},
 		{Func: graph.Elu, Alpha: 1.2}, {Func: graph.Selu, Alpha: 1.67326, Beta: 1.0507}, {Func: graph.Clip, Alpha: -0.5, Beta: 0.7},
 		{Func: graph.Softplus}, {Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}, {Func: graph.Relu6},
+		{Func: graph.HardSwish}, {Func: graph.Gelu}, {Func: graph.GeluTanh}, {Func: graph.Mish}, {Func: graph.Swish}, {Func: graph.Softsign},
 	}
 	for i, a := range cases {
 		t.Run(string(a.Func), func(t *testing.T) {
@@ -241,7 +242,7 @@ func TestGradActivations(t *testing.T) {
 			// Keep away from the other kinks too: Clip's bounds, Relu6's 6,
 			// HardSigmoid's 0 and 1 (x = ±2.5).
 			for j, v := range x {
-				for _, k := range []float32{-0.5, 0.7, 6, -2.5, 2.5} {
+				for _, k := range []float32{-0.5, 0.7, 6, -2.5, 2.5, -3, 3} {
 					if d := v - k; d > -2*fdStep && d < 2*fdStep {
 						x[j] = k + 3*fdStep
 					}

@@ -28,6 +28,10 @@ func init() {
 		"Tanh":               convActivation,
 		"HardSigmoid":        convActivation,
 		"Softplus":           convActivation,
+		"HardSwish":          convActivation,
+		"Mish":               convActivation,
+		"Softsign":           convActivation,
+		"Gelu":               convGelu,
 		"Clip":               convClip,
 		"PRelu":              convPRelu,
 		"Softmax":            convSoftmax,
@@ -454,6 +458,21 @@ var activations = map[string]struct {
 	"Tanh":        {f: graph.Tanh},
 	"HardSigmoid": {f: graph.HardSigmoid, alpha: 0.2, beta: 0.5, aName: "alpha", bName: "beta"},
 	"Softplus":    {f: graph.Softplus},
+	"HardSwish":   {f: graph.HardSwish},
+	"Mish":        {f: graph.Mish},
+	"Softsign":    {f: graph.Softsign},
+}
+
+// convGelu maps Gelu (opset 20): approximate "none" (erf) or "tanh".
+func convGelu(c *ctx) error {
+	switch a := c.str("approximate", "none"); a {
+	case "none":
+		return c.unary(&graph.Activation{Func: graph.Gelu})
+	case "tanh":
+		return c.unary(&graph.Activation{Func: graph.GeluTanh})
+	default:
+		return fmt.Errorf("approximate %q is not none or tanh", a)
+	}
 }
 
 func convActivation(c *ctx) error {

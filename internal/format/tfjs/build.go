@@ -460,7 +460,17 @@ var kerasActivations = []struct {
 	{"selu", graph.Activation{Func: graph.Selu, Alpha: 1.6732632423543772, Beta: 1.0507009873554805}},
 	{"softplus", graph.Activation{Func: graph.Softplus}},
 	{"hard_sigmoid", graph.Activation{Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}},
+	{"swish", graph.Activation{Func: graph.Swish}},
+	{"gelu", graph.Activation{Func: graph.Gelu}},
+	{"gelu_new", graph.Activation{Func: graph.GeluTanh}},
+	{"mish", graph.Activation{Func: graph.Mish}},
+	{"softsign", graph.Activation{Func: graph.Softsign}},
+	{"hard_swish", graph.Activation{Func: graph.HardSwish}},
 }
+
+// kerasAliases are other Keras names of activations of kerasActivations
+// (read, and written under the table's name).
+var kerasAliases = map[string]string{"silu": "swish", "hard_silu": "hard_swish"}
 
 // kerasActivationName returns the Keras name of a, or "" if Keras has none:
 // its function, with the same parameters where the function has any.
@@ -485,6 +495,9 @@ func (b *builder) activationNode(n *graph.Node, act string, r int) (string, erro
 			n.Op = &graph.Softmax{Axis: r - 1}
 		}
 	default:
+		if alias, ok := kerasAliases[act]; ok {
+			act = alias
+		}
 		for _, k := range kerasActivations {
 			if k.name == act {
 				a := k.act
