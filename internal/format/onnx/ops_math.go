@@ -204,15 +204,25 @@ func convUnaryPower(c *ctx) error {
 	return c.unary(&op)
 }
 
-// convReduce maps ReduceMean and ReduceMax over the spatial axes of an
-// (N, C, H, W) input to global pooling.
+// reduceFuncs maps the ONNX reductions to the IR's.
+var reduceFuncs = map[string]graph.ReduceFunc{
+	"ReduceMean": graph.ReduceMean, "ReduceMax": graph.ReduceMax, "ReduceMin": graph.ReduceMin,
+	"ReduceSum": graph.ReduceSum, "ReduceProd": graph.ReduceProd, "ReduceL1": graph.ReduceL1,
+	"ReduceL2": graph.ReduceL2, "ReduceSumSquare": graph.ReduceSumSquare, "ReduceLogSumExp": graph.ReduceLogSumExp,
+}
+
+// convReduce maps the ONNX reductions. ReduceMean and ReduceMax over the
+// spatial axes of an (N, C, H, W) map are global pooling (drawn and
+// explained as such); every other reduction, over any axes of a tensor of
+// any rank, is the IR's Reduce.
 func convReduce(c *ctx) error {
 	x, err := c.in(0)
 	if err != nil {
 		return err
 	}
 	var axes []int
-	if c.imp.opset < 18 {
+	// ReduceSum takes its axes as an input from opset 13, the others from 18.
+	if c.imp.opset < 18 && !(c.op == "ReduceSum" && c.imp.opset >= 13) {
 		axes = c.ints("axes")
 	} else if c.has(1) {
 		axes, err = c.intsInput(1, "the axes")
@@ -220,34 +230,40 @@ func convReduce(c *ctx) error {
 	if err != nil {
 		return err
 	}
+	if !isFloatType(x.dt) {
+		return c.unsupported(fmt.Sprintf("element type %s (the engine computes in float32)", x.dt))
+	}
 	keep := c.int("keepdims", 1)
 	r := len(x.shape)
+	if len(axes) == 0 && c.int("noop_with_empty_axes", 0) != 0 {
+		return c.unary(&graph.Identity{})
+	}
 	set := map[int]bool{}
+	norm := make([]int, 0, len(axes))
 	for _, a := range axes {
-		if a < 0 {
-			a += r
+		ax, err := graph.NormAxis(a, r)
+		if err != nil {
+			return err
 		}
-		set[a] = true
-	}
-	if r != 4 || len(set) != 2 || !set[2] || !set[3] {
-		return c.unsupported(fmt.Sprintf("reduction over axes %v of a rank-%d input (only the spatial axes of an NCHW map)", axes, r))
-	}
-	typ := graph.AvgPool
-	if c.op == "ReduceMax" {
-		typ = graph.MaxPool
+		set[ax] = true
+		norm = append(norm, ax)
 	}
 	xn, err := c.live(0)
 	if err != nil {
 		return err
 	}
-	if keep != 0 {
-		return c.emit("", "", &graph.Pool{Type: typ, Global: true}, []string{xn}, []string{c.out(0)}, nil, x.dt)
+	pool := map[string]graph.PoolKind{"ReduceMean": graph.AvgPool, "ReduceMax": graph.MaxPool}
+	if typ, ok := pool[c.op]; ok && r == 4 && len(set) == 2 && set[2] && set[3] {
+		if keep != 0 {
+			return c.emit("", "", &graph.Pool{Type: typ, Global: true}, []string{xn}, []string{c.out(0)}, nil, x.dt)
+		}
+		t := c.temp("pooled")
+		if err := c.emit("", "", &graph.Pool{Type: typ, Global: true}, []string{xn}, []string{t}, nil, x.dt); err != nil {
+			return err
+		}
+		return c.emit("squeeze", "Reshape", &graph.Reshape{Shape: []int{0, 0}}, []string{t}, []string{c.out(0)}, nil, x.dt)
 	}
-	t := c.temp("pooled")
-	if err := c.emit("", "", &graph.Pool{Type: typ, Global: true}, []string{xn}, []string{t}, nil, x.dt); err != nil {
-		return err
-	}
-	return c.emit("squeeze", "Reshape", &graph.Reshape{Shape: []int{0, 0}}, []string{t}, []string{c.out(0)}, nil, x.dt)
+	return c.emit("", "", &graph.Reduce{Func: reduceFuncs[c.op], Axes: norm, KeepDims: keep != 0}, []string{xn}, []string{c.out(0)}, nil, x.dt)
 }
 
 // resize emits an IR Resize of input 0 with per-axis scales or sizes of an

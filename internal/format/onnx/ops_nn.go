@@ -69,6 +69,13 @@ func init() {
 		"Reciprocal":         convUnaryPower,
 		"ReduceMean":         convReduce,
 		"ReduceMax":          convReduce,
+		"ReduceMin":          convReduce,
+		"ReduceSum":          convReduce,
+		"ReduceProd":         convReduce,
+		"ReduceL1":           convReduce,
+		"ReduceL2":           convReduce,
+		"ReduceSumSquare":    convReduce,
+		"ReduceLogSumExp":    convReduce,
 		"Upsample":           convUpsample,
 		"Resize":             convResize,
 	}

@@ -1,0 +1,30 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/tensor"
+)
+
+var reductions = map[graph.ReduceFunc]tensor.ReduceOp{
+	graph.ReduceMean: tensor.RedMean, graph.ReduceMax: tensor.RedMax, graph.ReduceMin: tensor.RedMin,
+	graph.ReduceSum: tensor.RedSum, graph.ReduceProd: tensor.RedProd, graph.ReduceL1: tensor.RedL1,
+	graph.ReduceL2: tensor.RedL2, graph.ReduceSumSquare: tensor.RedSumSquare, graph.ReduceLogSumExp: tensor.RedLogSumExp,
+}
+
+var _ = register((*Program).planReduce)
+
+func (p *Program) planReduce(n *graph.Node, op *graph.Reduce) (func(), error) {
+	f, ok := reductions[op.Func]
+	if !ok {
+		return nil, fmt.Errorf("the engine has no reduction %q", op.Func)
+	}
+	x := p.in(n, 0)
+	red, err := op.Resolve(len(x.Shape))
+	if err != nil {
+		return nil, err
+	}
+	y := p.out(n, 0)
+	return func() { tensor.Reduce(y.Data, x.Data, x.Shape, red, f) }, nil
+}
