@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"math"
 	"testing"
 )
 
@@ -72,5 +73,48 @@ func TestReduceAnyAxes(t *testing.T) {
 			in[i] = v + tc.xshift
 		}
 		near(t, tc.name, run(t, g, in)["y"], tc.shape, tc.want...)
+	}
+}
+
+// Instance, group and layer normalisation against hand computations
+// (epsilon 0 so that the values are exact).
+func TestNormalizations(t *testing.T) {
+	inv25 := float32(1 / math.Sqrt(2.5))
+	inv23 := float32(1 / math.Sqrt(2.0/3))
+	inv6 := float32(1 / math.Sqrt(17.5/6))
+	for _, tc := range []struct {
+		name  string
+		op    string
+		opset int64
+		attrs []*AttributeProto
+		shape []int64
+		x     []float32
+		inits []*TensorProto
+		want  []float32
+	}{
+		// Channel 0 [1 3]: mean 2, var 1; channel 1 [0 4]: mean 2, var 4.
+		{"instance", "InstanceNormalization", 13, nil, []int64{1, 2, 1, 2}, []float32{1, 3, 0, 4},
+			[]*TensorProto{ftensor("s", []int64{2}, 2, 1), ftensor("b", []int64{2}, 0, 1)}, []float32{-2, 2, 0, 2}},
+		// One group of [1 3 0 4]: mean 2, var 2.5; per-group scale 2, bias 0.5.
+		{"group", "GroupNormalization", 18, []*AttributeProto{aInt("num_groups", 1)}, []int64{1, 2, 1, 2}, []float32{1, 3, 0, 4},
+			[]*TensorProto{ftensor("s", []int64{1}, 2), ftensor("b", []int64{1}, 0.5)},
+			[]float32{-2*inv25 + 0.5, 2*inv25 + 0.5, -4*inv25 + 0.5, 4*inv25 + 0.5}},
+		// Rows [0 1 2], [3 4 5] over the last axis: var 2/3; scale [1 2 3].
+		{"layer, last axis", "LayerNormalization", 17, nil, []int64{1, 2, 3}, []float32{0, 1, 2, 3, 4, 5},
+			[]*TensorProto{ftensor("s", []int64{3}, 1, 2, 3)}, []float32{-inv23, 0, 3 * inv23, -inv23, 0, 3 * inv23}},
+		// Over axes 1, 2: mean 2.5, var 17.5/6; scalar scale, bias [0 1 2] broadcast.
+		{"layer, broadcast", "LayerNormalization", 17, []*AttributeProto{aInt("axis", 1)}, []int64{1, 2, 3}, []float32{0, 1, 2, 3, 4, 5},
+			[]*TensorProto{ftensor("s", []int64{1}, 1), ftensor("b", []int64{3}, 0, 1, 2)},
+			[]float32{-2.5 * inv6, -1.5*inv6 + 1, -0.5*inv6 + 2, 0.5 * inv6, 1.5*inv6 + 1, 2.5*inv6 + 2}},
+	} {
+		ins := []string{"x"}
+		for _, it := range tc.inits {
+			ins = append(ins, it.GetName())
+		}
+		attrs := append([]*AttributeProto{aFloat("epsilon", 0)}, tc.attrs...)
+		m := modelSpec{opset: tc.opset, inputs: []*ValueInfoProto{fin("x", tc.shape...)}, outputs: []string{"y"}, inits: tc.inits,
+			nodes: []*NodeProto{node(tc.op, ins, []string{"y"}, attrs...)}}
+		g := m.load(t, Options{})
+		near(t, tc.name, run(t, g, tc.x)["y"], nil, tc.want...)
 	}
 }
