@@ -386,7 +386,7 @@ func (b *builder) layer(l kLayer) error {
 		node.Op = &graph.Pad{Pads: []int{0, 0, pad[0], pad[2], 0, 0, pad[1], pad[3]}, Mode: "constant"}
 		out = b.add(node, 4)
 	default:
-		return b.unknownLayer(name, node, false)
+		return b.layerExt(l, node, r)
 	}
 	b.values[name] = out
 	return nil
