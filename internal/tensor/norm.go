@@ -83,3 +83,45 @@ func GroupNorm(dst, src []float32, n, c, plane, groups int, scale, bias []float3
 		}
 	}
 }
+
+// L2Norm divides an [n, c, plane] tensor by the L2 norm over the channels
+// of each position (acrossSpatial: over each image's c·plane values), with
+// eps added under the root, and multiplies channel k by scale[k] (scale[0]
+// for all when it has one value) — SSD's Normalize.
+func L2Norm(dst, src []float32, n, c, plane int, acrossSpatial bool, eps float32, scale []float32) {
+	sc := func(k int) float64 {
+		if len(scale) == 1 {
+			return float64(scale[0])
+		}
+		return float64(scale[k])
+	}
+	per := c * plane
+	for s := 0; s < n; s++ {
+		x, y := src[s*per:(s+1)*per], dst[s*per:(s+1)*per]
+		if acrossSpatial {
+			var sum float64
+			for _, v := range x {
+				sum += float64(v) * float64(v)
+			}
+			inv := 1 / math.Sqrt(sum+float64(eps))
+			for k := 0; k < c; k++ {
+				f := inv * sc(k)
+				for j := k * plane; j < (k+1)*plane; j++ {
+					y[j] = float32(float64(x[j]) * f)
+				}
+			}
+			continue
+		}
+		for j := 0; j < plane; j++ {
+			var sum float64
+			for k := 0; k < c; k++ {
+				v := float64(x[k*plane+j])
+				sum += v * v
+			}
+			inv := 1 / math.Sqrt(sum+float64(eps))
+			for k := 0; k < c; k++ {
+				y[k*plane+j] = float32(float64(x[k*plane+j]) * inv * sc(k))
+			}
+		}
+	}
+}

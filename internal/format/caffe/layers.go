@@ -258,6 +258,26 @@ func convert(l *layer) (converted, error) {
 			offs = append(offs, v)
 		}
 		return converted{op: &graph.Crop{Axis: int(cp.GetAxis()), Offsets: offs}, inputs: 2, outputs: 1}, nil
+	case "normalize": // SSD
+		np := p.GetNormParam()
+		if np == nil {
+			np = &NormalizeParameter{}
+		}
+		return one(&graph.L2Norm{AcrossSpatial: np.GetAcrossSpatial(), ChannelShared: np.GetChannelShared(), Epsilon: np.GetEps()})
+	case "priorbox": // SSD
+		pp := p.GetPriorBoxParam()
+		if pp == nil {
+			return converted{}, fmt.Errorf("prior_box_param is missing")
+		}
+		op := &graph.PriorBox{MinSizes: pp.GetMinSize(), MaxSizes: pp.GetMaxSize(), AspectRatios: pp.GetAspectRatio(), Flip: pp.GetFlip(), Clip: pp.GetClip()}
+		return converted{op: op, inputs: 2, outputs: 1}, nil
+	case "detectionoutput": // SSD
+		dp := p.GetDetectionOutputParam()
+		if dp == nil {
+			return converted{}, fmt.Errorf("detection_output_param is missing")
+		}
+		op := &graph.DetectionOutput{NumClasses: int(min(dp.GetNumClasses(), maxDim)), KeepTopK: int(dp.GetKeepTopK()), TopK: int(dp.GetNmsParam().GetTopK())}
+		return converted{op: op, inputs: 3, outputs: 1}, nil
 	case "permute":
 		order := p.GetPermuteParam().GetOrder()
 		if len(order) > 8 {
