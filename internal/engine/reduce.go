@@ -28,3 +28,12 @@ func (p *Program) planReduce(n *graph.Node, op *graph.Reduce) (func(), error) {
 	y := p.out(n, 0)
 	return func() { tensor.Reduce(y.Data, x.Data, x.Shape, red, f) }, nil
 }
+
+var _ = register((*Program).planExpand)
+
+// planExpand broadcasts by adding a zero scalar (tensor.Broadcast).
+func (p *Program) planExpand(n *graph.Node, _ *graph.Expand) (func(), error) {
+	x, y := p.in(n, 0), p.out(n, 0)
+	zero, one := []float32{0}, []int{1}
+	return func() { tensor.Broadcast(y.Data, x.Data, x.Shape, zero, one, y.Shape, tensor.BinAdd, 1, 1) }, nil
+}

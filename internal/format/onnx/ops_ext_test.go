@@ -118,3 +118,55 @@ func TestNormalizations(t *testing.T) {
 		near(t, tc.name, run(t, g, tc.x)["y"], nil, tc.want...)
 	}
 }
+
+// Shape sub-graphs fold: Shape → Gather(Range) → Concat is a Reshape's
+// target; comparisons, logic, Not, Where and Range of constants fold into
+// a constant operand (values by hand); Expand broadcasts a runtime value.
+func TestShapeSubgraphsFold(t *testing.T) {
+	i64 := func(name string, v ...int64) *TensorProto { return itensor(name, []int64{int64(len(v))}, v...) }
+	s64 := func(name string, v int64) *TensorProto { return itensor(name, nil, v) }
+	reshape := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 3, 4, 4)}, outputs: []string{"y"},
+		inits: []*TensorProto{s64("zero", 0), s64("two", 2), s64("one", 1), i64("minus1", -1)},
+		nodes: []*NodeProto{
+			node("Shape", []string{"x"}, []string{"s"}),
+			node("Range", []string{"zero", "two", "one"}, []string{"r"}),
+			node("Gather", []string{"s", "r"}, []string{"g"}),
+			node("Concat", []string{"g", "minus1"}, []string{"target"}, aInt("axis", 0)),
+			node("Reshape", []string{"x", "target"}, []string{"y"}),
+		}}
+	g := reshape.load(t, Options{})
+	if k := kinds(g); len(k) != 1 || k[0] != "Reshape" {
+		t.Errorf("kinds %v", k)
+	}
+	x := make([]float32, 48)
+	near(t, "reshape", run(t, g, x)["y"], []int{1, 3, 16}, x...)
+
+	// r = [0 1 2]: Where(Less(r, 1), [10 20 30], 7) = [10 7 7];
+	// Not(Or(And(Equal(r, 0), GreaterOrEqual(r, 0)), LessOrEqual(r, -1))) = [0 1 1],
+	// Where(that, 5, 0) = [0 5 5].
+	logic := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 3)}, outputs: []string{"y"},
+		inits: []*TensorProto{s64("zero", 0), s64("three", 3), s64("one", 1), s64("m1", -1),
+			ftensor("tens", []int64{3}, 10, 20, 30), ftensor("seven", nil, 7), ftensor("five", nil, 5), ftensor("fzero", nil, 0)},
+		nodes: []*NodeProto{
+			node("Range", []string{"zero", "three", "one"}, []string{"r"}),
+			node("Less", []string{"r", "one"}, []string{"lt"}),
+			node("Where", []string{"lt", "tens", "seven"}, []string{"w1"}),
+			node("Equal", []string{"r", "zero"}, []string{"eq"}),
+			node("GreaterOrEqual", []string{"r", "zero"}, []string{"ge"}),
+			node("And", []string{"eq", "ge"}, []string{"and"}),
+			node("LessOrEqual", []string{"r", "m1"}, []string{"le"}),
+			node("Or", []string{"and", "le"}, []string{"or"}),
+			node("Not", []string{"or"}, []string{"not"}),
+			node("Where", []string{"not", "five", "fzero"}, []string{"w2"}),
+			node("Add", []string{"x", "w1"}, []string{"a"}),
+			node("Add", []string{"a", "w2"}, []string{"y"}),
+		}}
+	g = logic.load(t, Options{})
+	near(t, "logic", run(t, g, []float32{1, 2, 3})["y"], []int{3}, 11, 14, 15)
+
+	expand := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 2, 1, 1)}, outputs: []string{"y"},
+		inits: []*TensorProto{i64("shape", 2, 3)},
+		nodes: []*NodeProto{node("Expand", []string{"x", "shape"}, []string{"y"})}}
+	g = expand.load(t, Options{})
+	near(t, "expand", run(t, g, []float32{1, 2})["y"], []int{1, 2, 2, 3}, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2)
+}

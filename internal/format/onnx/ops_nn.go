@@ -80,6 +80,17 @@ func init() {
 		"ReduceSumSquare":       convReduce,
 		"ReduceLogSumExp":       convReduce,
 		"Upsample":              convUpsample,
+		"Expand":                convExpand,
+		"Where":                 convWhere,
+		"Range":                 convRange,
+		"Not":                   convNot,
+		"Equal":                 convCompare,
+		"Less":                  convCompare,
+		"Greater":               convCompare,
+		"LessOrEqual":           convCompare,
+		"GreaterOrEqual":        convCompare,
+		"And":                   convCompare,
+		"Or":                    convCompare,
 		"Resize":                convResize,
 	}
 }
