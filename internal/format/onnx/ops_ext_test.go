@@ -170,3 +170,27 @@ func TestShapeSubgraphsFold(t *testing.T) {
 	g = expand.load(t, Options{})
 	near(t, "expand", run(t, g, []float32{1, 2})["y"], []int{1, 2, 2, 3}, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2)
 }
+
+// Nearest Resize with half-pixel coordinates and rounding (PyTorch and TF
+// exports) is the floor sampling for whole factors: by the ONNX formula,
+// x_out = 0..5 with scale 3 reads (x + 0.5)/3 − 0.5 = −1/3, 0, 1/3, 2/3, 1,
+// 4/3, rounded: 0 0 0 1 1 1.
+func TestResizeHalfPixelNearest(t *testing.T) {
+	for _, tc := range []struct{ coord, mode string }{
+		{"half_pixel", "round_prefer_floor"}, {"pytorch_half_pixel", "round_prefer_ceil"}, {"tf_half_pixel_for_nn", "floor"},
+	} {
+		m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 1, 1, 2)}, outputs: []string{"y"},
+			inits: []*TensorProto{ftensor("scales", []int64{4}, 1, 1, 1, 3)},
+			nodes: []*NodeProto{node("Resize", []string{"x", "", "scales"}, []string{"y"},
+				aString("mode", "nearest"), aString("coordinate_transformation_mode", tc.coord), aString("nearest_mode", tc.mode))}}
+		g := m.load(t, Options{})
+		near(t, tc.coord, run(t, g, []float32{1, 2})["y"], []int{1, 1, 1, 6}, 1, 1, 1, 2, 2, 2)
+	}
+	// A factor of 1.5 is not taken for the floor sampling.
+	m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 1, 2, 2)}, outputs: []string{"y"},
+		inits: []*TensorProto{ftensor("scales", []int64{4}, 1, 1, 1.5, 1.5)},
+		nodes: []*NodeProto{node("Resize", []string{"x", "", "scales"}, []string{"y"}, aString("mode", "nearest"))}}
+	if _, err := Decode(m.bytes(t), Options{}); err == nil {
+		t.Error("a half-pixel nearest resize by 1.5 was accepted")
+	}
+}

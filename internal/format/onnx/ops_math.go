@@ -368,6 +368,13 @@ func convResize(c *ctx) error {
 		return c.resize(scales, sizes, "bilinear", true)
 	case mode == "linear" && (coord == "half_pixel" || coord == "pytorch_half_pixel"):
 		return c.resize(scales, sizes, "bilinear", false)
+	case mode == "nearest" && c.integerUpscale(scales, sizes) &&
+		((coord == "half_pixel" || coord == "pytorch_half_pixel") && (nearest == "round_prefer_floor" || nearest == "round_prefer_ceil") ||
+			coord == "tf_half_pixel_for_nn" && nearest == "floor"):
+		// For an integer factor s, output x = k·s + j samples
+		// k + (j + 1/2)/s − 1/2 (half pixel) or k + (j + 1/2)/s (TF),
+		// which round (floor) to k: the asymmetric floor sampling.
+		return c.resize(scales, sizes, "nearest", false)
 	}
 	return c.unsupported(fmt.Sprintf("mode %q with coordinate_transformation_mode %q and nearest_mode %q", mode, coord, nearest))
 }
@@ -412,4 +419,28 @@ func scalarOperand(k graph.EltwiseKind, vals []*value, coeffs []float32) graph.O
 		return &graph.Activation{Func: graph.Clip, Alpha: -inf, Beta: v}
 	}
 	return nil
+}
+
+// integerUpscale reports whether scales (or sizes) enlarge the spatial
+// axes of input 0 by whole factors.
+func (c *ctx) integerUpscale(scales []float64, sizes []int) bool {
+	x, err := c.in(0)
+	if err != nil || len(x.shape) != 4 {
+		return false
+	}
+	for i := 2; i < 4; i++ {
+		switch {
+		case sizes != nil:
+			if len(sizes) != 4 || x.shape[i] == 0 || sizes[i]%x.shape[i] != 0 {
+				return false
+			}
+		case len(scales) == 4:
+			if s := scales[i]; s < 1 || s != math.Trunc(s) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
