@@ -1,0 +1,344 @@
+// The corpus oracle: for every model of corpus.json it counts the
+// parameters independently of convscope, builds a deterministic input
+// tensor, runs the model in its own framework (onnxruntime-node for ONNX,
+// TensorFlow.js with the WebAssembly backend for TF.js) and writes the input
+// and every output into <cache>/oracle/<id>/. The Go checker
+// (go run ./scripts/corpus/check) compares convscope against these files.
+//
+//   node scripts/corpus/oracle.mjs [--cache DIR] [--only ID,ID...] [--counts]
+//
+// --counts prints the independent parameter counts as JSON and runs nothing.
+// The frameworks are loaded from <cache>/node (installed by fetch.sh), never
+// from the repository. Files written per model:
+//   meta.json  {id, format, framework, params, input: {name, shape, layout,
+//              file}, outputs: [{name, shape, layout, file}], ms} — or
+//              {..., run: false, reason} when the model cannot run (no weights)
+//   *.f32      float32 little-endian data, row-major in the stated layout
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const cache = opt('--cache') || process.env.CONVSCOPE_CORPUS_CACHE ||
+  path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME, '.cache'), 'convscope-corpus');
+const only = opt('--only')?.split(',');
+const countsOnly = args.includes('--counts');
+const corpus = JSON.parse(fs.readFileSync(path.join(here, 'corpus.json'), 'utf8'));
+const nodeDir = path.join(cache, 'node');
+if (!fs.existsSync(path.join(nodeDir, 'node_modules'))) {
+  console.error(`oracle: ${nodeDir}/node_modules is missing; run scripts/corpus/fetch.sh first`);
+  process.exit(1);
+}
+const need = createRequire(path.join(nodeDir, 'package.json'));
+
+// ---- deterministic input -------------------------------------------------
+
+// mulberry32, seeded from the model id: the same input on every machine.
+function prng(seedText) {
+  let a = 0x9e3779b9;
+  for (const ch of seedText) a = Math.imul(a ^ ch.charCodeAt(0), 0x85ebca6b) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// input returns the NCHW tensor [1, C, H, W] of "pixels" p in [0, 1)
+// preprocessed as the model's package does: (p*scale - mean[c]) / std[c].
+function input(m) {
+  const [c, h, w] = m.input;
+  const { scale, mean, std } = m.preprocess;
+  const rnd = prng(m.id);
+  const x = new Float32Array(c * h * w);
+  for (let ch = 0; ch < c; ch++) {
+    for (let i = 0; i < h * w; i++) x[ch * h * w + i] = (rnd() * scale - mean[ch]) / std[ch];
+  }
+  return x;
+}
+
+function nchwToNhwc(x, [c, h, w]) {
+  const y = new Float32Array(x.length);
+  for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) y[i * c + ch] = x[ch * h * w + i];
+  return y;
+}
+
+// ---- independent parameter counts ---------------------------------------
+
+const prod = (s) => s.reduce((a, b) => a * b, 1);
+
+// TF.js: the sum of the weight manifest's shapes (every stored weight,
+// BatchNormalization statistics included).
+function countTfjs(model) {
+  let n = 0;
+  for (const g of model.weightsManifest) for (const w of g.weights) n += prod(w.shape);
+  return n;
+}
+
+// ONNX: elements of the float tensors stored in the file — initializers
+// and Constant-node values (Paddle2ONNX stores every weight as a Constant) —
+// except one-element scalars (hyper-parameters such as a clip bound or
+// HardSwish's 6) and the roi/scales inputs of Resize. Read with a protobuf
+// reader of its own; float = data_type FLOAT 1, FLOAT16 10, DOUBLE 11,
+// BFLOAT16 16.
+function countOnnx(buf) {
+  const varint = (p) => {
+    let v = 0, s = 1;
+    for (;;) {
+      const byte = buf[p.i++];
+      v += (byte & 0x7f) * s;
+      if (byte < 0x80) return v;
+      s *= 128;
+    }
+  };
+  // fields yields [field, wiretype, value or [start, end]] of a message.
+  function* fields(start, end) {
+    const p = { i: start };
+    while (p.i < end) {
+      const key = varint(p);
+      const f = Math.floor(key / 8), wt = key & 7;
+      if (wt === 0) yield [f, wt, varint(p)];
+      else if (wt === 1) { p.i += 8; yield [f, wt, null]; }
+      else if (wt === 5) { p.i += 4; yield [f, wt, null]; }
+      else if (wt === 2) {
+        const len = varint(p);
+        yield [f, wt, [p.i, p.i + len]];
+        p.i += len;
+      } else throw new Error(`protobuf wire type ${wt} at byte ${p.i}`);
+    }
+  }
+  const text = ([a, b]) => buf.toString('utf8', a, b);
+  // tensor returns a TensorProto's element count and whether it is float.
+  const tensor = ([a, b]) => {
+    const dims = [];
+    let type = 0;
+    for (const [f, wt, v] of fields(a, b)) {
+      if (f === 1 && wt === 0) dims.push(v); // dims, unpacked
+      if (f === 1 && wt === 2) { // dims, packed
+        const p = { i: v[0] };
+        while (p.i < v[1]) dims.push(varint(p));
+      }
+      if (f === 2 && wt === 0) type = v;
+    }
+    return { elems: prod(dims), float: [1, 10, 11, 16].includes(type) };
+  };
+  let graph;
+  for (const [f, wt, v] of fields(0, buf.length)) if (f === 7 && wt === 2) graph = v; // ModelProto.graph
+  if (!graph) throw new Error('no graph in the ONNX file');
+  const stored = new Map(); // value name -> tensor
+  const resizeArgs = new Set(); // values used as Resize roi or scales
+  for (const [f, wt, v] of fields(graph[0], graph[1])) {
+    if (wt !== 2) continue;
+    if (f === 5) { // GraphProto.initializer
+      let name = '';
+      for (const [tf, twt, tv] of fields(v[0], v[1])) if (tf === 8 && twt === 2) name = text(tv);
+      stored.set(name, tensor(v));
+    } else if (f === 1) { // GraphProto.node
+      let op = '', value;
+      const ins = [], outs = [];
+      for (const [nf, nwt, nv] of fields(v[0], v[1])) {
+        if (nwt !== 2) continue;
+        if (nf === 1) ins.push(text(nv));
+        if (nf === 2) outs.push(text(nv));
+        if (nf === 4) op = text(nv);
+        if (nf === 5) for (const [af, awt, av] of fields(nv[0], nv[1])) if (af === 5 && awt === 2) value = av; // AttributeProto.t
+      }
+      if (op === 'Constant' && value) stored.set(outs[0], tensor(value));
+      if (op === 'Resize' || op === 'Upsample') ins.slice(1, 3).forEach((i) => resizeArgs.add(i));
+    }
+  }
+  let n = 0;
+  for (const [name, t] of stored) if (t.float && t.elems > 1 && !resizeArgs.has(name)) n += t.elems;
+  return n;
+}
+
+// Caffe: the learnable blobs of each layer, from the prototxt alone (the
+// corpus's prototxts come without weights), following channel counts from
+// the input through the layers.
+function parsePrototxt(text) {
+  const tokens = text.replace(/#[^\n]*/g, '').match(/"(?:[^"\\]|\\.)*"|[{}:]|[^\s{}:"]+/g) || [];
+  let i = 0;
+  function block() {
+    const obj = {};
+    while (i < tokens.length && tokens[i] !== '}') {
+      const key = tokens[i++];
+      if (tokens[i] === ':') i++;
+      let val;
+      if (tokens[i] === '{') {
+        i++;
+        val = block();
+        i++; // }
+      } else {
+        val = tokens[i++];
+        if (val.startsWith('"')) val = val.slice(1, -1);
+        else if (!isNaN(Number(val))) val = Number(val);
+      }
+      (obj[key] ||= []).push(val);
+    }
+    return obj;
+  }
+  return block();
+}
+
+function countCaffe(text) {
+  const net = parsePrototxt(text);
+  const ch = new Map();
+  const inputDims = net.input_shape?.[0]?.dim || net.input_dim;
+  ch.set(net.input[0], inputDims[1]);
+  const same = new Set(['ReLU', 'Pooling', 'Dropout', 'LRN', 'Sigmoid', 'TanH', 'Softmax', 'Normalize', 'BatchNorm', 'Scale', 'Eltwise', 'Split']);
+  const noParams = new Set([...same, 'Concat', 'Permute', 'Flatten', 'Reshape', 'PriorBox', 'DetectionOutput', 'Slice', 'Softmax', 'Input', 'Silence']);
+  let n = 0;
+  for (const l of net.layer || []) {
+    const type = l.type[0], bottoms = l.bottom || [], tops = l.top || [];
+    const cin = ch.get(bottoms[0]);
+    let cout;
+    if (type === 'Convolution' || type === 'Deconvolution') {
+      const p = l.convolution_param[0];
+      const k = p.kernel_size || [];
+      const kh = p.kernel_h?.[0] ?? k[0], kw = p.kernel_w?.[0] ?? k[1] ?? k[0];
+      const group = p.group?.[0] ?? 1, out = p.num_output[0];
+      if (cin === undefined) throw new Error(`${l.name[0]}: input channels unknown`);
+      const w = type === 'Convolution' ? out * (cin / group) * kh * kw : cin * (out / group) * kh * kw;
+      n += w + (p.bias_term?.[0] === 'false' ? 0 : out);
+      cout = out;
+    } else if (type === 'Normalize') {
+      const shared = l.norm_param?.[0]?.channel_shared?.[0] === 'true';
+      n += shared ? 1 : cin;
+      cout = cin;
+    } else if (type === 'Concat') {
+      const axis = l.concat_param?.[0]?.axis?.[0] ?? 1;
+      const cs = bottoms.map((b) => ch.get(b));
+      cout = axis === 1 && cs.every((c) => c !== undefined) ? cs.reduce((a, b) => a + b, 0) : undefined;
+    } else if (same.has(type)) {
+      cout = cin;
+    } else if (!noParams.has(type)) {
+      throw new Error(`${l.name[0]}: layer type ${type} not counted by this oracle`);
+    }
+    for (const t of tops) ch.set(t, cout);
+  }
+  return n;
+}
+
+// ---- running the frameworks ---------------------------------------------
+
+let tf;
+async function tfjs() {
+  if (tf) return tf;
+  tf = need('@tensorflow/tfjs');
+  const wasm = need('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(path.dirname(need.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
+  if (!(await tf.setBackend('wasm'))) throw new Error('the TF.js wasm backend did not start');
+  await tf.ready();
+  return tf;
+}
+
+function readTfjs(dir) {
+  const model = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const weightSpecs = [], shards = [];
+  for (const g of model.weightsManifest) {
+    weightSpecs.push(...g.weights);
+    for (const p of g.paths) shards.push(fs.readFileSync(path.join(dir, p)));
+  }
+  const all = Buffer.concat(shards);
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+  return { model, artifacts: { ...model, weightSpecs, weightData } };
+}
+
+async function runTfjs(m, dir, x) {
+  const tf = await tfjs();
+  const { artifacts } = readTfjs(dir);
+  if (m.setup) need(path.join(cache, 'extract', m.package, m.setup)).default.setup(tf);
+  const [c, h, w] = m.input;
+  const shape = [1, h, w, c];
+  const xs = tf.tensor(nchwToNhwc(x, m.input), shape, 'float32');
+  let net, ys, names;
+  if (m.format === 'tfjs-graph') {
+    net = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
+    ys = net.execute(xs);
+    names = net.outputNodes;
+  } else {
+    net = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    ys = net.predict(xs);
+    names = net.outputNames;
+  }
+  ys = Array.isArray(ys) ? ys : [ys];
+  const outs = [];
+  for (let i = 0; i < ys.length; i++) {
+    outs.push({ name: names[i], shape: ys[i].shape, layout: ys[i].shape.length === 4 ? 'NHWC' : '', data: await ys[i].data() });
+  }
+  tf.dispose([xs, ...ys]);
+  net.dispose?.();
+  return { framework: `@tensorflow/tfjs ${tf.version.tfjs} (${tf.getBackend()})`, input: { name: names.input || 'input', shape, layout: 'NHWC', data: nchwToNhwc(x, m.input) }, outs };
+}
+
+async function runOnnx(m, file, x) {
+  const ort = need('onnxruntime-node');
+  const s = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const shape = [1, ...m.input];
+  const feeds = { [s.inputNames[0]]: new ort.Tensor('float32', x, shape) };
+  const res = await s.run(feeds);
+  const outs = s.outputNames.map((n) => ({ name: n, shape: res[n].dims, layout: '', data: res[n].data }));
+  await s.release();
+  const version = JSON.parse(fs.readFileSync(need.resolve('onnxruntime-node/package.json'), 'utf8')).version;
+  return { framework: `onnxruntime-node ${version}`, input: { name: s.inputNames[0], shape, layout: 'NCHW', data: x }, outs };
+}
+
+function writeF32(file, data) {
+  const f = Float32Array.from(data);
+  fs.writeFileSync(file, Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+}
+
+// ---- main ----------------------------------------------------------------
+
+const counts = {};
+let failed = 0;
+for (const m of corpus.models) {
+  if (only && !only.includes(m.id)) continue;
+  const dir = path.join(cache, 'models', m.id);
+  const file = path.join(dir, m.format.startsWith('tfjs') ? 'model.json' : path.basename(m.path));
+  const out = path.join(cache, 'oracle', m.id);
+  try {
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing; run scripts/corpus/fetch.sh`);
+    let params;
+    if (m.format.startsWith('tfjs')) params = countTfjs(JSON.parse(fs.readFileSync(file, 'utf8')));
+    else if (m.format === 'onnx') params = countOnnx(fs.readFileSync(file));
+    else if (m.format === 'caffe') params = countCaffe(fs.readFileSync(file, 'utf8'));
+    counts[m.id] = params;
+    if (countsOnly) continue;
+    if (params !== m.params) throw new Error(`independent parameter count ${params} differs from corpus.json's ${m.params}`);
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.mkdirSync(out, { recursive: true });
+    const meta = { id: m.id, format: m.format, params };
+    if (m.format === 'caffe') {
+      Object.assign(meta, { run: false, reason: 'the package has the prototxt only, no .caffemodel weights' });
+    } else {
+      const x = input(m);
+      const t0 = performance.now();
+      const r = m.format === 'onnx' ? await runOnnx(m, file, x) : await runTfjs(m, dir, x);
+      meta.ms = Math.round(performance.now() - t0);
+      meta.run = true;
+      meta.framework = r.framework;
+      writeF32(path.join(out, 'input.f32'), r.input.data);
+      meta.input = { name: r.input.name, shape: r.input.shape, layout: r.input.layout, file: 'input.f32' };
+      meta.outputs = r.outs.map((o, i) => {
+        writeF32(path.join(out, `output${i}.f32`), o.data);
+        return { name: o.name, shape: o.shape, layout: o.layout, file: `output${i}.f32` };
+      });
+    }
+    fs.writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 1) + '\n');
+    console.log(`${m.id}: params ${params}` + (meta.run ? `, ${meta.outputs.map((o) => `${o.name} [${o.shape}]`).join(', ')} in ${meta.ms} ms (${meta.framework})` : ` (${meta.reason})`));
+  } catch (e) {
+    failed++;
+    console.error(`${m.id}: FAILED: ${e.message.split('\n')[0]}`);
+  }
+}
+if (countsOnly) console.log(JSON.stringify(counts, null, 1));
+process.exit(failed ? 1 : 0);
