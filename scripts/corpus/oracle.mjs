@@ -52,15 +52,36 @@ function prng(seedText) {
   };
 }
 
-// input returns the NCHW tensor [1, C, H, W] of "pixels" p in [0, 1)
-// preprocessed as the model's package does: (p*scale - mean[c]) / std[c].
+// input returns the NCHW tensor [1, C, H, W] of an image-like picture —
+// a light background with smooth colour waves, dark bar patterns in a few
+// rectangles (text-like strokes, so that detectors see something) and a
+// little noise — with pixels p in [0, 1] preprocessed as the model's
+// package does: (p*scale - mean[c]) / std[c]. Uniform noise alone makes
+// some outputs degenerate (a text detector's map stays near 0, where
+// float rounding dominates any relative error).
 function input(m) {
   const [c, h, w] = m.input;
   const { scale, mean, std } = m.preprocess;
   const rnd = prng(m.id);
+  const waves = Array.from({ length: c * 3 }, () => [1 + 6 * rnd(), 1 + 6 * rnd(), 2 * Math.PI * rnd()]);
+  const boxes = Array.from({ length: 6 }, () => {
+    const bh = Math.max(2, Math.round(h * (0.04 + 0.02 * rnd())));
+    const bw = Math.max(4, Math.round(w * (0.4 + 0.4 * rnd())));
+    return { y: Math.floor(rnd() * (h - bh)), x: Math.floor(rnd() * (w - bw)), h: bh, w: bw, period: 6 + Math.floor(3 * rnd()) };
+  });
   const x = new Float32Array(c * h * w);
   for (let ch = 0; ch < c; ch++) {
-    for (let i = 0; i < h * w; i++) x[ch * h * w + i] = (rnd() * scale - mean[ch]) / std[ch];
+    for (let y = 0; y < h; y++) {
+      for (let xx = 0; xx < w; xx++) {
+        let p = 0.85;
+        for (const [fx, fy, ph] of waves.slice(ch * 3, ch * 3 + 3)) p += 0.04 * Math.sin(2 * Math.PI * (fx * xx / w + fy * y / h) + ph);
+        for (const b of boxes) {
+          if (y >= b.y && y < b.y + b.h && xx >= b.x && xx < b.x + b.w && (xx - b.x) % b.period < 3) p = 0.05;
+        }
+        p = Math.min(1, Math.max(0, p + 0.01 * (rnd() - 0.5)));
+        x[(ch * h + y) * w + xx] = (p * scale - mean[ch]) / std[ch];
+      }
+    }
   }
   return x;
 }
