@@ -55,7 +55,12 @@ for (const [k, p] of Object.entries(c.packages)) console.log([k, p.client, p.nam
 		rm -rf "$out" && mkdir -p "$out"
 		case "$file" in
 		*.tgz) tar -xzf "$dst" -C "$out" ;;
-		*.deb) dpkg-deb --fsys-tarfile "$dst" | tar -x -C "$out" ;;
+		*.deb) # only the corpus's files: the documentation package is mostly HTML
+			mapfile -t paths < <(node -e '
+const c = require(process.argv[1]);
+for (const m of c.models) if (m.package === process.argv[2]) console.log("./" + m.path);
+' "$corpus" "$key")
+			dpkg-deb --fsys-tarfile "$dst" | tar -x -C "$out" "${paths[@]}" ;;
 		esac
 		echo "$sum" >"$out/.sha256"
 	fi

@@ -5,11 +5,19 @@
 // Used by fetch.sh: node layout.mjs CORPUS_JSON CACHE_DIR
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import vm from 'node:vm';
 
 const [corpusFile, cache] = process.argv.slice(2);
 const corpus = JSON.parse(fs.readFileSync(corpusFile, 'utf8'));
-const require = createRequire(import.meta.url);
+
+// umd evaluates a UMD module in an empty context (no require, no file
+// system: the package's files are data, not code for this script) and
+// returns what it exports.
+function umd(file) {
+  const module = { exports: {} };
+  vm.runInNewContext(fs.readFileSync(file, 'utf8'), { module, exports: module.exports }, { filename: file });
+  return module.exports;
+}
 
 function place(src, dst) {
   fs.rmSync(dst, { force: true });
@@ -31,10 +39,10 @@ for (const m of corpus.models) {
   if (m.decode === 'umd') {
     // model.min.js exports the model.json object; each shard
     // <path>.min.js exports the shard's bytes in base64.
-    const model = require(src);
+    const model = umd(src);
     for (const group of model.weightsManifest) {
       for (const p of group.paths) {
-        const b64 = require(path.join(path.dirname(src), p + '.min.js'));
+        const b64 = umd(path.join(path.dirname(src), p + '.min.js'));
         if (typeof b64 !== 'string') throw new Error(`${m.id}: shard ${p} is not a base64 string`);
         fs.writeFileSync(path.join(dir, p), Buffer.from(b64, 'base64'));
       }
