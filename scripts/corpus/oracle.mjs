@@ -104,6 +104,39 @@ function countTfjs(model) {
   return n;
 }
 
+// Protocol buffers, read by hand (the oracle does not share convscope's
+// ONNX reader): pbVarint reads a varint at p.i; pbFields yields each field
+// of the message in buf[start:end] as [field, wiretype, value, from, to]:
+// value is the number of a varint, [start, end] of a length-delimited
+// field, null otherwise; buf[from:to] is the whole encoded field.
+function pbVarint(buf, p) {
+  let v = 0, scale = 1;
+  for (;;) {
+    const byte = buf[p.i++];
+    v += (byte & 0x7f) * scale;
+    if (byte < 0x80) return v;
+    scale *= 128;
+  }
+}
+
+function* pbFields(buf, start, end) {
+  const p = { i: start };
+  while (p.i < end) {
+    const from = p.i, key = pbVarint(buf, p);
+    const f = Math.floor(key / 8), wt = key & 7;
+    let v = null;
+    if (wt === 0) v = pbVarint(buf, p);
+    else if (wt === 1) p.i += 8;
+    else if (wt === 5) p.i += 4;
+    else if (wt === 2) {
+      const len = pbVarint(buf, p);
+      v = [p.i, p.i + len];
+      p.i += len;
+    } else throw new Error(`protobuf wire type ${wt} at byte ${from}`);
+    yield [f, wt, v, from, p.i];
+  }
+}
+
 // ONNX: elements of the float and 8-bit integer tensors stored in the file
 // — initializers and Constant-node values (Paddle2ONNX stores every weight
 // as a Constant) — except hyper-parameters: one-element operands of
@@ -113,31 +146,7 @@ function countTfjs(model) {
 // protobuf reader of its own; counted data_types: FLOAT 1, UINT8 2, INT8 3,
 // FLOAT16 10, DOUBLE 11, BFLOAT16 16 (not the INT32/INT64 of shapes).
 function countOnnx(buf) {
-  const varint = (p) => {
-    let v = 0, s = 1;
-    for (;;) {
-      const byte = buf[p.i++];
-      v += (byte & 0x7f) * s;
-      if (byte < 0x80) return v;
-      s *= 128;
-    }
-  };
-  // fields yields [field, wiretype, value or [start, end]] of a message.
-  function* fields(start, end) {
-    const p = { i: start };
-    while (p.i < end) {
-      const key = varint(p);
-      const f = Math.floor(key / 8), wt = key & 7;
-      if (wt === 0) yield [f, wt, varint(p)];
-      else if (wt === 1) { p.i += 8; yield [f, wt, null]; }
-      else if (wt === 5) { p.i += 4; yield [f, wt, null]; }
-      else if (wt === 2) {
-        const len = varint(p);
-        yield [f, wt, [p.i, p.i + len]];
-        p.i += len;
-      } else throw new Error(`protobuf wire type ${wt} at byte ${p.i}`);
-    }
-  }
+  const fields = (a, b) => pbFields(buf, a, b);
   const text = ([a, b]) => buf.toString('utf8', a, b);
   // tensor returns a TensorProto's element count and whether its type is
   // counted.
@@ -148,7 +157,7 @@ function countOnnx(buf) {
       if (f === 1 && wt === 0) dims.push(v); // dims, unpacked
       if (f === 1 && wt === 2) { // dims, packed
         const p = { i: v[0] };
-        while (p.i < v[1]) dims.push(varint(p));
+        while (p.i < v[1]) dims.push(pbVarint(buf, p));
       }
       if (f === 2 && wt === 0) type = v;
     }
@@ -204,30 +213,13 @@ function float32Copy(buf) {
     o.push(n);
     return Buffer.from(o);
   };
-  const varint = (p) => {
-    let v = 0, sh = 1;
-    for (;;) {
-      const x = buf[p.i++];
-      v += (x & 0x7f) * sh;
-      if (x < 0x80) return v;
-      sh *= 128;
-    }
-  };
   // rewrite re-encodes a message; fn(field, wiretype, value, [start, end])
   // returns undefined to keep the field, null to drop it, or its new bytes.
   const rewrite = (start, end, fn) => {
     const out = [];
-    const p = { i: start };
-    while (p.i < end) {
-      const st = p.i, key = varint(p), f = Math.floor(key / 8), wt = key & 7;
-      let v = null;
-      if (wt === 0) v = varint(p);
-      else if (wt === 1) p.i += 8;
-      else if (wt === 5) p.i += 4;
-      else if (wt === 2) { const len = varint(p); v = [p.i, p.i + len]; p.i += len; }
-      else throw new Error(`protobuf wire type ${wt}`);
+    for (const [f, wt, v, from, to] of pbFields(buf, start, end)) {
       const r = fn(f, wt, v);
-      if (r === undefined) out.push(buf.subarray(st, p.i));
+      if (r === undefined) out.push(buf.subarray(from, to));
       else if (r !== null) out.push(r);
     }
     return Buffer.concat(out);
@@ -378,25 +370,17 @@ async function runTfjs(m, dir, x) {
   const [c, h, w] = m.input;
   const shape = [1, h, w, c];
   const xs = tf.tensor(nchwToNhwc(x, m.input), shape, 'float32');
-  let net, ys, names, ms;
+  const graph = m.format === 'tfjs-graph';
+  const io = tf.io.fromMemory(artifacts);
+  const net = graph ? await tf.loadGraphModel(io) : await tf.loadLayersModel(io);
+  const forward = (t) => (graph ? net.execute(t) : net.predict(t));
+  const names = graph ? net.outputNodes : net.outputNames;
   // ms: one forward pass after a warm-up run, until the data is read back.
-  if (m.format === 'tfjs-graph') {
-    net = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
-    tf.dispose(net.execute(xs));
-    const t0 = performance.now();
-    ys = net.execute(xs);
-    await (Array.isArray(ys) ? ys[0] : ys).data();
-    ms = performance.now() - t0;
-    names = net.outputNodes;
-  } else {
-    net = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-    tf.dispose(net.predict(xs));
-    const t0 = performance.now();
-    ys = net.predict(xs);
-    await (Array.isArray(ys) ? ys[0] : ys).data();
-    ms = performance.now() - t0;
-    names = net.outputNames;
-  }
+  tf.dispose(forward(xs));
+  const t0 = performance.now();
+  let ys = forward(xs);
+  await (Array.isArray(ys) ? ys[0] : ys).data();
+  const ms = performance.now() - t0;
   ys = Array.isArray(ys) ? ys : [ys];
   const outs = [];
   for (let i = 0; i < ys.length; i++) {
