@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/tensor"
@@ -102,128 +103,205 @@ func data(t *graph.Tensor) []float32 {
 	return t.Data
 }
 
-func (p *Program) plan(n *graph.Node) (func(), error) {
-	if _, ok := n.Op.(*graph.Const); ok {
-		return p.planConst(n)
+// planner plans one node: it allocates the node's outputs and returns the
+// step that computes them. source marks an operator without inputs.
+type planner struct {
+	plan   func(p *Program, n *graph.Node) (func(), error)
+	source bool
+}
+
+// planners holds the planner of every operator type the engine runs,
+// filled by the register calls next to each planner: adding an operator
+// adds its planner and one register line, and no list elsewhere.
+var planners = map[reflect.Type]planner{}
+
+// register makes plan the planner of op type T (a pointer type: every
+// graph.Op has pointer receivers). It returns true so that it can stand
+// next to the planner as `var _ = register(...)`.
+func register[T graph.Op](plan func(p *Program, n *graph.Node, op T) (func(), error)) bool {
+	return add(plan, false)
+}
+
+// registerSource is register for an operator that reads no input (a
+// constant).
+func registerSource[T graph.Op](plan func(p *Program, n *graph.Node, op T) (func(), error)) bool {
+	return add(plan, true)
+}
+
+func add[T graph.Op](plan func(p *Program, n *graph.Node, op T) (func(), error), source bool) bool {
+	t := reflect.TypeFor[T]()
+	if _, dup := planners[t]; dup {
+		panic("engine: two planners for " + t.String())
 	}
-	if len(n.Inputs) == 0 {
+	planners[t] = planner{
+		plan:   func(p *Program, n *graph.Node) (func(), error) { return plan(p, n, n.Op.(T)) },
+		source: source,
+	}
+	return true
+}
+
+func (p *Program) plan(n *graph.Node) (func(), error) {
+	pl, ok := planners[reflect.TypeOf(n.Op)]
+	if len(n.Inputs) == 0 && !pl.source {
 		return nil, fmt.Errorf("no input")
 	}
-	x := p.vals[n.Inputs[0]]
-	xs := x.Shape
-	switch op := n.Op.(type) {
-	case *graph.Conv:
-		win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
-		if err != nil {
-			return nil, err
-		}
-		y := p.out(n, 0)
-		g := Geom(xs, win, op.OutChannels, oh, ow)
-		g.Groups = max(1, op.Groups)
-		w, b := data(n.Param("weight")), data(n.Param("bias"))
-		if g.Groups > 1 && g.Groups == g.C && g.OC == g.C {
-			// Depthwise: one plane per group, the direct kernel is faster.
-			return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
-		}
-		scratch := p.scratch(tensor.ConvScratch(g))
-		return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, scratch, g) }, nil
-	case *graph.Pool:
-		win, oh, ow, err := op.Resolve(xs[2], xs[3])
-		if err != nil {
-			return nil, err
-		}
-		y := p.out(n, 0)
-		g := Geom(xs, win, xs[1], oh, ow)
-		if op.Type == graph.MaxPool {
-			return func() { tensor.MaxPool2D(y.Data, x.Data, nil, g) }, nil
-		}
-		inclPad := op.CountIncludePad
-		pb, pr := win.Pads[2], win.Pads[3]
-		return func() { tensor.AvgPool2D(y.Data, x.Data, g, inclPad, pb, pr) }, nil
-	case *graph.Activation:
-		f, alpha, beta, ok := Activation(op)
-		if !ok {
-			return nil, fmt.Errorf("the engine has no activation %q", op.Func)
-		}
-		y := p.out(n, 0)
-		return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
-	case *graph.Softmax:
-		axis, err := graph.NormAxis(op.Axis, len(xs))
-		if err != nil {
-			return nil, err
-		}
-		outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
-		y, log := p.out(n, 0), op.Log
-		return func() { tensor.Softmax(y.Data, x.Data, outer, xs[axis], inner, log) }, nil
-	case *graph.Flatten:
-		if !op.ChannelsLast {
-			return p.alias(n), nil
-		}
-		y := p.out(n, 0)
-		return func() { tensor.ToChannelsLast(y.Data, x.Data, xs[0], xs[1], xs[2], xs[3]) }, nil
-	case *graph.Dense:
-		y := p.out(n, 0)
-		in := tensor.Numel(xs[1:])
-		w, b := data(n.Param("weight")), data(n.Param("bias"))
-		return func() { tensor.DenseFast(y.Data, x.Data, w, b, xs[0], in, op.Units) }, nil
-	case *graph.BatchNorm:
-		y := p.out(n, 0)
-		plane := tensor.Numel(xs[2:])
-		s, b, m, v := data(n.Param("scale")), data(n.Param("bias")), data(n.Param("mean")), data(n.Param("var"))
-		if op.NoAffine { // Caffe BatchNorm: scale 1, bias 0
-			s, b = make([]float32, xs[1]), make([]float32, xs[1])
-			for i := range s {
-				s[i] = 1
-			}
-		}
-		return func() { tensor.BatchNorm(y.Data, x.Data, s, b, m, v, xs[0], xs[1], plane, op.Epsilon) }, nil
-	case *graph.LRN:
-		y := p.out(n, 0)
-		plane := tensor.Numel(xs[2:])
-		return func() {
-			tensor.LRN(y.Data, x.Data, xs[0], xs[1], plane, op.Size, op.Alpha, op.Beta, op.Bias)
-		}, nil
-	case *graph.Eltwise:
-		return p.planEltwise(n, op)
-	case *graph.Concat:
-		y := p.out(n, 0)
-		axis, err := graph.NormAxis(op.Axis, len(xs))
-		if err != nil {
-			return nil, err
-		}
-		outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
-		srcs := make([][]float32, len(n.Inputs))
-		sizes := make([]int, len(n.Inputs))
-		for i, name := range n.Inputs {
-			t := p.vals[name]
-			srcs[i], sizes[i] = t.Data, t.Shape[axis]*inner
-		}
-		return func() { tensor.Concat(y.Data, srcs, outer, sizes) }, nil
-	case *graph.Dropout, graph.Identity, *graph.Identity, *graph.Reshape:
-		return p.alias(n), nil
-	case *graph.ConvTranspose:
-		return p.planConvTranspose(n, op)
-	case *graph.PRelu:
-		return p.planPRelu(n)
-	case *graph.Affine:
-		return p.planAffine(n, op)
-	case *graph.Power:
-		y := p.out(n, 0)
-		return func() { tensor.Power(y.Data, x.Data, op.Exponent, op.Scale, op.Shift) }, nil
-	case *graph.Transpose:
-		return p.planTranspose(n, op)
-	case *graph.Pad:
-		return p.planPad(n, op)
-	case *graph.Slice:
-		return p.planSlice(n, op)
-	case *graph.Crop:
-		return p.planCrop(n, op)
-	case *graph.Resize:
-		return p.planResize(n, op)
-	case graph.MatMul, *graph.MatMul:
-		return p.planMatMul(n)
+	if !ok {
+		return nil, fmt.Errorf("the engine does not support operator %s", n.Op.Kind())
 	}
-	return nil, fmt.Errorf("the engine does not support operator %s", n.Op.Kind())
+	return pl.plan(p, n)
+}
+
+// in is the buffer of a node's i-th input.
+func (p *Program) in(n *graph.Node, i int) *tensor.Tensor { return p.vals[n.Inputs[i]] }
+
+var _ = register((*Program).planConv)
+
+func (p *Program) planConv(n *graph.Node, op *graph.Conv) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
+	if err != nil {
+		return nil, err
+	}
+	y := p.out(n, 0)
+	g := Geom(xs, win, op.OutChannels, oh, ow)
+	g.Groups = max(1, op.Groups)
+	w, b := data(n.Param("weight")), data(n.Param("bias"))
+	if g.Groups > 1 && g.Groups == g.C && g.OC == g.C {
+		// Depthwise: one plane per group, the direct kernel is faster.
+		return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
+	}
+	scratch := p.scratch(tensor.ConvScratch(g))
+	return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, scratch, g) }, nil
+}
+
+var _ = register((*Program).planPool)
+
+func (p *Program) planPool(n *graph.Node, op *graph.Pool) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	win, oh, ow, err := op.Resolve(xs[2], xs[3])
+	if err != nil {
+		return nil, err
+	}
+	y := p.out(n, 0)
+	g := Geom(xs, win, xs[1], oh, ow)
+	if op.Type == graph.MaxPool {
+		return func() { tensor.MaxPool2D(y.Data, x.Data, nil, g) }, nil
+	}
+	inclPad := op.CountIncludePad
+	pb, pr := win.Pads[2], win.Pads[3]
+	return func() { tensor.AvgPool2D(y.Data, x.Data, g, inclPad, pb, pr) }, nil
+}
+
+var _ = register((*Program).planActivation)
+
+func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), error) {
+	f, alpha, beta, ok := Activation(op)
+	if !ok {
+		return nil, fmt.Errorf("the engine has no activation %q", op.Func)
+	}
+	x, y := p.in(n, 0), p.out(n, 0)
+	return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
+}
+
+var _ = register((*Program).planSoftmax)
+
+func (p *Program) planSoftmax(n *graph.Node, op *graph.Softmax) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	axis, err := graph.NormAxis(op.Axis, len(xs))
+	if err != nil {
+		return nil, err
+	}
+	outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
+	y, log := p.out(n, 0), op.Log
+	return func() { tensor.Softmax(y.Data, x.Data, outer, xs[axis], inner, log) }, nil
+}
+
+var _ = register((*Program).planFlatten)
+
+func (p *Program) planFlatten(n *graph.Node, op *graph.Flatten) (func(), error) {
+	if !op.ChannelsLast {
+		return p.alias(n), nil
+	}
+	x := p.in(n, 0)
+	xs := x.Shape
+	y := p.out(n, 0)
+	return func() { tensor.ToChannelsLast(y.Data, x.Data, xs[0], xs[1], xs[2], xs[3]) }, nil
+}
+
+var _ = register((*Program).planDense)
+
+func (p *Program) planDense(n *graph.Node, op *graph.Dense) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	y := p.out(n, 0)
+	in := tensor.Numel(xs[1:])
+	w, b := data(n.Param("weight")), data(n.Param("bias"))
+	return func() { tensor.DenseFast(y.Data, x.Data, w, b, xs[0], in, op.Units) }, nil
+}
+
+var _ = register((*Program).planBatchNorm)
+
+func (p *Program) planBatchNorm(n *graph.Node, op *graph.BatchNorm) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	y := p.out(n, 0)
+	plane := tensor.Numel(xs[2:])
+	s, b, m, v := data(n.Param("scale")), data(n.Param("bias")), data(n.Param("mean")), data(n.Param("var"))
+	if op.NoAffine { // Caffe BatchNorm: scale 1, bias 0
+		s, b = make([]float32, xs[1]), make([]float32, xs[1])
+		for i := range s {
+			s[i] = 1
+		}
+	}
+	return func() { tensor.BatchNorm(y.Data, x.Data, s, b, m, v, xs[0], xs[1], plane, op.Epsilon) }, nil
+}
+
+var _ = register((*Program).planLRN)
+
+func (p *Program) planLRN(n *graph.Node, op *graph.LRN) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	y := p.out(n, 0)
+	plane := tensor.Numel(xs[2:])
+	return func() {
+		tensor.LRN(y.Data, x.Data, xs[0], xs[1], plane, op.Size, op.Alpha, op.Beta, op.Bias)
+	}, nil
+}
+
+var _ = register((*Program).planConcat)
+
+func (p *Program) planConcat(n *graph.Node, op *graph.Concat) (func(), error) {
+	xs := p.in(n, 0).Shape
+	y := p.out(n, 0)
+	axis, err := graph.NormAxis(op.Axis, len(xs))
+	if err != nil {
+		return nil, err
+	}
+	outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
+	srcs := make([][]float32, len(n.Inputs))
+	sizes := make([]int, len(n.Inputs))
+	for i, name := range n.Inputs {
+		t := p.vals[name]
+		srcs[i], sizes[i] = t.Data, t.Shape[axis]*inner
+	}
+	return func() { tensor.Concat(y.Data, srcs, outer, sizes) }, nil
+}
+
+// Views: the output shares the input's data.
+var (
+	_ = register(func(p *Program, n *graph.Node, _ *graph.Dropout) (func(), error) { return p.alias(n), nil })
+	_ = register(func(p *Program, n *graph.Node, _ *graph.Identity) (func(), error) { return p.alias(n), nil })
+	_ = register(func(p *Program, n *graph.Node, _ *graph.Reshape) (func(), error) { return p.alias(n), nil })
+)
+
+var _ = register((*Program).planPower)
+
+func (p *Program) planPower(n *graph.Node, op *graph.Power) (func(), error) {
+	x, y := p.in(n, 0), p.out(n, 0)
+	return func() { tensor.Power(y.Data, x.Data, op.Exponent, op.Scale, op.Shift) }, nil
 }
 
 // Activation maps an activation node to its tensor kernel and parameters
@@ -254,6 +332,8 @@ var binaries = map[graph.EltwiseKind]tensor.Binary{
 	graph.EltAdd: tensor.BinAdd, graph.EltSub: tensor.BinSub, graph.EltMul: tensor.BinMul,
 	graph.EltDiv: tensor.BinDiv, graph.EltMax: tensor.BinMax, graph.EltMin: tensor.BinMin,
 }
+
+var _ = register((*Program).planEltwise)
 
 func (p *Program) planEltwise(n *graph.Node, op *graph.Eltwise) (func(), error) {
 	bin, ok := binaries[op.Type]

@@ -28,7 +28,8 @@
 //     numbers.
 //   - Graph.Nodes is kept in topological order by Validate.
 //
-// Each operator is one struct in ops.go implementing Op: its attributes, its
-// shape rule and its cost formula live together there. Executing an operator
-// is the engine's business.
+// Each operator is one struct in ops.go or ops_ext.go implementing Op: its
+// attributes, its shape rule, its cost formula and its traits (traits.go:
+// the facts other parts and the web UI need, such as whether it is a view)
+// live together there. Executing an operator is the engine's business.
 package graph

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+
+	"github.com/convscope/convscope/internal/graph"
 )
 
 // refDir is the CNN Explainer reference model, relative to this package.
@@ -237,6 +239,14 @@ func TestModelDetail(t *testing.T) {
 	}
 	if c.Attrs["out_channels"] != float64(10) || c.Attrs["pads"] == nil {
 		t.Fatalf("conv attrs %v", c.Attrs)
+	}
+	// Traits travel with each layer: the conv opens the conv view, the
+	// ReLU after it is an element-wise activation keeping its range.
+	if c.Traits != (graph.Traits{Family: "conv", Explain: "conv", KeepsBatch: true}) {
+		t.Errorf("conv_1_1 traits %+v", c.Traits)
+	}
+	if r := d.Layers[1]; r.Op != "Relu" || !r.Traits.Elementwise || !r.Traits.KeepsRange || r.Traits.Family != "act" || r.Traits.Explain != "relu" {
+		t.Errorf("layer %s (%s) traits %+v", r.Name, r.Op, r.Traits)
 	}
 	wantError(t, do(t, s, "GET", "/api/models/nope", nil, ""), 404, "no model")
 }

@@ -638,7 +638,7 @@ func (b *builder) addLayer(l *layer) error {
 			if err != nil {
 				return err
 			}
-			n := &graph.Node{Name: name, Type: l.typ, Op: graph.Identity{}, Inputs: ins, Outputs: []string{out}}
+			n := &graph.Node{Name: name, Type: l.typ, Op: &graph.Identity{}, Inputs: ins, Outputs: []string{out}}
 			if i == 0 {
 				b.nodeOf[l] = n
 			}

@@ -499,7 +499,7 @@ func (c *ctx) emit(suffix, typ string, op graph.Op, ins, outs []string, params m
 		Inputs: append([]string(nil), ins...), Outputs: append([]string(nil), outs...), Params: params,
 	})
 	batch := false
-	if keepsBatch(op) {
+	if op.Traits().KeepsBatch {
 		for i, name := range ins {
 			v := imp.vals[name]
 			// One input may change rank (Flatten, Dense); of several,
@@ -512,24 +512,6 @@ func (c *ctx) emit(suffix, typ string, op graph.Op, ins, outs []string, params m
 		imp.vals[o] = &value{shape: res[i], dt: dt, live: true, batchDim: batch && len(res[i]) > 0}
 	}
 	return nil
-}
-
-// keepsBatch reports whether op's output has its input's first dimension
-// (the IR's ops are batch-first; these are the exceptions).
-func keepsBatch(op graph.Op) bool {
-	switch op := op.(type) {
-	case *graph.Transpose:
-		return len(op.Perm) > 0 && op.Perm[0] == 0
-	case *graph.Reshape:
-		return len(op.Shape) > 0 && op.Shape[0] == 0 && !op.AllowZero
-	case *graph.Concat:
-		return op.Axis != 0
-	case *graph.Slice:
-		return op.Axis != 0
-	case *graph.Const, graph.MatMul, *graph.MatMul:
-		return false
-	}
-	return true
 }
 
 // temp returns a fresh value name for an intermediate result.

@@ -794,7 +794,7 @@ func convGemm(c *ctx) error {
 		if !last {
 			y0 = c.temp("product")
 		}
-		if err := c.emit("", "", graph.MatMul{}, []string{an, bn}, []string{y0}, nil, a.dt); err != nil {
+		if err := c.emit("", "", &graph.MatMul{}, []string{an, bn}, []string{y0}, nil, a.dt); err != nil {
 			return err
 		}
 		if alpha != 1 {
@@ -896,7 +896,7 @@ func convMatMul(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.emit("", "", graph.MatMul{}, []string{an, bn}, []string{c.out(0)}, nil, a.dt)
+	return c.emit("", "", &graph.MatMul{}, []string{an, bn}, []string{c.out(0)}, nil, a.dt)
 }
 
 func convDropout(c *ctx) error {
@@ -953,5 +953,5 @@ func convIdentity(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.emit("", "", graph.Identity{}, []string{xn}, []string{c.out(0)}, nil, x.dt)
+	return c.emit("", "", &graph.Identity{}, []string{xn}, []string{c.out(0)}, nil, x.dt)
 }

@@ -466,7 +466,7 @@ func (c *ctx) sliceAxis(x *value, xn string, axis, start, end int, out string) e
 	var outs []string
 	switch {
 	case start == 0 && end == n:
-		return c.emit("slice", "Identity", graph.Identity{}, []string{xn}, []string{out}, nil, x.dt)
+		return c.emit("slice", "Identity", &graph.Identity{}, []string{xn}, []string{out}, nil, x.dt)
 	case start == 0:
 		points, outs = []int{end}, []string{out}
 	case end == n:
@@ -597,7 +597,7 @@ func convCast(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.emit("", "", graph.Identity{}, []string{xn}, []string{c.out(0)}, nil, dt)
+	return c.emit("", "", &graph.Identity{}, []string{xn}, []string{c.out(0)}, nil, dt)
 }
 
 func convSlice(c *ctx) error {
@@ -699,7 +699,7 @@ func convSlice(c *ctx) error {
 		}
 	}
 	if len(todo) == 0 {
-		return c.emit("", "Identity", graph.Identity{}, []string{curName}, []string{c.out(0)}, nil, x.dt)
+		return c.emit("", "Identity", &graph.Identity{}, []string{curName}, []string{c.out(0)}, nil, x.dt)
 	}
 	for i, s := range todo {
 		out := c.out(0)
@@ -791,7 +791,7 @@ func convSplit(c *ctx) error {
 		}
 	}
 	if nout == 1 {
-		return c.emit("", "Identity", graph.Identity{}, []string{xn}, outs, nil, x.dt)
+		return c.emit("", "Identity", &graph.Identity{}, []string{xn}, outs, nil, x.dt)
 	}
 	return c.emit("", "", &graph.Slice{Axis: axis, Points: points}, []string{xn}, outs, nil, x.dt)
 }

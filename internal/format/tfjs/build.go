@@ -414,7 +414,7 @@ func (b *builder) activation(layer, x, act string, r int) error {
 func (b *builder) activationNode(n *graph.Node, act string, r int) (string, error) {
 	switch act {
 	case "linear", "":
-		n.Op = graph.Identity{}
+		n.Op = &graph.Identity{}
 	case "relu":
 		n.Op = &graph.Activation{Func: graph.Relu}
 	case "relu6":

@@ -1,10 +1,16 @@
-// Command check measures convscope on the real-model corpus: for every
-// model of scripts/corpus/corpus.json it loads the model from the cache,
-// compares the parameter count with the independent one and the outputs
-// with the framework's (written by scripts/corpus/oracle.mjs), prints a
-// table and exits 1 when any model fails. See docs/corpus.md.
+// Command check measures convscope against real pretrained models from
+// public packages (scripts/corpus/corpus.json): each model must load, its
+// parameter count must equal an independent count, and where it has
+// weights its outputs must match its own framework's (onnxruntime-node,
+// TensorFlow.js) on the same input tensor within Tolerance. It prints a
+// table and exits 1 when any model fails.
 //
 //	go run ./scripts/corpus/check [-cache DIR] [-only ID,ID...]
+//
+// The models and the framework outputs live in a cache outside the
+// repository, filled by scripts/corpus/fetch.sh and oracle.mjs; the same
+// checks run as `CONVSCOPE_CORPUS=1 go test ./scripts/corpus/check -run
+// TestCorpus`. docs/corpus.md has the commands and the table as measured.
 package main
 
 import (
@@ -13,12 +19,10 @@ import (
 	"os"
 	"slices"
 	"strings"
-
-	"github.com/convscope/convscope/internal/corpus"
 )
 
 func main() {
-	cache := flag.String("cache", corpus.DefaultCache(), "the corpus cache (scripts/corpus/fetch.sh)")
+	cache := flag.String("cache", DefaultCache(), "the corpus cache (scripts/corpus/fetch.sh)")
 	only := flag.String("only", "", "check only these model ids (comma-separated)")
 	flag.Parse()
 	if err := run(*cache, *only); err != nil {
@@ -32,11 +36,11 @@ func run(cache, only string) error {
 	if err != nil {
 		return err
 	}
-	root, err := corpus.FindRoot(wd)
+	root, err := FindRoot(wd)
 	if err != nil {
 		return err
 	}
-	list, err := corpus.ReadList(root)
+	list, err := ReadList(root)
 	if err != nil {
 		return err
 	}
@@ -47,18 +51,18 @@ func run(cache, only string) error {
 	if only != "" {
 		ids = strings.Split(only, ",")
 	}
-	var rs []corpus.Result
+	var rs []Result
 	for _, m := range list.Models {
 		if ids != nil && !slices.Contains(ids, m.ID) {
 			continue
 		}
-		r := corpus.Check(m, cache)
+		r := Check(m, cache)
 		if r.Failed() {
 			fmt.Fprintf(os.Stderr, "FAIL %s (%s): %s: %s\n", r.ID, r.Format, r.Check, r.Failure)
 		}
 		rs = append(rs, r)
 	}
-	corpus.WriteTable(os.Stdout, rs)
+	WriteTable(os.Stdout, rs)
 	for _, r := range rs {
 		if r.Failed() {
 			os.Exit(1)
