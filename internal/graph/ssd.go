@@ -123,9 +123,8 @@ func (d *DetectionOutput) Infer(in []Shape) ([]Shape, error) {
 	if d.NumClasses <= 0 {
 		return nil, fmt.Errorf("DetectionOutput has %d classes", d.NumClasses)
 	}
-	if in[1].PerImage().Elems() != priors*d.NumClasses {
-		return nil, fmt.Errorf("DetectionOutput: %d confidences per image for %d priors and %d classes", in[1].PerImage().Elems(), priors, d.NumClasses)
-	}
+	// The confidences are not checked against the priors: forks
+	// (TextBoxes) emit more boxes per position than SSD's PriorBox.
 	k := d.KeepTopK
 	if k <= 0 {
 		k = d.TopK

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/convscope/convscope/internal/graph"
@@ -28,7 +29,7 @@ func (imp *importer) unknownNode(c *ctx, supported bool) error {
 			return graph.NodeErrorf(c.id, "node %q (%s): %w", c.id, typ, err)
 		}
 		if v.c != nil && !v.live {
-			if v.c.IsFloat() && v.c.Len() > 1 {
+			if isWeight(c.op, i, v.c) {
 				if n.Params == nil {
 					n.Params = map[string]*graph.Tensor{}
 				}
@@ -102,4 +103,27 @@ func attrTexts(attrs []*AttributeProto) map[string]string {
 		m[a.GetName()] = s
 	}
 	return m
+}
+
+// zeroPoints are the inputs of the quantized operators that hold
+// quantization parameters (scales, zero points), not weights.
+var zeroPoints = map[string][]int{
+	"ConvInteger": {2, 3}, "MatMulInteger": {2, 3},
+	"QuantizeLinear": {1, 2}, "DequantizeLinear": {1, 2},
+	"QLinearConv": {1, 2, 4, 5, 6, 7}, "QLinearMatMul": {1, 2, 4, 5, 6, 7},
+}
+
+// isWeight reports whether constant input i of an operator kept unknown is
+// a weight, counted as parameters: a float tensor or an 8-bit integer one
+// (quantized weights) of more than one element, not a quantization
+// parameter. Integer tensors of other types are shapes and indices.
+func isWeight(op string, i int, t *Tensor) bool {
+	if t.Len() <= 1 || slices.Contains(zeroPoints[op], i) {
+		return false
+	}
+	switch t.Type {
+	case TensorProto_UINT8, TensorProto_INT8:
+		return true
+	}
+	return t.IsFloat()
 }
