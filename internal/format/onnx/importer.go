@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"container/heap"
 	"errors"
 	"fmt"
 	"math"
@@ -87,7 +88,7 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 	if err := imp.inputs(gp); err != nil {
 		return nil, err
 	}
-	for _, n := range gp.GetNode() {
+	for _, n := range topoOrder(gp) {
 		if err := imp.node(n); err != nil {
 			return nil, err
 		}
@@ -533,4 +534,84 @@ func (c *ctx) emit(suffix, typ string, op graph.Op, ins, outs []string, params m
 // temp returns a fresh value name for an intermediate result.
 func (c *ctx) temp(suffix string) string {
 	return c.imp.valueName(c.base + "/" + suffix)
+}
+
+// topoOrder returns the graph's nodes so that each follows the producers of
+// its inputs, keeping the file's order where it is free. ONNX requires
+// sorted nodes, but onnxruntime and Netron accept unsorted files (a
+// float16 conversion appends the Cast of the input after the nodes that
+// read it). Inputs no node produces (graph inputs, initializers) are
+// ready; nodes on a cycle or reading an unknown value keep their place at
+// the end, for the importer to report.
+func topoOrder(gp *GraphProto) []*NodeProto {
+	nodes := gp.GetNode()
+	producer := make(map[string]int, len(nodes))
+	for i, n := range nodes {
+		for _, o := range n.GetOutput() {
+			if o != "" {
+				if _, dup := producer[o]; !dup {
+					producer[o] = i
+				}
+			}
+		}
+	}
+	waiting := make([]int, len(nodes)) // unmet inputs
+	readers := map[int][]int{}
+	for i, n := range nodes {
+		for _, in := range n.GetInput() {
+			if p, ok := producer[in]; ok && in != "" && p != i {
+				waiting[i]++
+				readers[p] = append(readers[p], i)
+			}
+		}
+	}
+	sorted := true
+	for i, n := range nodes {
+		for _, in := range n.GetInput() {
+			if p, ok := producer[in]; ok && p > i {
+				sorted = false
+			}
+		}
+	}
+	if sorted {
+		return nodes
+	}
+	// Kahn's algorithm, always taking the earliest ready node.
+	out := make([]*NodeProto, 0, len(nodes))
+	done := make([]bool, len(nodes))
+	ready := &intHeap{}
+	for i := range nodes {
+		if waiting[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		done[i] = true
+		out = append(out, nodes[i])
+		for _, r := range readers[i] {
+			if waiting[r]--; waiting[r] == 0 {
+				heap.Push(ready, r)
+			}
+		}
+	}
+	for i, n := range nodes {
+		if !done[i] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

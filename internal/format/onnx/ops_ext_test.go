@@ -194,3 +194,25 @@ func TestResizeHalfPixelNearest(t *testing.T) {
 		t.Error("a half-pixel nearest resize by 1.5 was accepted")
 	}
 }
+
+// Nodes out of topological order (as a float16 conversion writes them: the
+// input's Cast after the Conv that reads it) are imported in dependency
+// order; a cycle is still reported.
+func TestUnsortedNodes(t *testing.T) {
+	m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 2)}, outputs: []string{"y"},
+		nodes: []*NodeProto{
+			node("Relu", []string{"c"}, []string{"y"}),
+			node("Neg", []string{"x"}, []string{"c"}),
+		}}
+	g := m.load(t, Options{})
+	near(t, "unsorted", run(t, g, []float32{1, -2})["y"], []int{2}, 0, 2)
+	cyc := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 2)}, outputs: []string{"y"},
+		nodes: []*NodeProto{
+			node("Add", []string{"x", "b"}, []string{"a"}),
+			node("Relu", []string{"a"}, []string{"b"}),
+			node("Relu", []string{"b"}, []string{"y"}),
+		}}
+	if _, err := Decode(cyc.bytes(t), Options{}); err == nil {
+		t.Error("a cycle was accepted")
+	}
+}
