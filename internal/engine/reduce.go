@@ -37,3 +37,17 @@ func (p *Program) planExpand(n *graph.Node, _ *graph.Expand) (func(), error) {
 	zero, one := []float32{0}, []int{1}
 	return func() { tensor.Broadcast(y.Data, x.Data, x.Shape, zero, one, y.Shape, tensor.BinAdd, 1, 1) }, nil
 }
+
+var _ = register((*Program).planStepSlice)
+
+func (p *Program) planStepSlice(n *graph.Node, op *graph.StepSlice) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	axis, err := graph.NormAxis(op.Axis, len(xs))
+	if err != nil {
+		return nil, err
+	}
+	y := p.out(n, 0)
+	outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
+	return func() { tensor.StepSlice(y.Data, x.Data, outer, xs[axis], inner, op.Start, op.Step, op.Count) }, nil
+}

@@ -216,3 +216,30 @@ func TestUnsortedNodes(t *testing.T) {
 		t.Error("a cycle was accepted")
 	}
 }
+
+// Slice of a runtime tensor with steps (YOLOv5's Focus: every second row
+// and column; a reversal with step −1), by hand on the 4×4 ramp 0…15.
+func TestSliceWithSteps(t *testing.T) {
+	x := make([]float32, 16)
+	for i := range x {
+		x[i] = float32(i)
+	}
+	for _, tc := range []struct {
+		name                      string
+		starts, ends, axes, steps []int64
+		shape                     []int
+		want                      []float32
+	}{
+		{"even rows and columns", []int64{0, 0}, []int64{math.MaxInt64, math.MaxInt64}, []int64{2, 3}, []int64{2, 2}, []int{1, 1, 2, 2}, []float32{0, 2, 8, 10}},
+		{"odd rows and columns", []int64{1, 1}, []int64{4, 4}, []int64{2, 3}, []int64{2, 2}, []int{1, 1, 2, 2}, []float32{5, 7, 13, 15}},
+		{"reversed columns", []int64{-1}, []int64{math.MinInt64}, []int64{3}, []int64{-1}, []int{1, 1, 4, 4},
+			[]float32{3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12}},
+	} {
+		m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 1, 4, 4)}, outputs: []string{"y"},
+			inits: []*TensorProto{itensor("s", []int64{int64(len(tc.starts))}, tc.starts...), itensor("e", []int64{int64(len(tc.ends))}, tc.ends...),
+				itensor("a", []int64{int64(len(tc.axes))}, tc.axes...), itensor("st", []int64{int64(len(tc.steps))}, tc.steps...)},
+			nodes: []*NodeProto{node("Slice", []string{"x", "s", "e", "a", "st"}, []string{"y"})}}
+		g := m.load(t, Options{})
+		near(t, tc.name, run(t, g, x)["y"], tc.shape, tc.want...)
+	}
+}

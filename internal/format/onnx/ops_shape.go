@@ -645,13 +645,10 @@ func convSlice(c *ctx) error {
 	}
 	var todo []axisSlice
 	for _, s := range sl {
-		if s.step != 1 {
-			return c.unsupported("slicing a runtime tensor with a step other than 1")
-		}
 		if s.count() == 0 {
 			return c.unsupported("zero-size tensors (empty slice)")
 		}
-		if s.start != 0 || s.end != cur.shape[s.axis] {
+		if s.start != 0 || s.end != cur.shape[s.axis] || s.step != 1 {
 			todo = append(todo, s)
 		}
 	}
@@ -663,7 +660,12 @@ func convSlice(c *ctx) error {
 		if i < len(todo)-1 {
 			out = c.temp(fmt.Sprintf("slice%d", s.axis))
 		}
-		if err := c.sliceAxis(cur, curName, s.axis, s.start, s.end, out); err != nil {
+		if s.step != 1 {
+			op := &graph.StepSlice{Axis: s.axis, Start: s.start, Step: s.step, Count: s.count()}
+			if err := c.emit(fmt.Sprintf("step%d", s.axis), "Slice", op, []string{curName}, []string{out}, nil, x.dt); err != nil {
+				return err
+			}
+		} else if err := c.sliceAxis(cur, curName, s.axis, s.start, s.end, out); err != nil {
 			return err
 		}
 		cur, curName = c.imp.vals[out], out

@@ -1,0 +1,12 @@
+package tensor
+
+// StepSlice copies count entries of the middle axis (of length n) of src,
+// viewed as [outer, n, inner], starting at start and step apart.
+func StepSlice(dst, src []float32, outer, n, inner, start, step, count int) {
+	for o := 0; o < outer; o++ {
+		for i := 0; i < count; i++ {
+			from := (o*n + start + i*step) * inner
+			copy(dst[(o*count+i)*inner:(o*count+i+1)*inner], src[from:from+inner])
+		}
+	}
+}
