@@ -51,3 +51,21 @@ func (p *Program) planStepSlice(n *graph.Node, op *graph.StepSlice) (func(), err
 	outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
 	return func() { tensor.StepSlice(y.Data, x.Data, outer, xs[axis], inner, op.Start, op.Step, op.Count) }, nil
 }
+
+var _ = register((*Program).planGather)
+
+func (p *Program) planGather(n *graph.Node, op *graph.Gather) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	axis, err := graph.NormAxis(op.Axis, len(xs))
+	if err != nil {
+		return nil, err
+	}
+	idx, err := op.Resolve(xs[axis])
+	if err != nil {
+		return nil, err
+	}
+	y := p.out(n, 0)
+	outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
+	return func() { tensor.Gather(y.Data, x.Data, outer, xs[axis], inner, idx) }, nil
+}

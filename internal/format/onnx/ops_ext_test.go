@@ -243,3 +243,17 @@ func TestSliceWithSteps(t *testing.T) {
 		near(t, tc.name, run(t, g, x)["y"], tc.shape, tc.want...)
 	}
 }
+
+// Gather of several constant indices of a runtime tensor, by hand on the
+// 2×3 ramp: columns [2, 0, −1] and a [2, 1]-shaped index list of rows.
+func TestGatherRuntime(t *testing.T) {
+	x := []float32{0, 1, 2, 3, 4, 5}
+	cols := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 2, 3)}, outputs: []string{"y"},
+		inits: []*TensorProto{itensor("i", []int64{3}, 2, 0, -1)},
+		nodes: []*NodeProto{node("Gather", []string{"x", "i"}, []string{"y"}, aInt("axis", 1))}}
+	near(t, "columns", run(t, cols.load(t, Options{}), x)["y"], []int{2, 3}, 2, 0, 2, 5, 3, 5)
+	rows := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 2, 3)}, outputs: []string{"y"},
+		inits: []*TensorProto{itensor("i", []int64{2, 1}, 1, 0)},
+		nodes: []*NodeProto{node("Gather", []string{"x", "i"}, []string{"y"})}}
+	near(t, "rows", run(t, rows.load(t, Options{}), x)["y"], []int{2, 1, 3}, 3, 4, 5, 0, 1, 2)
+}
