@@ -257,3 +257,13 @@ func TestGatherRuntime(t *testing.T) {
 		nodes: []*NodeProto{node("Gather", []string{"x", "i"}, []string{"y"})}}
 	near(t, "rows", run(t, rows.load(t, Options{}), x)["y"], []int{2, 1, 3}, 3, 4, 5, 0, 1, 2)
 }
+
+// Linear Resize with asymmetric coordinates (TF 1 exports) reads at
+// dst/scale: [0 4] doubled samples 0, 0.5, 1, 1.5 (clamped) = 0 2 4 4.
+func TestResizeLinearAsymmetric(t *testing.T) {
+	m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 1, 1, 2)}, outputs: []string{"y"},
+		inits: []*TensorProto{ftensor("scales", []int64{4}, 1, 1, 1, 2)},
+		nodes: []*NodeProto{node("Resize", []string{"x", "", "scales"}, []string{"y"},
+			aString("mode", "linear"), aString("coordinate_transformation_mode", "asymmetric"))}}
+	near(t, "asymmetric", run(t, m.load(t, Options{}), []float32{0, 4})["y"], []int{1, 1, 1, 4}, 0, 2, 4, 4)
+}

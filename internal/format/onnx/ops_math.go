@@ -277,6 +277,9 @@ func (c *ctx) resize(scales []float64, sizes []int, mode string, align bool) err
 		return c.unsupported(fmt.Sprintf("resizing a rank-%d input (only NCHW)", len(x.shape)))
 	}
 	op := &graph.Resize{Mode: mode, AlignCorners: align}
+	if mode == "bilinear_asymmetric" {
+		op.Mode, op.Asymmetric = "bilinear", true
+	}
 	switch {
 	case sizes != nil:
 		if len(sizes) != 4 || sizes[0] != x.shape[0] || sizes[1] != x.shape[1] {
@@ -368,6 +371,8 @@ func convResize(c *ctx) error {
 		return c.resize(scales, sizes, "bilinear", true)
 	case mode == "linear" && (coord == "half_pixel" || coord == "pytorch_half_pixel"):
 		return c.resize(scales, sizes, "bilinear", false)
+	case mode == "linear" && coord == "asymmetric":
+		return c.resize(scales, sizes, "bilinear_asymmetric", false)
 	case mode == "nearest" && c.integerUpscale(scales, sizes) &&
 		((coord == "half_pixel" || coord == "pytorch_half_pixel") && (nearest == "round_prefer_floor" || nearest == "round_prefer_ceil") ||
 			coord == "tf_half_pixel_for_nn" && nearest == "floor"):

@@ -17,13 +17,19 @@ func (b *builder) layerExt(l kLayer, node *graph.Node, r int) error {
 	var out string
 	switch l.ClassName {
 	case "UpSampling2D":
-		if r != 4 || (c.Interpolation != "" && c.Interpolation != "nearest") {
-			// TF.js's bilinear upsampling samples at dst/scale, not at
-			// half-pixel centres as the IR's bilinear Resize.
-			return unsupported()
+		if r != 4 {
+			return fmt.Errorf("needs a 4-D input, got rank %d", r)
 		}
 		s := c.Size.get(2)
-		node.Op = &graph.Resize{Mode: "nearest", Scale: [2]float32{float32(s[0]), float32(s[1])}}
+		op := &graph.Resize{Mode: "nearest", Scale: [2]float32{float32(s[0]), float32(s[1])}}
+		switch c.Interpolation {
+		case "", "nearest":
+		case "bilinear": // TF.js resizeBilinear samples at dst/scale
+			op.Mode, op.Asymmetric = "bilinear", true
+		default:
+			return unsupported()
+		}
+		node.Op = op
 		out = b.add(node, 4)
 	case "Rescaling": // x·scale + offset
 		var scale float32

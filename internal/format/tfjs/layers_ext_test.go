@@ -76,6 +76,10 @@ func TestKerasLayersExt(t *testing.T) {
 	}{
 		{"upsampling nearest", "UpSampling2D", []int{2, 2, 1}, `"size":[2,2]`, nil, []float32{1, 2, 3, 4}, []int{1, 1, 4, 4},
 			[]float32{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}},
+		// TF.js resizeBilinear: rows and columns at dst/2 = 0, 0.5, 1, 1.5
+		// (clamped): [0 4] → 0 2 4 4 in each row.
+		{"upsampling bilinear", "UpSampling2D", []int{1, 2, 1}, `"size":[2,2],"interpolation":"bilinear"`, nil, []float32{0, 4}, []int{1, 1, 2, 4},
+			[]float32{0, 2, 4, 4, 0, 2, 4, 4}},
 		{"rescaling", "Rescaling", []int{1, 2, 1}, `"scale":0.00392156862745098,"offset":-1`, nil, []float32{255, 0}, []int{1, 1, 1, 2}, []float32{0, -1}},
 		{"cropping", "Cropping2D", []int{3, 3, 1}, `"cropping":[[1,0],[0,1]]`, nil, []float32{0, 1, 2, 3, 4, 5, 6, 7, 8}, []int{1, 1, 2, 2}, []float32{3, 4, 6, 7}},
 		// Each input pixel places itself times the 2×2 kernel.
