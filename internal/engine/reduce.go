@@ -40,28 +40,35 @@ func (p *Program) planExpand(n *graph.Node, _ *graph.Expand) (func(), error) {
 
 var _ = register((*Program).planStepSlice)
 
+// planStepSlice gathers the entries Start, Start+Step, … of the axis.
 func (p *Program) planStepSlice(n *graph.Node, op *graph.StepSlice) (func(), error) {
-	x := p.in(n, 0)
-	xs := x.Shape
-	axis, err := graph.NormAxis(op.Axis, len(xs))
-	if err != nil {
-		return nil, err
+	idx := make([]int, op.Count)
+	for i := range idx {
+		idx[i] = op.Start + i*op.Step
 	}
-	y := p.out(n, 0)
-	outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
-	return func() { tensor.StepSlice(y.Data, x.Data, outer, xs[axis], inner, op.Start, op.Step, op.Count) }, nil
+	return p.gather(n, op.Axis, idx)
 }
 
 var _ = register((*Program).planGather)
 
 func (p *Program) planGather(n *graph.Node, op *graph.Gather) (func(), error) {
-	x := p.in(n, 0)
-	xs := x.Shape
+	xs := p.in(n, 0).Shape
 	axis, err := graph.NormAxis(op.Axis, len(xs))
 	if err != nil {
 		return nil, err
 	}
 	idx, err := op.Resolve(xs[axis])
+	if err != nil {
+		return nil, err
+	}
+	return p.gather(n, axis, idx)
+}
+
+// gather plans taking the entries idx of an axis of the node's input.
+func (p *Program) gather(n *graph.Node, axis int, idx []int) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	axis, err := graph.NormAxis(axis, len(xs))
 	if err != nil {
 		return nil, err
 	}

@@ -30,10 +30,8 @@ func LayerNorm(dst, src []float32, shape []int, red []bool, scale, bias []float3
 		sq[i] = 1 / math.Sqrt(sq[i]/n+float64(eps))
 	}
 	// One pass over the elements with both indices.
-	idx := make([]int, r)
-	o, p := 0, 0
-	for i, v := range src {
-		y := (float64(v) - sum[o]) * sq[o]
+	strided(shape, keep, par, func(i, o, p int) {
+		y := (float64(src[i]) - sum[o]) * sq[o]
 		if scale != nil {
 			y *= float64(scale[p])
 		}
@@ -41,18 +39,7 @@ func LayerNorm(dst, src []float32, shape []int, red []bool, scale, bias []float3
 			y += float64(bias[p])
 		}
 		dst[i] = float32(y)
-		for d := r - 1; d >= 0; d-- {
-			idx[d]++
-			o += keep[d]
-			p += par[d]
-			if idx[d] < shape[d] {
-				break
-			}
-			o -= keep[d] * shape[d]
-			p -= par[d] * shape[d]
-			idx[d] = 0
-		}
-	}
+	})
 }
 
 // GroupNorm normalises an [n, c, plane] tensor per sample and group of

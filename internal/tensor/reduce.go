@@ -93,18 +93,34 @@ func walk(src []float32, shape, stride []int, f func(int, float64)) {
 	if len(src) == 0 {
 		return
 	}
+	strided(shape, stride, nil, func(i, o, _ int) { f(o, float64(src[i])) })
+}
+
+// strided calls f(i, ia, ib) for every row-major index i of shape, with
+// the offsets ia and ib of that element under the strides a and b (b may
+// be nil: ib is 0).
+func strided(shape, a, b []int, f func(i, ia, ib int)) {
 	r := len(shape)
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	if b == nil {
+		b = make([]int, r)
+	}
 	idx := make([]int, r)
-	o := 0
-	for _, v := range src {
-		f(o, float64(v))
+	ia, ib := 0, 0
+	for i := 0; i < n; i++ {
+		f(i, ia, ib)
 		for d := r - 1; d >= 0; d-- {
 			idx[d]++
-			o += stride[d]
+			ia += a[d]
+			ib += b[d]
 			if idx[d] < shape[d] {
 				break
 			}
-			o -= stride[d] * shape[d]
+			ia -= a[d] * shape[d]
+			ib -= b[d] * shape[d]
 			idx[d] = 0
 		}
 	}
