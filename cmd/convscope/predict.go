@@ -115,17 +115,22 @@ func nonNil(r []prediction) []prediction {
 	return r
 }
 
-func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits) (prediction, error) {
+// runImage loads the image at path fitted to w×h and runs p on it.
+func runImage(p *engine.Program, path string, w, h int, limits imageio.Limits) (map[string]*graph.Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return prediction{}, err
+		return nil, err
 	}
 	defer f.Close()
 	x, err := imageio.Load(f, w, h, limits)
 	if err != nil {
-		return prediction{}, err
+		return nil, err
 	}
-	vals, err := p.Run(x)
+	return p.Run(x)
+}
+
+func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits) (prediction, error) {
+	vals, err := runImage(p, path, w, h, limits)
 	if err != nil {
 		return prediction{}, err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/convscope/convscope/internal/engine"
@@ -127,16 +126,7 @@ func predictMaps(ctx context.Context, p *engine.Program, g *graph.Graph, model s
 }
 
 func predictMap(p *engine.Program, out string, shape graph.Shape, path string, w, h int, limits imageio.Limits, labels []string) (*outputSummary, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	x, err := imageio.Load(f, w, h, limits)
-	if err != nil {
-		return nil, err
-	}
-	vals, err := p.Run(x)
+	vals, err := runImage(p, path, w, h, limits)
 	if err != nil {
 		return nil, err
 	}
