@@ -267,3 +267,20 @@ func TestResizeLinearAsymmetric(t *testing.T) {
 			aString("mode", "linear"), aString("coordinate_transformation_mode", "asymmetric"))}}
 	near(t, "asymmetric", run(t, m.load(t, Options{}), []float32{0, 4})["y"], []int{1, 1, 1, 4}, 0, 2, 4, 4)
 }
+
+// Rank-5 tensors: ShuffleNet's channel shuffle (Reshape to 5-D, Transpose,
+// Reshape back) on channels [0 1 2 3] in 2 groups gives [0 2 1 3]; a
+// rank-1 input takes an element-wise op.
+func TestRankFiveShuffle(t *testing.T) {
+	m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 4, 1, 1)}, outputs: []string{"y"},
+		inits: []*TensorProto{itensor("s5", []int64{5}, 1, 2, 2, 1, 1), itensor("s4", []int64{4}, 1, 4, 1, 1)},
+		nodes: []*NodeProto{
+			node("Reshape", []string{"x", "s5"}, []string{"r5"}),
+			node("Transpose", []string{"r5"}, []string{"t5"}, aInts("perm", 0, 2, 1, 3, 4)),
+			node("Reshape", []string{"t5", "s4"}, []string{"y"}),
+		}}
+	near(t, "shuffle", run(t, m.load(t, Options{}), []float32{0, 1, 2, 3})["y"], []int{1, 4, 1, 1}, 0, 2, 1, 3)
+	v := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 3)}, outputs: []string{"y"},
+		nodes: []*NodeProto{node("HardSwish", []string{"x"}, []string{"y"})}}
+	near(t, "rank 1", run(t, v.load(t, Options{}), []float32{-4, 2, 5})["y"], []int{3}, 0, 5.0/3, 5)
+}
