@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/convscope/convscope/internal/graph"
@@ -19,6 +20,11 @@ func TestExtendedActivations(t *testing.T) {
 		{"mish", &graph.Activation{Func: graph.Mish}, nil, in(1, -2), []int{1, 2}, []float32{0.8650983882673103, -0.2525014826957089}},
 		{"swish", &graph.Activation{Func: graph.Swish}, nil, in(1, -2), []int{1, 2}, []float32{0.7310585786300049, -0.2384058440442351}},
 		{"softsign", &graph.Activation{Func: graph.Softsign}, nil, in(-3, 1, 0), []int{1, 3}, []float32{-0.75, 0.5, 0}},
+		{"exp", &graph.Activation{Func: graph.Exp}, nil, in(0, 1), []int{1, 2}, []float32{1, math.E}},
+		{"log", &graph.Activation{Func: graph.Log}, nil, in(1, math.E), []int{1, 2}, []float32{0, 1}},
+		{"abs", &graph.Activation{Func: graph.Abs}, nil, in(-2, 3), []int{1, 2}, []float32{2, 3}},
+		// erf(1) = 0.842700792949715 (tables), erf is odd.
+		{"erf", &graph.Activation{Func: graph.Erf}, nil, in(1, -1, 0), []int{1, 3}, []float32{0.842700792949715, -0.842700792949715, 0}},
 	} {
 		c.check(t)
 	}

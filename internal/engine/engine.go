@@ -337,6 +337,10 @@ var activations = map[graph.ActFunc]tensor.Activation{
 	graph.Mish:        tensor.ActMish,
 	graph.Swish:       tensor.ActSwish,
 	graph.Softsign:    tensor.ActSoftsign,
+	graph.Exp:         tensor.ActExp,
+	graph.Log:         tensor.ActLog,
+	graph.Abs:         tensor.ActAbs,
+	graph.Erf:         tensor.ActErf,
 }
 
 var binaries = map[graph.EltwiseKind]tensor.Binary{

@@ -277,6 +277,10 @@ const (
 	Mish        ActFunc = "Mish"        // x·tanh(ln(1 + eˣ))
 	Swish       ActFunc = "Swish"       // x·σ(x) (SiLU)
 	Softsign    ActFunc = "Softsign"    // x/(1 + |x|)
+	Exp         ActFunc = "Exp"         // eˣ
+	Log         ActFunc = "Log"         // ln x
+	Abs         ActFunc = "Abs"         // |x|
+	Erf         ActFunc = "Erf"         // the error function (Gelu as exported before ONNX opset 20)
 )
 
 // Activation applies an element-wise function; the output has the input's
@@ -294,7 +298,7 @@ func (a *Activation) Infer(in []Shape) ([]Shape, error) {
 	}
 	switch a.Func {
 	case Relu, LeakyRelu, Sigmoid, Tanh, Elu, Selu, Clip, Softplus, HardSigmoid, Relu6,
-		HardSwish, Gelu, GeluTanh, Mish, Swish, Softsign:
+		HardSwish, Gelu, GeluTanh, Mish, Swish, Softsign, Exp, Log, Abs, Erf:
 	default:
 		return nil, fmt.Errorf("unknown activation %q", a.Func)
 	}
@@ -308,8 +312,10 @@ func (a *Activation) Cost(in, out []Shape) Cost {
 	switch a.Func {
 	case Relu, LeakyRelu, Clip, Relu6, HardSigmoid:
 		return Cost{Comparisons: n}
-	case Sigmoid, Tanh, Elu, Selu, Softplus, Gelu, GeluTanh, Swish:
+	case Sigmoid, Tanh, Elu, Selu, Softplus, Gelu, GeluTanh, Swish, Exp, Log, Erf:
 		return Cost{Exponentials: n}
+	case Abs:
+		return Cost{Comparisons: n}
 	case Mish: // a softplus and a tanh
 		return Cost{Exponentials: 2 * n}
 	case HardSwish:

@@ -104,7 +104,7 @@ func everyOp() []Op {
 	for _, k := range []PoolKind{MaxPool, AvgPool} {
 		ops = append(ops, &Pool{Type: k}, &Pool{Type: k, Global: true})
 	}
-	for _, f := range []ActFunc{Relu, LeakyRelu, Sigmoid, Tanh, Elu, Selu, Clip, Softplus, HardSigmoid, Relu6, HardSwish, Gelu, GeluTanh, Mish, Swish, Softsign} {
+	for _, f := range []ActFunc{Relu, LeakyRelu, Sigmoid, Tanh, Elu, Selu, Clip, Softplus, HardSigmoid, Relu6, HardSwish, Gelu, GeluTanh, Mish, Swish, Softsign, Exp, Log, Abs, Erf} {
 		ops = append(ops, &Activation{Func: f})
 	}
 	for _, k := range []EltwiseKind{EltAdd, EltSub, EltMul, EltDiv, EltMax, EltMin} {

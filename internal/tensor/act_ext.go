@@ -4,7 +4,8 @@ import "math"
 
 // applyExt computes the activations added with the coverage of real
 // exports (ONNX opsets 14–20, Keras/TF.js): HardSwish, Gelu (exact and
-// tanh approximation), Mish, Swish (SiLU) and Softsign. Each is computed in
+// tanh approximation), Mish, Swish (SiLU), Softsign, and the unary
+// functions Exp, Log, Abs and Erf. Each is computed in
 // float64 and rounded once.
 func applyExt(dst, src []float32, f Activation) {
 	switch f {
@@ -37,6 +38,22 @@ func applyExt(dst, src []float32, f Activation) {
 		for i, v := range src {
 			x := float64(v)
 			dst[i] = float32(x / (1 + math.Abs(x)))
+		}
+	case ActExp:
+		for i, v := range src {
+			dst[i] = float32(math.Exp(float64(v)))
+		}
+	case ActLog:
+		for i, v := range src {
+			dst[i] = float32(math.Log(float64(v)))
+		}
+	case ActAbs:
+		for i, v := range src {
+			dst[i] = float32(math.Abs(float64(v)))
+		}
+	case ActErf:
+		for i, v := range src {
+			dst[i] = float32(math.Erf(float64(v)))
 		}
 	}
 }

@@ -38,6 +38,10 @@ const (
 	ActMish
 	ActSwish
 	ActSoftsign
+	ActExp
+	ActLog
+	ActAbs
+	ActErf
 )
 
 // Apply computes dst[i] = f(src[i]); dst and src may be the same slice.

@@ -46,6 +46,19 @@ func actBackwardExt(f tensor.Activation, dx, dy, x []float32) {
 			a := 1 + math.Abs(x)
 			return 1 / (a * a)
 		}
+	case tensor.ActExp:
+		d = math.Exp
+	case tensor.ActLog:
+		d = func(x float64) float64 { return 1 / x }
+	case tensor.ActAbs:
+		d = func(x float64) float64 {
+			if x < 0 {
+				return -1
+			}
+			return 1
+		}
+	case tensor.ActErf: // 2/√π·e^(−x²)
+		d = func(x float64) float64 { return 2 / math.Sqrt(math.Pi) * math.Exp(-x*x) }
 	default:
 		return
 	}

@@ -229,6 +229,7 @@ func TestGradActivations(t *testing.T) {
 		{Func: graph.Elu, Alpha: 1.2}, {Func: graph.Selu, Alpha: 1.67326, Beta: 1.0507}, {Func: graph.Clip, Alpha: -0.5, Beta: 0.7},
 		{Func: graph.Softplus}, {Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}, {Func: graph.Relu6},
 		{Func: graph.HardSwish}, {Func: graph.Gelu}, {Func: graph.GeluTanh}, {Func: graph.Mish}, {Func: graph.Swish}, {Func: graph.Softsign},
+		{Func: graph.Exp}, {Func: graph.Abs}, {Func: graph.Erf},
 	}
 	for i, a := range cases {
 		t.Run(string(a.Func), func(t *testing.T) {
@@ -421,4 +422,16 @@ func TestGradPower(t *testing.T) {
 		g := buildGraph(t, graph.Shape{2, 3, 3}, rng, op("pow", &p))
 		checkGrads(t, g, randInput(rng, 3*18), 3, true)
 	}
+}
+
+// TestGradLog: ln x on positive inputs against finite differences.
+func TestGradLog(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	a := graph.Activation{Func: graph.Log}
+	g := buildGraph(t, graph.Shape{2, 3, 3}, rng, op("log", &a))
+	x := randInput(rng, 3*18)
+	for i, v := range x {
+		x[i] = 1.5 + v // in [0.5, 2.5]
+	}
+	checkGrads(t, g, x, 3, true)
 }

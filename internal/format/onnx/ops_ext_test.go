@@ -284,3 +284,26 @@ func TestRankFiveShuffle(t *testing.T) {
 		nodes: []*NodeProto{node("HardSwish", []string{"x"}, []string{"y"})}}
 	near(t, "rank 1", run(t, v.load(t, Options{}), []float32{-4, 2, 5})["y"], []int{3}, 0, 5.0/3, 5)
 }
+
+// Gelu as PyTorch exports it before opset 20 (Div, Erf, Add, Mul, Mul)
+// gives Φ(1) = 0.841345 at 1, and Exp/Log/Abs run: e, 1, 2 (by hand).
+func TestErfGeluAndUnary(t *testing.T) {
+	m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1)}, outputs: []string{"y"},
+		inits: []*TensorProto{ftensor("sqrt2", nil, float32(math.Sqrt2)), ftensor("one", nil, 1), ftensor("half", nil, 0.5)},
+		nodes: []*NodeProto{
+			node("Div", []string{"x", "sqrt2"}, []string{"d"}),
+			node("Erf", []string{"d"}, []string{"e"}),
+			node("Add", []string{"e", "one"}, []string{"a"}),
+			node("Mul", []string{"x", "a"}, []string{"m"}),
+			node("Mul", []string{"m", "half"}, []string{"y"}),
+		}}
+	near(t, "gelu", run(t, m.load(t, Options{}), []float32{1})["y"], []int{1}, 0.8413447460685429)
+	for _, tc := range []struct {
+		op      string
+		x, want float32
+	}{{"Exp", 1, math.E}, {"Log", math.E, 1}, {"Abs", -2, 2}} {
+		u := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1)}, outputs: []string{"y"},
+			nodes: []*NodeProto{node(tc.op, []string{"x"}, []string{"y"})}}
+		near(t, tc.op, run(t, u.load(t, Options{}), []float32{tc.x})["y"], []int{1}, tc.want)
+	}
+}

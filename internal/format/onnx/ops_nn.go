@@ -34,6 +34,10 @@ func init() {
 		"HardSwish":             convActivation,
 		"Mish":                  convActivation,
 		"Softsign":              convActivation,
+		"Exp":                   convActivation,
+		"Log":                   convActivation,
+		"Abs":                   convActivation,
+		"Erf":                   convActivation,
 		"Gelu":                  convGelu,
 		"Clip":                  convClip,
 		"PRelu":                 convPRelu,
@@ -482,6 +486,10 @@ var activations = map[string]struct {
 	"HardSwish":   {f: graph.HardSwish},
 	"Mish":        {f: graph.Mish},
 	"Softsign":    {f: graph.Softsign},
+	"Exp":         {f: graph.Exp},
+	"Log":         {f: graph.Log},
+	"Abs":         {f: graph.Abs},
+	"Erf":         {f: graph.Erf},
 }
 
 // convGelu maps Gelu (opset 20): approximate "none" (erf) or "tanh".

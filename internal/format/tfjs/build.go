@@ -466,6 +466,7 @@ var kerasActivations = []struct {
 	{"mish", graph.Activation{Func: graph.Mish}},
 	{"softsign", graph.Activation{Func: graph.Softsign}},
 	{"hard_swish", graph.Activation{Func: graph.HardSwish}},
+	{"exponential", graph.Activation{Func: graph.Exp}},
 }
 
 // kerasAliases are other Keras names of activations of kerasActivations
