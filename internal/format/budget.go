@@ -19,7 +19,7 @@ type Budget struct {
 	mu    sync.Mutex
 	limit int64
 	used  int64
-	why   string          // how the limit was set, for messages
+	why   string            // how the limit was set, for messages
 	read  map[string][]span // byte ranges read, by file
 }
 
