@@ -163,6 +163,15 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 // not found.
 type MemFS map[string][]byte
 
+// Size is the bytes of all the files.
+func (m MemFS) Size() int64 {
+	var n int64
+	for _, b := range m {
+		n += int64(len(b))
+	}
+	return n
+}
+
 func (m MemFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}

@@ -70,13 +70,12 @@ func (s *Server) imageReader(w http.ResponseWriter, r *http.Request, m *model) (
 		}
 		return bytes.NewReader(e.data), "example:" + e.name, nil
 	}
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	body := r.Body // limited by admitBody
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
 		if params["boundary"] == "" {
 			return nil, "", errorStatus(http.StatusBadRequest, "multipart body without a boundary")
 		}
-		r.Body = body
 		mr, err := r.MultipartReader()
 		if err != nil {
 			return nil, "", errorStatus(http.StatusBadRequest, "bad multipart body: %v", err)

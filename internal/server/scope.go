@@ -7,13 +7,13 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"path"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -267,9 +267,6 @@ func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeA
 	w.Write(b.Bytes())
 }
 
-// analyzeSem bounds the uploads being parsed and analysed at once.
-var analyzeSem = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-
 // handleAnalyze answers POST /api/analyze: a model file as the raw body
 // (?name= gives its file name) or as one or more multipart "file" parts.
 func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
@@ -284,12 +281,12 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 		override = d
 	}
 	files, main, release, err := s.readUpload(w, r)
+	defer release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	defer release()
-	a, err := analyzeUpload(files, main, override)
+	a, err := s.analyzeUpload(r.Context(), files, main, override)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -298,8 +295,9 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 }
 
 // analyzeUpload loads main from files and analyses it.
-func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnalysis, error) {
-	g, fmtName, err := openUpload(files, main)
+func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main string, override []int) (*scopeAnalysis, error) {
+	g, fmtName, done, err := s.openUpload(ctx, files, main)
+	defer done()
 	if err != nil {
 		return nil, err
 	}
@@ -323,17 +321,32 @@ func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnaly
 	return a, nil
 }
 
-// openUpload reads the model main of an upload: an unknown format is a
-// 400, a file its importer refuses a 422 placed in its text.
-func openUpload(files format.MemFS, main string) (*graph.Graph, string, error) {
-	g, fmtName, err := format.OpenFS(files, main)
-	if err != nil {
-		if errors.Is(err, format.ErrUnknown) {
-			return nil, "", errorStatus(http.StatusBadRequest, "%v", err)
-		}
-		return nil, "", placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
+// openUpload reads the model main of an upload within its import budget
+// (Server.importBudget), which it first reserves from the memory budget;
+// done (never nil) gives that back. An unknown format is a 400, an import
+// past the budget a 413, a file its importer refuses a 422 placed in its
+// text.
+func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string) (g *graph.Graph, fmtName string, done func(), err error) {
+	b := s.importBudget(files.Size())
+	res := &reservation{b: s.mem}
+	if err := res.add(ctx, b.Limit(), s.memWait(), "importing the upload"); err != nil {
+		return nil, "", res.release, err
 	}
-	return g, fmtName, nil
+	g, fmtName, err = format.OpenBudget(files, main, b)
+	freeAfterImport(b)
+	if err != nil {
+		var be *format.BudgetError
+		switch {
+		case errors.Is(err, format.ErrUnknown):
+			err = errorStatus(http.StatusBadRequest, "%v", err)
+		case errors.As(err, &be):
+			err = errorStatus(http.StatusRequestEntityTooLarge, "%v", err)
+		default:
+			err = placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
+		}
+		return nil, "", res.release, err
+	}
+	return g, fmtName, res.release, nil
 }
 
 // placed adds the position in src that err's message is about, if any.
@@ -344,26 +357,32 @@ func placed(src []byte, err error) error {
 	return err
 }
 
-// readUpload reads an uploaded model's files (uploadedModel) and then
-// waits for one of the analyzeSem slots; release gives the slot back.
+// readUpload admits and reads an uploaded model's files (uploadedModel),
+// then waits for one of the Config.MaxUploads import slots. release (never
+// nil) gives the slot and the body's memory back.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, release func(), err error) {
+	res, err := s.admitBody(w, r)
+	release = res.release
+	if err != nil {
+		return nil, "", release, err
+	}
 	files, main, err = s.uploadedModel(w, r)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", release, err
 	}
 	select {
-	case analyzeSem <- struct{}{}:
-		return files, main, func() { <-analyzeSem }, nil
+	case s.uploadSem <- struct{}{}:
+		release = func() { <-s.uploadSem; res.release() }
 	case <-r.Context().Done():
-		return nil, "", nil, r.Context().Err()
+		return nil, "", release, r.Context().Err()
 	}
+	return files, main, release, nil
 }
 
 // uploadedModel reads the files of POST /api/analyze (at most MaxBodyBytes
 // in all) and picks the model file among them.
 func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.MemFS, string, error) {
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-	r.Body = body
+	body := r.Body // limited by admitBody
 	want := r.URL.Query().Get("name")
 	files := format.MemFS{}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
