@@ -296,7 +296,7 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 
 // analyzeUpload loads main from files and analyses it.
 func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main string, override []int) (*scopeAnalysis, error) {
-	g, fmtName, done, err := s.openUpload(ctx, files, main)
+	g, fmtName, done, err := s.openUpload(ctx, files, main, false)
 	defer done()
 	if err != nil {
 		return nil, err
@@ -322,14 +322,20 @@ func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main str
 }
 
 // openUpload reads the model main of an upload within its import budget
-// (Server.importBudget), which it first reserves from the memory budget;
-// done (never nil) gives that back. An unknown format is a 400, an import
+// (Server.importBudget), which it first reserves from the memory budget
+// (with evict, dropping the oldest uploads to make room); done (never nil)
+// gives that back. An unknown format is a 400, an import
 // past the budget a 413, a file its importer refuses a 422 placed in its
 // text.
-func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string) (g *graph.Graph, fmtName string, done func(), err error) {
+func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string, evict bool) (g *graph.Graph, fmtName string, done func(), err error) {
 	b := s.importBudget(files.Size())
 	res := &reservation{b: s.mem}
-	if err := res.add(ctx, b.Limit(), s.memWait(), "importing the upload"); err != nil {
+	if evict { // a model upload: older uploads make room, as they would for the model
+		if err := s.makeRoom(ctx, b.Limit(), "importing the upload"); err != nil {
+			return nil, "", res.release, err
+		}
+		res.held = b.Limit()
+	} else if err := res.add(ctx, b.Limit(), s.memWait(), "importing the upload"); err != nil {
 		return nil, "", res.release, err
 	}
 	g, fmtName, err = format.OpenBudget(files, main, b)

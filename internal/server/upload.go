@@ -46,7 +46,7 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 // reserved from the memory budget (dropping the oldest uploads to make
 // room) before the engine is compiled.
 func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string) (*model, error) {
-	g, fmtName, done, err := s.openUpload(ctx, files, main)
+	g, fmtName, done, err := s.openUpload(ctx, files, main, true)
 	done() // the import's temporaries are garbage; the model is charged below
 	if err != nil {
 		return nil, err
@@ -61,7 +61,7 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 	}
 	var reserved bool
 	reserve := func(n int64) error {
-		if err := s.makeRoom(ctx, n); err != nil {
+		if err := s.makeRoom(ctx, n, "the model's weights and first engine"); err != nil {
 			return err
 		}
 		m.mem.held, reserved = n, true
@@ -86,17 +86,17 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 	return m, nil
 }
 
-// makeRoom reserves n bytes for an uploaded model, dropping the oldest
-// uploads while that is not enough, then waiting as runs do. A model larger
+// makeRoom reserves n bytes for what (of a model upload), dropping the
+// oldest uploads while that is not enough, then waiting as runs do. More
 // than the whole budget is refused with 413.
-func (s *Server) makeRoom(ctx context.Context, n int64) error {
-	if n > s.mem.limit {
-		return errorStatus(http.StatusRequestEntityTooLarge, "the model needs %s for its weights and one engine, more than the server's whole memory budget of %s (serve --max-memory)", format.Bytes(n), format.Bytes(s.mem.limit))
-	}
-	for !s.mem.tryTake(n) {
+func (s *Server) makeRoom(ctx context.Context, n int64, what string) error {
+	for n <= s.mem.limit && !s.mem.tryTake(n) {
 		if !s.dropOldestUpload() {
-			return s.mem.take(ctx, n, s.memWait(), "the uploaded model")
+			return s.mem.take(ctx, n, s.memWait(), what)
 		}
+	}
+	if n > s.mem.limit {
+		return s.mem.take(ctx, n, 0, what) // the 413
 	}
 	return nil
 }
