@@ -127,8 +127,8 @@ func TestFinding4Names(t *testing.T) {
 // to make room, and a model gets a second engine only when it fits.
 func TestFinding5Engines(t *testing.T) {
 	const limit = 24 << 20
-	s := newTestServer(t, Config{MaxMemory: limit, MaxImportBytes: 16 << 20, MaxUploadActivations: 380_000, MaxRuns: 4, MaxUploads: 4, RunWait: 5 * time.Second})
-	data := badinput.WideONNX(200) // x, its Relu and Flatten: 360 008 activations, just under the cap
+	s := newTestServer(t, Config{MaxMemory: limit, MaxImportBytes: 16 << 20, MaxUploadActivations: 250_000, MaxRuns: 4, MaxUploads: 4, RunWait: 5 * time.Second})
+	data := badinput.WideONNX(200) // 240 014 activations: just under the cap
 	var last string
 	for range 8 {
 		w := do(t, s, "POST", "/api/models?name=wide.onnx", bytes.NewReader(data), "")
@@ -143,7 +143,9 @@ func TestFinding5Engines(t *testing.T) {
 		}
 	}
 	m := s.lookup(last)
-	if len(s.uploaded) >= 8 || m.engineBytes < 1<<20 {
+	// x and its Relu (3·200² each), the pool, Flatten, Gemm and Softmax
+	// (3, 3, 4, 4): 240 014 float32 values; no convolution, no scratch.
+	if len(s.uploaded) >= 8 || m.engineBytes != 4*240_014 {
 		t.Fatalf("%d uploads kept, %d bytes an engine: the budget did not bind", len(s.uploaded), m.engineBytes)
 	}
 	img := pngBytes(t, 16, 16)
@@ -169,7 +171,7 @@ func TestFinding5Engines(t *testing.T) {
 	}
 	// A model bigger than the whole budget is refused.
 	err := s.makeRoom(context.Background(), limit+1, "the model")
-	if he, ok := err.(*httpError); !ok || he.status != 413 || !strings.Contains(he.msg, "whole memory budget of 24.0 MiB (serve --max-memory)") {
+	if he, ok := err.(*httpError); !ok || he.status != 413 || !strings.Contains(he.msg, "more than the part of the memory budget uploads may use (3/4 of it) of 18.0 MiB (serve --max-memory 24.0 MiB)") {
 		t.Fatalf("a model over the budget: %v", err)
 	}
 }
@@ -246,10 +248,11 @@ func (b *slowBody) Read(p []byte) (int, error) {
 }
 
 // TestFinding7Admission: bodies are admitted against the memory budget
-// before they are read: with room for two 1 MiB bodies, a third request is
-// answered 503 naming the budget without a byte of its body read.
+// before they are read: with room for two 1 MiB bodies (uploads may use
+// 3/4 of the 3 MiB budget), a third request is answered 503 naming the
+// budget without a byte of its body read.
 func TestFinding7Admission(t *testing.T) {
-	s := newTestServer(t, Config{MaxMemory: 2<<20 + 1000, RunWait: -1})
+	s := newTestServer(t, Config{MaxMemory: 3 << 20, RunWait: -1})
 	release := make(chan struct{})
 	var wg sync.WaitGroup
 	var bodies []*slowBody
@@ -263,7 +266,12 @@ func TestFinding7Admission(t *testing.T) {
 			defer wg.Done()
 			s.ServeHTTP(httptest.NewRecorder(), r)
 		}()
-		<-b.read // admitted and being read
+		select { // admitted and being read
+		case <-b.read:
+		case <-time.After(10 * time.Second):
+			close(release)
+			t.Fatal("a body within the budget was not read")
+		}
 	}
 	third := &slowBody{read: make(chan struct{}), release: release, data: bytes.NewReader(make([]byte, 1<<20))}
 	r := httptest.NewRequest("POST", "/api/analyze?name=m.onnx", third)

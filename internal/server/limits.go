@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/graph"
 )
 
 // Defaults of the memory limits.
@@ -51,15 +52,32 @@ const (
 // memBudget is the server-wide memory budget: a weighted semaphore of
 // bytes. Holders reserve before they allocate and give back when the memory
 // is unreachable again.
+//
+// Uploads (their bodies, imports, the uploaded models and their engines)
+// may fill it up to uploadCeiling only: the rest is kept for runs, so that
+// hostile uploads cannot starve the runs of the models being explored.
 type memBudget struct {
-	mu    sync.Mutex
-	limit int64
-	used  int64
-	freed chan struct{} // closed (and replaced) whenever bytes are given back
+	mu            sync.Mutex
+	limit         int64
+	uploadCeiling int64 // RunShare of limit is kept for runs
+	used          int64
+	freed         chan struct{} // closed (and replaced) whenever bytes are given back
 }
 
+// RunShare is the part of the memory budget that uploads cannot take: it
+// is kept for runs and their request bodies.
+const RunShare = 4 // one fourth
+
 func newMemBudget(limit int64) *memBudget {
-	return &memBudget{limit: limit, freed: make(chan struct{})}
+	return &memBudget{limit: limit, uploadCeiling: limit - limit/RunShare, freed: make(chan struct{})}
+}
+
+// ceiling is how far a holder may fill the budget.
+func (b *memBudget) ceiling(upload bool) int64 {
+	if upload {
+		return b.uploadCeiling
+	}
+	return b.limit
 }
 
 // busy is the 503 of a reservation of n bytes that found no room in time.
@@ -75,11 +93,12 @@ func (b *memBudget) inUse() int64 {
 	return b.used
 }
 
-// tryTake reserves n bytes if they are free.
+// tryTake reserves n bytes for an upload if they are free below the
+// upload ceiling.
 func (b *memBudget) tryTake(n int64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if n > b.limit-b.used {
+	if n > b.uploadCeiling-b.used {
 		return false
 	}
 	b.used += n
@@ -87,11 +106,16 @@ func (b *memBudget) tryTake(n int64) bool {
 }
 
 // take reserves n bytes, waiting up to wait for them (wait < 0: not at
-// all). n larger than the whole budget is a 413 at once; no room in time a
-// 503 (errors carry the status).
-func (b *memBudget) take(ctx context.Context, n int64, wait time.Duration, what string) error {
-	if n > b.limit {
-		return errorStatus(http.StatusRequestEntityTooLarge, "%s needs %s, more than the server's whole memory budget of %s (serve --max-memory)", what, format.Bytes(n), format.Bytes(b.limit))
+// all), for an upload (below the upload ceiling) or a run. More than the
+// ceiling is a 413 at once; no room in time a 503 (errors carry the status).
+func (b *memBudget) take(ctx context.Context, n int64, wait time.Duration, what string, upload bool) error {
+	ceil := b.ceiling(upload)
+	if n > ceil {
+		part := "whole memory budget"
+		if upload {
+			part = fmt.Sprintf("part of the memory budget uploads may use (%d/%d of it)", RunShare-1, RunShare)
+		}
+		return errorStatus(http.StatusRequestEntityTooLarge, "%s needs %s, more than the %s of %s (serve --max-memory %s)", what, format.Bytes(n), part, format.Bytes(ceil), format.Bytes(b.limit))
 	}
 	var deadline <-chan time.Time
 	if wait > 0 {
@@ -101,7 +125,7 @@ func (b *memBudget) take(ctx context.Context, n int64, wait time.Duration, what 
 	}
 	for {
 		b.mu.Lock()
-		if n <= b.limit-b.used {
+		if n <= ceil-b.used {
 			b.used += n
 			b.mu.Unlock()
 			return nil
@@ -144,8 +168,8 @@ type reservation struct {
 }
 
 // add reserves n more bytes for the request (see memBudget.take).
-func (r *reservation) add(ctx context.Context, n int64, wait time.Duration, what string) error {
-	if err := r.b.take(ctx, n, wait, what); err != nil {
+func (r *reservation) add(ctx context.Context, n int64, wait time.Duration, what string, upload bool) error {
+	if err := r.b.take(ctx, n, wait, what, upload); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -172,7 +196,7 @@ func (s *Server) memWait() time.Duration { return s.cfg.RunWait }
 // memory budget, waiting as runs wait for a slot. The returned reservation
 // lives as long as the request; r.Body is replaced by a reader limited to
 // MaxBodyBytes that drains an over-long body before it fails.
-func (s *Server) admitBody(w http.ResponseWriter, r *http.Request) (*reservation, error) {
+func (s *Server) admitBody(w http.ResponseWriter, r *http.Request, upload bool) (*reservation, error) {
 	res := &reservation{b: s.mem}
 	limit := s.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
@@ -183,7 +207,7 @@ func (s *Server) admitBody(w http.ResponseWriter, r *http.Request) (*reservation
 	if r.ContentLength >= 0 {
 		n = r.ContentLength
 	}
-	if err := res.add(r.Context(), n, s.memWait(), "the request body"); err != nil {
+	if err := res.add(r.Context(), n, s.memWait(), "the request body", upload); err != nil {
 		return res, err
 	}
 	r.Body = &drainingBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), orig: r.Body, w: w}
@@ -353,19 +377,33 @@ func (mm *modelMem) end(ref int, drop bool) {
 // runBytes is the memory a run reserves besides its body: the decoded
 // image (RGBA, and a JPEG's YCbCr planes: 8 bytes a pixel, from the
 // header; an image whose header cannot be read, or with more than
-// maxPixels, fails before decoding) and the response, at most every value
-// of one image.
-func runBytes(file []byte, m *model, maxPixels int64) (n int64) {
+// maxPixels, fails before decoding) and the response (responseBytes).
+func runBytes(file []byte, m *model, opt runOptions, maxPixels int64) (n int64) {
+	n = responseBytes(m, opt)
 	defer func() {
-		if recover() != nil {
-			n = m.actBytes
+		if recover() != nil { // a decoder's panic: imageio reports it
+			n = responseBytes(m, opt)
 		}
 	}()
-	n = m.actBytes
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(file)); err == nil {
 		if px := int64(cfg.Width) * int64(cfg.Height); px >= 0 && px <= maxPixels {
 			n += 8 * px
 		}
 	}
 	return n
+}
+
+// responseBytes bounds the bytes of a run's response: the float32 values
+// it sends (max_channels of each map unless expanded) and its header.
+func responseBytes(m *model, opt runOptions) int64 {
+	var n int64
+	for name, sh := range m.shapes {
+		per := sh.PerImage()
+		elems := int64(per.Elems())
+		if opt.maxChannels > 0 && len(per) >= 3 && per[0] > opt.maxChannels && !opt.expand[name] {
+			elems = int64(opt.maxChannels) * int64(graph.Shape(per[1:]).Elems())
+		}
+		n += 4 * elems
+	}
+	return n + 64<<10
 }

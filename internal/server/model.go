@@ -76,7 +76,6 @@ type model struct {
 	// the estimate of one engine's memory charged for each of its engines.
 	mem         *modelMem
 	engineBytes int64
-	actBytes    int64 // every value of one image, float32
 }
 
 // loadDefault loads the embedded default model.
@@ -231,15 +230,24 @@ func (m *model) prepare(maxActivations int64, reserve func(int64) error) error {
 		return err
 	}
 	m.shapes = shapes
-	var elems, largest int64
+	var elems, scratch int64
 	for _, sh := range shapes {
 		elems += int64(sh.Elems())
-		largest = max(largest, int64(sh.Elems()))
 	}
-	// Every value, and a scratch buffer about the size of the largest
-	// (a convolution's padded input).
-	m.actBytes = 4 * elems
-	m.engineBytes = 4 * (elems + largest)
+	for _, n := range m.g.Nodes {
+		switch n.Op.(type) {
+		case *graph.Conv:
+			// The engine's scratch: a convolution's padded input (twice
+			// its size bounds the padding) …
+			if len(n.Inputs) > 0 {
+				scratch = max(scratch, 2*int64(shapes[n.Inputs[0]].Elems()))
+			}
+		case *graph.ConvTranspose:
+			scratch = max(scratch, 1<<24) // … a transposed one's columns, at most 2²⁴ (engine.maxDeconvScratch)
+		}
+	}
+	// Every value, and the scratch buffer the steps share.
+	m.engineBytes = 4 * (elems + scratch)
 	if maxActivations > 0 {
 		if elems > maxActivations {
 			return fmt.Errorf("one image's activations need %d MiB, more than the %d MiB an uploaded model may use (analyse it instead, or serve it with --model)",

@@ -335,7 +335,7 @@ func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string
 			return nil, "", res.release, err
 		}
 		res.held = b.Limit()
-	} else if err := res.add(ctx, b.Limit(), s.memWait(), "importing the upload"); err != nil {
+	} else if err := res.add(ctx, b.Limit(), s.memWait(), "importing the upload", true); err != nil {
 		return nil, "", res.release, err
 	}
 	g, fmtName, err = format.OpenBudget(files, main, b)
@@ -367,7 +367,7 @@ func placed(src []byte, err error) error {
 // then waits for one of the Config.MaxUploads import slots. release (never
 // nil) gives the slot and the body's memory back.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, release func(), err error) {
-	res, err := s.admitBody(w, r)
+	res, err := s.admitBody(w, r, true)
 	release = res.release
 	if err != nil {
 		return nil, "", release, err

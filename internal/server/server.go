@@ -499,7 +499,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	}
 	res := &reservation{b: s.mem}
 	if r.URL.Query().Get("example") == "" {
-		if res, err = s.admitBody(w, r); err != nil {
+		if res, err = s.admitBody(w, r, false); err != nil {
 			res.release()
 			s.fail(w, r, err)
 			return
@@ -522,7 +522,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	if err := res.add(r.Context(), runBytes(file, m, s.cfg.MaxPixels), s.memWait(), "the run"); err != nil {
+	if err := res.add(r.Context(), runBytes(file, m, opt, s.cfg.MaxPixels), s.memWait(), "the run", false); err != nil {
 		s.fail(w, r, err)
 		return
 	}

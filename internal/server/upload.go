@@ -88,15 +88,15 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 
 // makeRoom reserves n bytes for what (of a model upload), dropping the
 // oldest uploads while that is not enough, then waiting as runs do. More
-// than the whole budget is refused with 413.
+// than uploads may take of the budget is refused with 413.
 func (s *Server) makeRoom(ctx context.Context, n int64, what string) error {
-	for n <= s.mem.limit && !s.mem.tryTake(n) {
+	for n <= s.mem.uploadCeiling && !s.mem.tryTake(n) {
 		if !s.dropOldestUpload() {
-			return s.mem.take(ctx, n, s.memWait(), what)
+			return s.mem.take(ctx, n, s.memWait(), what, true)
 		}
 	}
-	if n > s.mem.limit {
-		return s.mem.take(ctx, n, 0, what) // the 413
+	if n > s.mem.uploadCeiling {
+		return s.mem.take(ctx, n, 0, what, true) // the 413
 	}
 	return nil
 }
