@@ -50,7 +50,7 @@ func LongNameONNX(nameLen int) []byte {
 // WideONNX is a runnable ONNX model with an input of 3×side×side whose
 // activations are 2 × 3·side² + 14 elements (the input and its Relu) and
 // whose weights are 16 values (finding 5: uploads just under the activation
-// cap). side = 3344 is just under the default cap of 2²⁶.
+// cap). side = 2364 is just under serve's default cap of 2²⁵.
 func WideONNX(side int64) []byte {
 	return marshal(classifierSized("wide", side))
 }

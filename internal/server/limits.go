@@ -27,8 +27,8 @@ import (
 
 // Defaults of the memory limits.
 const (
-	// DefaultMaxMemory is Config.MaxMemory's default: 768 MiB.
-	DefaultMaxMemory = 768 << 20
+	// DefaultMaxMemory is Config.MaxMemory's default: 512 MiB.
+	DefaultMaxMemory = 512 << 20
 	// DefaultMaxImportBytes is Config.MaxImportBytes' default: 512 MiB.
 	DefaultMaxImportBytes = 512 << 20
 	// ImportFactor and ImportFloor make the import budget of an upload of

@@ -123,28 +123,39 @@ func readImage(src io.Reader) ([]byte, error) {
 // errBusy answers a run request that found no free slot in time.
 var errBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: too many runs in progress; retry shortly"}
 
+// errUploadsBusy answers an upload that found no free import slot in time.
+var errUploadsBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: too many uploads being imported; retry shortly"}
+
 // acquireRun takes a run slot, waiting at most Config.RunWait, and returns
 // the function that frees it. Without a slot it returns errBusy (503; the
 // caller adds Retry-After), or the context's error if the request ends.
 func (s *Server) acquireRun(ctx context.Context) (func(), error) {
-	release := func() { <-s.runSem }
+	if err := s.acquire(ctx, s.runSem, errBusy); err != nil {
+		return nil, err
+	}
+	return func() { <-s.runSem }, nil
+}
+
+// acquire takes a token of sem, waiting at most Config.RunWait; busy is
+// the error when none frees up in time.
+func (s *Server) acquire(ctx context.Context, sem chan struct{}, busy error) error {
 	select {
-	case s.runSem <- struct{}{}:
-		return release, nil
+	case sem <- struct{}{}:
+		return nil
 	default:
 	}
 	if s.cfg.RunWait < 0 {
-		return nil, errBusy
+		return busy
 	}
 	t := time.NewTimer(s.cfg.RunWait)
 	defer t.Stop()
 	select {
-	case s.runSem <- struct{}{}:
-		return release, nil
+	case sem <- struct{}{}:
+		return nil
 	case <-t.C:
-		return nil, errBusy
+		return busy
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 }
 

@@ -301,6 +301,7 @@ func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main str
 	if err != nil {
 		return nil, err
 	}
+	g.Name = clip(g.Name, maxNameLen)
 	if len(g.Inputs) == 0 {
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the model has no input", main)
 	}
@@ -364,8 +365,9 @@ func placed(src []byte, err error) error {
 }
 
 // readUpload admits and reads an uploaded model's files (uploadedModel),
-// then waits for one of the Config.MaxUploads import slots. release (never
-// nil) gives the slot and the body's memory back.
+// then waits for one of the Config.MaxUploads import slots (as long as a
+// run waits for a run slot). release (never nil) gives the slot and the
+// body's memory back.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, release func(), err error) {
 	res, err := s.admitBody(w, r, true)
 	release = res.release
@@ -376,12 +378,10 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files forma
 	if err != nil {
 		return nil, "", release, err
 	}
-	select {
-	case s.uploadSem <- struct{}{}:
-		release = func() { <-s.uploadSem; res.release() }
-	case <-r.Context().Done():
-		return nil, "", release, r.Context().Err()
+	if err := s.acquire(r.Context(), s.uploadSem, errUploadsBusy); err != nil {
+		return nil, "", release, err
 	}
+	release = func() { <-s.uploadSem; res.release() }
 	return files, main, release, nil
 }
 

@@ -50,7 +50,7 @@ type Config struct {
 	// MaxUploadActivations caps the activation elements of one image (all
 	// values of a forward pass together) of a model added with POST
 	// /api/models, checked before anything is allocated (default 2^26 =
-	// 256 MiB of float32; each engine of the model holds that much).
+	// 128 MiB of float32; each engine of the model holds that much).
 	MaxUploadActivations int64
 	// MaxMemory is the server-wide memory budget in bytes (default
 	// DefaultMaxMemory): request bodies, imports of uploads (their import
@@ -76,7 +76,7 @@ const (
 	DefaultRunWait      = 2 * time.Second
 	DefaultMaxUploaded  = 8
 	// DefaultMaxUploadActivations is Config.MaxUploadActivations' default.
-	DefaultMaxUploadActivations = 1 << 26
+	DefaultMaxUploadActivations = 1 << 25
 )
 
 // Server is convscope's HTTP handler.

@@ -51,6 +51,7 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 	if err != nil {
 		return nil, err
 	}
+	g.Name = clip(g.Name, maxNameLen)
 	name := g.Name
 	if name == "" {
 		name = strings.TrimSuffix(main, path.Ext(main))
@@ -61,6 +62,7 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 	}
 	var reserved bool
 	reserve := func(n int64) error {
+		n += files.Size() // bounds what the graph keeps of the file: names, labels
 		if err := s.makeRoom(ctx, n, "the model's weights and first engine"); err != nil {
 			return err
 		}
