@@ -57,6 +57,7 @@ func hostileKinds() []kind {
 	longName := badinput.LongNameONNX(30 << 20)
 	wide := badinput.WideONNX(2364) // 2 × 3·2364² + 14 < 2²⁵ activations, the default cap
 	body31 := make([]byte, 31<<20)
+	large, largeType := multipartBody(badinput.RepeatedShardTFJS(24<<20, 1), "model.json", "group1-shard1of1.bin")
 	small := badinput.LongNameONNX(8)
 	busy := http.StatusServiceUnavailable
 	return []kind{
@@ -107,6 +108,9 @@ func hostileKinds() []kind {
 		{"F7 31 MiB body to analyze", 1, func(b, m string) (*http.Request, error) {
 			return post(b+"/api/analyze?name=m.onnx", body31, "application/octet-stream")
 		}, oneOf(422, busy)},
+		{"F8 large valid import", 0.5, func(b, m string) (*http.Request, error) {
+			return post(b+"/api/analyze", large, largeType) // 24 MiB of uint8 weights: 96 MiB of float32
+		}, oneOf(200, busy)},
 		{"F9 200 KiB header (431)", 1, func(b, m string) (*http.Request, error) {
 			r, err := http.NewRequest("GET", b+"/api/models", nil)
 			if err == nil {

@@ -45,6 +45,7 @@ type config struct {
 	asJSON   bool
 	serveArg string
 	big      float64
+	idle     time.Duration
 }
 
 func run() error {
@@ -60,6 +61,7 @@ func run() error {
 	flag.BoolVar(&c.asJSON, "json", false, "print the report as JSON")
 	flag.StringVar(&c.serveArg, "serve-args", "", "extra arguments for the started server, space separated")
 	flag.Float64Var(&c.big, "big", 0.25, "fraction of valid runs that upload a 640×480 photo instead of a 64×64 image")
+	flag.DurationVar(&c.idle, "idle", 0, "after the load, wait this long and report the server's resident memory (VmRSS): what an idle server keeps")
 	flag.Parse()
 	if c.clients < 1 || c.duration <= 0 || c.invalid < 0 || c.hostile < 0 || c.invalid+c.hostile > 1 {
 		return errors.New("need -clients ≥ 1, -duration > 0, -invalid ≥ 0, -hostile ≥ 0 and -invalid + -hostile ≤ 1")
@@ -90,7 +92,11 @@ func run() error {
 		return err
 	}
 	if c.pid > 0 {
-		rep.PeakRSSMB = peakRSS(c.pid)
+		rep.PeakRSSMB = procStatus(c.pid, "VmHWM:")
+		if c.idle > 0 {
+			time.Sleep(c.idle)
+			rep.IdleRSSMB = procStatus(c.pid, "VmRSS:")
+		}
 	}
 	if c.asJSON {
 		enc := json.NewEncoder(os.Stdout)
@@ -283,6 +289,7 @@ type Report struct {
 	Kinds      map[string]*KindOutcome `json:"kinds"`
 	Unexpected int                     `json:"unexpected"`
 	PeakRSSMB  float64                 `json:"server_peak_rss_mb,omitempty"`
+	IdleRSSMB  float64                 `json:"server_idle_rss_mb,omitempty"`
 }
 
 // Latency percentiles in milliseconds.
@@ -462,16 +469,20 @@ func (r *Report) print(w io.Writer) {
 	if r.PeakRSSMB > 0 {
 		fmt.Fprintf(w, "server peak RSS: %.1f MB\n", r.PeakRSSMB)
 	}
+	if r.IdleRSSMB > 0 {
+		fmt.Fprintf(w, "server RSS when idle afterwards: %.1f MB\n", r.IdleRSSMB)
+	}
 }
 
-// peakRSS reads a process's high-water resident set (VmHWM) in MB.
-func peakRSS(pid int) float64 {
+// procStatus reads a memory line of a process's status (VmHWM: the
+// high-water resident set, VmRSS: the current one) in MB.
+func procStatus(pid int, key string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, key); ok {
 			f := strings.Fields(rest)
 			if len(f) > 0 {
 				kb, _ := strconv.ParseFloat(f[0], 64)

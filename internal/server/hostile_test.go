@@ -291,8 +291,8 @@ func TestFinding7Admission(t *testing.T) {
 	}
 }
 
-// TestFinding8FreeMemory: after an import that charged more than freeAfter
-// the heap is returned to the operating system: the runtime's count of
+// TestFinding8FreeMemory: after an import that held much memory the heap is
+// returned to the operating system within freeDelay: the runtime's count of
 // released heap bytes grows by most of what the import allocated.
 func TestFinding8FreeMemory(t *testing.T) {
 	s := newTestServer(t, Config{MaxBodyBytes: 64 << 20})
@@ -303,14 +303,18 @@ func TestFinding8FreeMemory(t *testing.T) {
 		return m[0].Value.Uint64()
 	}
 	runtime.GC()
+	time.Sleep(2 * freeDelay) // a free another test asked for
 	before := released()
 	w := postFiles(t, s, "/api/analyze", files, "model.json", "group1-shard1of1.bin")
 	if w.Code != 200 {
 		t.Fatalf("analyze: %d %s", w.Code, w.Body)
 	}
-	after := released()
-	if after < before+48<<20 {
-		t.Fatalf("released heap grew by %d MiB after a 120 MiB import, want ≥ 48", (int64(after)-int64(before))>>20)
+	deadline := time.Now().Add(10 * freeDelay)
+	for released() < before+48<<20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("released heap grew by %d MiB in %v after a 120 MiB import, want ≥ 48", (int64(released())-int64(before))>>20, 10*freeDelay)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

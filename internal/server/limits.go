@@ -44,9 +44,10 @@ const (
 	drainLimit = 256 << 20
 	// drainTime bounds the time spent draining it.
 	drainTime = 10 * time.Second
-	// freeAfter: after an import that charged this many bytes the heap is
-	// returned to the operating system (debug.FreeOSMemory).
-	freeAfter = 64 << 20
+	// freeAfter: after a request that reserved this many bytes of the
+	// memory budget (a large body, any import, a big run) the heap is
+	// returned to the operating system (freeSoon).
+	freeAfter = 32 << 20
 )
 
 // memBudget is the server-wide memory budget: a weighted semaphore of
@@ -178,14 +179,46 @@ func (r *reservation) add(ctx context.Context, n int64, wait time.Duration, what
 	return nil
 }
 
-// release gives everything back.
+// release gives everything back; after a large reservation the heap is
+// soon returned to the operating system (freeSoon).
 func (r *reservation) release() {
 	r.mu.Lock()
 	n := r.held
 	r.held = 0
 	r.mu.Unlock()
 	r.b.give(n)
+	if n >= freeAfter {
+		freeSoon()
+	}
 }
+
+// freeSoon has the heap returned to the operating system
+// (debug.FreeOSMemory) within freeDelay, at most once per freeDelay for the
+// whole process: a request that held much memory (a large body, an import,
+// a big run) leaves garbage that the collector would otherwise keep
+// resident on an idle server.
+func freeSoon() {
+	freeOnce.Do(func() {
+		go func() {
+			for range freeKick {
+				time.Sleep(freeDelay)
+				debug.FreeOSMemory()
+			}
+		}()
+	})
+	select {
+	case freeKick <- struct{}{}:
+	default: // one is pending
+	}
+}
+
+var (
+	freeOnce sync.Once
+	freeKick = make(chan struct{}, 1)
+)
+
+// freeDelay is how soon, and how often at most, freeSoon frees.
+const freeDelay = time.Second
 
 // memWait is how long a request waits for memory of the budget.
 func (s *Server) memWait() time.Duration { return s.cfg.RunWait }
@@ -261,16 +294,6 @@ func (s *Server) importBudget(size int64) *format.Budget {
 	n := min(ImportFactor*size+ImportFloor, s.cfg.MaxImportBytes)
 	why := fmt.Sprintf("%d × the upload's %s + %s, at most serve --max-import-bytes %s", ImportFactor, format.Bytes(size), format.Bytes(ImportFloor), format.Bytes(s.cfg.MaxImportBytes))
 	return format.NewBudget(n, why)
-}
-
-// freeAfterImport returns the heap to the operating system after a large
-// import: the file bytes, the decoded protobuf and the temporaries of
-// constant folding are garbage by then, and an idle server should not keep
-// them resident.
-func freeAfterImport(b *format.Budget) {
-	if b.Used() >= freeAfter {
-		debug.FreeOSMemory()
-	}
 }
 
 // sameOrigin checks a request to a state-changing or expensive endpoint:
@@ -374,15 +397,19 @@ func (mm *modelMem) end(ref int, drop bool) {
 	mm.b.give(n)
 }
 
-// runBytes is the memory a run reserves besides its body: the decoded
-// image (RGBA, and a JPEG's YCbCr planes: 8 bytes a pixel, from the
-// header; an image whose header cannot be read, or with more than
-// maxPixels, fails before decoding) and the response (responseBytes).
+// runBytes is the memory a run reserves besides its body: the decoder's
+// copy of the file, the decoded image (RGBA, and a JPEG's YCbCr planes: 8
+// bytes a pixel, from the header; an image whose header cannot be read, or
+// with more than maxPixels, fails before decoding), the image fitted to the
+// model's input (RGBA, then float32 CHW, then grey if the model wants it)
+// and the response (responseBytes).
 func runBytes(file []byte, m *model, opt runOptions, maxPixels int64) (n int64) {
-	n = responseBytes(m, opt)
+	hw := int64(m.input.h) * int64(m.input.w)
+	base := int64(len(file)) + 16*hw + 4*hw + responseBytes(m, opt)
+	n = base
 	defer func() {
 		if recover() != nil { // a decoder's panic: imageio reports it
-			n = responseBytes(m, opt)
+			n = base
 		}
 	}()
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(file)); err == nil {

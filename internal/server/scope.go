@@ -340,7 +340,6 @@ func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string
 		return nil, "", res.release, err
 	}
 	g, fmtName, err = format.OpenBudget(files, main, b)
-	freeAfterImport(b)
 	if err != nil {
 		var be *format.BudgetError
 		switch {
