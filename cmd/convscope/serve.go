@@ -211,6 +211,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.err, "convscope serve: ", log.LstdFlags),
 	}
+	if serveHook != nil {
+		serveHook(hs)
+	}
 	url := "http://" + displayAddr(ln.Addr()) + "/"
 	fmt.Fprintf(io.out, "convscope: serving %d model(s) (%v) at %s\n", len(srv.ModelIDs()), srv.ModelIDs(), url)
 	if sf.open {
@@ -248,6 +251,10 @@ func exposedWarning(a net.Addr) string {
 
 // memoryHeadroom is what the Go memory limit of serve adds to --max-memory.
 const memoryHeadroom = 128 << 20
+
+// serveHook, set by tests only, sees the HTTP server before it serves (to
+// observe requests and the start of the shutdown instead of sleeping).
+var serveHook func(*http.Server)
 
 // shutdownTimeout bounds how long SIGINT/SIGTERM waits for in-flight
 // requests.

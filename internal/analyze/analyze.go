@@ -21,7 +21,10 @@ type Layer struct {
 	// "Input" for graph inputs.
 	Type string `json:"type"`
 	// Kind is the canonical operator (Op.Kind()); "Input" for graph inputs.
-	Kind         string        `json:"kind"`
+	Kind string `json:"kind"`
+	// Traits are the operator's (Op.Traits()); graph.InputTraits for
+	// graph inputs.
+	Traits       graph.Traits  `json:"traits"`
 	Inputs       []string      `json:"inputs"`
 	Outputs      []string      `json:"outputs"`
 	InputShapes  []graph.Shape `json:"input_shapes"`
@@ -97,7 +100,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		r.Inputs = append(r.Inputs, graph.Value{Name: in.Name, Shape: s})
 		e := int64(s.Elems())
 		r.Layers = append(r.Layers, Layer{
-			Name: in.Name, Type: InputKind, Kind: InputKind,
+			Name: in.Name, Type: InputKind, Kind: InputKind, Traits: graph.InputTraits,
 			Outputs: []string{in.Name}, OutputShapes: []graph.Shape{s},
 			ActivationElems: e, ActivationBytes: e * BytesPerElem,
 		})
@@ -111,7 +114,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		for i, name := range n.Outputs {
 			out[i] = shapes[name]
 		}
-		l := Layer{Name: n.Name, Type: n.Type, Kind: n.Op.Kind(), Inputs: n.Inputs, Outputs: n.Outputs}
+		l := Layer{Name: n.Name, Type: n.Type, Kind: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs}
 		if l.Type == "" {
 			l.Type = l.Kind
 		}
@@ -151,7 +154,7 @@ func params(n *graph.Node, in []graph.Shape) (learn, bytes int64, err error) {
 	count := func(name string, s []int) error {
 		e, ok := elems(s)
 		if !ok {
-			return fmt.Errorf("node %q (%s): parameter %q of shape %v has more than %d elements", n.Name, n.Type, name, graph.Shape(s), graph.DefaultLimits.MaxTensorElems)
+			return graph.NodeErrorf(n.Name, "node %q (%s): parameter %q of shape %v has more than %d elements", n.Name, n.Type, name, graph.Shape(s), graph.DefaultLimits.MaxTensorElems)
 		}
 		bytes += e * BytesPerElem
 		if !statistics[name] {
@@ -190,29 +193,6 @@ func elems(s []int) (int64, bool) {
 		n *= int64(d)
 	}
 	return n, n <= graph.DefaultLimits.MaxTensorElems
-}
-
-// IsView reports whether an operator's output is its input reinterpreted
-// (same data, maybe another shape): it needs no memory of its own.
-func IsView(op graph.Op) bool {
-	switch o := op.(type) {
-	case graph.Identity, *graph.Identity, *graph.Dropout, *graph.Reshape:
-		return true
-	case *graph.Flatten:
-		return !o.ChannelsLast
-	}
-	return false
-}
-
-// IsElementwise reports whether an operator computes each output element
-// from the same element of its single input, so that it may overwrite its
-// input (Caffe's in-place layers).
-func IsElementwise(op graph.Op) bool {
-	switch op.(type) {
-	case *graph.Activation, *graph.PRelu, *graph.BatchNorm, *graph.Affine, *graph.Power:
-		return true
-	}
-	return false
 }
 
 // peak simulates the activation memory of a batch-1 forward pass in
@@ -277,10 +257,11 @@ func peak(g *graph.Graph, shapes map[string]graph.Shape, r *Report) {
 			if j == 0 && len(n.Inputs) > 0 {
 				x := n.Inputs[0]
 				sameSize := bytesOf(x) == bytesOf(o)
+				t := r.Layers[layerIndex+i].Traits
 				switch {
-				case IsView(n.Op) && sameSize:
+				case t.View && sameSize:
 					share = bufOf[x]
-				case IsElementwise(n.Op) && sameSize && lastUse[x] == i:
+				case t.Elementwise && sameSize && lastUse[x] == i:
 					share = bufOf[x]
 				}
 			}

@@ -200,7 +200,7 @@ func TestParamsCounting(t *testing.T) {
 func TestMatMul(t *testing.T) {
 	g := &graph.Graph{
 		Inputs: []graph.Value{{Name: "a", Shape: graph.Shape{1, 3, 4}}, {Name: "b", Shape: graph.Shape{1, 4, 5}}},
-		Nodes:  []*graph.Node{node("mm", graph.MatMul{}, []string{"a", "b"})},
+		Nodes:  []*graph.Node{node("mm", &graph.MatMul{}, []string{"a", "b"})},
 	}
 	r, err := Analyze(g)
 	if err != nil {

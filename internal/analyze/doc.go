@@ -56,10 +56,10 @@
 //     end;
 //   - while a node computes, its inputs and its new outputs are live
 //     together; the peak is the largest such sum (or the inputs alone);
-//   - aliases share memory: the output of a view (Identity, Dropout,
-//     Reshape, Flatten in NCHW order) is its input's buffer, and an
-//     element-wise operator (activations, PRelu, BatchNorm, Affine, Power)
-//     overwrites its input in place when that input has no later reader
+//   - aliases share memory: the output of a view (graph.Traits.View:
+//     Identity, Dropout, Reshape, Flatten in NCHW order) is its input's
+//     buffer, and an element-wise operator (Traits.Elementwise:
+//     activations, PRelu, BatchNorm, Affine, Power) overwrites its input in place when that input has no later reader
 //     and is not a graph output — exactly Caffe's in-place layers (ReLU,
 //     BatchNorm, Scale on their own bottom). A shared buffer lives until
 //     the last use of every value in it. Layer.Shared marks these layers.

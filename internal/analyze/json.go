@@ -45,6 +45,9 @@ type JSONLayer struct {
 	Exponentials    int64    `json:"exponentials"`
 	ParamBytes      int64    `json:"param_bytes"`
 	ActivationBytes int64    `json:"activation_bytes"`
+	// Traits are the operator's (graph.Traits; family "input" for a graph
+	// input), for the UI's drawing.
+	Traits graph.Traits `json:"traits"`
 }
 
 // CHW writes a per-image shape as [C, H, W]; a vector is [C, 1, 1].
@@ -71,7 +74,7 @@ func JSON(r *Report, format string) JSONReport {
 	}
 	for _, l := range r.Layers {
 		al := JSONLayer{
-			Name: l.Name, Type: l.Type, Kind: l.Kind, Inputs: append([]string{}, l.Inputs...),
+			Name: l.Name, Type: l.Type, Kind: l.Kind, Traits: l.Traits, Inputs: append([]string{}, l.Inputs...),
 			Params: l.Params, MACs: l.MACs, Additions: l.Cost.Additions, Comparisons: l.Cost.Comparisons,
 			Divisions: l.Cost.Divisions, Exponentials: l.Cost.Exponentials,
 			ParamBytes: l.ParamBytes, ActivationBytes: l.ActivationBytes,

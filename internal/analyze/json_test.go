@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/convscope/convscope/internal/graph"
 )
 
 // TestJSON: the JSON form carries the report's totals and layers, inputs
@@ -32,5 +34,11 @@ func TestJSON(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `{"name":"x","type":"Input","kind":"Input","inputs":[],"output":[3,8,8],`) {
 		t.Errorf("input layer not as expected: %.200s", b)
+	}
+	if !strings.Contains(string(b), `"activation_bytes":768,"traits":{"family":"input"}}`) {
+		t.Errorf("input layer's traits not as expected: %.400s", b)
+	}
+	if got := o.Layers[len(o.Layers)-1].Traits; got != (graph.Traits{Family: "output", KeepsBatch: true}) {
+		t.Errorf("softmax traits %+v", got)
 	}
 }

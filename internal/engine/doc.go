@@ -12,6 +12,9 @@
 //     again and share the graph's parameters, which are never written).
 //   - Values are NCHW float32. Value-preserving operators (Identity,
 //     Dropout, Flatten in NCHW order) alias their input's buffer.
+//   - Each operator type has one planner, registered next to it with
+//     register (a registry keyed by the op's Go type, not a list): it
+//     allocates the node's outputs at Compile and returns the step Run calls.
 //   - The engine never imports a file format or the server: it runs graphs
 //     whatever file they came from.
 package engine

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/tensor"
@@ -16,7 +17,7 @@ type Program struct {
 	// first, then each node's outputs.
 	Values []string
 
-	vals  map[string]*tensor.Tensor
+	vals  map[string]*graph.Tensor
 	steps []func()
 	tmp   []float32 // scratch shared by the steps (see scratch)
 }
@@ -33,15 +34,15 @@ func Compile(g *graph.Graph, batch int) (*Program, error) {
 	if err := g.HasWeights(shapes); err != nil {
 		return nil, err
 	}
-	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*tensor.Tensor{}}
+	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*graph.Tensor{}}
 	for _, in := range g.Inputs {
-		p.vals[in.Name] = tensor.New(shapes[in.Name]...)
+		p.vals[in.Name] = graph.NewTensor(shapes[in.Name]...)
 		p.Values = append(p.Values, in.Name)
 	}
 	for _, n := range g.Nodes {
 		step, err := p.plan(n)
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s): %w", n.Name, n.Type, err)
+			return nil, graph.NodeErrorf(n.Name, "node %q (%s): %w", n.Name, n.Type, err)
 		}
 		p.steps = append(p.steps, step)
 		p.Values = append(p.Values, n.Outputs...)
@@ -52,7 +53,7 @@ func Compile(g *graph.Graph, batch int) (*Program, error) {
 // Run copies the inputs (one per graph input, in order, each with exactly
 // the planned number of elements) and computes every value. The returned map
 // holds every value by name and is valid until the next Run.
-func (p *Program) Run(inputs ...[]float32) (map[string]*tensor.Tensor, error) {
+func (p *Program) Run(inputs ...[]float32) (map[string]*graph.Tensor, error) {
 	if len(inputs) != len(p.Graph.Inputs) {
 		return nil, fmt.Errorf("model has %d input(s), got %d", len(p.Graph.Inputs), len(inputs))
 	}
@@ -70,11 +71,11 @@ func (p *Program) Run(inputs ...[]float32) (map[string]*tensor.Tensor, error) {
 }
 
 // Value returns the buffer of a value (nil if unknown).
-func (p *Program) Value(name string) *tensor.Tensor { return p.vals[name] }
+func (p *Program) Value(name string) *graph.Tensor { return p.vals[name] }
 
 // out allocates the buffer of a node's i-th output.
-func (p *Program) out(n *graph.Node, i int) *tensor.Tensor {
-	t := tensor.New(p.Shapes[n.Outputs[i]]...)
+func (p *Program) out(n *graph.Node, i int) *graph.Tensor {
+	t := graph.NewTensor(p.Shapes[n.Outputs[i]]...)
 	p.vals[n.Outputs[i]] = t
 	return t
 }
@@ -91,7 +92,7 @@ func (p *Program) scratch(n int) []float32 {
 // alias makes a node's output share its first input's data.
 func (p *Program) alias(n *graph.Node) func() {
 	src := p.vals[n.Inputs[0]]
-	p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
+	p.vals[n.Outputs[0]] = &graph.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
 	return func() {}
 }
 
@@ -102,128 +103,205 @@ func data(t *graph.Tensor) []float32 {
 	return t.Data
 }
 
-func (p *Program) plan(n *graph.Node) (func(), error) {
-	if _, ok := n.Op.(*graph.Const); ok {
-		return p.planConst(n)
+// planner plans one node: it allocates the node's outputs and returns the
+// step that computes them. source marks an operator without inputs.
+type planner struct {
+	plan   func(p *Program, n *graph.Node) (func(), error)
+	source bool
+}
+
+// planners holds the planner of every operator type the engine runs,
+// filled by the register calls next to each planner: adding an operator
+// adds its planner and one register line, and no list elsewhere.
+var planners = map[reflect.Type]planner{}
+
+// register makes plan the planner of op type T (a pointer type: every
+// graph.Op has pointer receivers). It returns true so that it can stand
+// next to the planner as `var _ = register(...)`.
+func register[T graph.Op](plan func(p *Program, n *graph.Node, op T) (func(), error)) bool {
+	return add(plan, false)
+}
+
+// registerSource is register for an operator that reads no input (a
+// constant).
+func registerSource[T graph.Op](plan func(p *Program, n *graph.Node, op T) (func(), error)) bool {
+	return add(plan, true)
+}
+
+func add[T graph.Op](plan func(p *Program, n *graph.Node, op T) (func(), error), source bool) bool {
+	t := reflect.TypeFor[T]()
+	if _, dup := planners[t]; dup {
+		panic("engine: two planners for " + t.String())
 	}
-	if len(n.Inputs) == 0 {
+	planners[t] = planner{
+		plan:   func(p *Program, n *graph.Node) (func(), error) { return plan(p, n, n.Op.(T)) },
+		source: source,
+	}
+	return true
+}
+
+func (p *Program) plan(n *graph.Node) (func(), error) {
+	pl, ok := planners[reflect.TypeOf(n.Op)]
+	if len(n.Inputs) == 0 && !pl.source {
 		return nil, fmt.Errorf("no input")
 	}
-	x := p.vals[n.Inputs[0]]
-	xs := x.Shape
-	switch op := n.Op.(type) {
-	case *graph.Conv:
-		win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
-		if err != nil {
-			return nil, err
-		}
-		y := p.out(n, 0)
-		g := Geom(xs, win, op.OutChannels, oh, ow)
-		g.Groups = max(1, op.Groups)
-		w, b := data(n.Param("weight")), data(n.Param("bias"))
-		if g.Groups > 1 && g.Groups == g.C && g.OC == g.C {
-			// Depthwise: one plane per group, the direct kernel is faster.
-			return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
-		}
-		scratch := p.scratch(tensor.ConvScratch(g))
-		return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, scratch, g) }, nil
-	case *graph.Pool:
-		win, oh, ow, err := op.Resolve(xs[2], xs[3])
-		if err != nil {
-			return nil, err
-		}
-		y := p.out(n, 0)
-		g := Geom(xs, win, xs[1], oh, ow)
-		if op.Type == graph.MaxPool {
-			return func() { tensor.MaxPool2D(y.Data, x.Data, nil, g) }, nil
-		}
-		inclPad := op.CountIncludePad
-		pb, pr := win.Pads[2], win.Pads[3]
-		return func() { tensor.AvgPool2D(y.Data, x.Data, g, inclPad, pb, pr) }, nil
-	case *graph.Activation:
-		f, alpha, beta, ok := Activation(op)
-		if !ok {
-			return nil, fmt.Errorf("the engine has no activation %q", op.Func)
-		}
-		y := p.out(n, 0)
-		return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
-	case *graph.Softmax:
-		axis, err := graph.NormAxis(op.Axis, len(xs))
-		if err != nil {
-			return nil, err
-		}
-		outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
-		y, log := p.out(n, 0), op.Log
-		return func() { tensor.Softmax(y.Data, x.Data, outer, xs[axis], inner, log) }, nil
-	case *graph.Flatten:
-		if !op.ChannelsLast {
-			return p.alias(n), nil
-		}
-		y := p.out(n, 0)
-		return func() { tensor.ToChannelsLast(y.Data, x.Data, xs[0], xs[1], xs[2], xs[3]) }, nil
-	case *graph.Dense:
-		y := p.out(n, 0)
-		in := tensor.Numel(xs[1:])
-		w, b := data(n.Param("weight")), data(n.Param("bias"))
-		return func() { tensor.DenseFast(y.Data, x.Data, w, b, xs[0], in, op.Units) }, nil
-	case *graph.BatchNorm:
-		y := p.out(n, 0)
-		plane := tensor.Numel(xs[2:])
-		s, b, m, v := data(n.Param("scale")), data(n.Param("bias")), data(n.Param("mean")), data(n.Param("var"))
-		if op.NoAffine { // Caffe BatchNorm: scale 1, bias 0
-			s, b = make([]float32, xs[1]), make([]float32, xs[1])
-			for i := range s {
-				s[i] = 1
-			}
-		}
-		return func() { tensor.BatchNorm(y.Data, x.Data, s, b, m, v, xs[0], xs[1], plane, op.Epsilon) }, nil
-	case *graph.LRN:
-		y := p.out(n, 0)
-		plane := tensor.Numel(xs[2:])
-		return func() {
-			tensor.LRN(y.Data, x.Data, xs[0], xs[1], plane, op.Size, op.Alpha, op.Beta, op.Bias)
-		}, nil
-	case *graph.Eltwise:
-		return p.planEltwise(n, op)
-	case *graph.Concat:
-		y := p.out(n, 0)
-		axis, err := graph.NormAxis(op.Axis, len(xs))
-		if err != nil {
-			return nil, err
-		}
-		outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
-		srcs := make([][]float32, len(n.Inputs))
-		sizes := make([]int, len(n.Inputs))
-		for i, name := range n.Inputs {
-			t := p.vals[name]
-			srcs[i], sizes[i] = t.Data, t.Shape[axis]*inner
-		}
-		return func() { tensor.Concat(y.Data, srcs, outer, sizes) }, nil
-	case *graph.Dropout, graph.Identity, *graph.Identity, *graph.Reshape:
-		return p.alias(n), nil
-	case *graph.ConvTranspose:
-		return p.planConvTranspose(n, op)
-	case *graph.PRelu:
-		return p.planPRelu(n)
-	case *graph.Affine:
-		return p.planAffine(n, op)
-	case *graph.Power:
-		y := p.out(n, 0)
-		return func() { tensor.Power(y.Data, x.Data, op.Exponent, op.Scale, op.Shift) }, nil
-	case *graph.Transpose:
-		return p.planTranspose(n, op)
-	case *graph.Pad:
-		return p.planPad(n, op)
-	case *graph.Slice:
-		return p.planSlice(n, op)
-	case *graph.Crop:
-		return p.planCrop(n, op)
-	case *graph.Resize:
-		return p.planResize(n, op)
-	case graph.MatMul, *graph.MatMul:
-		return p.planMatMul(n)
+	if !ok {
+		return nil, fmt.Errorf("the engine does not support operator %s", n.Op.Kind())
 	}
-	return nil, fmt.Errorf("the engine does not support operator %s", n.Op.Kind())
+	return pl.plan(p, n)
+}
+
+// in is the buffer of a node's i-th input.
+func (p *Program) in(n *graph.Node, i int) *graph.Tensor { return p.vals[n.Inputs[i]] }
+
+var _ = register((*Program).planConv)
+
+func (p *Program) planConv(n *graph.Node, op *graph.Conv) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
+	if err != nil {
+		return nil, err
+	}
+	y := p.out(n, 0)
+	g := Geom(xs, win, op.OutChannels, oh, ow)
+	g.Groups = max(1, op.Groups)
+	w, b := data(n.Param("weight")), data(n.Param("bias"))
+	if g.Groups > 1 && g.Groups == g.C && g.OC == g.C {
+		// Depthwise: one plane per group, the direct kernel is faster.
+		return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
+	}
+	scratch := p.scratch(tensor.ConvScratch(g))
+	return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, scratch, g) }, nil
+}
+
+var _ = register((*Program).planPool)
+
+func (p *Program) planPool(n *graph.Node, op *graph.Pool) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	win, oh, ow, err := op.Resolve(xs[2], xs[3])
+	if err != nil {
+		return nil, err
+	}
+	y := p.out(n, 0)
+	g := Geom(xs, win, xs[1], oh, ow)
+	if op.Type == graph.MaxPool {
+		return func() { tensor.MaxPool2D(y.Data, x.Data, nil, g) }, nil
+	}
+	inclPad := op.CountIncludePad
+	pb, pr := win.Pads[2], win.Pads[3]
+	return func() { tensor.AvgPool2D(y.Data, x.Data, g, inclPad, pb, pr) }, nil
+}
+
+var _ = register((*Program).planActivation)
+
+func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), error) {
+	f, alpha, beta, ok := Activation(op)
+	if !ok {
+		return nil, fmt.Errorf("the engine has no activation %q", op.Func)
+	}
+	x, y := p.in(n, 0), p.out(n, 0)
+	return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
+}
+
+var _ = register((*Program).planSoftmax)
+
+func (p *Program) planSoftmax(n *graph.Node, op *graph.Softmax) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	axis, err := graph.NormAxis(op.Axis, len(xs))
+	if err != nil {
+		return nil, err
+	}
+	outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
+	y, log := p.out(n, 0), op.Log
+	return func() { tensor.Softmax(y.Data, x.Data, outer, xs[axis], inner, log) }, nil
+}
+
+var _ = register((*Program).planFlatten)
+
+func (p *Program) planFlatten(n *graph.Node, op *graph.Flatten) (func(), error) {
+	if !op.ChannelsLast {
+		return p.alias(n), nil
+	}
+	x := p.in(n, 0)
+	xs := x.Shape
+	y := p.out(n, 0)
+	return func() { tensor.ToChannelsLast(y.Data, x.Data, xs[0], xs[1], xs[2], xs[3]) }, nil
+}
+
+var _ = register((*Program).planDense)
+
+func (p *Program) planDense(n *graph.Node, op *graph.Dense) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	y := p.out(n, 0)
+	in := tensor.Numel(xs[1:])
+	w, b := data(n.Param("weight")), data(n.Param("bias"))
+	return func() { tensor.DenseFast(y.Data, x.Data, w, b, xs[0], in, op.Units) }, nil
+}
+
+var _ = register((*Program).planBatchNorm)
+
+func (p *Program) planBatchNorm(n *graph.Node, op *graph.BatchNorm) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	y := p.out(n, 0)
+	plane := tensor.Numel(xs[2:])
+	s, b, m, v := data(n.Param("scale")), data(n.Param("bias")), data(n.Param("mean")), data(n.Param("var"))
+	if op.NoAffine { // Caffe BatchNorm: scale 1, bias 0
+		s, b = make([]float32, xs[1]), make([]float32, xs[1])
+		for i := range s {
+			s[i] = 1
+		}
+	}
+	return func() { tensor.BatchNorm(y.Data, x.Data, s, b, m, v, xs[0], xs[1], plane, op.Epsilon) }, nil
+}
+
+var _ = register((*Program).planLRN)
+
+func (p *Program) planLRN(n *graph.Node, op *graph.LRN) (func(), error) {
+	x := p.in(n, 0)
+	xs := x.Shape
+	y := p.out(n, 0)
+	plane := tensor.Numel(xs[2:])
+	return func() {
+		tensor.LRN(y.Data, x.Data, xs[0], xs[1], plane, op.Size, op.Alpha, op.Beta, op.Bias)
+	}, nil
+}
+
+var _ = register((*Program).planConcat)
+
+func (p *Program) planConcat(n *graph.Node, op *graph.Concat) (func(), error) {
+	xs := p.in(n, 0).Shape
+	y := p.out(n, 0)
+	axis, err := graph.NormAxis(op.Axis, len(xs))
+	if err != nil {
+		return nil, err
+	}
+	outer, inner := tensor.Numel(xs[:axis]), tensor.Numel(xs[axis+1:])
+	srcs := make([][]float32, len(n.Inputs))
+	sizes := make([]int, len(n.Inputs))
+	for i, name := range n.Inputs {
+		t := p.vals[name]
+		srcs[i], sizes[i] = t.Data, t.Shape[axis]*inner
+	}
+	return func() { tensor.Concat(y.Data, srcs, outer, sizes) }, nil
+}
+
+// Views: the output shares the input's data.
+var (
+	_ = register(func(p *Program, n *graph.Node, _ *graph.Dropout) (func(), error) { return p.alias(n), nil })
+	_ = register(func(p *Program, n *graph.Node, _ *graph.Identity) (func(), error) { return p.alias(n), nil })
+	_ = register(func(p *Program, n *graph.Node, _ *graph.Reshape) (func(), error) { return p.alias(n), nil })
+)
+
+var _ = register((*Program).planPower)
+
+func (p *Program) planPower(n *graph.Node, op *graph.Power) (func(), error) {
+	x, y := p.in(n, 0), p.out(n, 0)
+	return func() { tensor.Power(y.Data, x.Data, op.Exponent, op.Scale, op.Shift) }, nil
 }
 
 // Activation maps an activation node to its tensor kernel and parameters
@@ -255,13 +333,15 @@ var binaries = map[graph.EltwiseKind]tensor.Binary{
 	graph.EltDiv: tensor.BinDiv, graph.EltMax: tensor.BinMax, graph.EltMin: tensor.BinMin,
 }
 
+var _ = register((*Program).planEltwise)
+
 func (p *Program) planEltwise(n *graph.Node, op *graph.Eltwise) (func(), error) {
 	bin, ok := binaries[op.Type]
 	if !ok {
 		return nil, fmt.Errorf("the engine has no element-wise %q", op.Type)
 	}
 	y := p.out(n, 0)
-	ins := make([]*tensor.Tensor, len(n.Inputs))
+	ins := make([]*graph.Tensor, len(n.Inputs))
 	for i, name := range n.Inputs {
 		ins[i] = p.vals[name]
 	}

@@ -259,3 +259,24 @@ func TestCompileErrors(t *testing.T) {
 		})
 	}
 }
+
+// swish is an operator the engine has no planner for.
+type swish struct{ graph.Identity }
+
+func (*swish) Kind() string { return "Swish" }
+
+// TestUnsupportedOperator: an op type without a registered planner is
+// reported by name, even when it embeds one that has a planner (the
+// registry is keyed by the exact type).
+func TestUnsupportedOperator(t *testing.T) {
+	g := &graph.Graph{Inputs: []graph.Value{{Name: "x", Shape: graph.Shape{1, 2}}},
+		Nodes:   []*graph.Node{{Name: "s", Op: &swish{}, Inputs: []string{"x"}, Outputs: []string{"s"}}},
+		Outputs: []string{"s"}}
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := engine.Compile(g, 1)
+	if err == nil || !strings.Contains(err.Error(), `node "s"`) || !strings.Contains(err.Error(), "does not support operator Swish") {
+		t.Fatalf("error %v, want the engine not to support Swish", err)
+	}
+}

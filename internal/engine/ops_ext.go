@@ -9,7 +9,9 @@ import (
 
 // planConst makes the node's output share its "value" parameter: the
 // graph's parameters are never written, and nor are the values Run returns.
-func (p *Program) planConst(n *graph.Node) (func(), error) {
+var _ = registerSource((*Program).planConst)
+
+func (p *Program) planConst(n *graph.Node, _ *graph.Const) (func(), error) {
 	v := n.Param("value")
 	if v == nil {
 		return nil, fmt.Errorf("constant has no value")
@@ -18,13 +20,15 @@ func (p *Program) planConst(n *graph.Node) (func(), error) {
 	if len(v.Data) != tensor.Numel(shape) {
 		return nil, fmt.Errorf("constant has %d values for shape %v", len(v.Data), shape)
 	}
-	p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: shape, Data: v.Data}
+	p.vals[n.Outputs[0]] = &graph.Tensor{Shape: shape, Data: v.Data}
 	return func() {}, nil
 }
 
 // maxDeconvScratch bounds the column matrix of a transposed convolution
 // (64 MiB); bigger ones use the scatter kernel, which needs none.
 const maxDeconvScratch = 1 << 24
+
+var _ = register((*Program).planConvTranspose)
 
 func (p *Program) planConvTranspose(n *graph.Node, op *graph.ConvTranspose) (func(), error) {
 	x := p.vals[n.Inputs[0]]
@@ -57,7 +61,9 @@ func channels(s []int) (n, c, plane int) {
 	return s[0], s[1], tensor.Numel(s[2:])
 }
 
-func (p *Program) planPRelu(n *graph.Node) (func(), error) {
+var _ = register((*Program).planPRelu)
+
+func (p *Program) planPRelu(n *graph.Node, _ *graph.PRelu) (func(), error) {
 	x := p.vals[n.Inputs[0]]
 	y := p.out(n, 0)
 	slope := data(n.Param("slope"))
@@ -67,6 +73,8 @@ func (p *Program) planPRelu(n *graph.Node) (func(), error) {
 	}
 	return func() { tensor.PRelu(y.Data, x.Data, slope, nn, c, plane) }, nil
 }
+
+var _ = register((*Program).planAffine)
 
 func (p *Program) planAffine(n *graph.Node, op *graph.Affine) (func(), error) {
 	x := p.vals[n.Inputs[0]]
@@ -82,6 +90,8 @@ func (p *Program) planAffine(n *graph.Node, op *graph.Affine) (func(), error) {
 	return func() { tensor.Affine(y.Data, x.Data, scale, bias, nn, c, plane) }, nil
 }
 
+var _ = register((*Program).planTranspose)
+
 func (p *Program) planTranspose(n *graph.Node, op *graph.Transpose) (func(), error) {
 	x := p.vals[n.Inputs[0]]
 	perm, err := op.Resolve(len(x.Shape))
@@ -96,6 +106,8 @@ var padModes = map[string]tensor.PadMode{
 	"": tensor.PadConstant, "constant": tensor.PadConstant,
 	"reflect": tensor.PadReflect, "edge": tensor.PadEdge,
 }
+
+var _ = register((*Program).planPad)
 
 func (p *Program) planPad(n *graph.Node, op *graph.Pad) (func(), error) {
 	x := p.vals[n.Inputs[0]]
@@ -115,6 +127,8 @@ func (p *Program) planPad(n *graph.Node, op *graph.Pad) (func(), error) {
 	pads := append([]int(nil), op.Pads...)
 	return func() { tensor.Pad(y.Data, x.Data, x.Shape, pads, mode, op.Value) }, nil
 }
+
+var _ = register((*Program).planSlice)
 
 func (p *Program) planSlice(n *graph.Node, op *graph.Slice) (func(), error) {
 	x := p.vals[n.Inputs[0]]
@@ -138,6 +152,8 @@ func (p *Program) planSlice(n *graph.Node, op *graph.Slice) (func(), error) {
 	return func() { tensor.SplitAxis(dsts, x.Data, outer, xs[axis], inner, bounds) }, nil
 }
 
+var _ = register((*Program).planCrop)
+
 func (p *Program) planCrop(n *graph.Node, op *graph.Crop) (func(), error) {
 	x := p.vals[n.Inputs[0]]
 	axis, err := graph.NormAxis(op.Axis, len(x.Shape))
@@ -151,6 +167,8 @@ func (p *Program) planCrop(n *graph.Node, op *graph.Crop) (func(), error) {
 	}
 	return func() { tensor.Crop(y.Data, x.Data, x.Shape, y.Shape, offsets) }, nil
 }
+
+var _ = register((*Program).planResize)
 
 func (p *Program) planResize(n *graph.Node, op *graph.Resize) (func(), error) {
 	x := p.vals[n.Inputs[0]]
@@ -174,7 +192,9 @@ func (p *Program) planResize(n *graph.Node, op *graph.Resize) (func(), error) {
 	}, nil
 }
 
-func (p *Program) planMatMul(n *graph.Node) (func(), error) {
+var _ = register((*Program).planMatMul)
+
+func (p *Program) planMatMul(n *graph.Node, _ *graph.MatMul) (func(), error) {
 	a, b := p.vals[n.Inputs[0]], p.vals[n.Inputs[1]]
 	y := p.out(n, 0)
 	return func() { tensor.MatMul(y.Data, a.Data, a.Shape, b.Data, b.Shape, y.Shape) }, nil

@@ -206,28 +206,28 @@ func TestNewKernels(t *testing.T) {
 			name:   "MatMul 2-D",
 			inputs: []graph.Value{{Name: "a", Shape: []int{2, 3}}, {Name: "b", Shape: []int{3, 2}}},
 			feeds:  [][]float32{seq(6), {1, 0, 0, 1, 1, 1}},
-			node:   &graph.Node{Op: graph.MatMul{}, Inputs: []string{"a", "b"}},
+			node:   &graph.Node{Op: &graph.MatMul{}, Inputs: []string{"a", "b"}},
 			want:   map[string][]float32{"y": {4, 5, 10, 11}},
 		},
 		{
 			name:   "MatMul broadcast batch",
 			inputs: []graph.Value{{Name: "a", Shape: []int{2, 1, 2}}, {Name: "b", Shape: []int{2, 2}}},
 			feeds:  [][]float32{{1, 2, 3, 4}, {1, 2, 3, 4}},
-			node:   &graph.Node{Op: graph.MatMul{}, Inputs: []string{"a", "b"}},
+			node:   &graph.Node{Op: &graph.MatMul{}, Inputs: []string{"a", "b"}},
 			want:   map[string][]float32{"y": {7, 10, 15, 22}}, shape: map[string][]int{"y": {2, 1, 2}},
 		},
 		{
 			name:   "MatMul vector times matrix",
 			inputs: []graph.Value{{Name: "a", Shape: []int{3}}, {Name: "b", Shape: []int{3, 2}}},
 			feeds:  [][]float32{{1, 2, 3}, seq(6)},
-			node:   &graph.Node{Op: graph.MatMul{}, Inputs: []string{"a", "b"}},
+			node:   &graph.Node{Op: &graph.MatMul{}, Inputs: []string{"a", "b"}},
 			want:   map[string][]float32{"y": {22, 28}}, shape: map[string][]int{"y": {2}},
 		},
 		{
 			name:   "MatMul matrix times vector",
 			inputs: []graph.Value{{Name: "a", Shape: []int{2, 3}}, {Name: "b", Shape: []int{3}}},
 			feeds:  [][]float32{seq(6), {1, 0, -1}},
-			node:   &graph.Node{Op: graph.MatMul{}, Inputs: []string{"a", "b"}},
+			node:   &graph.Node{Op: &graph.MatMul{}, Inputs: []string{"a", "b"}},
 			want:   map[string][]float32{"y": {-2, -2}}, shape: map[string][]int{"y": {2}},
 		},
 		{
@@ -302,7 +302,7 @@ func TestConstNode(t *testing.T) {
 func TestMatMulOfVectors(t *testing.T) {
 	g := &graph.Graph{
 		Inputs:  []graph.Value{{Name: "a", Shape: []int{3}}, {Name: "b", Shape: []int{3}}},
-		Nodes:   []*graph.Node{{Name: "mm", Type: "MatMul", Op: graph.MatMul{}, Inputs: []string{"a", "b"}, Outputs: []string{"y"}}},
+		Nodes:   []*graph.Node{{Name: "mm", Type: "MatMul", Op: &graph.MatMul{}, Inputs: []string{"a", "b"}, Outputs: []string{"y"}}},
 		Outputs: []string{"y"},
 	}
 	checkRun(t, g, [][]float32{{1, 2, 3}, {4, 5, 6}}, map[string][]float32{"y": {32}}, map[string][]int{"y": {}})

@@ -5,7 +5,9 @@ import (
 )
 
 // Op is one operator: its attributes, its shape rule, the parameters it
-// expects and its cost. The engine executes ops by type switch.
+// expects, its cost and its traits. Every op has a pointer receiver, so a
+// type switch or a registry names each op by one type (*Conv, *Identity).
+// The engine finds an op's kernel by its type (engine.register).
 type Op interface {
 	// Kind is the canonical operator name ("Conv", "Pool", "Relu", …).
 	Kind() string
@@ -17,6 +19,9 @@ type Op interface {
 	ParamShapes(in []Shape) map[string]Shape
 	// Cost counts the arithmetic of one forward pass for these shapes.
 	Cost(in, out []Shape) Cost
+	// Traits are the facts about the op that its users need without
+	// knowing it (traits.go).
+	Traits() Traits
 }
 
 // Cost is the arithmetic of one forward pass of a node. MACs are
@@ -585,15 +590,15 @@ func (d *Dropout) Cost(in, out []Shape) Cost            { return Cost{} }
 // Identity passes its input through.
 type Identity struct{}
 
-func (Identity) Kind() string { return "Identity" }
-func (Identity) Infer(in []Shape) ([]Shape, error) {
+func (*Identity) Kind() string { return "Identity" }
+func (*Identity) Infer(in []Shape) ([]Shape, error) {
 	if err := need(in, 1, 0, "Identity"); err != nil {
 		return nil, err
 	}
 	return []Shape{in[0]}, nil
 }
-func (Identity) ParamShapes([]Shape) map[string]Shape { return nil }
-func (Identity) Cost(in, out []Shape) Cost            { return Cost{} }
+func (*Identity) ParamShapes([]Shape) map[string]Shape { return nil }
+func (*Identity) Cost(in, out []Shape) Cost            { return Cost{} }
 
 // LRN is local response normalisation across channels (AlexNet, GoogLeNet):
 // y = x / (Bias + Alpha/Size · Σ x²)^Beta over Size neighbouring channels.

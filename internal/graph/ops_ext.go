@@ -446,8 +446,8 @@ func (r *Resize) Cost(in, out []Shape) Cost {
 // leading dimensions, which broadcast).
 type MatMul struct{}
 
-func (MatMul) Kind() string { return "MatMul" }
-func (MatMul) Infer(in []Shape) ([]Shape, error) {
+func (*MatMul) Kind() string { return "MatMul" }
+func (*MatMul) Infer(in []Shape) ([]Shape, error) {
 	if len(in) != 2 {
 		return nil, fmt.Errorf("MatMul takes 2 inputs, got %d", len(in))
 	}
@@ -481,8 +481,8 @@ func (MatMul) Infer(in []Shape) ([]Shape, error) {
 	}
 	return []Shape{out}, nil
 }
-func (MatMul) ParamShapes([]Shape) map[string]Shape { return nil }
-func (MatMul) Cost(in, out []Shape) Cost {
+func (*MatMul) ParamShapes([]Shape) map[string]Shape { return nil }
+func (*MatMul) Cost(in, out []Shape) Cost {
 	a := in[0]
 	return Cost{MACs: int64(out[0].Elems()) * int64(a[len(a)-1])}
 }

@@ -56,6 +56,7 @@ type layerInfo struct {
 	Name       string         `json:"name"`
 	Type       string         `json:"type"` // as written in the model file
 	Op         string         `json:"op"`   // canonical operator kind
+	Traits     graph.Traits   `json:"traits"`
 	Inputs     []string       `json:"inputs"`
 	Outputs    []string       `json:"outputs"`
 	Shape      []int          `json:"shape"` // per-image shape of the first output
@@ -108,7 +109,7 @@ func (m *model) detail() modelDetail {
 			out[i] = m.shapes[v]
 		}
 		li := layerInfo{
-			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Inputs: n.Inputs, Outputs: n.Outputs,
+			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs,
 			Shape: ints(out[0].PerImage()), Params: []paramInfo{}, ParamCount: n.ParamCount(),
 			Attrs: attrs(n.Op, in), Cost: n.Op.Cost(in, out),
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/zoo"
 )
 
@@ -37,8 +38,6 @@ const (
 	maxExamples     = 100
 	maxExampleBytes = 8 << 20
 )
-
-var exampleExts = []string{".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
 
 // example is one example image of a model.
 type example struct {
@@ -196,7 +195,7 @@ func readExamples(dir string) ([]example, error) {
 	}
 	var out []example
 	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !format.HasExt(e.Name(), exampleExts...) {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !imageio.IsImageName(e.Name()) {
 			continue
 		}
 		if len(out) == maxExamples {

@@ -149,6 +149,8 @@ func (s *Server) acquire(ctx context.Context, sem chan struct{}, busy error) err
 	}
 	t := time.NewTimer(s.cfg.RunWait)
 	defer t.Stop()
+	s.runWaiting.Add(1)
+	defer s.runWaiting.Add(-1)
 	select {
 	case sem <- struct{}{}:
 		return nil

@@ -74,6 +74,9 @@ type scopeNode struct {
 	Name string `json:"name"`
 	Type string `json:"type"` // as written in the model file; "Input" for graph inputs
 	Op   string `json:"op"`   // canonical operator kind; "Input" for graph inputs
+	// Traits are the operator's (graph.Traits; family "input" for graph
+	// inputs): what the Scope folds, colours and groups by.
+	Traits graph.Traits `json:"traits"`
 	// Inputs are the nodes (or graph inputs) producing this node's
 	// inputs, in input order (a name may repeat); Values are the names of
 	// those values and Outputs the values this node produces.
@@ -104,7 +107,7 @@ func scopeGraphOf(g *graph.Graph, r *analyze.Report) (scopeGraph, error) {
 		producer[in.Name] = in.Name
 		sg.Inputs = append(sg.Inputs, valueInfo{Name: in.Name, Shape: shape})
 		sg.Nodes = append(sg.Nodes, scopeNode{
-			Name: in.Name, Type: analyze.InputKind, Op: analyze.InputKind,
+			Name: in.Name, Type: analyze.InputKind, Op: analyze.InputKind, Traits: l.Traits,
 			Inputs: []string{}, Values: []string{}, Outputs: []string{in.Name},
 			Shape: shape, Attrs: map[string]any{},
 		})
@@ -120,7 +123,7 @@ func scopeGraphOf(g *graph.Graph, r *analyze.Report) (scopeGraph, error) {
 			in[k] = append(graph.Shape{1}, s...)
 		}
 		sn := scopeNode{
-			Name: n.Name, Type: l.Type, Op: l.Kind,
+			Name: n.Name, Type: l.Type, Op: l.Kind, Traits: l.Traits,
 			Inputs: make([]string, len(n.Inputs)), Values: append([]string{}, n.Inputs...),
 			Outputs: append([]string{}, n.Outputs...), Shape: []int{},
 			InPlace: l.Shared, Attrs: attrs(n.Op, in),
@@ -317,7 +320,7 @@ func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main str
 	}
 	a, err := analyzeGraph(g, fmtName, main)
 	if err != nil {
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
+		return nil, placed(files[main], fmtName, err, main+": "+err.Error())
 	}
 	return a, nil
 }
@@ -348,19 +351,20 @@ func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string
 		case errors.As(err, &be):
 			err = errorStatus(http.StatusRequestEntityTooLarge, "%v", err)
 		default:
-			err = placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
+			err = placed(files[main], fmtName, err, err.Error())
 		}
 		return nil, "", res.release, err
 	}
 	return g, fmtName, res.release, nil
 }
 
-// placed adds the position in src that err's message is about, if any.
-func placed(src []byte, err error) error {
-	if he, ok := err.(*httpError); ok {
-		he.line, he.column = sourcePosition(src, he.msg)
-	}
-	return err
+// placed returns a 422 with message msg about err, a problem with the file
+// src of format fmtName, placed at the position in src that err is about,
+// if any.
+func placed(src []byte, fmtName string, err error, msg string) error {
+	he := &httpError{status: http.StatusUnprocessableEntity, msg: msg}
+	he.line, he.column = sourcePosition(src, fmtName, err)
+	return he
 }
 
 // readUpload admits and reads an uploaded model's files (uploadedModel),

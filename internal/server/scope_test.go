@@ -13,6 +13,7 @@ import (
 
 	"github.com/convscope/convscope/internal/analyze"
 	"github.com/convscope/convscope/internal/format/tfjs"
+	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/testref"
 	"github.com/convscope/convscope/internal/zoo"
 )
@@ -29,6 +30,7 @@ type scopeAnswer struct {
 			Name    string         `json:"name"`
 			Type    string         `json:"type"`
 			Op      string         `json:"op"`
+			Traits  graph.Traits   `json:"traits"`
 			Inputs  []string       `json:"inputs"`
 			Values  []string       `json:"input_values"`
 			Outputs []string       `json:"outputs"`
@@ -62,7 +64,7 @@ func checkGraph(t *testing.T, a scopeAnswer) {
 	names := map[string]bool{}
 	for i, n := range a.Graph.Nodes {
 		l := a.Layers[i]
-		if n.Name != l.Name || n.Op != l.Kind || n.Type != l.Type {
+		if n.Name != l.Name || n.Op != l.Kind || n.Type != l.Type || n.Traits != l.Traits || n.Traits.Family == "" {
 			t.Fatalf("node %d %s (%s, %s) vs layer %s (%s, %s)", i, n.Name, n.Type, n.Op, l.Name, l.Type, l.Kind)
 		}
 		if !slices.Equal(analyze.CHW(n.Shape), l.Output) {

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/convscope/convscope/internal/imageio"
@@ -93,6 +94,7 @@ type Server struct {
 	uploadSem   chan struct{} // one token per upload being imported (Config.MaxUploads)
 	mem         *memBudget    // Config.MaxMemory
 	runSem      chan struct{} // one token per run in progress (Config.MaxRuns)
+	runWaiting  atomic.Int32  // run requests waiting for a slot
 	imageLimits imageio.Limits
 	mux         *http.ServeMux
 }

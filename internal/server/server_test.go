@@ -21,10 +21,10 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
-)
 
-// refDir is the CNN Explainer reference model, relative to this package.
-const refDir = "../../../shared/reference/cnn-explainer"
+	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/testref"
+)
 
 var refLabels = []string{"lifeboat", "ladybug", "pizza", "bell pepper", "school bus", "koala", "espresso", "red panda", "orange", "sport car"}
 
@@ -45,16 +45,11 @@ func newTestServer(t *testing.T, cfg Config) *Server {
 	return s
 }
 
-// needRef returns the reference model folder or skips (fails under CI).
+// needRef returns the CNN Explainer reference model's folder, or skips
+// (fails under CI=true; testref.Dir).
 func needRef(t *testing.T) string {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(refDir, "model.json")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference data missing at %s: %v", refDir, err)
-		}
-		t.Skipf("reference data missing at %s", refDir)
-	}
-	return refDir
+	return testref.Dir(t, "cnn-explainer")
 }
 
 func do(t *testing.T, h http.Handler, method, url string, body io.Reader, ctype string) *httptest.ResponseRecorder {
@@ -237,6 +232,14 @@ func TestModelDetail(t *testing.T) {
 	}
 	if c.Attrs["out_channels"] != float64(10) || c.Attrs["pads"] == nil {
 		t.Fatalf("conv attrs %v", c.Attrs)
+	}
+	// Traits travel with each layer: the conv opens the conv view, the
+	// ReLU after it is an element-wise activation keeping its range.
+	if c.Traits != (graph.Traits{Family: "conv", Explain: "conv", KeepsBatch: true}) {
+		t.Errorf("conv_1_1 traits %+v", c.Traits)
+	}
+	if r := d.Layers[1]; r.Op != "Relu" || !r.Traits.Elementwise || !r.Traits.KeepsRange || r.Traits.Family != "act" || r.Traits.Explain != "relu" {
+		t.Errorf("layer %s (%s) traits %+v", r.Name, r.Op, r.Traits)
 	}
 	wantError(t, do(t, s, "GET", "/api/models/nope", nil, ""), 404, "no model")
 }

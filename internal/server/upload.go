@@ -75,7 +75,7 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 		if errors.As(err, &he) {
 			return nil, err
 		}
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
+		return nil, placed(files[main], fmtName, err, main+": "+err.Error())
 	}
 	if !m.runnable {
 		m.mem.drop()

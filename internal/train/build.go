@@ -2,11 +2,51 @@ package train
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/tensor"
 )
+
+// site is what a layer's builder gets: the node, its input values and
+// their shapes.
+type site struct {
+	nt     *Net
+	n      *graph.Node
+	ins    []*value
+	x      *value      // ins[0]
+	xs     graph.Shape // the shape of x (batch first)
+	shapes map[string]graph.Shape
+	idx    int // the layer's index
+}
+
+// out creates the node's i-th output value.
+func (s *site) out(i int) *value {
+	return s.nt.newValue(s.n.Outputs[i], s.shapes[s.n.Outputs[i]], s.idx)
+}
+
+// alias makes the node's output share its input's data (a view).
+func (s *site) alias() (layer, error) {
+	s.nt.aliasValue(s.n.Outputs[0], s.shapes[s.n.Outputs[0]], s.x)
+	return nopLayer{}, nil
+}
+
+// builders holds the layer builder of every operator type training
+// supports, filled by the register calls next to each builder (as the
+// engine's planners).
+var builders = map[reflect.Type]func(s *site) (layer, error){}
+
+// register makes build the layer builder of op type T. It returns true so
+// that it can stand as `var _ = register(...)`.
+func register[T graph.Op](build func(s *site, op T) (layer, error)) bool {
+	t := reflect.TypeFor[T]()
+	if _, dup := builders[t]; dup {
+		panic("train: two builders for " + t.String())
+	}
+	builders[t] = func(s *site) (layer, error) { return build(s, s.n.Op.(T)) }
+	return true
+}
 
 // build creates the layer of node n and its output values.
 func (nt *Net) build(n *graph.Node, shapes map[string]graph.Shape) (layer, error) {
@@ -17,116 +57,149 @@ func (nt *Net) build(n *graph.Node, shapes map[string]graph.Shape) (layer, error
 	for i, name := range n.Inputs {
 		ins[i] = nt.vals[name]
 	}
-	x := ins[0]
-	xs := shapes[n.Inputs[0]]
-	idx := len(nt.layers)
-	out := func(i int) *value { return nt.newValue(n.Outputs[i], shapes[n.Outputs[i]], idx) }
 	if len(n.Outputs) != 1 {
 		return nil, fmt.Errorf("%w (%d outputs)", errUnsupported, len(n.Outputs))
 	}
-	switch op := n.Op.(type) {
-	case *graph.Conv:
-		if len(xs) != 4 {
-			return nil, fmt.Errorf("Conv needs an NCHW input, got %v", xs)
-		}
-		win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
-		if err != nil {
-			return nil, err
-		}
-		l := &convLayer{nt: nt, x: x, y: out(0), geo: geom(xs, win, op.OutChannels, oh, ow)}
-		l.groups = max(1, op.Groups)
-		l.geo.Groups = l.groups
-		l.w = nt.newParam(n, "weight", true)
-		l.b = nt.newParam(n, "bias", false)
-		l.init()
-		return l, nil
-	case *graph.Dense:
-		return &denseLayer{nt: nt, x: x, y: out(0), w: nt.newParam(n, "weight", true), b: nt.newParam(n, "bias", false), units: op.Units}, nil
-	case *graph.Pool:
-		if len(xs) != 4 {
-			return nil, fmt.Errorf("pooling needs an NCHW input, got %v", xs)
-		}
-		win, oh, ow, err := op.Resolve(xs[2], xs[3])
-		if err != nil {
-			return nil, err
-		}
-		l := &poolLayer{nt: nt, x: x, y: out(0), geo: geom(xs, win, xs[1], oh, ow), max: op.Type == graph.MaxPool,
-			inclPad: op.CountIncludePad, padB: win.Pads[2], padR: win.Pads[3]}
-		l.geo.N = 1
-		if l.max {
-			l.arg = make([]int32, nt.max*l.y.per)
-		}
-		return l, nil
-	case *graph.Activation:
-		f, alpha, beta, ok := engine.Activation(op)
-		if !ok {
-			return nil, fmt.Errorf("%w: activation %q", errUnsupported, op.Func)
-		}
-		return &actLayer{nt: nt, x: x, y: out(0), f: f, alpha: alpha, beta: beta}, nil
-	case *graph.Softmax:
-		axis, err := graph.NormAxis(op.Axis, len(xs))
-		if err != nil {
-			return nil, err
-		}
-		if axis == 0 {
-			return nil, fmt.Errorf("%w: softmax over the batch axis", errUnsupported)
-		}
-		return &softmaxLayer{nt: nt, x: x, y: out(0), log: op.Log, axis: axis - 1,
-			outer: tensor.Numel(xs[1:axis]), size: xs[axis], inner: tensor.Numel(xs[axis+1:])}, nil
-	case *graph.Flatten:
-		if !op.ChannelsLast {
-			if xs.Elems() != shapes[n.Outputs[0]].Elems() || shapes[n.Outputs[0]][0] != xs[0] {
-				return nil, fmt.Errorf("%w: flatten across the batch", errUnsupported)
-			}
-			nt.aliasValue(n.Outputs[0], shapes[n.Outputs[0]], x)
-			return nopLayer{}, nil
-		}
-		return &flattenCLLayer{nt: nt, x: x, y: out(0), c: xs[1], plane: xs[2] * xs[3]}, nil
-	case *graph.Reshape:
-		nt.aliasValue(n.Outputs[0], shapes[n.Outputs[0]], x)
-		return nopLayer{}, nil
-	case graph.Identity, *graph.Identity:
-		nt.aliasValue(n.Outputs[0], shapes[n.Outputs[0]], x)
-		return nopLayer{}, nil
-	case *graph.Dropout:
-		if op.Ratio < 0 || op.Ratio >= 1 {
-			return nil, fmt.Errorf("dropout ratio %v is outside [0, 1)", op.Ratio)
-		}
-		y := out(0)
-		return &dropoutLayer{nt: nt, x: x, y: y, ratio: op.Ratio, id: uint64(idx), mask: make([]float32, len(y.data))}, nil
-	case *graph.BatchNorm:
-		if len(xs) < 2 {
-			return nil, fmt.Errorf("BatchNorm needs channels, got %v", xs)
-		}
-		mean, variance := n.Param("mean"), n.Param("var")
-		l := &bnLayer{nt: nt, x: x, y: out(0), c: xs[1], plane: tensor.Numel(xs[2:]), eps: op.Epsilon,
-			scale: nt.newParam(n, "scale", false), bias: nt.newParam(n, "bias", false), mean: mean.Data, variance: variance.Data}
-		l.init()
-		return l, nil
-	case *graph.LRN:
-		if len(xs) != 4 {
-			return nil, fmt.Errorf("LRN needs an NCHW input, got %v", xs)
-		}
-		nt.f64Len = max(nt.f64Len, 2*xs[1])
-		return &lrnLayer{nt: nt, x: x, y: out(0), c: xs[1], plane: xs[2] * xs[3], op: *op}, nil
-	case *graph.Eltwise:
-		return newEltwise(nt, op, ins, out(0), shapes, n)
-	case *graph.Concat:
-		axis, err := graph.NormAxis(op.Axis, len(xs))
-		if err != nil {
-			return nil, err
-		}
-		if axis == 0 {
-			return nil, fmt.Errorf("%w: concatenation along the batch axis", errUnsupported)
-		}
-		l := &concatLayer{nt: nt, xs: ins, y: out(0), outer: tensor.Numel(xs[1:axis])}
-		inner := tensor.Numel(xs[axis+1:])
-		for _, name := range n.Inputs {
-			l.sizes = append(l.sizes, shapes[name][axis]*inner)
-		}
-		return l, nil
+	b, ok := builders[reflect.TypeOf(n.Op)]
+	if !ok {
+		return nil, fmt.Errorf("%w %s", errUnsupported, n.Op.Kind())
 	}
-	return nil, fmt.Errorf("%w %s", errUnsupported, n.Op.Kind())
+	return b(&site{nt: nt, n: n, ins: ins, x: ins[0], xs: shapes[n.Inputs[0]], shapes: shapes, idx: len(nt.layers)})
+}
+
+var _ = register(func(s *site, op *graph.Conv) (layer, error) {
+	xs := s.xs
+	if len(xs) != 4 {
+		return nil, fmt.Errorf("Conv needs an NCHW input, got %v", xs)
+	}
+	win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
+	if err != nil {
+		return nil, err
+	}
+	l := &convLayer{nt: s.nt, x: s.x, y: s.out(0), geo: geom(xs, win, op.OutChannels, oh, ow)}
+	l.groups = max(1, op.Groups)
+	l.geo.Groups = l.groups
+	l.w = s.nt.newParam(s.n, "weight", true)
+	l.b = s.nt.newParam(s.n, "bias", false)
+	l.init()
+	return l, nil
+})
+
+var _ = register(func(s *site, op *graph.Dense) (layer, error) {
+	return &denseLayer{nt: s.nt, x: s.x, y: s.out(0), w: s.nt.newParam(s.n, "weight", true), b: s.nt.newParam(s.n, "bias", false), units: op.Units}, nil
+})
+
+var _ = register(func(s *site, op *graph.Pool) (layer, error) {
+	xs := s.xs
+	if len(xs) != 4 {
+		return nil, fmt.Errorf("pooling needs an NCHW input, got %v", xs)
+	}
+	win, oh, ow, err := op.Resolve(xs[2], xs[3])
+	if err != nil {
+		return nil, err
+	}
+	l := &poolLayer{nt: s.nt, x: s.x, y: s.out(0), geo: geom(xs, win, xs[1], oh, ow), max: op.Type == graph.MaxPool,
+		inclPad: op.CountIncludePad, padB: win.Pads[2], padR: win.Pads[3]}
+	l.geo.N = 1
+	if l.max {
+		l.arg = make([]int32, s.nt.max*l.y.per)
+	}
+	return l, nil
+})
+
+var _ = register(func(s *site, op *graph.Activation) (layer, error) {
+	f, alpha, beta, ok := engine.Activation(op)
+	if !ok {
+		return nil, fmt.Errorf("%w: activation %q", errUnsupported, op.Func)
+	}
+	return &actLayer{nt: s.nt, x: s.x, y: s.out(0), f: f, alpha: alpha, beta: beta}, nil
+})
+
+var _ = register(func(s *site, op *graph.Softmax) (layer, error) {
+	xs := s.xs
+	axis, err := imageAxis(op.Axis, len(xs), "softmax over")
+	if err != nil {
+		return nil, err
+	}
+	return &softmaxLayer{nt: s.nt, x: s.x, y: s.out(0), log: op.Log, axis: axis - 1,
+		outer: tensor.Numel(xs[1:axis]), size: xs[axis], inner: tensor.Numel(xs[axis+1:])}, nil
+})
+
+var _ = register(func(s *site, op *graph.Flatten) (layer, error) {
+	xs := s.xs
+	if !op.ChannelsLast {
+		if ys := s.shapes[s.n.Outputs[0]]; xs.Elems() != ys.Elems() || ys[0] != xs[0] {
+			return nil, fmt.Errorf("%w: flatten across the batch", errUnsupported)
+		}
+		return s.alias()
+	}
+	return &flattenCLLayer{nt: s.nt, x: s.x, y: s.out(0), c: xs[1], plane: xs[2] * xs[3]}, nil
+})
+
+var (
+	_ = register(func(s *site, _ *graph.Reshape) (layer, error) { return s.alias() })
+	_ = register(func(s *site, _ *graph.Identity) (layer, error) { return s.alias() })
+)
+
+var _ = register(func(s *site, op *graph.Dropout) (layer, error) {
+	if op.Ratio < 0 || op.Ratio >= 1 {
+		return nil, fmt.Errorf("dropout ratio %v is outside [0, 1)", op.Ratio)
+	}
+	y := s.out(0)
+	return &dropoutLayer{nt: s.nt, x: s.x, y: y, ratio: op.Ratio, id: uint64(s.idx), mask: make([]float32, len(y.data))}, nil
+})
+
+var _ = register(func(s *site, op *graph.BatchNorm) (layer, error) {
+	xs := s.xs
+	if len(xs) < 2 {
+		return nil, fmt.Errorf("BatchNorm needs channels, got %v", xs)
+	}
+	mean, variance := s.n.Param("mean"), s.n.Param("var")
+	l := &bnLayer{nt: s.nt, x: s.x, y: s.out(0), c: xs[1], plane: tensor.Numel(xs[2:]), eps: op.Epsilon,
+		scale: s.nt.newParam(s.n, "scale", false), bias: s.nt.newParam(s.n, "bias", false), mean: mean.Data, variance: variance.Data}
+	l.init()
+	return l, nil
+})
+
+var _ = register(func(s *site, op *graph.LRN) (layer, error) {
+	xs := s.xs
+	if len(xs) != 4 {
+		return nil, fmt.Errorf("LRN needs an NCHW input, got %v", xs)
+	}
+	s.nt.f64Len = max(s.nt.f64Len, 2*xs[1])
+	return &lrnLayer{nt: s.nt, x: s.x, y: s.out(0), c: xs[1], plane: xs[2] * xs[3], op: *op}, nil
+})
+
+var _ = register(func(s *site, op *graph.Eltwise) (layer, error) {
+	return newEltwise(s.nt, op, s.ins, s.out(0), s.shapes, s.n)
+})
+
+var _ = register(func(s *site, op *graph.Concat) (layer, error) {
+	xs := s.xs
+	axis, err := imageAxis(op.Axis, len(xs), "concatenation along")
+	if err != nil {
+		return nil, err
+	}
+	l := &concatLayer{nt: s.nt, xs: s.ins, y: s.out(0), outer: tensor.Numel(xs[1:axis])}
+	inner := tensor.Numel(xs[axis+1:])
+	for _, name := range s.n.Inputs {
+		l.sizes = append(l.sizes, s.shapes[name][axis]*inner)
+	}
+	return l, nil
+})
+
+// imageAxis resolves an axis of a batch-first shape of the given rank;
+// training runs each image separately, so it cannot work along the batch
+// axis ("softmax over", "concatenation along" the batch axis).
+func imageAxis(axis, rank int, what string) (int, error) {
+	a, err := graph.NormAxis(axis, rank)
+	if err != nil {
+		return 0, err
+	}
+	if a == 0 {
+		return 0, fmt.Errorf("%w: %s the batch axis", errUnsupported, what)
+	}
+	return a, nil
 }
 
 // geom is the per-image geometry: the trainer runs each image separately.

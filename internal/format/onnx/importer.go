@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
@@ -29,8 +28,8 @@ type importer struct {
 	opts   Options
 	g      *graph.Graph
 	vals   map[string]*value
-	names  map[string]bool // value names in use (ONNX's and generated ones)
-	nodes  map[string]bool // node names in use
+	names  *graph.Names    // value names in use (ONNX's and generated ones)
+	nodes  *graph.Names    // node names in use
 	used   map[string]bool // values read by some node or the graph outputs
 	budget *format.Budget
 	ext    externalReader
@@ -44,8 +43,8 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 		opts:   opts,
 		g:      &graph.Graph{Name: gp.GetName()},
 		vals:   map[string]*value{},
-		names:  map[string]bool{},
-		nodes:  map[string]bool{},
+		names:  graph.NewNames("#"),
+		nodes:  graph.NewNames("#"),
 		used:   map[string]bool{},
 		budget: opts.Budget,
 		gp:     gp,
@@ -66,18 +65,18 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 	}
 	// Reserve every ONNX value name so generated names never clash.
 	for _, in := range gp.GetInput() {
-		imp.names[in.GetName()] = true
+		imp.names.Add(in.GetName())
 	}
 	for _, t := range gp.GetInitializer() {
-		imp.names[t.GetName()] = true
+		imp.names.Add(t.GetName())
 	}
 	for _, n := range gp.GetNode() {
 		for _, s := range n.GetInput() {
-			imp.names[s] = true
+			imp.names.Add(s)
 			imp.used[s] = true
 		}
 		for _, s := range n.GetOutput() {
-			imp.names[s] = true
+			imp.names.Add(s)
 		}
 	}
 	for _, o := range gp.GetOutput() {
@@ -251,23 +250,11 @@ func (imp *importer) nodeName(base string) string {
 	if base == "" {
 		base = "node"
 	}
-	name := base
-	for i := 2; imp.nodes[name]; i++ {
-		name = base + "#" + strconv.Itoa(i)
-	}
-	imp.nodes[name] = true
-	return name
+	return imp.nodes.Unique(base)
 }
 
 // valueName returns an unused value name based on base.
-func (imp *importer) valueName(base string) string {
-	name := base
-	for i := 2; imp.names[name]; i++ {
-		name = base + "#" + strconv.Itoa(i)
-	}
-	imp.names[name] = true
-	return name
-}
+func (imp *importer) valueName(base string) string { return imp.names.Unique(base) }
 
 // ctx is the conversion of one ONNX node.
 type ctx struct {
@@ -277,6 +264,8 @@ type ctx struct {
 	id    string // the node's name for messages: its name or first output
 	base  string // the graph name of its main node
 	attrs map[string]*AttributeProto
+	// attrErr is the first error reading an attribute (attrs.go).
+	attrErr error
 }
 
 func (imp *importer) node(n *NodeProto) error {
@@ -297,22 +286,26 @@ func (imp *importer) node(n *NodeProto) error {
 		return &UnsupportedError{Node: c.id, Op: c.op}
 	}
 	if len(n.GetOutput()) == 0 || n.GetOutput()[0] == "" {
-		return fmt.Errorf("node %q (%s) has no output", c.id, c.op)
+		return graph.NodeErrorf(c.id, "node %q (%s) has no output", c.id, c.op)
 	}
 	for _, o := range n.GetOutput() {
 		if o == "" {
 			continue
 		}
 		if _, dup := imp.vals[o]; dup {
-			return fmt.Errorf("node %q (%s): value %q is defined twice", c.id, c.op, o)
+			return graph.NodeErrorf(c.id, "node %q (%s): value %q is defined twice", c.id, c.op, o)
 		}
 	}
-	if err := conv(c); err != nil {
+	err := conv(c)
+	if c.attrErr != nil {
+		err = c.attrErr // the first problem, before the converter went on with a default
+	}
+	if err != nil {
 		var u *UnsupportedError
 		if errors.As(err, &u) {
 			return err
 		}
-		return fmt.Errorf("node %q (%s): %w", c.id, c.op, err)
+		return graph.NodeErrorf(c.id, "node %q (%s): %w", c.id, c.op, err)
 	}
 	for i, o := range n.GetOutput() {
 		if o == "" || !imp.used[o] {
@@ -508,7 +501,7 @@ func (c *ctx) emit(suffix, typ string, op graph.Op, ins, outs []string, params m
 		Inputs: append([]string(nil), ins...), Outputs: append([]string(nil), outs...), Params: params,
 	})
 	batch := false
-	if keepsBatch(op) {
+	if op.Traits().KeepsBatch {
 		for i, name := range ins {
 			v := imp.vals[name]
 			// One input may change rank (Flatten, Dense); of several,
@@ -521,24 +514,6 @@ func (c *ctx) emit(suffix, typ string, op graph.Op, ins, outs []string, params m
 		imp.vals[o] = &value{shape: res[i], dt: dt, live: true, batchDim: batch && len(res[i]) > 0}
 	}
 	return nil
-}
-
-// keepsBatch reports whether op's output has its input's first dimension
-// (the IR's ops are batch-first; these are the exceptions).
-func keepsBatch(op graph.Op) bool {
-	switch op := op.(type) {
-	case *graph.Transpose:
-		return len(op.Perm) > 0 && op.Perm[0] == 0
-	case *graph.Reshape:
-		return len(op.Shape) > 0 && op.Shape[0] == 0 && !op.AllowZero
-	case *graph.Concat:
-		return op.Axis != 0
-	case *graph.Slice:
-		return op.Axis != 0
-	case *graph.Const, graph.MatMul, *graph.MatMul:
-		return false
-	}
-	return true
 }
 
 // temp returns a fresh value name for an intermediate result.

@@ -68,7 +68,7 @@ func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) 
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, used: map[string]bool{}}
+	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, names: graph.NewNames("_"), used: map[string]bool{}}
 	g, err := b.build(modelName, layers, inputs, outputs)
 	if err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func parseTopology(raw json.RawMessage) (layers []kLayer, inputs, outputs []stri
 			}
 			in, err := inboundNames(l.InboundNodes)
 			if err != nil {
-				return nil, nil, nil, "", fmt.Errorf("layer %q: %w", kl.Config.Name, err)
+				return nil, nil, nil, "", graph.NodeErrorf(kl.Config.Name, "layer %q: %w", kl.Config.Name, err)
 			}
 			kl.inbound = in
 			layers = append(layers, kl)

@@ -4,41 +4,25 @@
 
 export const SECTION_IDS = ['article-input', 'article-conv', 'article-relu', 'article-pool', 'article-flatten', 'article-softmax'];
 
-const BY_OP = {
-  Input: 'article-input',
-  Conv: 'article-conv',
-  ConvTranspose: 'article-conv',
-  Relu: 'article-relu',
-  LeakyRelu: 'article-relu',
-  Elu: 'article-relu',
-  Selu: 'article-relu',
-  Sigmoid: 'article-relu',
-  Tanh: 'article-relu',
-  Clip: 'article-relu',
-  Relu6: 'article-relu',
-  Softplus: 'article-relu',
-  HardSigmoid: 'article-relu',
-  MaxPool: 'article-pool',
-  AveragePool: 'article-pool',
-  GlobalAveragePool: 'article-pool',
-  GlobalMaxPool: 'article-pool',
-  Flatten: 'article-flatten',
-  Reshape: 'article-flatten',
-  Dense: 'article-flatten',
-  Gemm: 'article-flatten',
-  MatMul: 'article-flatten',
-  Softmax: 'article-softmax',
-};
-
 /**
- * sectionFor returns the id of the article section about a layer, given
- * its canonical op (the API's `op`), 'Input' for the image input, or
- * 'output' for the overview's class column (the softmax); '' when the
- * article has no section for it.
+ * sectionFor returns the id of the article section about a layer (a layer
+ * of the model description or an overview column: anything with the
+ * server's traits), 'Input' for the image input, or 'output' for the
+ * overview's class column (the softmax); '' when the article has no
+ * section for it.
  */
-export function sectionFor(op) {
-  if (op === 'output') return 'article-softmax';
-  return BY_OP[op] ?? '';
+export function sectionFor(layer) {
+  if (layer === 'Input') return 'article-input';
+  if (layer === 'output') return 'article-softmax';
+  const t = layer?.traits ?? {};
+  if (t.family === 'conv') return 'article-conv';
+  if (t.explain === 'relu') return 'article-relu';
+  if (t.family === 'pool') return 'article-pool';
+  if (t.family === 'output') return 'article-softmax';
+  // The dense layers, and the layers that flatten or reshape the maps for
+  // them (not Dropout and Identity, which pass them on as they are).
+  if (t.family === 'dense' || (t.passthrough && !t.keeps_range)) return 'article-flatten';
+  return '';
 }
 
 /**

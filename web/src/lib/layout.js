@@ -5,29 +5,16 @@
 // Columns follow the graph's topological order, left to right: the image
 // input, one column per layer producing feature maps (or a vector), and the
 // output column with the classes. Layers that only reshape or pass values on
-// (Flatten, Reshape, Dropout, Identity) share their input's column; the
+// (traits.passthrough: Flatten, Reshape, Dropout, Identity) share their
+// input's column; the
 // layer computing the logits and the final softmax fold into the output
 // column. For Tiny VGG this gives the original's 12 columns: input,
 // conv_1_1 … max_pool_2, output.
+//
+// What a layer's operator does comes from its traits (docs/api.md, "traits"),
+// which the server sends with every layer: this module knows no operator
+// names but Conv (grouped edges) and Concat (stacked edges).
 import { headerWidth } from './labels.js';
-
-/** Ops whose output is their input reshaped or unchanged. */
-export const PASSTHROUGH = new Set(['Identity', 'Dropout', 'Flatten', 'Reshape']);
-
-/** Ops whose output channel c depends on input channel c only. */
-export const CHANNELWISE = new Set([
-  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Clip', 'Softplus', 'HardSigmoid', 'Relu6',
-  'PRelu', 'MaxPool', 'AveragePool', 'GlobalMaxPool', 'GlobalAveragePool', 'BatchNorm', 'LRN',
-  'Affine', 'Power', 'Pad', 'Crop', 'Resize', 'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum',
-]);
-
-/** Ops that keep their input's colour range (a layer followed by them is one colour group). */
-export const FOLLOWERS = new Set([
-  'Relu', 'LeakyRelu', 'Relu6', 'Clip', 'PRelu', 'MaxPool', 'AveragePool', 'GlobalMaxPool', 'GlobalAveragePool', 'Pad', 'Crop', 'Resize',
-  'BatchNorm', 'Affine', 'LRN', 'Dropout', 'Identity',
-]);
-
-const POOLS = new Set(['MaxPool', 'AveragePool']);
 
 /** isMapShape: a per-image [C, H, W] shape with more than one pixel. */
 export function isMapShape(shape) {
@@ -47,7 +34,7 @@ export function edgeMode(layer, inputIndex, srcChannels, dstChannels) {
       return { mode: 'concat' };
     }
     default:
-      if (CHANNELWISE.has(layer.op)) return { mode: 'one' };
+      if (layer.traits?.channelwise) return { mode: 'one' };
       return { mode: 'full' };
   }
 }
@@ -90,7 +77,7 @@ export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = 
     if (folded.has(l.name)) continue;
     const out = l.outputs[0];
     const srcCols = l.inputs.map((v) => colOfValue.get(v));
-    if (PASSTHROUGH.has(l.op) && srcCols[0] !== undefined) {
+    if (l.traits?.passthrough && srcCols[0] !== undefined) {
       for (const o of l.outputs) colOfValue.set(o, srcCols[0]);
       continue;
     }
@@ -100,7 +87,7 @@ export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = 
     const shown = Math.min(channels, cap(l.name));
     const col = {
       kind: map ? 'map' : 'vector', name: l.name, value: out, op: l.op, type: l.type, shape: l.shape,
-      attrs: l.attrs, channels, shown, sources: [], expanded: !!expanded?.has(l.name),
+      attrs: l.attrs, traits: l.traits ?? {}, channels, shown, sources: [], expanded: !!expanded?.has(l.name),
     };
     let offset = 0;
     l.inputs.forEach((v, k) => {
@@ -131,16 +118,17 @@ export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = 
     });
   }
 
-  // Colour groups and modules.
+  // Colour groups (a layer keeping its input's range joins its group) and
+  // modules (each ends with a windowed pool).
   let group = -1;
   let module = 0;
   cols.forEach((c) => {
     if (c.kind !== 'map' && c.kind !== 'vector') return;
     const s = c.sources.length === 1 ? cols[c.sources[0].col] : null;
-    if (FOLLOWERS.has(c.op) && s && (s.kind === 'map' || s.kind === 'vector')) c.group = s.group;
+    if (c.traits.keeps_range && s && (s.kind === 'map' || s.kind === 'vector')) c.group = s.group;
     else c.group = ++group;
     c.module = module;
-    if (POOLS.has(c.op)) module++;
+    if (c.traits.family === 'pool' && !c.attrs?.global) module++;
   });
   // A module that ends with a pool owns the pool; columns after the last
   // pool form the last module.

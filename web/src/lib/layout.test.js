@@ -3,6 +3,7 @@ import { buildColumns, computeGeometry, incoming, neuronCount, gapWeight } from 
 import { legendBoxes } from './legend.js';
 import { scaleGroups } from './colors.js';
 import tinyvgg from './testdata/tinyvgg.json';
+import { CONV, ADD, CONCAT, DROPOUT, MAXPOOL, FLATTEN, DENSE, SOFTMAX } from './testdata/traits.js';
 
 // A small DAG with a residual add, a concat, a depthwise conv, a hidden dense
 // layer and 40 channels (more than drawn).
@@ -10,17 +11,17 @@ const dag = {
   classes: 3, logits: 'fc2', probabilities: 'prob', labels: ['a', 'b', 'c'],
   inputs: [{ name: 'data', shape: [3, 16, 16] }],
   layers: [
-    { name: 'c1', op: 'Conv', type: 'Conv', inputs: ['data'], outputs: ['c1'], shape: [8, 16, 16], attrs: { groups: 1 } },
-    { name: 'dw', op: 'Conv', type: 'Conv', inputs: ['c1'], outputs: ['dw'], shape: [8, 16, 16], attrs: { groups: 8 } },
-    { name: 'add', op: 'Add', type: 'Add', inputs: ['c1', 'dw'], outputs: ['add'], shape: [8, 16, 16] },
-    { name: 'c2', op: 'Conv', type: 'Conv', inputs: ['add'], outputs: ['c2'], shape: [32, 16, 16], attrs: { groups: 1 } },
-    { name: 'cat', op: 'Concat', type: 'Concat', inputs: ['add', 'c2'], outputs: ['cat'], shape: [40, 16, 16] },
-    { name: 'drop', op: 'Dropout', type: 'Dropout', inputs: ['cat'], outputs: ['drop'], shape: [40, 16, 16] },
-    { name: 'pool', op: 'MaxPool', type: 'MaxPool', inputs: ['drop'], outputs: ['pool'], shape: [40, 8, 8] },
-    { name: 'flat', op: 'Flatten', type: 'Flatten', inputs: ['pool'], outputs: ['flat'], shape: [2560] },
-    { name: 'fc1', op: 'Dense', type: 'Dense', inputs: ['flat'], outputs: ['fc1'], shape: [64] },
-    { name: 'fc2', op: 'Dense', type: 'Dense', inputs: ['fc1'], outputs: ['fc2'], shape: [3] },
-    { name: 'prob', op: 'Softmax', type: 'Softmax', inputs: ['fc2'], outputs: ['prob'], shape: [3] },
+    { name: 'c1', op: 'Conv', traits: CONV, type: 'Conv', inputs: ['data'], outputs: ['c1'], shape: [8, 16, 16], attrs: { groups: 1 } },
+    { name: 'dw', op: 'Conv', traits: CONV, type: 'Conv', inputs: ['c1'], outputs: ['dw'], shape: [8, 16, 16], attrs: { groups: 8 } },
+    { name: 'add', op: 'Add', traits: ADD, type: 'Add', inputs: ['c1', 'dw'], outputs: ['add'], shape: [8, 16, 16] },
+    { name: 'c2', op: 'Conv', traits: CONV, type: 'Conv', inputs: ['add'], outputs: ['c2'], shape: [32, 16, 16], attrs: { groups: 1 } },
+    { name: 'cat', op: 'Concat', traits: CONCAT, type: 'Concat', inputs: ['add', 'c2'], outputs: ['cat'], shape: [40, 16, 16] },
+    { name: 'drop', op: 'Dropout', traits: DROPOUT, type: 'Dropout', inputs: ['cat'], outputs: ['drop'], shape: [40, 16, 16] },
+    { name: 'pool', op: 'MaxPool', traits: MAXPOOL, type: 'MaxPool', inputs: ['drop'], outputs: ['pool'], shape: [40, 8, 8] },
+    { name: 'flat', op: 'Flatten', traits: FLATTEN, type: 'Flatten', inputs: ['pool'], outputs: ['flat'], shape: [2560] },
+    { name: 'fc1', op: 'Dense', traits: DENSE, type: 'Dense', inputs: ['flat'], outputs: ['fc1'], shape: [64] },
+    { name: 'fc2', op: 'Dense', traits: DENSE, type: 'Dense', inputs: ['fc1'], outputs: ['fc2'], shape: [3] },
+    { name: 'prob', op: 'Softmax', traits: SOFTMAX, type: 'Softmax', inputs: ['fc2'], outputs: ['prob'], shape: [3] },
   ],
 };
 
@@ -77,6 +78,28 @@ describe('columns', () => {
     expect(incoming(cols, i.pool, 7)).toEqual([[i.cat, 7]]);
     expect(incoming(cols, i.fc1, 0)).toHaveLength(16); // the drawn pool maps
     expect(incoming(cols, cols.length - 1, 1)).toEqual([[i.fc1, 0]]);
+  });
+
+  it('draws an operator it has never heard of by its traits alone', () => {
+    const model = {
+      inputs: [{ name: 'data', shape: [3, 8, 8] }],
+      layers: [
+        { name: 'c', op: 'Conv', traits: CONV, inputs: ['data'], outputs: ['c'], shape: [4, 8, 8], attrs: { groups: 1 } },
+        { name: 'hs', op: 'HardSwish', traits: { family: 'act', elementwise: true, channelwise: true, explain: 'relu' }, inputs: ['c'], outputs: ['hs'], shape: [4, 8, 8] },
+        { name: 'gp', op: 'GlobalMaxPool', traits: { family: 'pool', channelwise: true, keeps_range: true }, inputs: ['hs'], outputs: ['gp'], shape: [4, 1, 1], attrs: { global: true } },
+        { name: 'p', op: 'LpPool', traits: { family: 'pool', channelwise: true, keeps_range: true }, inputs: ['hs'], outputs: ['p'], shape: [4, 4, 4], attrs: {} },
+        { name: 'v', op: 'View', traits: { family: 'shape', view: true, passthrough: true }, inputs: ['p'], outputs: ['v'], shape: [64] },
+        { name: 'q', op: 'Mystery', inputs: ['p'], outputs: ['q'], shape: [4, 4, 4] },
+      ],
+    };
+    const cols = buildColumns(model);
+    const i = Object.fromEntries(cols.map((c, k) => [c.name, k]));
+    expect(names(cols)).toEqual(['data', 'c', 'hs', 'gp', 'p', 'q']); // v passes through
+    expect(cols[i.hs].sources[0].mode).toBe('one');
+    expect(cols[i.hs].group).not.toBe(cols[i.c].group); // does not keep the range
+    expect(cols[i.p].group).toBe(cols[i.hs].group); // keeps it
+    expect(cols[i.q].sources[0].mode).toBe('full'); // no traits: nothing assumed
+    expect([cols[i.gp].module, cols[i.p].module, cols[i.q].module]).toEqual([0, 0, 1]); // a windowed pool ends a module
   });
 
   it('groups layers for colour scales and modules', () => {

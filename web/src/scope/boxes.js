@@ -102,7 +102,7 @@ export function boxOf(group, measure = estimateWidth) {
   const badges = group.members.map((m) => {
     const text = badge(m);
     const w = Math.ceil(measure(text, FONTS.badge) + 2 * BOX.badgePadX);
-    const b = { name: m.name, text, x: bx, w, family: family(m.op || m.type) };
+    const b = { name: m.name, text, x: bx, w, family: family(m) };
     bx += w + BOX.badgeGap;
     return b;
   });
@@ -111,7 +111,7 @@ export function boxOf(group, measure = estimateWidth) {
   const width = Math.ceil(Math.min(BOX.maxW, Math.max(BOX.minW, inner + 2 * BOX.padX)));
   const height = 2 * BOX.padY + BOX.line1 + BOX.line2 + (badges.length ? BOX.badges : 0);
   const label = fitText(name, width - 2 * BOX.padX, FONTS.name, measure);
-  return { name, label, detail: det, family: family(group.head.op || group.head.type), badges, width, height };
+  return { name, label, detail: det, family: family(group.head), badges, width, height };
 }
 
 /** edgeLabel is the text on an edge: the shape of the value it carries. */

@@ -1,6 +1,7 @@
 // Colours of the Scope graph: one hue per family of operators, so that the
 // structure of a network (convolutions, pooling, merges, dense head) shows
-// at a glance. Pure.
+// at a glance. A layer's family is its traits.family, sent by the server
+// (docs/api.md). Pure.
 
 /** FAMILIES: the families in legend order, each with its box fill, border and text colour. */
 export const FAMILIES = [
@@ -15,30 +16,15 @@ export const FAMILIES = [
   { id: 'output', fill: '#e3f3f5', stroke: '#2a8f9c' },
 ];
 
-const BY_OP = {
-  Input: 'input',
-  Conv: 'conv', ConvTranspose: 'conv',
-  MaxPool: 'pool', AveragePool: 'pool', GlobalMaxPool: 'pool', GlobalAveragePool: 'pool',
-  BatchNorm: 'norm', LRN: 'norm', Affine: 'norm', Power: 'norm',
-  Relu: 'act', LeakyRelu: 'act', Sigmoid: 'act', Tanh: 'act', Elu: 'act', Selu: 'act', Clip: 'act',
-  Softplus: 'act', HardSigmoid: 'act', Relu6: 'act', PRelu: 'act',
-  Add: 'merge', Sub: 'merge', Mul: 'merge', Div: 'merge', Max: 'merge', Min: 'merge', Sum: 'merge', Concat: 'merge',
-  Dense: 'dense', MatMul: 'dense',
-  Flatten: 'shape', Reshape: 'shape', Dropout: 'shape', Identity: 'shape', Transpose: 'shape', Pad: 'shape',
-  Slice: 'shape', Crop: 'shape', Resize: 'shape', Constant: 'shape',
-  Softmax: 'output',
-};
-
 const byId = new Map(FAMILIES.map((f) => [f.id, f]));
 
-/** family gives the family id of an operator ('shape' for an unknown one). */
-export function family(op) {
-  return BY_OP[op] ?? 'shape';
-}
-
-/** colours gives {fill, stroke} of an operator's family. */
-export function colours(op) {
-  return byId.get(family(op));
+/**
+ * family gives the family id of a layer, graph node or summary row (anything
+ * with the server's traits): 'shape' for one without a known family.
+ */
+export function family(layer) {
+  const f = layer?.traits?.family;
+  return byId.has(f) ? f : 'shape';
 }
 
 /** familyColours gives {fill, stroke} of a family id. */

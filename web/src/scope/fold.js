@@ -4,8 +4,9 @@
 // nodes producing its inputs. Caffe-style in-place layers (ReLU, BatchNorm,
 // Scale written over their input) and views (Flatten, Dropout) are drawn as
 // badges of the box of the layer they follow, as Netscope does: a node folds
-// into its producer's box when it is marked in_place (or is an activation,
-// normalisation or view, see FOLDABLE), reads exactly one
+// into its producer's box when it is marked in_place (or its operator is
+// foldable: traits.foldable, an activation, normalisation or view), reads
+// exactly one
 // producer, and is that producer's only reader (otherwise another layer
 // reads the value before the in-place layer overwrote it, and the edge
 // would have to leave the box in the middle of its chain).
@@ -25,17 +26,6 @@
  *   groupOf: Map from every node name to its group id.
  * Set fold = false to keep every node as its own box.
  */
-/**
- * FOLDABLE are the operators drawn as a badge of the layer they follow even
- * when the file gives them their own output value (ONNX, TF.js): per-element
- * activations, normalisations and views. They fold under the same
- * conditions as in-place layers.
- */
-export const FOLDABLE = new Set([
-  'Relu', 'LeakyRelu', 'PRelu', 'Relu6', 'Clip', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'HardSigmoid',
-  'BatchNorm', 'Affine', 'LRN', 'Dropout', 'Identity',
-]);
-
 export function foldGraph(graph, { fold = true } = {}) {
   const nodes = graph?.nodes ?? [];
   const byName = new Map(nodes.map((n) => [n.name, n]));
@@ -54,7 +44,7 @@ export function foldGraph(graph, { fold = true } = {}) {
   for (const n of nodes) {
     const ins = [...new Set(n.inputs ?? [])];
     const p = ins.length === 1 ? ins[0] : null;
-    const foldable = fold && (n.in_place || FOLDABLE.has(n.op)) && p !== null && byName.has(p) && readers.get(p).length === 1 && !outputs.has(p);
+    const foldable = fold && (n.in_place || n.traits?.foldable) && p !== null && byName.has(p) && readers.get(p).length === 1 && !outputs.has(p);
     if (foldable) {
       const g = byId.get(groupOf.get(p));
       g.members.push(n);

@@ -6,8 +6,11 @@ import { sortRows, summarize, layerRows, size } from './table.js';
 import { tokenize, highlight, errorPosition, looksLikeText } from './prototxt.js';
 import { detail, boxOf, layoutGraph, estimateWidth, BOX } from './layout.js';
 import { family } from './colors.js';
+import { INPUT, CONV, BATCHNORM, RELU, ADD, DENSE, SOFTMAX, GLOBALPOOL } from '../lib/testdata/traits.js';
 
-const N = (name, op, inputs, extra = {}) => ({ name, op, type: op, inputs, shape: [4, 8, 8], in_place: false, attrs: {}, ...extra });
+// The traits the server sends with each op of these graphs.
+const TRAITS = { Input: INPUT, Conv: CONV, BatchNorm: BATCHNORM, Relu: RELU, Add: ADD, Dense: DENSE, Softmax: SOFTMAX };
+const N = (name, op, inputs, extra = {}) => ({ name, op, type: op, traits: TRAITS[op], inputs, shape: [4, 8, 8], in_place: false, attrs: {}, ...extra });
 
 // data → conv → bn(in place) → relu(in place) → {a, b} → add → relu2(in place) → fc → prob
 const residual = {
@@ -232,9 +235,10 @@ describe('layout', () => {
     }
   });
   it('colours operators by family', () => {
-    expect(family('Conv')).toBe('conv');
-    expect(family('GlobalAveragePool')).toBe('pool');
-    expect(family('Zorblax')).toBe('shape');
+    expect(family({ op: 'Conv', traits: CONV })).toBe('conv');
+    expect(family({ op: 'GlobalAveragePool', traits: GLOBALPOOL })).toBe('pool');
+    expect(family({ op: 'Zorblax', traits: { family: 'zorblax' } })).toBe('shape');
+    expect(family({ op: 'Conv' })).toBe('shape'); // the family comes from the traits, not the op name
   });
 });
 

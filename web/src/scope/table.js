@@ -47,16 +47,17 @@ export function layerRows(analysis) {
 }
 
 /**
- * summarize groups layers by operator (kind): [{kind, count, params, macs,
- * other, activation_bytes, param_bytes, index}] in order of first appearance;
- * index is that order (for the '#' sort).
+ * summarize groups layers by operator (kind): [{kind, traits, count, params,
+ * macs, other, activation_bytes, param_bytes, index}] in order of first
+ * appearance; traits are the first layer's; index is that order (for the
+ * '#' sort).
  */
 export function summarize(layers) {
   const by = new Map();
   for (const l of layers ?? []) {
     let s = by.get(l.kind);
     if (!s) {
-      s = { kind: l.kind, count: 0, params: 0, macs: 0, other: 0, activation_bytes: 0, param_bytes: 0, index: by.size };
+      s = { kind: l.kind, traits: l.traits, count: 0, params: 0, macs: 0, other: 0, activation_bytes: 0, param_bytes: 0, index: by.size };
       by.set(l.kind, s);
     }
     s.count++;
@@ -67,4 +68,11 @@ export function summarize(layers) {
     s.param_bytes += l.param_bytes ?? 0;
   }
   return [...by.values()];
+}
+
+/** readerMap maps each value name to the layers reading it (a layer reading a value twice counts once), in graph order. */
+export function readerMap(nodes) {
+  const m = new Map();
+  for (const n of nodes) for (const p of new Set(n.inputs)) (m.get(p) ?? m.set(p, []).get(p)).push(n.name);
+  return m;
 }

@@ -8,6 +8,8 @@ import { viewKind, articleSection, classifier, unaryMaps } from './target.js';
 import { decodeParams, loadParams } from './params.js';
 import { arrowKey, windowBox } from './cells.js';
 import { encodeTensors } from '../decode.js';
+import tinyvgg from '../testdata/tinyvgg.json';
+import { CONV, RELU, SIGMOID, MAXPOOL, GLOBALPOOL, ADD, BATCHNORM, FLATTEN_CL, DROPOUT, DENSE } from '../testdata/traits.js';
 
 const f32 = (xs) => Float32Array.from(xs);
 
@@ -191,14 +193,18 @@ describe('activations', () => {
 
 describe('view targets', () => {
   it('maps columns to views and article sections', () => {
-    expect(viewKind({ kind: 'map', op: 'Conv' })).toBe('conv');
-    expect(viewKind({ kind: 'map', op: 'Relu' })).toBe('relu');
-    expect(viewKind({ kind: 'map', op: 'MaxPool' })).toBe('pool');
+    expect(viewKind({ kind: 'map', op: 'Conv', traits: CONV })).toBe('conv');
+    expect(viewKind({ kind: 'map', op: 'Relu', traits: RELU })).toBe('relu');
+    expect(viewKind({ kind: 'map', op: 'Sigmoid', traits: SIGMOID })).toBe('relu');
+    expect(viewKind({ kind: 'map', op: 'MaxPool', traits: MAXPOOL })).toBe('pool');
+    expect(viewKind({ kind: 'map', op: 'GlobalAveragePool', traits: GLOBALPOOL })).toBe(null);
     expect(viewKind({ kind: 'output' })).toBe('flatten');
-    expect(viewKind({ kind: 'map', op: 'Add' })).toBe(null);
+    expect(viewKind({ kind: 'map', op: 'Add', traits: ADD })).toBe(null);
+    expect(viewKind({ kind: 'map', op: 'BatchNorm', traits: BATCHNORM })).toBe(null);
+    expect(viewKind({ kind: 'vector', op: 'Relu', traits: RELU })).toBe(null);
     expect(viewKind({ kind: 'input' })).toBe(null);
-    expect(articleSection({ kind: 'map', op: 'AveragePool' })).toBe('article-pool');
-    expect(articleSection({ kind: 'map', op: 'LeakyRelu' })).toBe('article-relu');
+    expect(articleSection({ kind: 'map', op: 'AveragePool', traits: MAXPOOL })).toBe('article-pool');
+    expect(articleSection({ kind: 'map', op: 'LeakyRelu', traits: RELU })).toBe('article-relu');
     expect(articleSection({ kind: 'input' })).toBe('article-input');
     expect(articleSection({ kind: 'output' })).toBe('article-softmax');
   });
@@ -207,10 +213,10 @@ describe('view targets', () => {
       logits: 'output',
       inputs: [{ name: 'input', shape: [3, 64, 64] }],
       layers: [
-        { name: 'max_pool_2', op: 'MaxPool', inputs: ['x'], outputs: ['max_pool_2'], shape: [10, 13, 13] },
-        { name: 'flatten', op: 'Flatten', inputs: ['max_pool_2'], outputs: ['flatten'], shape: [1690], attrs: { channels_last: true } },
-        { name: 'drop', op: 'Dropout', inputs: ['flatten'], outputs: ['drop'], shape: [1690] },
-        { name: 'output', op: 'Dense', inputs: ['drop'], outputs: ['output'], shape: [10] },
+        { name: 'max_pool_2', op: 'MaxPool', traits: MAXPOOL, inputs: ['x'], outputs: ['max_pool_2'], shape: [10, 13, 13] },
+        { name: 'flatten', op: 'Flatten', traits: FLATTEN_CL, inputs: ['max_pool_2'], outputs: ['flatten'], shape: [1690], attrs: { channels_last: true } },
+        { name: 'drop', op: 'Dropout', traits: DROPOUT, inputs: ['flatten'], outputs: ['drop'], shape: [1690] },
+        { name: 'output', op: 'Dense', traits: DENSE, inputs: ['drop'], outputs: ['output'], shape: [10] },
       ],
     };
     const c = classifier(model);
@@ -221,6 +227,10 @@ describe('view targets', () => {
     expect(c.channelsLast).toBe(true);
     expect(c.vectorValue).toBe('drop');
     expect(classifier({ ...model, logits: 'max_pool_2' }).dense).toBe(null);
+    // The server's own description of Tiny VGG.
+    const real = classifier(tinyvgg);
+    expect([real.dense.name, real.flatten.name, real.mapValue, real.vectorValue, real.channelsLast]).toEqual(['output', 'flatten', 'max_pool_2', 'flatten', true]);
+    expect(real.mapShape).toEqual([10, 13, 13]);
   });
 });
 

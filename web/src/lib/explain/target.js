@@ -4,9 +4,6 @@ import { sectionFor } from '../../article/sections.js';
 import { planeOf } from './conv.js';
 import { symmetric } from './scales.js';
 
-const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Relu6', 'Clip', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'HardSigmoid']);
-const POOLS = new Set(['MaxPool', 'AveragePool']);
-
 /** VIEWS are the view kinds (the data-view of each view's root). */
 export const VIEWS = ['conv', 'conv-formula', 'relu', 'pool', 'softmax', 'flatten'];
 
@@ -54,22 +51,20 @@ export function unaryMaps(model, run, layer, neuron) {
 
 /**
  * viewKind tells which view a click on a neuron of a column opens: 'conv',
- * 'relu', 'pool', 'flatten' (an output class) or null (no view for it).
+ * 'relu', 'pool' (the layer's traits.explain), 'flatten' (an output class)
+ * or null (no view for it).
  */
 export function viewKind(col) {
   if (!col) return null;
   if (col.kind === 'output') return 'flatten';
   if (col.kind !== 'map') return null;
-  if (col.op === 'Conv') return 'conv';
-  if (ACTIVATIONS.has(col.op)) return 'relu';
-  if (POOLS.has(col.op)) return 'pool';
-  return null;
+  return col.traits?.explain || null;
 }
 
 /** articleSection is the id of the article section about a column's layer (article/sections.js), or null. */
 export function articleSection(col) {
   if (!col) return null;
-  return sectionFor(col.kind === 'input' ? 'Input' : col.kind === 'output' ? 'output' : col.op) || null;
+  return sectionFor(col.kind === 'input' ? 'Input' : col.kind === 'output' ? 'output' : col) || null;
 }
 
 /**
@@ -84,9 +79,12 @@ export function classifier(model) {
   if (!lp || lp.op !== 'Dense') return { dense: null };
   const vectorValue = lp.inputs[0];
   let fl = producerOf(model, vectorValue);
-  // Look through pass-through layers (Dropout, Identity) to the flatten.
-  while (fl && (fl.op === 'Dropout' || fl.op === 'Identity')) fl = producerOf(model, fl.inputs[0]);
-  const flatten = fl && (fl.op === 'Flatten' || fl.op === 'Reshape') ? fl : null;
+  // Look through the pass-through layers that keep their input's shape
+  // (Dropout, Identity) to the one flattening the maps (Flatten, Reshape).
+  const passes = (l) => !!l?.traits?.passthrough;
+  const same = (a, b) => !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
+  while (passes(fl) && same(fl.shape, shapeOf(model, fl.inputs[0]))) fl = producerOf(model, fl.inputs[0]);
+  const flatten = passes(fl) ? fl : null;
   const mapValue = flatten ? flatten.inputs[0] : null;
   const mapShape = mapValue ? shapeOf(model, mapValue) : null;
   return {
