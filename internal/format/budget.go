@@ -21,6 +21,10 @@ type Budget struct {
 	used  int64
 	why   string            // how the limit was set, for messages
 	read  map[string][]span // byte ranges read, by file
+	// Reserve, if set, is called with the bytes of each charge within the
+	// limit before it is counted: a server reserves them from its own
+	// memory budget. Its error fails the charge (and the import) as is.
+	Reserve func(n int64) error
 }
 
 // DefaultImportBytes is the budget of an import that is given none (a
@@ -61,6 +65,11 @@ func (b *Budget) Take(n int64, what string) error {
 	defer b.mu.Unlock()
 	if n < 0 || n > b.limit-b.used {
 		return &BudgetError{What: what, Need: n, Used: b.used, Limit: b.limit, Why: b.why}
+	}
+	if b.Reserve != nil {
+		if err := b.Reserve(n); err != nil {
+			return err
+		}
 	}
 	b.used += n
 	return nil

@@ -326,26 +326,35 @@ func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main str
 }
 
 // openUpload reads the model main of an upload within its import budget
-// (Server.importBudget), which it first reserves from the memory budget
-// (with evict, dropping the oldest uploads to make room); done (never nil)
-// gives that back. An unknown format is a 400, an import
+// (Server.importBudget), whose charges it reserves from the memory budget
+// as the importer makes them (with evict, dropping the oldest uploads to
+// make room); done (never nil) gives them back. An unknown format is a 400, an import
 // past the budget a 413, a file its importer refuses a 422 placed in its
 // text.
 func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string, evict bool) (g *graph.Graph, fmtName string, done func(), err error) {
 	b := s.importBudget(files.Size())
 	res := &reservation{b: s.mem}
-	if evict { // a model upload: older uploads make room, as they would for the model
-		if err := s.makeRoom(ctx, b.Limit(), "importing the upload"); err != nil {
-			return nil, "", res.release, err
+	// Each charge of the import is reserved from the memory budget as it
+	// is made (a hostile file that fails early reserves little).
+	b.Reserve = func(n int64) error {
+		if evict { // a model upload: older uploads make room, as they would for the model
+			if err := s.makeRoom(ctx, n, "importing the upload"); err != nil {
+				return err
+			}
+			res.mu.Lock()
+			res.held += n
+			res.mu.Unlock()
+			return nil
 		}
-		res.held = b.Limit()
-	} else if err := res.add(ctx, b.Limit(), s.memWait(), "importing the upload", true); err != nil {
-		return nil, "", res.release, err
+		return res.add(ctx, n, s.memWait(), "importing the upload", true)
 	}
 	g, fmtName, err = format.OpenBudget(files, main, b)
 	if err != nil {
 		var be *format.BudgetError
+		var he *httpError
 		switch {
+		case errors.As(err, &he): // no room in the memory budget
+			err = he
 		case errors.Is(err, format.ErrUnknown):
 			err = errorStatus(http.StatusBadRequest, "%v", err)
 		case errors.As(err, &be):
