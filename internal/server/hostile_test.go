@@ -35,6 +35,20 @@ func postFiles(t *testing.T, s http.Handler, url string, files format.MemFS, ord
 	return do(t, s, "POST", url, body, ct)
 }
 
+// uploadFile posts one model file to POST /api/models, which must add it.
+func uploadFile(t *testing.T, s http.Handler, name string, data []byte) uploadAnswer {
+	t.Helper()
+	w := do(t, s, "POST", "/api/models?name="+name, bytes.NewReader(data), "")
+	if w.Code != 201 {
+		t.Fatalf("upload: %d %s", w.Code, w.Body)
+	}
+	var a uploadAnswer
+	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // TestFinding1ConstantOfShape: the ~1 KB ONNX file with a ConstantOfShape
 // of [2³⁰−1024] int64 is refused by POST /api/analyze and /api/models with
 // 413 naming the import budget, and nothing stays reserved.
@@ -95,12 +109,7 @@ func TestFinding4Names(t *testing.T) {
 	data := badinput.LongNameONNX(1 << 20)
 	ids := map[string]bool{}
 	for range 10 {
-		w := do(t, s, "POST", "/api/models?name=m.onnx", bytes.NewReader(data), "")
-		if w.Code != 201 {
-			t.Fatalf("upload: %d %s", w.Code, w.Body)
-		}
-		var a uploadAnswer
-		json.Unmarshal(w.Body.Bytes(), &a)
+		a := uploadFile(t, s, "m.onnx", data)
 		if n := len([]rune(a.Model.Name)); n > maxNameLen+1 {
 			t.Fatalf("name of %d runes", n)
 		}
@@ -131,13 +140,7 @@ func TestFinding5Engines(t *testing.T) {
 	data := badinput.WideONNX(200) // 240 014 activations: just under the cap
 	var last string
 	for range 8 {
-		w := do(t, s, "POST", "/api/models?name=wide.onnx", bytes.NewReader(data), "")
-		if w.Code != 201 {
-			t.Fatalf("upload: %d %s", w.Code, w.Body)
-		}
-		var a uploadAnswer
-		json.Unmarshal(w.Body.Bytes(), &a)
-		last = a.Model.ID
+		last = uploadFile(t, s, "wide.onnx", data).Model.ID
 		if n := s.mem.inUse(); n > limit {
 			t.Fatalf("%d bytes reserved, over the budget of %d", n, limit)
 		}

@@ -102,33 +102,19 @@ type Server struct {
 // New loads the default model and the models of cfg and returns the
 // server.
 func New(cfg Config) (*Server, error) {
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.MaxPixels <= 0 {
-		cfg.MaxPixels = DefaultMaxPixels
-	}
-	if cfg.MaxRuns <= 0 {
-		cfg.MaxRuns = max(1, runtime.GOMAXPROCS(0))
-	}
+	orDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	orDefault(&cfg.MaxPixels, DefaultMaxPixels)
+	orDefault(&cfg.MaxRuns, max(1, runtime.GOMAXPROCS(0)))
 	if cfg.RunWait == 0 {
 		cfg.RunWait = DefaultRunWait
 	}
 	if cfg.MaxUploadedModels == 0 {
 		cfg.MaxUploadedModels = DefaultMaxUploaded
 	}
-	if cfg.MaxUploadActivations <= 0 {
-		cfg.MaxUploadActivations = DefaultMaxUploadActivations
-	}
-	if cfg.MaxMemory <= 0 {
-		cfg.MaxMemory = DefaultMaxMemory
-	}
-	if cfg.MaxImportBytes <= 0 {
-		cfg.MaxImportBytes = DefaultMaxImportBytes
-	}
-	if cfg.MaxUploads <= 0 {
-		cfg.MaxUploads = max(1, runtime.GOMAXPROCS(0))
-	}
+	orDefault(&cfg.MaxUploadActivations, DefaultMaxUploadActivations)
+	orDefault(&cfg.MaxMemory, DefaultMaxMemory)
+	orDefault(&cfg.MaxImportBytes, DefaultMaxImportBytes)
+	orDefault(&cfg.MaxUploads, max(1, runtime.GOMAXPROCS(0)))
 	if cfg.UI == nil {
 		cfg.UI = web.Dist()
 	}
@@ -161,6 +147,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.routes()
 	return s, nil
+}
+
+// orDefault sets a limit that is not positive to its default.
+func orDefault[T int | int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // add registers a model under a unique id derived from base.
