@@ -47,7 +47,7 @@ const (
 	// freeAfter: after a request that reserved this many bytes of the
 	// memory budget (a large body, any import, a big run) the heap is
 	// returned to the operating system (freeSoon).
-	freeAfter = 32 << 20
+	freeAfter = 8 << 20
 )
 
 // memBudget is the server-wide memory budget: a weighted semaphore of
@@ -249,6 +249,18 @@ func (s *Server) admitBody(w http.ResponseWriter, r *http.Request, upload bool) 
 
 func tooLarge(limit int64) error {
 	return errorStatus(http.StatusRequestEntityTooLarge, "the request body is larger than the limit of %d bytes (serve --max-upload)", limit)
+}
+
+// readBody reads a whole body whose announced length (admitted by
+// admitBody) is n, or -1: into one buffer of that size rather than a
+// doubling series whose garbage the budget does not count.
+func readBody(body io.Reader, n int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n > 0 {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead free at the end
+	}
+	_, err := buf.ReadFrom(body)
+	return buf.Bytes(), err
 }
 
 // drainingBody is a body limited by http.MaxBytesReader that, when the

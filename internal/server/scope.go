@@ -413,7 +413,7 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 			}
 			name = n
 		}
-		b, err := io.ReadAll(body)
+		b, err := readBody(body, r.ContentLength)
 		if err != nil {
 			return nil, "", readError(err)
 		}
