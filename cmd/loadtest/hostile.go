@@ -57,6 +57,7 @@ func hostileKinds() []kind {
 	longName := badinput.LongNameONNX(30 << 20)
 	wide := badinput.WideONNX(2364) // 2 × 3·2364² + 14 < 2²⁵ activations, the default cap
 	body31 := make([]byte, 31<<20)
+	body40 := make([]byte, 40<<20)
 	large, largeType := multipartBody(badinput.RepeatedShardTFJS(24<<20, 1), "model.json", "group1-shard1of1.bin")
 	small := badinput.LongNameONNX(8)
 	busy := http.StatusServiceUnavailable
@@ -111,6 +112,9 @@ func hostileKinds() []kind {
 		{"F8 large valid import", 0.5, func(b, m string) (*http.Request, error) {
 			return post(b+"/api/analyze", large, largeType) // 24 MiB of uint8 weights: 96 MiB of float32
 		}, oneOf(200, busy)},
+		{"F9 40 MB body", 0.5, func(b, m string) (*http.Request, error) {
+			return post(b+"/api/models/"+url.PathEscape(m)+"/run", body40, "image/png")
+		}, oneOf(413)},
 		{"F9 200 KiB header (431)", 1, func(b, m string) (*http.Request, error) {
 			r, err := http.NewRequest("GET", b+"/api/models", nil)
 			if err == nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
 )
@@ -222,13 +223,24 @@ func parseRunOptions(r *http.Request) (runOptions, error) {
 	return o, nil
 }
 
-// run executes the model on x and encodes the binary response.
-func (s *Server) run(ctx context.Context, m *model, x []float32, source string, opt runOptions, decodeTime time.Duration) ([]byte, error) {
-	prog, err := m.pool.get(ctx)
-	if err != nil {
-		return nil, err
+// program takes an engine of m, waiting at most Config.RunWait for one
+// (503 when all stay busy).
+func (s *Server) program(ctx context.Context, m *model) (*engine.Program, error) {
+	if s.cfg.RunWait > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.RunWait)
+		defer cancel()
 	}
-	defer m.pool.put(prog)
+	prog, err := m.pool.get(ctx)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return nil, errorStatus(http.StatusServiceUnavailable, "the server is busy: every engine of model %q is running; retry shortly", m.id)
+	}
+	return prog, err
+}
+
+// run executes the model's engine prog on x and encodes the binary
+// response.
+func (s *Server) run(m *model, prog *engine.Program, x []float32, source string, opt runOptions, decodeTime time.Duration) ([]byte, error) {
 	t0 := time.Now()
 	vals, err := prog.Run(x)
 	if err != nil {

@@ -511,23 +511,32 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// Memory, then an engine of the model, then a run slot: a run waiting
+	// for memory or for its model's engine does not hold a slot that runs
+	// of other models could use.
+	if err := res.add(r.Context(), runBytes(file, m, opt, s.cfg.MaxPixels), s.memWait(), "the run", false); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	prog, err := s.program(r.Context(), m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer m.pool.put(prog)
 	release, err := s.acquireRun(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	defer release()
-	if err := res.add(r.Context(), runBytes(file, m, opt, s.cfg.MaxPixels), s.memWait(), "the run", false); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	t0 := time.Now()
 	x, err := s.decodeImage(r.Context(), file, m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := s.run(r.Context(), m, x, source, opt, time.Since(t0))
+	body, err := s.run(m, prog, x, source, opt, time.Since(t0))
 	if err != nil {
 		s.fail(w, r, err)
 		return
