@@ -11,7 +11,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -38,15 +37,7 @@ func postFiles(t *testing.T, s http.Handler, url string, files format.MemFS, ord
 // uploadFile posts one model file to POST /api/models, which must add it.
 func uploadFile(t *testing.T, s http.Handler, name string, data []byte) uploadAnswer {
 	t.Helper()
-	w := do(t, s, "POST", "/api/models?name="+name, bytes.NewReader(data), "")
-	if w.Code != 201 {
-		t.Fatalf("upload: %d %s", w.Code, w.Body)
-	}
-	var a uploadAnswer
-	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return added(t, do(t, s, "POST", "/api/models?name="+name, bytes.NewReader(data), ""))
 }
 
 // TestFinding1ConstantOfShape: the ~1 KB ONNX file with a ConstantOfShape
