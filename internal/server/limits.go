@@ -193,15 +193,25 @@ func (r *reservation) release() {
 }
 
 // freeSoon has the heap returned to the operating system
-// (debug.FreeOSMemory) within freeDelay, at most once per freeDelay for the
-// whole process: a request that held much memory (a large body, an import,
-// a big run) leaves garbage that the collector would otherwise keep
-// resident on an idle server.
+// (debug.FreeOSMemory) once the process has had no such request for
+// freeDelay: a request that held much memory (a large body, an import, a
+// big run) leaves garbage that the collector would otherwise keep resident
+// on an idle server. Under a steady load of them nothing is forced (the Go
+// memory limit bounds the heap then), so the forced collections do not
+// compete with the requests.
 func freeSoon() {
 	freeOnce.Do(func() {
 		go func() {
 			for range freeKick {
-				time.Sleep(freeDelay)
+				quiet := time.NewTimer(freeDelay)
+				for waiting := true; waiting; {
+					select {
+					case <-freeKick:
+						quiet.Reset(freeDelay)
+					case <-quiet.C:
+						waiting = false
+					}
+				}
 				debug.FreeOSMemory()
 			}
 		}()
@@ -217,7 +227,7 @@ var (
 	freeKick = make(chan struct{}, 1)
 )
 
-// freeDelay is how soon, and how often at most, freeSoon frees.
+// freeDelay is the quiet time after which freeSoon frees.
 const freeDelay = time.Second
 
 // memWait is how long a request waits for memory of the budget.
