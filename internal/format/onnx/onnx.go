@@ -34,8 +34,11 @@ type Options struct {
 	// model's directory in FS). Without FS such models are refused.
 	FS  fs.FS
 	Dir string
-	// MaxElems bounds all tensor elements the import decodes or computes
-	// (DefaultMaxElems when 0).
+	// Budget bounds the bytes of tensor data the import decodes or
+	// computes (each float element is 4 bytes, each integer 8; external
+	// data is counted too). When nil, a budget of MaxElems × 4 bytes is
+	// used (DefaultMaxElems when 0).
+	Budget   *format.Budget
 	MaxElems int64
 	// Partial keeps a node the importer cannot convert (an unknown
 	// operator, an unsupported form of one) and every node that reads its
@@ -47,12 +50,12 @@ type Options struct {
 
 // load is the format.Loader: it reads the file and any external data beside
 // it through fsys.
-func load(fsys fs.FS, name string) (*graph.Graph, error) {
+func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) {
 	b, err := format.ReadFile(fsys, name, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	return Decode(b, Options{FS: fsys, Dir: path.Dir(name), Partial: true})
+	return Decode(b, Options{FS: fsys, Dir: path.Dir(name), Budget: budget, Partial: true})
 }
 
 // Decode imports a serialized ModelProto into the IR.
