@@ -307,3 +307,32 @@ func TestErfGeluAndUnary(t *testing.T) {
 		near(t, tc.op, run(t, u.load(t, Options{}), []float32{tc.x})["y"], []int{1}, tc.want)
 	}
 }
+
+// DepthToSpace (CRD: PyTorch's pixel shuffle; DCR) and SpaceToDepth by the
+// ONNX definitions, by hand on 0…7: CRD keeps channel-major order
+// [0…7], DCR interleaves [0 2 4 6 1 3 5 7]; SpaceToDepth of a 2×2×2 map
+// gives [0 4 1 5 2 6 3 7].
+func TestDepthToSpace(t *testing.T) {
+	x := []float32{0, 1, 2, 3, 4, 5, 6, 7}
+	for _, tc := range []struct {
+		op, mode string
+		in, out  []int64
+		want     []float32
+	}{
+		{"DepthToSpace", "CRD", []int64{1, 8, 1, 1}, []int64{1, 2, 2, 2}, []float32{0, 1, 2, 3, 4, 5, 6, 7}},
+		{"DepthToSpace", "DCR", []int64{1, 8, 1, 1}, []int64{1, 2, 2, 2}, []float32{0, 2, 4, 6, 1, 3, 5, 7}},
+		{"SpaceToDepth", "", []int64{1, 2, 2, 2}, []int64{1, 8, 1, 1}, []float32{0, 4, 1, 5, 2, 6, 3, 7}},
+	} {
+		attrs := []*AttributeProto{aInt("blocksize", 2)}
+		if tc.mode != "" {
+			attrs = append(attrs, aString("mode", tc.mode))
+		}
+		m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", tc.in...)}, outputs: []string{"y"},
+			nodes: []*NodeProto{node(tc.op, []string{"x"}, []string{"y"}, attrs...)}}
+		shape := make([]int, len(tc.out))
+		for i, d := range tc.out {
+			shape[i] = int(d)
+		}
+		near(t, tc.op+" "+tc.mode, run(t, m.load(t, Options{}), x)["y"], shape, tc.want...)
+	}
+}

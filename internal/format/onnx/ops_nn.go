@@ -85,6 +85,8 @@ func init() {
 		"ReduceLogSumExp":       convReduce,
 		"Upsample":              convUpsample,
 		"Expand":                convExpand,
+		"DepthToSpace":          convDepthToSpace,
+		"SpaceToDepth":          convDepthToSpace,
 		"Where":                 convWhere,
 		"Range":                 convRange,
 		"Not":                   convNot,
