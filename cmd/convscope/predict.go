@@ -41,7 +41,7 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 	mf.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object with every result")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: convscope predict [--model FILE] [--labels FILE] [--json] IMAGE...")
+		fmt.Fprintln(io.err, "usage: convscope predict [--model FILE] [--labels FILE] [--input C,H,W] [--mean R,G,B] [--std R,G,B] [--scale S] [--bgr] [--resize crop|stretch] [--json] IMAGE...")
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
@@ -76,7 +76,7 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := predictOne(p, head, path, in[3], in[2], limits)
+		res, err := predictOne(p, head, path, in[3], in[2], limits, mf.pre.p)
 		if err != nil {
 			fmt.Fprintf(io.err, "convscope: %s: %v\n", path, err)
 			failed++
@@ -108,16 +108,17 @@ func nonNil(r []prediction) []prediction {
 	return r
 }
 
-func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits) (prediction, error) {
+func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits, pre imageio.Preprocess) (prediction, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return prediction{}, err
 	}
 	defer f.Close()
-	x, err := imageio.Load(f, w, h, limits)
+	x, err := imageio.LoadWith(f, w, h, limits, pre)
 	if err != nil {
 		return prediction{}, err
 	}
+	pre.Apply(x, 3)
 	vals, err := p.Run(x)
 	if err != nil {
 		return prediction{}, err
