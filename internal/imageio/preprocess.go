@@ -27,11 +27,11 @@ const (
 // BGR is set (Mean and Std are then given in that order too). The zero
 // value is the default: RGB in [0, 1], the image cropped to fit.
 type Preprocess struct {
-	Mean   []float32 `json:"mean,omitempty"`   // per channel (1 value: all), default 0
-	Std    []float32 `json:"std,omitempty"`    // per channel (1 value: all), default 1
-	Scale  float32   `json:"scale,omitempty"`  // the pixel range before mean/std, default 1
-	BGR    bool      `json:"bgr,omitempty"`    // channels in B,G,R order
-	Resize string    `json:"resize,omitempty"` // "crop" (default) or "stretch"
+	Mean   []float32 `json:"mean"`   // per channel (1 value: all), default 0
+	Std    []float32 `json:"std"`    // per channel (1 value: all), default 1
+	Scale  float32   `json:"scale"`  // the pixel range before mean/std, default 1
+	BGR    bool      `json:"bgr"`    // channels in B,G,R order
+	Resize string    `json:"resize"` // "crop" (default) or "stretch"
 }
 
 // Check reports the first invalid field.

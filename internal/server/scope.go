@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -24,6 +25,7 @@ import (
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/zoo"
 )
 
@@ -498,6 +500,8 @@ func mainFile(names []string) (string, error) {
 	if len(names) == 1 {
 		return names[0], nil
 	}
+	// preprocess.json goes with the model; it is never the model.
+	names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == imageio.PreprocessFile })
 	for _, exts := range [][]string{{".json"}, {".prototxt", ".pbtxt", ".pt"}, {".onnx"}} {
 		var found []string
 		for _, n := range names {
