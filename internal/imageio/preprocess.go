@@ -164,19 +164,9 @@ func DecodePreprocess(r io.Reader) (Preprocess, error) {
 // Stretch scales img to exactly w×h (each axis on its own, the aspect
 // ratio not kept), with the resampling of [Fit].
 func Stretch(img image.Image, w, h int) *image.RGBA {
-	w, h = max(w, 0), max(h, 0)
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	if w == 0 || h == 0 {
-		return dst
-	}
-	src := opaqueRGBA(img)
-	sw, sh := src.Rect.Dx(), src.Rect.Dy()
-	if sw == 0 || sh == 0 {
-		fillWhite(dst)
-		return dst
-	}
-	resample(dst, src, axisKernel(sw, w, 0, w), axisKernel(sh, h, 0, h))
-	return dst
+	return resizeWith(img, w, h, func(sw, sh int) ([]contrib, []contrib) {
+		return axisKernel(sw, w, 0, w), axisKernel(sh, h, 0, h)
+	})
 }
 
 // LoadWith decodes an image file (see [Decode]), resizes it to w×h as p
