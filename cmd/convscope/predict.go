@@ -45,7 +45,7 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 	mf.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object with every result")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: convscope predict [--model FILE] [--labels FILE] [--json] IMAGE...")
+		fmt.Fprintln(io.err, "usage: convscope predict [--model FILE] [--labels FILE] [--input C,H,W] [--mean R,G,B] [--std R,G,B] [--scale S] [--bgr] [--resize crop|stretch] [--json] IMAGE...")
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
@@ -69,7 +69,7 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 	}
 	head := g.ClassifierHead()
 	if !isClassVector(p.Shapes[head.Logits].PerImage()) {
-		return predictMaps(ctx, p, g, name, fs.Args(), *asJSON, io)
+		return predictMaps(ctx, p, g, name, fs.Args(), mf.pre.p, *asJSON, io)
 	}
 	classes := p.Shapes[head.Logits].Elems()
 	if err := format.CheckLabels(g, classes); err != nil {
@@ -83,7 +83,7 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := predictOne(p, head, path, in[3], in[2], limits)
+		res, err := predictOne(p, head, path, in[3], in[2], limits, mf.pre.p)
 		if err != nil {
 			fmt.Fprintf(io.err, "convscope: %s: %v\n", path, err)
 			failed++
@@ -115,22 +115,23 @@ func nonNil(r []prediction) []prediction {
 	return r
 }
 
-// runImage loads the image at path fitted to w×h and runs p on it.
-func runImage(p *engine.Program, path string, w, h int, limits imageio.Limits) (map[string]*graph.Tensor, error) {
+// runImage loads the image at path fitted to w×h, preprocessed as pre, and runs p on it.
+func runImage(p *engine.Program, path string, w, h int, limits imageio.Limits, pre imageio.Preprocess) (map[string]*graph.Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	x, err := imageio.Load(f, w, h, limits)
+	x, err := imageio.LoadWith(f, w, h, limits, pre)
 	if err != nil {
 		return nil, err
 	}
+	pre.Apply(x, 3)
 	return p.Run(x)
 }
 
-func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits) (prediction, error) {
-	vals, err := runImage(p, path, w, h, limits)
+func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits, pre imageio.Preprocess) (prediction, error) {
+	vals, err := runImage(p, path, w, h, limits, pre)
 	if err != nil {
 		return prediction{}, err
 	}

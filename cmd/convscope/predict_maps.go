@@ -92,7 +92,7 @@ func summarize(name string, s graph.Shape, v []float32, labels []string) *output
 
 // predictMaps runs a model whose output is not a vector of class scores
 // and prints, per image, the output's shape and summary.
-func predictMaps(ctx context.Context, p *engine.Program, g *graph.Graph, model string, images []string, asJSON bool, io stdio) error {
+func predictMaps(ctx context.Context, p *engine.Program, g *graph.Graph, model string, images []string, pre imageio.Preprocess, asJSON bool, io stdio) error {
 	in := p.Shapes[g.Inputs[0].Name]
 	out := g.Outputs[0]
 	shape := p.Shapes[out].PerImage()
@@ -103,7 +103,7 @@ func predictMaps(ctx context.Context, p *engine.Program, g *graph.Graph, model s
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		sum, err := predictMap(p, out, shape, path, in[3], in[2], limits, g.Labels)
+		sum, err := predictMap(p, out, shape, path, in[3], in[2], limits, pre, g.Labels)
 		if err != nil {
 			fmt.Fprintf(io.err, "convscope: %s: %v\n", path, err)
 			failed++
@@ -125,8 +125,8 @@ func predictMaps(ctx context.Context, p *engine.Program, g *graph.Graph, model s
 	return nil
 }
 
-func predictMap(p *engine.Program, out string, shape graph.Shape, path string, w, h int, limits imageio.Limits, labels []string) (*outputSummary, error) {
-	vals, err := runImage(p, path, w, h, limits)
+func predictMap(p *engine.Program, out string, shape graph.Shape, path string, w, h int, limits imageio.Limits, pre imageio.Preprocess, labels []string) (*outputSummary, error) {
+	vals, err := runImage(p, path, w, h, limits, pre)
 	if err != nil {
 		return nil, err
 	}

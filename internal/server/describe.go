@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"github.com/convscope/convscope/internal/imageio"
 
 	"github.com/convscope/convscope/internal/analyze"
 	"github.com/convscope/convscope/internal/graph"
@@ -21,6 +22,9 @@ type modelSummary struct {
 	Layers   int      `json:"layers"`
 	Params   int64    `json:"params"`
 	Examples []string `json:"examples"`
+	// Preprocess is how an image becomes the model's input, every default
+	// spelled out (docs/preprocessing.md).
+	Preprocess imageio.Preprocess `json:"preprocess"`
 }
 
 // modelDetail is GET /api/models/{id}.
@@ -71,7 +75,7 @@ func (m *model) summary() modelSummary {
 	s := modelSummary{
 		ID: m.id, Name: m.name, Format: m.format, File: m.file, Default: m.id == DefaultID,
 		Runnable: m.runnable, WhyNot: m.whyNot, Classes: m.classes, Layers: len(m.g.Nodes),
-		Examples: []string{},
+		Examples: []string{}, Preprocess: m.pre.Normal(),
 	}
 	if m.runnable {
 		s.Input = []int{m.input.c, m.input.h, m.input.w}

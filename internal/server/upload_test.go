@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math"
-	"mime/multipart"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,17 +16,7 @@ import (
 // multipartFiles builds a multipart body with one "file" part per name.
 func multipartFiles(t *testing.T, files map[string][]byte, order ...string) (*bytes.Buffer, string) {
 	t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for _, name := range order {
-		fw, err := mw.CreateFormFile("file", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fw.Write(files[name])
-	}
-	mw.Close()
-	return &b, mw.FormDataContentType()
+	return multipartWith(t, files, nil, order...)
 }
 
 // refUpload reads the CNN Explainer TF.js model (model.json and its shard).

@@ -162,6 +162,27 @@ func (imp *importer) inputs(gp *GraphProto) error {
 		if hasOverride && len(override) != len(declared) && tt.Shape != nil {
 			return fmt.Errorf("graph input %q has rank %d; the shape given for it, %v, has rank %d", name, len(declared), override, len(override))
 		}
+		if !hasOverride && tt.Shape != nil && len(declared) > 1 {
+			// Free dimensions past the batch take the input size given
+			// for the first input (format.Options.Input), or are refused
+			// with a *format.FreeSizeError that says how to give one.
+			decl := make(graph.Shape, len(declared))
+			for i, dim := range declared {
+				decl[i] = -1
+				if v, ok := dim.GetValue().(*TensorShapeProto_Dimension_DimValue); ok && v.DimValue > 0 && v.DimValue <= math.MaxInt32 {
+					decl[i] = int(v.DimValue)
+				}
+			}
+			var size []int
+			if len(imp.g.Inputs) == 0 {
+				size = imp.opts.Input
+			}
+			filled, err := format.FillInput(name, decl, size)
+			if err != nil {
+				return err
+			}
+			override, hasOverride = filled, true
+		}
 		if hasOverride {
 			shape, gshape = make([]int, len(override)), make(graph.Shape, len(override))
 		} else if tt.Shape == nil {

@@ -3,6 +3,7 @@ package tfjs
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/convscope/convscope/internal/format"
 	"strings"
 
 	"github.com/convscope/convscope/internal/graph"
@@ -17,6 +18,7 @@ type builder struct {
 	rank    map[string]int    // IR value → rank (batch included)
 	names   *graph.Names      // node and value names taken
 	unknown map[string]bool   // IR values of Unknown nodes (shape unknown)
+	input   []int             // the first input's size (C,H,W), if given
 }
 
 func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) (*graph.Graph, error) {
@@ -154,13 +156,21 @@ func (b *builder) layer(l kLayer) error {
 			case i == 0:
 				dims[0] = -1
 			case d == nil || *d <= 0:
-				return fmt.Errorf("input shape %v has an unknown dimension; convscope needs a fixed input size", shapeString(shape))
+				dims[i] = -1 // free: the input size given fills it
 			default:
 				dims[i] = *d
 			}
 		}
 		if len(dims) == 4 { // NHWC → NCHW
 			dims = graph.Shape{-1, dims[3], dims[1], dims[2]}
+		}
+		var size []int
+		if len(b.g.Inputs) == 0 {
+			size = b.input
+		}
+		dims, err := format.FillInput(name, dims, size)
+		if err != nil {
+			return err
 		}
 		b.g.Inputs = append(b.g.Inputs, graph.Value{Name: name, Shape: dims})
 		b.values[name] = name

@@ -45,12 +45,13 @@ func Sniff(name string, head []byte) bool {
 // Load reads model.json (name) and its weight shards from fsys, within
 // format.DefaultImportBytes of weight data.
 func Load(fsys fs.FS, name string) (*graph.Graph, error) {
-	return load(fsys, name, format.NewBudget(0, ""))
+	return load(fsys, name, format.Options{Budget: format.NewBudget(0, "")})
 }
 
 // load is the format.Loader: the shards it reads and the float32 weights it
 // decodes are charged to b.
-func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) {
+func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
+	budget := o.Budget
 	raw, err := format.ReadFile(fsys, name, MaxModelJSON)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) 
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, names: graph.NewNames("_"), used: map[string]bool{}}
+	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, names: graph.NewNames("_"), used: map[string]bool{}, input: o.Input}
 	g, err := b.build(modelName, layers, inputs, outputs)
 	if err != nil {
 		return nil, err
