@@ -91,7 +91,7 @@ export default {
 
     'views.softmax.title': 'Softmax score for “{cls}”',
     'views.softmax.hint': 'Hover over the terms to highlight their classes.',
-    'views.softmax.term': '{cls}: logit {x}',
+    'views.softmax.term': '{cls}: exp({x})',
     'views.softmax.more': '{n} more terms',
     'views.softmax.hot': '{cls}: logit {x}, probability {p}',
   },
@@ -184,7 +184,7 @@ export default {
 
     'views.softmax.title': '“{cls}”的 Softmax 分数',
     'views.softmax.hint': '悬停在各项上，高亮对应的类别。',
-    'views.softmax.term': '{cls}：logit {x}',
+    'views.softmax.term': '{cls}：exp({x})',
     'views.softmax.more': '另外 {n} 项',
     'views.softmax.hot': '{cls}：logit {x}，概率 {p}',
   },
