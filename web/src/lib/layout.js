@@ -119,12 +119,15 @@ export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = 
   }
 
   // Colour groups (a layer keeping its input's range joins its group) and
-  // modules (each ends with a windowed pool).
+  // modules (each ends with a windowed pool). A channel-wise layer keeping
+  // the range of the input image (padding, cropping it) copiesInput: it is
+  // drawn like the image, not on a scale of its own.
   let group = -1;
   let module = 0;
   cols.forEach((c) => {
     if (c.kind !== 'map' && c.kind !== 'vector') return;
     const s = c.sources.length === 1 ? cols[c.sources[0].col] : null;
+    if (c.kind === 'map' && c.traits.keeps_range && c.traits.channelwise && s && (s.kind === 'input' || s.copiesInput)) c.copiesInput = true;
     if (c.traits.keeps_range && s && (s.kind === 'map' || s.kind === 'vector')) c.group = s.group;
     else c.group = ++group;
     c.module = module;
