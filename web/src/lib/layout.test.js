@@ -214,3 +214,21 @@ describe('layers that copy the input image', () => {
     expect(legends.map((l) => l.columns.map((i) => cols[i].name))).toEqual([['conv'], ['pad2']]);
   });
 });
+
+describe('folding in-place layers', () => {
+  it('folds foldable layers into the column they read, and unfolds on demand', () => {
+    const plain = buildColumns(tinyvgg);
+    const folded = buildColumns(tinyvgg, { fold: true });
+    const names = (cs) => cs.map((c) => c.name);
+    // Tiny VGG's ReLUs are foldable: each folds into its conv
+    expect(names(folded).filter((n) => n.startsWith('relu'))).toEqual([]);
+    expect(folded.find((c) => c.name === 'conv_1_1').folded.map((f) => f.name)).toEqual(['relu_1_1']);
+    expect(names(folded)).toEqual(names(plain).filter((n) => !n.startsWith('relu')));
+    // the pool after a folded ReLU reads the conv's column
+    const pool = folded.find((c) => c.name === 'max_pool_1');
+    expect(folded[pool.sources[0].col].name).toBe('conv_1_2');
+    const one = buildColumns(tinyvgg, { fold: true, unfolded: new Set(['conv_1_2']) });
+    expect(names(one)).toContain('relu_1_2');
+    expect(names(one)).not.toContain('relu_1_1');
+  });
+});
