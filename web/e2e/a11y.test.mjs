@@ -7,7 +7,7 @@
 // critical and no serious violation, at a desktop and a phone viewport.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withServer, waitReady, waitScopeReady, graphSettled, axe, axeCount, nextFrames, screenshotPath } from './harness.mjs';
+import { withServer, waitReady, waitScopeReady, graphSettled, axe, axeCount, nextFrames, screenshotPath, overlaps } from './harness.mjs';
 
 const VIEWPORTS = [
   { name: 'desktop', width: 1366, height: 768 },
@@ -44,6 +44,13 @@ describe('accessibility (axe-core): default model', () => {
         await nextFrames(page);
         await clean(page, `${name} (${vp.name})`);
         await page.screenshot({ path: screenshotPath(`a11y-${name.replace(/ /g, '-')}-${vp.name}.png`) });
+        // The header's parts, the open view's card and the bottom bar fit the width; the header's parts do not overlap.
+        const parts = await page.$$eval('.topbar h1, .topbar .pages a, .model-info, .lang-pick, .card, .article-peek', (els) => els.map((e, i) => {
+          const r = e.getBoundingClientRect();
+          return { id: `${e.className || e.tagName}#${i}`, x: r.x, y: r.y, width: r.width, height: r.height, fits: r.left >= -1 && r.right <= innerWidth + 1 && e.scrollWidth <= e.clientWidth + 1 };
+        }));
+        assert.deepEqual(parts.filter((b) => !b.fits).map((b) => b.id), [], 'parts wider than the screen or cut');
+        assert.deepEqual(overlaps(parts.filter((b) => !/card|article-peek/.test(b.id))), [], 'header parts overlap');
         await page.close();
       });
     }
