@@ -28,10 +28,14 @@ describe('overview of a 150+-layer model (preset:mobilenetv2)', () => {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${ctx.server.url}/?model=mobilenetv2`);
       await waitReady(page);
+      // No example images: the page asks for one.
+      await page.waitForSelector('[data-testid="need-image"]');
+      if (vp.name === 'phone') await page.screenshot({ path: screenshotPath('scale-mobilenetv2-need-image-phone.png') });
       const png = await makeImage(page, 'image/png', { width: 160, height: 120, seed: 5 });
       await page.setInputFiles('input[data-testid="upload"]', { name: 'blobs.png', mimeType: 'image/png', buffer: png });
       await page.waitForSelector('[data-testid="status"]');
       await waitReady(page);
+      assert.equal(await page.locator('[data-testid="need-image"]').count(), 0, 'the prompt goes once an image runs');
       const model = await (await fetch(`${ctx.server.url}/api/models/mobilenetv2`)).json();
       assert.ok(model.layers.length >= 150, `${model.layers.length} layers`);
       const foldable = model.layers.filter((l) => l.traits.foldable).length;
@@ -79,4 +83,28 @@ describe('overview of a 150+-layer model (preset:mobilenetv2)', () => {
       await page.close();
     });
   }
+
+  it('fetches an example run when its thumbnail is hovered, not all examples up front', async () => {
+    const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const runs = [];
+    page.on('request', (r) => {
+      if (/\/run(\?|$)/.test(r.url())) runs.push(decodeURIComponent(r.url()));
+    });
+    await page.goto(`${ctx.server.url}/`);
+    await waitReady(page);
+    // the page's later parts load after the first picture: wait for the article (it loads after any prefetch would start)
+    await page.waitForSelector('#article-intro', { timeout: 15000 });
+    await nextFrames(page, 4);
+    const first = runs.length;
+    assert.ok(first <= 1, `runs fetched up front: ${runs.join(', ')}`);
+    const [req] = await Promise.all([page.waitForRequest((r) => r.url().includes('03_dress.png')), page.hover('[data-example="03_dress.png"]')]);
+    assert.ok(req, 'hovering a thumbnail fetches its run');
+    const before = runs.length;
+    await page.click('[data-example="03_dress.png"]');
+    await waitReady(page);
+    await page.waitForFunction(() => /example=03_dress\.png/.test(location.search));
+    assert.equal(runs.length, before, 'the click uses the run fetched on hover');
+    assert.ok(runs.length <= 2, `${runs.length} runs fetched for two pictures`);
+    await page.close();
+  });
 });

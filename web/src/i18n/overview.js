@@ -6,6 +6,8 @@ export default {
   en: {
     'overview.articlePeek': 'How a CNN works, layer by layer — scroll down or click here',
     'explainer.notRunnable': 'This model cannot be run: {reason}',
+    'explainer.needImage.title': 'This model comes without example images',
+    'explainer.needImage.body': 'Drop an image on the page, paste one, or pick a file: it is resized to {size} and run through the network.',
     'explainer.cannotUse': 'Cannot use “{name}”: {message}',
     'explainer.unreachable': 'Cannot reach the convscope server: {message}',
     'overview.aria': 'Network overview: use the arrow keys to move between neurons, Enter to explain one',
@@ -50,6 +52,8 @@ export default {
   'zh-CN': {
     'overview.articlePeek': '卷积神经网络如何逐层工作——向下滚动或点击这里',
     'explainer.notRunnable': '这个模型无法运行：{reason}',
+    'explainer.needImage.title': '这个模型没有示例图像',
+    'explainer.needImage.body': '把图像拖放到页面上、直接粘贴，或选择一个文件：它会被缩放到 {size} 并送入网络运行。',
     'explainer.cannotUse': '无法使用“{name}”：{message}',
     'explainer.unreachable': '无法连接 convscope 服务器：{message}',
     'overview.aria': '网络总览：用方向键在神经元之间移动，按回车查看讲解',

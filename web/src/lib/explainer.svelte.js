@@ -205,15 +205,17 @@ export class ExplainerPage {
     if (this.busy) return;
     this.ready = true;
     setTimeout(this.loadArticle, 0);
-    if (this.run && this.source?.example) setTimeout(() => this.#prefetch(this.modelId, this.run), 50);
     setTimeout(this.loadViews, 200);
   }
 
-  // After the first image is drawn, fetch the other examples' runs in the
-  // background when they are cheap (small model, small response).
-  #prefetch(id, first) {
-    if (!worthPrefetching(first)) return;
-    this.#exampleRuns.prefetch(id, this.models.find((x) => x.id === id)?.examples ?? [], () => this.modelId);
+  /**
+   * preview: an example's thumbnail is hovered or focused — fetch its run
+   * (low priority) when runs of this model are cheap, so that a click shows
+   * it at once. Nothing is fetched up front.
+   */
+  preview(name) {
+    if (!this.modelSummary?.runnable || !worthPrefetching(this.run)) return;
+    this.#exampleRuns.warm(this.modelId, name).catch(() => {});
   }
 
   /** unfold shows the layers folded into column `name` as columns of their own. */
