@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"mime/multipart"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -58,7 +59,12 @@ type uploadAnswer struct {
 func upload(t *testing.T, s *Server) uploadAnswer {
 	t.Helper()
 	body, ct := refUpload(t)
-	w := do(t, s, "POST", "/api/models", body, ct)
+	return added(t, do(t, s, "POST", "/api/models", body, ct))
+}
+
+// added checks the answer of POST /api/models that must have added a model.
+func added(t *testing.T, w *httptest.ResponseRecorder) uploadAnswer {
+	t.Helper()
 	if w.Code != 201 {
 		t.Fatalf("POST /api/models: status %d: %s", w.Code, w.Body)
 	}

@@ -24,7 +24,27 @@ const (
 )
 
 func init() {
-	format.Register("caffe", Sniff, Load)
+	format.Register("caffe", Sniff, load)
+}
+
+// load is the format.Loader. Caffe weights are decoded by the protobuf
+// reader, one float32 per stored value (no more bytes than the file); they
+// are charged to the budget once read.
+func load(fsys fs.FS, name string, b *format.Budget) (*graph.Graph, error) {
+	g, err := Load(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	var n int64
+	for _, nd := range g.Nodes {
+		for _, t := range nd.Params {
+			n += 4 * int64(len(t.Data))
+		}
+	}
+	if err := b.Take(n, "the weights"); err != nil {
+		return nil, err
+	}
+	return g, nil
 }
 
 // prototxtHead matches the statements a network definition starts with.

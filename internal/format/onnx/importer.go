@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 )
 
@@ -30,7 +31,7 @@ type importer struct {
 	names  *graph.Names    // value names in use (ONNX's and generated ones)
 	nodes  *graph.Names    // node names in use
 	used   map[string]bool // values read by some node or the graph outputs
-	budget *budget
+	budget *format.Budget
 	ext    externalReader
 	gp     *GraphProto // for error messages
 }
@@ -45,8 +46,11 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 		names:  graph.NewNames("#"),
 		nodes:  graph.NewNames("#"),
 		used:   map[string]bool{},
-		budget: newBudget(opts.MaxElems),
+		budget: opts.Budget,
 		gp:     gp,
+	}
+	if imp.budget == nil {
+		imp.budget = format.NewBudget(4*opts.MaxElems, "")
 	}
 	if opts.FS != nil {
 		imp.ext = fsExternal(opts.FS, opts.Dir)
@@ -202,6 +206,11 @@ func toInt64(s []int) []int64 {
 // materialize adds a Const node producing a static value.
 func (imp *importer) materialize(name string, v *value) error {
 	t := v.c
+	if !t.IsFloat() { // Float32 converts: charge the copy
+		if err := imp.budget.Take(4*int64(t.Len()), fmt.Sprintf("constant %q", name)); err != nil {
+			return err
+		}
+	}
 	if err := checkShape(t.Shape); err != nil {
 		var u *UnsupportedError
 		if errors.As(err, &u) {
