@@ -1,7 +1,8 @@
 // Every column opens a view: on the default model, a 150+-layer model
 // (preset:mobilenetv2: BatchNorm, ReLU6, depthwise convs, Add, global
 // pooling) and preset:googlenet (Concat, LRN), each neuron 0 of every column is
-// clicked; a view opens, and where it recomputes the cell (BatchNorm from
+// clicked (after unfolding the layers folded into their producer); a view
+// opens, and where it recomputes the cell (BatchNorm from
 // the params API, Add, Concat, Pad, global pooling) the number it computes
 // equals the run's value. Screenshots: e2e/out/layers-*.png.
 // node --test --test-concurrency=1 e2e/layers.test.mjs
@@ -30,6 +31,12 @@ describe('every column opens a view', () => {
         await page.setInputFiles('input[data-testid="upload"]', { name: 'blobs.png', mimeType: 'image/png', buffer: png });
         await page.waitForSelector('[data-testid="status"]');
         await page.waitForFunction(() => document.querySelector('main.app')?.dataset.ready === 'true' && document.querySelector('[data-layer][data-neuron="0"]:not([data-layer="output"])'));
+      }
+      // Big models open with their in-place layers folded: unfold them all, so every layer has its column.
+      for (let i = 0; i < 200 && (await page.locator('[data-unfold]').count()); i++) {
+        const n = await page.locator('[data-layer-header]').count();
+        await page.locator('[data-unfold]').first().click();
+        await page.waitForFunction((n) => document.querySelectorAll('[data-layer-header]').length > n, n);
       }
       const layers = await page.$$eval('[data-neuron="0"][data-layer]', (els) => [...new Set(els.map((e) => e.dataset.layer))]);
       const model = await (await fetch(`${ctx.server.url}/api/models/${s.model}`)).json();
