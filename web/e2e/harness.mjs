@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end tests: build and start `convscope serve`,
 // launch Debian's Chromium through playwright-core, measure and compare.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,4 +224,29 @@ export function withServer(args) {
     await ctx.server?.stop();
   });
   return ctx;
+}
+
+// ---- accessibility (e2e/a11y.test.mjs) ----
+
+let axeSource;
+/**
+ * axe runs axe-core (the pinned devDependency) on the page and returns its
+ * violations [{id, impact, nodes: [target…]}]. The script goes in through
+ * the DevTools protocol (page.evaluate), not a <script> element, so the
+ * page's Content-Security-Policy stays as served.
+ */
+export async function axe(page, { exclude = [] } = {}) {
+  axeSource ??= readFileSync(path.join(webDir, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  return page.evaluate(async (exclude) => {
+    const r = await window.axe.run({ include: [document], exclude: exclude.map((s) => [s]) }, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`) }));
+  }, exclude);
+}
+
+/** axeCount counts violations' nodes by impact: {critical, serious, moderate, minor}. */
+export function axeCount(violations) {
+  const c = { critical: 0, serious: 0, moderate: 0, minor: 0 };
+  for (const v of violations) c[v.impact] = (c[v.impact] ?? 0) + v.nodes.length;
+  return c;
 }

@@ -142,7 +142,7 @@ export default {
     'article.interactive.keyboard':
       '**Keyboard**: press Tab to reach the overview, move between neurons with the arrow keys and press Escape to clear the highlight.',
     'article.interactive.scale':
-      '**Colour scale**: *Unit* gives each layer its own range, *Module* shares one range up to each pooling layer and *Global* uses one range for all hidden layers, to compare how strong the activations are across layers. Red is negative, white zero, blue positive.',
+      '**Colour scale**: *Unit* gives each layer its own range, *Module* shares one range up to each pooling layer and *Global* uses one range for all hidden layers, to compare how strong the activations are across layers. Red is negative, white zero, blue positive; a layer without negative values gets a white-to-blue legend from 0, a layer that only copies the input image (padding) is drawn like the image, and a map of one single value says so under its legend.',
     'article.interactive.detail': '**Show detail** switches the layer shapes and colour legends on and off.',
     'article.interactive.headers': '**Click a layer’s name** to jump to its section in this article.',
     'article.interactive.views':
@@ -283,7 +283,7 @@ export default {
     'article.interactive.hover': '**悬停在神经元上**：高亮它所读取的特征图，并显示它的取值范围。悬停在输出类别上可以看到它的概率。',
     'article.interactive.keyboard': '**键盘**：按 Tab 键进入概览，用方向键在神经元之间移动，按 Esc 键取消高亮。',
     'article.interactive.scale':
-      '**色标**：“按层”让每一层使用自己的范围，“按模块”让每个池化层之前的各层共用一个范围，“全局”让所有隐藏层共用一个范围，便于比较各层激活的强弱。红色为负，白色为零，蓝色为正。',
+      '**色标**：“按层”让每一层使用自己的范围，“按模块”让每个池化层之前的各层共用一个范围，“全局”让所有隐藏层共用一个范围，便于比较各层激活的强弱。红色为负，白色为零，蓝色为正；没有负值的层的图例只显示从 0 开始的白到蓝部分，只复制输入图像的层（如填充）按图像本身的样子显示，只有一个数值的图会在图例下注明。',
     'article.interactive.detail': '**显示细节**用于显示或隐藏各层的形状和色标图例。',
     'article.interactive.headers': '**点击层名**即可跳到本文中对应的小节。',
     'article.interactive.views':

@@ -8,6 +8,7 @@ export default {
     'nav.scope': 'Scope',
     'nav.language': 'Language',
     'nav.pages': 'Pages',
+    'nav.skip': 'Skip to the network overview',
 
     // Controls.svelte, DropOverlay.svelte, ModelInfo.svelte, lib/labels.js
     'controls.aria': 'Image and display controls',
@@ -41,6 +42,7 @@ export default {
     'nav.scope': '结构分析',
     'nav.language': '语言',
     'nav.pages': '页面',
+    'nav.skip': '跳到网络总览',
 
     'controls.aria': '图像与显示设置',
     'controls.images': '输入图像',

@@ -48,8 +48,9 @@ export default {
     'scope.welcome.body': 'Pick a preset on the left, open or drop a model file, or write a prototxt in the editor. Every layer’s output shape, parameters, MACs and memory are computed without running the model.',
 
     'scope.graph.label': 'The network as a graph of layers',
+    'scope.skip': 'Skip to the graph',
     'scope.graph.minimap': 'Overview: click or drag to move the view',
-    'scope.graph.keys': 'Graph: arrow keys move the selection along the edges, Escape clears it',
+    'scope.graph.keys': 'Graph: arrow keys move the selection along the edges (from the input or the output when nothing is selected), Escape clears it',
     'scope.open.inputSize': 'Input size',
     'scope.open.inputSizeHint': 'Input size C,H,W: needed only when the file does not give it',
     'scope.tools.label': 'Graph tools',
@@ -159,8 +160,9 @@ export default {
     'scope.welcome.body': '从左侧选择一个预设，打开或拖放模型文件，或在编辑器中编写 prototxt。无需运行模型，即可算出每一层的输出形状、参数量、乘加运算量和内存。',
 
     'scope.graph.label': '以层为节点的网络结构图',
+    'scope.skip': '跳到结构图',
     'scope.graph.minimap': '全局缩略图：点击或拖动以移动视图',
-    'scope.graph.keys': '结构图：方向键沿边移动选中的层，Esc 取消选择',
+    'scope.graph.keys': '结构图：方向键沿边移动选中的层（未选中时从输入或输出开始），Esc 取消选择',
     'scope.open.inputSize': '输入尺寸',
     'scope.open.inputSizeHint': '输入尺寸 C,H,W：仅在文件未给出输入尺寸时需要',
     'scope.tools.label': '图工具',

@@ -64,6 +64,8 @@ const lutMakers = {
   grey: () => makeLUT((t) => interpolateGreys(1 - t)),
   orange: () => makeLUT((t) => interpolateOranges(0.1 + 0.9 * t)),
   weights: () => makeLUT(interpolateBrBG),
+  // The positive half of the diverging scale (white → blue), for the legends of unsigned maps.
+  positive: () => makeLUT((t) => interpolateRdBu(0.5 + t / 2)),
 };
 
 /** LUTS holds the colour tables, each built on first use. */
@@ -190,41 +192,50 @@ export function channelExtent(a) {
 /**
  * scaleGroups computes the colour range of every map column and the legends
  * for a colour-scale mode:
- *   unit   — each colour group (a layer and the ReLU / pooling layers that
- *            follow it) has its own range;
- *   module — groups within a module (the layers up to and including a
- *            pooling layer) share the largest range;
+ *   unit   — each layer (column) has its own range;
+ *   module — the layers of a module (up to and including a pooling layer)
+ *            share the largest range;
  *   global — all hidden layers share the largest range.
- * columns: [{kind, group, module, value}] (kind 'map' or 'vector' are
- * scaled); stats: Map value name → {min, max}.
- * Returns {ranges: Map columnIndex → range, legends: [{columns, range}]}.
+ * columns: [{kind, module, value, copiesInput}] (kind 'map' or 'vector'
+ * are scaled, except those drawn like the input image: copiesInput);
+ * stats: Map value name → {min, max}.
+ * Returns {ranges: Map columnIndex → range, legends: [{key, columns, range,
+ * signed, constant}]} — signed: some value below 0 (else the legend shows
+ * only the white→blue half, 0 … max); constant: the one value of all its
+ * maps when they hold a single value (else null).
  */
 export function scaleGroups(columns, stats, mode) {
-  const groupMax = new Map();
-  columns.forEach((c) => {
-    if (c.kind !== 'map' && c.kind !== 'vector') return;
+  const scaled = (c) => (c.kind === 'map' || c.kind === 'vector') && !c.copiesInput;
+  const keyOf = (c, i) => (mode === 'global' ? 'all' : mode === 'module' ? `m${c.module}` : `u${i}`);
+  const keys = new Map();
+  columns.forEach((c, i) => {
+    if (!scaled(c)) return;
+    const k = keyOf(c, i);
     const s = stats.get(c.value);
-    const a = s ? maxAbsOf(s.min, s.max) : 0;
-    groupMax.set(c.group, Math.max(groupMax.get(c.group) ?? 0, a));
-  });
-  const keyOf = (c) => (mode === 'global' ? 'all' : mode === 'module' ? `m${c.module}` : `g${c.group}`);
-  const keyMax = new Map();
-  columns.forEach((c) => {
-    if (!groupMax.has(c.group) || (c.kind !== 'map' && c.kind !== 'vector')) return;
-    const k = keyOf(c);
-    keyMax.set(k, Math.max(keyMax.get(k) ?? 0, groupMax.get(c.group)));
+    let e = keys.get(k);
+    if (!e) keys.set(k, (e = { max: 0, signed: false, values: new Set(), known: true }));
+    if (!s) {
+      e.known = false;
+      return;
+    }
+    e.max = Math.max(e.max, maxAbsOf(s.min, s.max));
+    if (s.min < 0) e.signed = true;
+    if (s.min === s.max) e.values.add(s.min);
+    else e.values.add(NaN).add(Infinity);
   });
   const ranges = new Map();
   const legends = [];
   const legendByKey = new Map();
   columns.forEach((c, i) => {
-    if (c.kind !== 'map' && c.kind !== 'vector') return;
-    const k = keyOf(c);
-    const range = rangeFromMaxAbs(keyMax.get(k));
+    if (!scaled(c)) return;
+    const k = keyOf(c, i);
+    const e = keys.get(k);
+    const range = rangeFromMaxAbs(e.max);
     ranges.set(i, range);
     let l = legendByKey.get(k);
     if (!l) {
-      l = { key: k, columns: [], range };
+      const constant = e.known && e.values.size === 1 ? [...e.values][0] : null;
+      l = { key: k, columns: [], range, signed: !e.known || e.signed, constant };
       legendByKey.set(k, l);
       legends.push(l);
     }

@@ -51,13 +51,29 @@ describe('scale modes', () => {
   const stats = new Map(Object.entries(maxes).map(([k, v]) => [k, { min: -v, max: v }]));
   const rangeOf = (res, name) => res.ranges.get(cols.findIndex((c) => c.name === name));
 
-  it('unit: a conv layer and its ReLU / pool share the conv range', () => {
+  it('unit: each layer its own range (issue 16: a pool map is not drawn on its conv\'s range)', () => {
     const res = scaleGroups(cols, stats, 'unit');
     expect(rangeOf(res, 'conv_1_2')).toBe(rangeFromMaxAbs(1.3));
     expect(rangeOf(res, 'relu_1_2')).toBe(rangeFromMaxAbs(1.3));
-    expect(rangeOf(res, 'max_pool_1')).toBe(rangeFromMaxAbs(1.3));
+    expect(rangeOf(res, 'max_pool_1')).toBe(rangeFromMaxAbs(1.2));
+    expect(rangeOf(res, 'relu_2_2')).toBe(rangeFromMaxAbs(2.5));
     expect(rangeOf(res, 'conv_2_1')).toBe(rangeFromMaxAbs(2.2));
-    expect(res.legends.map((l) => l.columns.length)).toEqual([2, 3, 2, 3]);
+    expect(res.legends.map((l) => l.columns.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  });
+
+  it('signed and constant legends', () => {
+    const s = new Map([...stats, ['relu_1_1', { min: 0, max: 0.7 }], ['relu_1_2', { min: 0, max: 0 }], ['max_pool_1', { min: 0, max: 0 }]]);
+    const unit = scaleGroups(cols, s, 'unit');
+    const leg = (name) => unit.legends.find((l) => l.columns.includes(cols.findIndex((c) => c.name === name)));
+    expect([leg('conv_1_1').signed, leg('relu_1_1').signed, leg('relu_1_2').signed]).toEqual([true, false, false]);
+    expect([leg('conv_1_1').constant, leg('relu_1_1').constant, leg('relu_1_2').constant]).toEqual([null, null, 0]);
+    // a module is constant only when all its maps hold the same one value
+    const mod = scaleGroups(cols, s, 'module');
+    expect(mod.legends.map((l) => l.constant)).toEqual([null, null]);
+    const zero = new Map(cols.map((c) => [c.value, { min: 0, max: 0 }]));
+    expect(scaleGroups(cols, zero, 'global').legends[0].constant).toBe(0);
+    // without stats (no run yet) a legend is signed and not constant
+    expect(scaleGroups(cols, new Map(), 'unit').legends[0]).toMatchObject({ signed: true, constant: null });
   });
 
   it('module: the blocks before and after max_pool_1', () => {

@@ -61,7 +61,7 @@ export function paintAll(root, columns, run, ranges, geo, dpr) {
     const value = run ? run.values.get(col.value) : null;
     const [w, h] = mapSize(col);
     const r = ranges.get(ci) ?? 1;
-    const [lut, lo, hi] = col.kind === 'input' ? [LUTS.grey, 0, 1] : [LUTS.diverging, -r / 2, r / 2];
+    const [lut, lo, hi] = col.kind === 'input' || col.copiesInput ? [LUTS.grey, 0, 1] : [LUTS.diverging, -r / 2, r / 2];
     gcol.neurons.forEach((n, idx) => {
       const dx = Math.round((n.x - box.x) * dpr);
       const dy = Math.round((n.y - box.y) * dpr);

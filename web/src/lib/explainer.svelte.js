@@ -5,7 +5,7 @@
 // component's initialisation (its effects belong to that component).
 import { untrack } from 'svelte';
 import { listModels, getModel, runModel, readBootstrap } from './api.js';
-import { buildColumns } from './layout.js';
+import { buildColumns, FOLD_ABOVE } from './layout.js';
 import { readURLState, writeURLState } from './urlstate.js';
 import { t, withMessages } from './i18n.svelte.js';
 import { runExpanded } from './explain/expand.js';
@@ -32,7 +32,11 @@ export class ExplainerPage {
   // Columns whose "+M more" expander was clicked show all their maps (up
   // to 64); their values are then fetched whole (the run API's expand=).
   expanded = $state.raw(new Set());
-  columns = $derived(this.model ? buildColumns(this.model, { maxMaps: MAX_MAPS, expanded: this.expanded }) : []);
+  // Big models open with their in-place layers (BatchNorm, activations…)
+  // folded into the column before them; a column's badge unfolds them.
+  unfolded = $state.raw(new Set());
+  fold = $derived((this.model?.layers.length ?? 0) > FOLD_ABOVE);
+  columns = $derived(this.model ? buildColumns(this.model, { maxMaps: MAX_MAPS, expanded: this.expanded, fold: this.fold, unfolded: this.unfolded }) : []);
   modelSummary = $derived(this.models.find((m) => m.id === this.modelId));
   // The views are loaded on first use (or once the overview is drawn), so
   // they never delay the first picture; the article once the overview is drawn.
@@ -133,6 +137,7 @@ export class ExplainerPage {
       if (this.modelId !== m.id) {
         this.view = null;
         this.expanded = new Set();
+        this.unfolded = new Set();
       }
       this.modelId = m.id;
       if (this.#pendingView) {
@@ -200,15 +205,22 @@ export class ExplainerPage {
     if (this.busy) return;
     this.ready = true;
     setTimeout(this.loadArticle, 0);
-    if (this.run && this.source?.example) setTimeout(() => this.#prefetch(this.modelId, this.run), 50);
     setTimeout(this.loadViews, 200);
   }
 
-  // After the first image is drawn, fetch the other examples' runs in the
-  // background when they are cheap (small model, small response).
-  #prefetch(id, first) {
-    if (!worthPrefetching(first)) return;
-    this.#exampleRuns.prefetch(id, this.models.find((x) => x.id === id)?.examples ?? [], () => this.modelId);
+  /**
+   * preview: an example's thumbnail is hovered or focused — fetch its run
+   * (low priority) when runs of this model are cheap, so that a click shows
+   * it at once. Nothing is fetched up front.
+   */
+  preview(name) {
+    if (!this.modelSummary?.runnable || !worthPrefetching(this.run)) return;
+    this.#exampleRuns.warm(this.modelId, name).catch(() => {});
+  }
+
+  /** unfold shows the layers folded into column `name` as columns of their own. */
+  unfold(name) {
+    this.unfolded = new Set([...this.unfolded, name]);
   }
 
   expand(name) {

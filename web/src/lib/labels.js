@@ -46,9 +46,13 @@ export const estimateText = (text, px) => text.length * px * 0.55;
  * shape at 10px, or 11px/10px on a phone) for spacing the columns; measure
  * (text, px) → width does the measuring.
  */
+export const FOLD_BADGE = 26;
+
 export function headerWidth(col, compact = false, measure = estimateText) {
   if (col.kind === 'output') return 0;
-  return Math.max(measure(shortName(col.name), compact ? 11 : 12), measure(shapeLabel(col), 10));
+  // A column with folded layers has their badge (+N, FOLD_BADGE px) beside its name.
+  const badge = col.folded?.length ? FOLD_BADGE : 0;
+  return Math.max(measure(shortName(col.name), compact ? 11 : 12) + badge, measure(shapeLabel(col), 10));
 }
 
 /** thousands writes an integer with thin-space-free comma grouping (no Intl: its first use is slow). */

@@ -44,9 +44,18 @@ export function edgeMode(layer, inputIndex, srcChannels, dstChannels) {
  * columns. maxMaps caps the maps drawn per column (the rest are counted as
  * "+M more"); maxClasses caps the output rows (larger outputs show the top
  * classes of the current image). Columns named in expanded (the "+M more"
- * expander) show up to maxExpanded maps instead.
+ * expander) show up to maxExpanded maps instead. With fold, a foldable
+ * layer (traits.foldable: BatchNorm, activations, …) reading one column of
+ * the same shape draws no column of its own: it is listed in that column's
+ * `folded` [{name, op, type}] (the column's maps stay its own output), unless
+ * the column's name is in unfolded.
  */
-export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = null, maxExpanded = 64 } = {}) {
+const sameShape = (a, b) => !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** FOLD_ABOVE: models with more layers than this open with their foldable layers folded. */
+export const FOLD_ABOVE = 40;
+
+export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = null, maxExpanded = 64, fold = false, unfolded = null } = {}) {
   const cap = (name) => (expanded?.has(name) ? Math.max(maxMaps, maxExpanded) : maxMaps);
   const cols = [];
   const colOfValue = new Map();
@@ -82,6 +91,12 @@ export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = 
       continue;
     }
     if (srcCols.every((c) => c === undefined)) continue; // constants and the like
+    const host = srcCols.length === 1 && srcCols[0] !== undefined ? cols[srcCols[0]] : null;
+    if (fold && l.traits?.foldable && host && (host.kind === 'map' || host.kind === 'vector') && !unfolded?.has(host.name) && sameShape(host.shape, l.shape)) {
+      (host.folded ??= []).push({ name: l.name, op: l.op, type: l.type });
+      for (const o of l.outputs) colOfValue.set(o, srcCols[0]);
+      continue;
+    }
     const map = isMapShape(l.shape);
     const channels = map ? channelsOf(l.shape) : 1;
     const shown = Math.min(channels, cap(l.name));
@@ -119,12 +134,15 @@ export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = 
   }
 
   // Colour groups (a layer keeping its input's range joins its group) and
-  // modules (each ends with a windowed pool).
+  // modules (each ends with a windowed pool). A channel-wise layer keeping
+  // the range of the input image (padding, cropping it) copiesInput: it is
+  // drawn like the image, not on a scale of its own.
   let group = -1;
   let module = 0;
   cols.forEach((c) => {
     if (c.kind !== 'map' && c.kind !== 'vector') return;
     const s = c.sources.length === 1 ? cols[c.sources[0].col] : null;
+    if (c.kind === 'map' && c.traits.keeps_range && c.traits.channelwise && s && (s.kind === 'input' || s.copiesInput)) c.copiesInput = true;
     if (c.traits.keeps_range && s && (s.kind === 'map' || s.kind === 'vector')) c.group = s.group;
     else c.group = ++group;
     c.module = module;

@@ -3,7 +3,7 @@ import { buildColumns, computeGeometry, incoming, neuronCount, gapWeight } from 
 import { legendBoxes } from './legend.js';
 import { scaleGroups } from './colors.js';
 import tinyvgg from './testdata/tinyvgg.json';
-import { CONV, ADD, CONCAT, DROPOUT, MAXPOOL, FLATTEN, DENSE, SOFTMAX } from './testdata/traits.js';
+import { CONV, ADD, CONCAT, DROPOUT, MAXPOOL, FLATTEN, DENSE, SOFTMAX, PAD } from './testdata/traits.js';
 
 // A small DAG with a residual add, a concat, a depthwise conv, a hidden dense
 // layer and 40 channels (more than drawn).
@@ -187,9 +187,48 @@ describe('geometry', () => {
         const sorted = [...boxes].sort((a, b) => a.x - b.x);
         for (let i = 1; i < sorted.length; i++) expect(sorted[i].x).toBeGreaterThanOrEqual(sorted[i - 1].x + sorted[i - 1].width);
         const div = boxes.filter((b) => b.kind === 'diverging');
-        expect(div).toHaveLength(mode === 'unit' ? 4 : mode === 'module' ? 2 : 1);
-        for (const b of div) expect(b.ticks.at(0)[1]).toBe('−1.10');
+        expect(div).toHaveLength(mode === 'unit' ? 10 : mode === 'module' ? 2 : 1);
+        // the low end, or, in a box too narrow for two labels, one centred ±max
+        for (const b of div) expect(b.ticks.at(0)[1]).toBe(b.width >= 84 ? '−1.10' : '±1.10');
       }
     }
+  });
+});
+
+describe('layers that copy the input image', () => {
+  it('are drawn like the image: no colour scale of their own', () => {
+    const model = {
+      inputs: [{ name: 'img', shape: [3, 8, 8] }],
+      layers: [
+        { name: 'pad', op: 'Pad', traits: PAD, inputs: ['img'], outputs: ['pad'], shape: [3, 10, 10], attrs: {} },
+        { name: 'conv', op: 'Conv', traits: CONV, inputs: ['pad'], outputs: ['conv'], shape: [4, 8, 8], attrs: { kernel: [3, 3], groups: 1 } },
+        { name: 'pad2', op: 'Pad', traits: PAD, inputs: ['conv'], outputs: ['pad2'], shape: [4, 10, 10], attrs: {} },
+      ],
+    };
+    const cols = buildColumns(model);
+    const by = (n) => cols.find((c) => c.name === n);
+    expect([!!by('pad').copiesInput, !!by('conv').copiesInput, !!by('pad2').copiesInput]).toEqual([true, false, false]);
+    const stats = new Map(cols.map((c) => [c.value, { min: -1, max: 1 }]));
+    const { ranges, legends } = scaleGroups(cols, stats, 'unit');
+    expect(ranges.has(cols.indexOf(by('pad')))).toBe(false);
+    expect(legends.map((l) => l.columns.map((i) => cols[i].name))).toEqual([['conv'], ['pad2']]);
+  });
+});
+
+describe('folding in-place layers', () => {
+  it('folds foldable layers into the column they read, and unfolds on demand', () => {
+    const plain = buildColumns(tinyvgg);
+    const folded = buildColumns(tinyvgg, { fold: true });
+    const names = (cs) => cs.map((c) => c.name);
+    // Tiny VGG's ReLUs are foldable: each folds into its conv
+    expect(names(folded).filter((n) => n.startsWith('relu'))).toEqual([]);
+    expect(folded.find((c) => c.name === 'conv_1_1').folded.map((f) => f.name)).toEqual(['relu_1_1']);
+    expect(names(folded)).toEqual(names(plain).filter((n) => !n.startsWith('relu')));
+    // the pool after a folded ReLU reads the conv's column
+    const pool = folded.find((c) => c.name === 'max_pool_1');
+    expect(folded[pool.sources[0].col].name).toBe('conv_1_2');
+    const one = buildColumns(tinyvgg, { fold: true, unfolded: new Set(['conv_1_2']) });
+    expect(names(one)).toContain('relu_1_2');
+    expect(names(one)).not.toContain('relu_1_1');
   });
 });

@@ -2,7 +2,8 @@
 import { legendTicks, formatTick } from './colors.js';
 
 /**
- * legendBoxes returns one box per legend: the diverging legends of
+ * legendBoxes returns one box per legend: the diverging (or, for
+ * unsigned maps, positive) legends of
  * scaleGroups (spanning their columns' neurons), the input's greyscale
  * legend and the output's probability legend. Boxes never overlap: a box
  * narrower than minWidth grows only into the free half of the gaps beside
@@ -24,7 +25,7 @@ export function legendBoxes(columns, geo, legends, { minWidth = 64 } = {}) {
     return [a - Math.min(need, Math.max(0, leftRoom)), b + Math.min(need, Math.max(0, rightRoom))];
   };
   columns.forEach((c, ci) => {
-    if (c.kind === 'input') {
+    if (c.kind === 'input' || c.copiesInput) {
       const [a, b] = grow(...span(ci), [ci]);
       boxes.push({ key: `input:${ci}`, kind: 'grey', x: a, width: b - a, ticks: [[0, '0'], [0.5, '0.5'], [1, '1']] });
     }
@@ -43,11 +44,17 @@ export function legendBoxes(columns, geo, legends, { minWidth = 64 } = {}) {
       const [a] = span(cols[0]);
       const [, b] = span(cols.at(-1));
       const [x0, x1] = grow(a, b, cols);
-      const ticks = legendTicks(l.range);
-      const labelled = x1 - x0 >= 110 ? ticks : [ticks[0], ticks[2]];
+      // Unsigned maps: the white → blue half, 0 … max. A narrow box gets
+      // one centred label (±max or 0…max), so labels never collide.
+      const ticks = l.signed === false ? [0, l.range / 4, l.range / 2] : legendTicks(l.range);
+      const width = x1 - x0;
+      const top = formatTick(ticks[2]);
+      const labelled = width >= 110 ? ticks.map((v) => [(v - ticks[0]) / (ticks[2] - ticks[0]), formatTick(v)])
+        : width >= 84 ? [[0, formatTick(ticks[0])], [1, top]]
+          : [[0.5, l.signed === false ? `0…${top}` : `±${top}`]];
       boxes.push({
-        key: k ? `${l.key}~${k}` : l.key, kind: 'diverging', x: x0, width: x1 - x0, range: l.range,
-        ticks: labelled.map((v) => [(v - ticks[0]) / (ticks[2] - ticks[0]), formatTick(v)]),
+        key: k ? `${l.key}~${k}` : l.key, kind: l.signed === false ? 'positive' : 'diverging', x: x0, width, range: l.range,
+        ticks: labelled, constant: l.constant ?? null,
       });
     });
   }

@@ -42,7 +42,6 @@ export class ExampleRuns {
   constructor(run) {
     this.run = run;
     this.cache = new Map();
-    this.prefetched = new Set();
   }
 
   /** get answers example name's run of model id (not tied to one request's signal: a cancelled click must not poison the cache). */
@@ -57,22 +56,18 @@ export class ExampleRuns {
     return p;
   }
 
-  /** prefetch runs model id's examples not yet kept, one after another at low priority, while current() is id; once per model. */
-  async prefetch(id, names, current) {
-    if (this.prefetched.has(id)) return;
-    this.prefetched.add(id);
-    for (const name of names) {
-      if (current() !== id) return;
-      const key = `${id}\n${name}`;
-      if (this.cache.has(key)) continue;
-      const p = this.run(id, name, { priority: 'low' });
-      this.cache.set(key, p);
-      try {
-        await p;
-      } catch {
-        this.cache.delete(key);
-      }
-    }
+  /**
+   * warm fetches example name's run of model id at low priority when it is
+   * not kept yet (the page asks when a thumbnail is hovered or focused, so
+   * a click then shows it at once); a failed run is forgotten.
+   */
+  warm(id, name) {
+    const key = `${id}\n${name}`;
+    if (this.cache.has(key)) return this.cache.get(key);
+    const p = this.run(id, name, { priority: 'low' });
+    this.cache.set(key, p);
+    p.catch(() => this.cache.delete(key));
+    return p;
   }
 }
 

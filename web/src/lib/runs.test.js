@@ -69,21 +69,18 @@ describe('ExampleRuns', () => {
     await expect(runs.get('m', 'bad.png')).rejects.toThrow('no bad.png');
     expect(calls.length).toBe(2);
   });
-  it('prefetches the examples not kept, at low priority, once per model, and stops when the model changes', async () => {
+  it('warms one example at low priority, once, and forgets a failure', async () => {
     const { calls, runs } = fake(new Set(['b.png']));
     await runs.get('m', 'a.png');
-    await runs.prefetch('m', ['a.png', 'b.png', 'c.png'], () => 'm');
-    expect(calls).toEqual([['m', 'a.png', ''], ['m', 'b.png', 'low'], ['m', 'c.png', 'low']]);
-    // b failed: not kept; c is
+    await runs.warm('m', 'a.png'); // kept: no request
+    await runs.warm('m', 'c.png');
+    await runs.warm('m', 'c.png');
+    await expect(runs.warm('m', 'b.png')).rejects.toThrow('no b.png');
+    expect(calls).toEqual([['m', 'a.png', ''], ['m', 'c.png', 'low'], ['m', 'b.png', 'low']]);
     expect(runs.cache.has('m\nb.png')).toBe(false);
-    expect(runs.cache.has('m\nc.png')).toBe(true);
-    await runs.prefetch('m', ['d.png'], () => 'm');
+    // a click after the warm-up uses the kept run
+    await runs.get('m', 'c.png');
     expect(calls.length).toBe(3);
-    let current = 'n';
-    const p = runs.prefetch('n', ['x.png', 'y.png'], () => current);
-    current = 'other';
-    await p;
-    expect(calls.slice(3)).toEqual([['n', 'x.png', 'low']]);
   });
 });
 

@@ -1,9 +1,9 @@
 // The overview's state in the page URL (?model=…&example=…&scale=…&detail=0),
 // so that a view can be bookmarked or shared. An open explanation view adds
-// view=KIND&layer=NAME&neuron=N (conv, conv-formula, relu, pool), plus ch=C
+// view=KIND&layer=NAME&neuron=N (conv, conv-formula, relu, pool, layer), plus ch=C
 // (the input channel of conv-formula), or view=flatten|softmax&class=K.
 const SCALES = new Set(['unit', 'module', 'global']);
-const VIEW_KINDS = new Set(['conv', 'conv-formula', 'relu', 'pool', 'softmax', 'flatten']);
+const VIEW_KINDS = new Set(['conv', 'conv-formula', 'relu', 'pool', 'softmax', 'flatten', 'layer']);
 
 const nat = (s) => (s !== null && /^\d{1,6}$/.test(s) ? Number(s) : null);
 

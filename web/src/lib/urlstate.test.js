@@ -31,3 +31,11 @@ describe('URL state', () => {
     expect(parseURLState('?model=x&scale=global&detail=0')).toEqual({ model: 'x', scale: 'global', detail: false });
   });
 });
+
+describe('the layer view in the URL', () => {
+  it('round-trips view=layer', () => {
+    const view = { kind: 'layer', layer: 'features.0.1', neuron: 7 };
+    expect(parseURLState(formatURLState({ model: 'm', view }))).toEqual({ model: 'm', view });
+    expect(parseURLState('?view=layer&layer=x')).toEqual({});
+  });
+});

@@ -21,6 +21,19 @@ export function neighbourBox(edges, id, step) {
   return e ? (back ? e.from : e.to) : '';
 }
 
+/**
+ * startBox is the box an arrow chooses when no box is selected: moving
+ * forward starts at the first box that no edge enters (the graph's input),
+ * moving back at the last box that no edge leaves (its output); '' when
+ * there are no boxes. ids are the boxes in drawing order.
+ */
+export function startBox(ids, edges, step) {
+  const back = step === 'back';
+  const ends = new Set(edges.map((e) => (back ? e.from : e.to)));
+  const order = back ? [...ids].reverse() : ids;
+  return order.find((id) => !ends.has(id)) ?? order[0] ?? '';
+}
+
 /** nextMatch is the index of the next (or, with shift, the previous) of n matches after i (−1: none yet). */
 export function nextMatch(i, n, shift = false) {
   if (!n) return -1;

@@ -8,7 +8,7 @@ import { t } from '../lib/i18n.svelte.js';
 import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput, freeInput } from './api.js';
 import { layout as runLayout, warmUp } from './layoutClient.js';
 import { parseScopeHash, formatScopeHash, hashAction } from './route.js';
-import { graphStep, neighbourBox, nextMatch } from './keys.js';
+import { graphStep, neighbourBox, nextMatch, startBox } from './keys.js';
 import { matchingBoxes, matchOrder, searchHit } from './search.js';
 import { mainFile, editable, pastedModel, textSource, editorName, exportName, savedText, saveText } from './files.js';
 import { download } from './download.js';
@@ -215,9 +215,11 @@ export class ScopePage {
   graphKey(e) {
     const step = graphStep(e.key, this.dir);
     if (step === 'clear') return this.select('', { center: false });
-    if (!step || !this.drawn || !this.selGroup) return;
+    if (!step || !this.drawn) return;
     e.preventDefault();
-    const next = neighbourBox(this.drawn.folded.edges, this.selGroup, step);
+    const { groups, edges } = this.drawn.folded;
+    // Nothing chosen yet: an arrow starts at the input (forward) or the output (back).
+    const next = this.selGroup ? neighbourBox(edges, this.selGroup, step) : startBox(groups.map((g) => g.id), edges, step);
     if (next) this.select(next);
   }
 

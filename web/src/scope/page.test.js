@@ -1,7 +1,7 @@
 // The Scope page's pure rules (route.js, keys.js, search.js, files.js).
 import { describe, it, expect } from 'vitest';
 import { isScopeHash, hashAction, parseScopeHash } from './route.js';
-import { graphStep, neighbourBox, nextMatch, clampSplit, splitByKey } from './keys.js';
+import { graphStep, neighbourBox, nextMatch, clampSplit, splitByKey, startBox } from './keys.js';
 import { matchingBoxes, matchOrder, searchHit } from './search.js';
 import { mainFile, editable, pastedModel, textSource, editorName, exportName, savedText, saveText, TEXT_KEY } from './files.js';
 import { looksLikeText } from './prototxt.js';
@@ -177,5 +177,22 @@ describe('readerMap', () => {
     expect(m.get('data')).toEqual(['a', 'b']);
     expect(m.get('b')).toEqual(['add']);
     expect(m.get('add')).toBe(undefined);
+  });
+});
+
+describe('startBox (an arrow on the graph with nothing selected)', () => {
+  // a → b → d, a → c → d, and a lone box e drawn last
+  const ids = ['a', 'b', 'c', 'd', 'e'];
+  const edges = [{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }, { from: 'b', to: 'd' }, { from: 'c', to: 'd' }];
+  it('forward starts at the first box no edge enters', () => {
+    expect(startBox(ids, edges, 'forward')).toBe('a');
+    expect(startBox(['b', 'a'], [{ from: 'a', to: 'b' }], 'forward')).toBe('a');
+  });
+  it('back starts at the last box no edge leaves', () => {
+    expect(startBox(ids, edges, 'back')).toBe('e');
+    expect(startBox(['a', 'b', 'c', 'd'], edges, 'back')).toBe('d');
+  });
+  it('no boxes: nothing', () => {
+    expect(startBox([], [], 'forward')).toBe('');
   });
 });

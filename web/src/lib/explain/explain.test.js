@@ -7,9 +7,10 @@ import { activate } from './activation.js';
 import { viewKind, articleSection, classifier, unaryMaps } from './target.js';
 import { decodeParams, loadParams } from './params.js';
 import { arrowKey, windowBox } from './cells.js';
+import { layerKind, scaleOf, merge, concatSource, padSource, globalPool, layerExplain } from './layer.js';
 import { encodeTensors } from '../decode.js';
 import tinyvgg from '../testdata/tinyvgg.json';
-import { CONV, RELU, SIGMOID, MAXPOOL, GLOBALPOOL, ADD, BATCHNORM, FLATTEN_CL, DROPOUT, DENSE } from '../testdata/traits.js';
+import { CONV, RELU, SIGMOID, MAXPOOL, GLOBALPOOL, ADD, BATCHNORM, FLATTEN_CL, DROPOUT, DENSE, CONCAT } from '../testdata/traits.js';
 
 const f32 = (xs) => Float32Array.from(xs);
 
@@ -197,11 +198,12 @@ describe('view targets', () => {
     expect(viewKind({ kind: 'map', op: 'Relu', traits: RELU })).toBe('relu');
     expect(viewKind({ kind: 'map', op: 'Sigmoid', traits: SIGMOID })).toBe('relu');
     expect(viewKind({ kind: 'map', op: 'MaxPool', traits: MAXPOOL })).toBe('pool');
-    expect(viewKind({ kind: 'map', op: 'GlobalAveragePool', traits: GLOBALPOOL })).toBe(null);
+    expect(viewKind({ kind: 'map', op: 'GlobalAveragePool', traits: GLOBALPOOL })).toBe('layer');
     expect(viewKind({ kind: 'output' })).toBe('flatten');
-    expect(viewKind({ kind: 'map', op: 'Add', traits: ADD })).toBe(null);
-    expect(viewKind({ kind: 'map', op: 'BatchNorm', traits: BATCHNORM })).toBe(null);
-    expect(viewKind({ kind: 'vector', op: 'Relu', traits: RELU })).toBe(null);
+    expect(viewKind({ kind: 'map', op: 'Add', traits: ADD })).toBe('layer');
+    expect(viewKind({ kind: 'map', op: 'BatchNorm', traits: BATCHNORM })).toBe('layer');
+    expect(viewKind({ kind: 'vector', op: 'Relu', traits: RELU })).toBe('layer');
+    expect(viewKind({ kind: 'vector', op: 'Dense', traits: DENSE })).toBe('layer');
     expect(viewKind({ kind: 'input' })).toBe(null);
     expect(articleSection({ kind: 'map', op: 'AveragePool', traits: MAXPOOL })).toBe('article-pool');
     expect(articleSection({ kind: 'map', op: 'LeakyRelu', traits: RELU })).toBe('article-relu');
@@ -343,5 +345,160 @@ describe('expanded runs', () => {
     const again = async (...a) => (calls++, bad(...a));
     await expect(runExpanded('m', { example: 'x.png' }, ['z'], { fetchImpl: again })).rejects.toThrow('unknown value "z"');
     expect(calls).toBe(1);
+  });
+});
+
+describe('layer view arithmetic (ops without a view of their own)', () => {
+  it('chooses the explanation from the traits', () => {
+    const L = (traits, extra = {}) => ({ traits, inputs: ['a'], attrs: {}, ...extra });
+    expect(layerKind(L(BATCHNORM))).toBe('scale');
+    expect(layerKind(L(ADD, { inputs: ['a', 'b'] }))).toBe('eltwise');
+    expect(layerKind(L(CONCAT, { inputs: ['a', 'b'] }))).toBe('concat');
+    expect(layerKind(L(GLOBALPOOL, { attrs: { global: true } }))).toBe('gpool');
+    expect(layerKind(L({ family: 'shape', channelwise: true, keeps_range: true }))).toBe('channel');
+    expect(layerKind(L(DENSE))).toBe('generic');
+  });
+  it('BatchNorm: (x − μ)/√(σ² + ε)·γ + β as a·x + b, against the formula term by term', () => {
+    const P = (xs) => ({ shape: [xs.length], data: Float32Array.from(xs) });
+    const params = { mean: P([0.5, -2]), var: P([4, 0.25]), scale: P([3, -1]), bias: P([1, 0.5]) };
+    const s = scaleOf(params, 1, 1e-3);
+    const x = 1.7;
+    const direct = ((x - -2) / Math.sqrt(0.25 + 1e-3)) * -1 + 0.5;
+    expect(s.bn).toBe(true);
+    expect([s.mean, s.var, s.gamma, s.beta]).toEqual([-2, 0.25, -1, 0.5]);
+    expect(s.a * x + s.b).toBeCloseTo(direct, 6);
+    // without γ, β: γ = 1, β = 0
+    const plain = scaleOf({ mean: P([1]), var: P([1]) }, 0, 0);
+    expect(plain.a * 3 + plain.b).toBeCloseTo(2, 6);
+    // an affine layer: x·scale + bias
+    const aff = scaleOf({ scale: P([2]), bias: P([-1]) }, 0);
+    expect([aff.bn, aff.a * 4 + aff.b]).toEqual([false, 7]);
+    expect(scaleOf(null, 0)).toBe(null);
+    expect(scaleOf({}, 0)).toBe(null);
+  });
+  it('element-wise merges', () => {
+    expect(merge('Add', [1.5, -0.25, 2])).toBeCloseTo(3.25, 12);
+    expect(merge('Add', [1, 2], [0.5, -1])).toBeCloseTo(-1.5, 12);
+    expect(merge('Sub', [5, 2, 1])).toBe(2);
+    expect(merge('Mul', [2, -3, 0.5])).toBe(-3);
+    expect(merge('Div', [8, 2, 2])).toBe(2);
+    expect(merge('Max', [1, 7, -2])).toBe(7);
+    expect(merge('Min', [1, 7, -2])).toBe(-2);
+    expect(merge('Pow', [1, 2])).toBe(null);
+  });
+  it('concatenation: where each output channel comes from', () => {
+    const counts = [3, 1, 4];
+    const want = [[0, 0], [0, 1], [0, 2], [1, 0], [2, 0], [2, 1], [2, 2], [2, 3]];
+    for (let c = 0; c < 8; c++) {
+      const s = concatSource(counts, c);
+      expect([s.k, s.channel]).toEqual(want[c]);
+    }
+    expect(concatSource(counts, 8)).toBe(null);
+  });
+  it('padding: the input cell each output cell copies, per mode (NumPy np.pad semantics)', () => {
+    // a 3×4 input, pads over [N, C, H, W]: top 2, left 1, bottom 1, right 3
+    const pads = [0, 0, 2, 1, 0, 0, 1, 3];
+    const h = 3;
+    const w = 4;
+    // np.pad(np.arange(12).reshape(3, 4), ((2, 1), (1, 3)), mode), worked out by hand from NumPy's definition of the modes
+    const reflect = [
+      [9, 8, 9, 10, 11, 10, 9, 8],
+      [5, 4, 5, 6, 7, 6, 5, 4],
+      [1, 0, 1, 2, 3, 2, 1, 0],
+      [5, 4, 5, 6, 7, 6, 5, 4],
+      [9, 8, 9, 10, 11, 10, 9, 8],
+      [5, 4, 5, 6, 7, 6, 5, 4],
+    ];
+    const edge = [
+      [0, 0, 1, 2, 3, 3, 3, 3],
+      [0, 0, 1, 2, 3, 3, 3, 3],
+      [0, 0, 1, 2, 3, 3, 3, 3],
+      [4, 4, 5, 6, 7, 7, 7, 7],
+      [8, 8, 9, 10, 11, 11, 11, 11],
+      [8, 8, 9, 10, 11, 11, 11, 11],
+    ];
+    for (let y = 0; y < 6; y++) {
+      for (let x = 0; x < 8; x++) {
+        const r = padSource(pads, 'reflect', y, x, h, w);
+        expect(r.y * w + r.x).toBe(reflect[y][x]);
+        const e = padSource(pads, 'edge', y, x, h, w);
+        expect(e.y * w + e.x).toBe(edge[y][x]);
+        const c = padSource(pads, 'constant', y, x, h, w);
+        const inside = y >= 2 && y < 5 && x >= 1 && x < 5;
+        expect(c === null ? null : c.y * w + c.x).toBe(inside ? (y - 2) * w + (x - 1) : null);
+      }
+    }
+  });
+  it('global pooling', () => {
+    const p = Float32Array.from([1, -2, 4.5, 0.5]);
+    expect(globalPool(p, 'avg')).toBeCloseTo(1, 12);
+    expect(globalPool(p, 'max')).toBe(4.5);
+  });
+});
+
+describe('layerExplain (a run of a small hand-made graph)', () => {
+  // two 2×2×3 inputs a and b; bn = BatchNorm(a); sum = a + b; cat = concat(a, b); pad = Pad(a); gp = global avg pool(a)
+  const A = Float32Array.from([1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6]);
+  const B = Float32Array.from([0.5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0]);
+  const val = (data) => ({ data, channels: 2, min: Math.min(...data), max: Math.max(...data) });
+  const L = (name, traits, inputs, shape, attrs = {}) => ({ name, traits, inputs, outputs: [name], shape, attrs });
+  const model = {
+    inputs: [{ name: 'a', shape: [2, 2, 3] }, { name: 'b', shape: [2, 2, 3] }],
+    layers: [
+      L('bn', BATCHNORM, ['a'], [2, 2, 3], { Epsilon: 0 }),
+      L('sum', ADD, ['a', 'b'], [2, 2, 3], { Type: 'Add' }),
+      L('cat', CONCAT, ['a', 'b'], [4, 2, 3], { Axis: 1 }),
+      L('pad', { family: 'shape', channelwise: true, keeps_range: true }, ['a'], [2, 3, 5], { Pads: [0, 0, 1, 1, 0, 0, 0, 1], Mode: 'constant', Value: 0 }),
+      L('gp', GLOBALPOOL, ['a'], [2, 1, 1], { global: true, type: 'avg' }),
+    ],
+  };
+  const values = new Map([['a', val(A)], ['b', val(B)]]);
+  // outputs as the engine would compute them (independently, here)
+  values.set('bn', val(A.map((x, i) => (i < 6 ? (x - 1) / 2 : (x + 2) / 1) * (i < 6 ? 3 : 1) + (i < 6 ? 0.5 : 0))));
+  values.set('sum', val(A.map((x, i) => x + B[i])));
+  values.set('cat', { ...val(Float32Array.from([...A, ...B])), channels: 4 });
+  const pad = new Float32Array(2 * 3 * 5);
+  for (let c = 0; c < 2; c++) for (let yy = 0; yy < 2; yy++) for (let xx = 0; xx < 3; xx++) pad[c * 15 + (yy + 1) * 5 + xx + 1] = A[c * 6 + yy * 3 + xx];
+  values.set('pad', val(pad));
+  values.set('gp', val(Float32Array.from([3.5, -3.5])));
+  const run = { values };
+  const P = (xs) => ({ shape: [xs.length], data: Float32Array.from(xs) });
+  const bnParams = { mean: P([1, -2]), var: P([4, 1]), scale: P([3, 1]), bias: P([0.5, 0]) };
+  const layer = (n) => model.layers.find((l) => l.name === n);
+
+  it('every cell of every kind equals the run', () => {
+    for (const [name, params] of [['bn', bnParams], ['sum'], ['cat'], ['pad'], ['gp']]) {
+      const l = layer(name);
+      for (let c = 0; c < l.shape[0]; c++) {
+        const e = layerExplain(model, run, l, c, params);
+        expect(e.kind).not.toBe('generic');
+        for (let pos = 0; pos < e.h * e.w; pos++) {
+          const cell = e.cell(pos);
+          expect(cell.value, `${name} channel ${c} cell ${pos}`).toBeCloseTo(cell.run, 5);
+        }
+      }
+    }
+  });
+  it('shows where the operands come from', () => {
+    const cat = layerExplain(model, run, layer('cat'), 3);
+    expect([cat.from.k, cat.from.channel, cat.inputs[0].name]).toEqual([1, 1, 'b']);
+    const sum = layerExplain(model, run, layer('sum'), 1);
+    expect(sum.cell(2).xs).toEqual([-3, 4]);
+    const pad = layerExplain(model, run, layer('pad'), 0);
+    expect(pad.cell(0).src).toEqual([]);
+    expect(pad.cell(6).src).toEqual([{ k: 0, pos: 0 }]);
+    const bn = layerExplain(model, run, layer('bn'), 0, bnParams);
+    expect([bn.scale.mean, bn.scale.var, bn.scale.gamma, bn.scale.beta]).toEqual([1, 4, 3, 0.5]);
+    // no parameters: the maps without a formula
+    expect(layerExplain(model, run, layer('bn'), 0, null).cell(0).value).toBe(null);
+  });
+});
+
+describe('layerExplain colour range', () => {
+  it('spans the planes shown, not the whole values', () => {
+    const model = { inputs: [{ name: 'a', shape: [2, 1, 2] }], layers: [{ name: 'p', traits: { family: 'shape', channelwise: true }, inputs: ['a'], outputs: ['p'], shape: [2, 1, 2], attrs: {} }] };
+    const v = (data) => ({ data: Float32Array.from(data), channels: 2, min: Math.min(...data), max: Math.max(...data) });
+    const run = { values: new Map([['a', v([0.1, -0.2, 50, 60])], ['p', v([0.3, 0.1, 50, 60])]]) };
+    expect(layerExplain(model, run, model.layers[0], 0).range).toEqual([-0.30000001192092896, 0.30000001192092896]);
   });
 });

@@ -5,7 +5,7 @@ import { planeOf } from './conv.js';
 import { symmetric } from './scales.js';
 
 /** VIEWS are the view kinds (the data-view of each view's root). */
-export const VIEWS = ['conv', 'conv-formula', 'relu', 'pool', 'softmax', 'flatten'];
+export const VIEWS = ['conv', 'conv-formula', 'relu', 'pool', 'softmax', 'flatten', 'layer'];
 
 /** layerOf finds a layer by name. */
 export function layerOf(model, name) {
@@ -51,14 +51,16 @@ export function unaryMaps(model, run, layer, neuron) {
 
 /**
  * viewKind tells which view a click on a neuron of a column opens: 'conv',
- * 'relu', 'pool' (the layer's traits.explain), 'flatten' (an output class)
- * or null (no view for it).
+ * 'relu', 'pool' (the layer's traits.explain, for maps), 'flatten' (an
+ * output class), 'layer' (any other layer's maps or vector: its inputs,
+ * formula and values, lib/explain/layer.js) or null (the input image).
  */
 export function viewKind(col) {
   if (!col) return null;
   if (col.kind === 'output') return 'flatten';
+  if (col.kind === 'vector') return 'layer';
   if (col.kind !== 'map') return null;
-  return col.traits?.explain || null;
+  return col.traits?.explain || 'layer';
 }
 
 /** articleSection is the id of the article section about a column's layer (article/sections.js), or null. */

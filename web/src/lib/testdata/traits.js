@@ -17,3 +17,5 @@ export const FLATTEN_CL = { family: 'shape', passthrough: true, keeps_batch: tru
 export const DENSE = { family: 'dense', keeps_batch: true };
 export const SOFTMAX = { family: 'output', keeps_batch: true };
 export const INPUT = { family: 'input' };
+/** PAD: Pad, Crop and Resize alike. */
+export const PAD = { family: 'shape', channelwise: true, keeps_range: true, keeps_batch: true };
