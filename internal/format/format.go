@@ -9,6 +9,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -136,6 +138,9 @@ func open(fsys fs.FS, name, display string, o Options) (*graph.Graph, string, er
 			if labels != nil {
 				g.Labels = labels
 			}
+			if g.LabelsI18n, err = ReadLabelsI18n(fsys, path.Dir(name), len(g.Labels)); err != nil {
+				return nil, e.name, err
+			}
 			return g, e.name, nil
 		}
 	}
@@ -206,6 +211,21 @@ func (m MemFS) Open(name string) (fs.File, error) {
 	return &memFile{name: name, r: bytes.NewReader(b), size: int64(len(b))}, nil
 }
 
+// Glob implements fs.GlobFS over the flat names.
+func (m MemFS) Glob(pattern string) ([]string, error) {
+	if _, err := path.Match(pattern, ""); err != nil {
+		return nil, err
+	}
+	var out []string
+	for n := range m {
+		if ok, _ := path.Match(pattern, n); ok && fs.ValidPath(n) {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 type memFile struct {
 	name string
 	r    *bytes.Reader
@@ -252,11 +272,51 @@ func ReadLabels(fsys fs.FS, name string) ([]string, error) {
 	return lines, nil
 }
 
-// CheckLabels verifies that a model's labels, if any, match its number of
-// classes.
+// labelsLang matches the language part of a translated labels file name,
+// labels.<lang>.txt: a BCP 47-like tag such as "zh-CN" or "de".
+var labelsLang = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+
+// ReadLabelsI18n reads the translated class names beside a model in dir:
+// every labels.<lang>.txt (e.g. labels.zh-CN.txt), one name per line in the
+// same order as labels.txt. want, if positive, is the number of class names
+// each must hold (the model's own labels); a file with another count is an
+// error naming it. It returns nil when there are none.
+func ReadLabelsI18n(fsys fs.FS, dir string, want int) (map[string][]string, error) {
+	names, err := fs.Glob(fsys, path.Join(dir, "labels.*.txt"))
+	if err != nil {
+		return nil, nil // a file system that cannot list: no translations
+	}
+	var out map[string][]string
+	for _, n := range names {
+		lang := strings.TrimSuffix(strings.TrimPrefix(path.Base(n), "labels."), ".txt")
+		if !labelsLang.MatchString(lang) {
+			continue
+		}
+		labels, err := ReadLabels(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		if want > 0 && len(labels) != want {
+			return nil, fmt.Errorf("%s: %d class names, but the model has %d (one translated name per line, in the same order)", path.Base(n), len(labels), want)
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		out[lang] = labels
+	}
+	return out, nil
+}
+
+// CheckLabels verifies that a model's labels and their translations, if
+// any, match its number of classes.
 func CheckLabels(g *graph.Graph, classes int) error {
 	if len(g.Labels) > 0 && len(g.Labels) != classes {
 		return fmt.Errorf("%d class names for a model with %d outputs", len(g.Labels), classes)
+	}
+	for lang, l := range g.LabelsI18n {
+		if len(l) != classes {
+			return fmt.Errorf("labels.%s.txt: %d class names for a model with %d outputs", lang, len(l), classes)
+		}
 	}
 	return nil
 }

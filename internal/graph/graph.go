@@ -143,6 +143,10 @@ type Graph struct {
 	Outputs []string
 	// Labels are the class names of the model's output, if known.
 	Labels []string
+	// LabelsI18n are translations of Labels by language tag (e.g. "zh-CN"),
+	// from labels.<lang>.txt files beside the model; each has len(Labels)
+	// names in the same order.
+	LabelsI18n map[string][]string
 }
 
 // Node returns the node with the given name or nil.

@@ -30,14 +30,17 @@ type modelSummary struct {
 // modelDetail is GET /api/models/{id}.
 type modelDetail struct {
 	modelSummary
-	Labels       []string     `json:"labels"`
-	LabelsSource string       `json:"labels_source"`
-	Inputs       []valueInfo  `json:"inputs"`
-	Outputs      []string     `json:"outputs"`
-	Logits       string       `json:"logits,omitempty"`
-	Probs        string       `json:"probabilities,omitempty"`
-	Nodes        []layerInfo  `json:"layers"`
-	ExampleList  []exampleRef `json:"example_images"`
+	Labels       []string `json:"labels"`
+	LabelsSource string   `json:"labels_source"`
+	// LabelsI18n are the class names in other languages, by language tag,
+	// from labels.<lang>.txt beside the model ({} when there are none).
+	LabelsI18n  map[string][]string `json:"labels_i18n"`
+	Inputs      []valueInfo         `json:"inputs"`
+	Outputs     []string            `json:"outputs"`
+	Logits      string              `json:"logits,omitempty"`
+	Probs       string              `json:"probabilities,omitempty"`
+	Nodes       []layerInfo         `json:"layers"`
+	ExampleList []exampleRef        `json:"example_images"`
 }
 
 type valueInfo struct {
@@ -99,6 +102,10 @@ func (m *model) detail() modelDetail {
 	}
 	if d.Labels == nil {
 		d.Labels = []string{}
+	}
+	d.LabelsI18n = map[string][]string{}
+	for lang, l := range m.g.LabelsI18n {
+		d.LabelsI18n[lang] = l
 	}
 	for _, in := range m.g.Inputs {
 		d.Inputs = append(d.Inputs, valueInfo{Name: in.Name, Shape: ints(m.shapes[in.Name].PerImage())})
