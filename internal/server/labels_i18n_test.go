@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/convscope/convscope/internal/format"
 )
 
 // fashionZH is the Simplified Chinese name of each Fashion-MNIST class, keyed
@@ -75,5 +77,26 @@ func TestLabelsI18n(t *testing.T) {
 	_, err := New(Config{UI: testUI, Models: []ModelSpec{{Path: filepath.Join(dir, "model.json")}}})
 	if err == nil || !strings.Contains(err.Error(), "labels.zh-CN.txt: 9 class names, but the model has 10") {
 		t.Fatalf("9 zh-CN names for 10 classes: %v", err)
+	}
+}
+
+// TestLabelsI18nUpload: a labels.<lang>.txt part of an upload gives the
+// translated names; one with the wrong count is refused with 4xx naming it.
+func TestLabelsI18nUpload(t *testing.T) {
+	dir := copyDefaultModel(t)
+	files := format.MemFS{}
+	for _, n := range []string{"model.json", "group1-shard1of1.bin"} {
+		files[n], _ = os.ReadFile(filepath.Join(dir, n))
+	}
+	files["labels.zh-CN.txt"] = []byte("T恤/上衣\n裤子\n套头衫\n连衣裙\n外套\n凉鞋\n衬衫\n运动鞋\n包\n短靴\n")
+	s := newTestServer(t, Config{})
+	a := added(t, postFiles(t, s, "/api/models", files, "model.json", "group1-shard1of1.bin", "labels.zh-CN.txt"))
+	if d := getI18n(t, s, a.Model.ID); len(d.LabelsI18n["zh-CN"]) != 10 || d.LabelsI18n["zh-CN"][9] != "短靴" {
+		t.Fatalf("uploaded labels_i18n %v", d.LabelsI18n)
+	}
+	files["labels.zh-CN.txt"] = []byte("T恤/上衣\n裤子\n")
+	w := postFiles(t, s, "/api/models", files, "model.json", "group1-shard1of1.bin", "labels.zh-CN.txt")
+	if w.Code < 400 || w.Code >= 500 || !strings.Contains(w.Body.String(), "labels.zh-CN.txt: 2 class names") {
+		t.Fatalf("2 zh-CN names for 10 classes: %d %s", w.Code, w.Body)
 	}
 }

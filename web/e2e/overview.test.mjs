@@ -147,6 +147,23 @@ for (const suite of suites) {
     }
     let readyPNG;
 
+    /**
+     * checkOutputInfo checks the line under the output column (the classes
+     * the model knows, its first four names) and the warning, shown exactly
+     * when the API's top probability is under 0.5, with that percentage.
+     */
+    async function checkOutputInfo(page, probabilities, what) {
+      const n = model.labels.length;
+      const list = n > 4 ? `${model.labels.slice(0, 4).join(', ')} …and ${n - 4} more` : model.labels.join(', ');
+      assert.equal((await page.textContent('[data-testid="output-knows"]')).trim(), `knows ${n} classes: ${list}`, what);
+      assert.equal(await page.getAttribute('[data-testid="output-knows"]', 'title'), model.labels.join(', '), what);
+      const top = Math.max(...probabilities);
+      const warn = page.locator('[data-testid="output-unsure"]');
+      if (top < 0.5) assert.equal((await warn.textContent()).trim(), `not sure: the top class has only ${Math.round(top * 100)} %`, what);
+      else assert.equal(await warn.count(), 0, `${what}: top ${top}, no warning`);
+      return top;
+    }
+
     it('draws every neuron of the model at 1920×1080', async () => {
       // Navigation timing: fresh pages, the first one with a cold cache.
       for (let i = 0; i < 7; i++) {
@@ -254,6 +271,7 @@ for (const suite of suites) {
         const res = await fetch(`${server.url}/api/models/${suite.modelId}/run?example=${encodeURIComponent(name)}`, { method: 'POST' });
         const buf = Buffer.from(await res.arrayBuffer());
         const header = JSON.parse(buf.subarray(4, 4 + buf.readUInt32LE(0)).toString());
+        await checkOutputInfo(page, header.probabilities, `after switching to ${name}`);
         const v = header.values.filter((x) => x.name === 'conv_1_1');
         const maxAbs = Math.max(...v.flatMap((x) => [Math.abs(x.min), Math.abs(x.max)]));
         const half = Math.round(2 * (0.1 + Math.round(maxAbs * 1000) / 1000) * 1000) / 1000 / 2;
@@ -289,7 +307,8 @@ for (const suite of suites) {
         wantPNG = 'espresso';
         wantJPEG = 'ladybug';
       } else {
-        png = await makeImage(page, 'image/png', { width: 300, height: 200, seed: 3 });
+        // seed 2: a picture of circles the default model is unsure about (top 0.37), for the warning
+        png = await makeImage(page, 'image/png', { width: 300, height: 200, seed: 2 });
         jpeg = await makeImage(page, 'image/jpeg', { width: 47, height: 90, seed: 11 });
       }
       switches.push(await timedSwitch(page, () => uploadFile(page, 'photo.png', 'image/png', png)));
@@ -297,6 +316,15 @@ for (const suite of suites) {
       assert.match(await page.textContent('[data-testid="status"]'), /uploaded image/);
       const p1 = await predicted(page);
       assert.ok(p1 && model.labels.includes(p1), `PNG prediction ${p1}`);
+      {
+        // The output column's info against the API's run of the same file.
+        const res = await fetch(`${server.url}/api/models/${suite.modelId}/run`, { method: 'POST', body: png, headers: { 'Content-Type': 'image/png' } });
+        const buf = Buffer.from(await res.arrayBuffer());
+        const header = JSON.parse(buf.subarray(4, 4 + buf.readUInt32LE(0)).toString());
+        const top = await checkOutputInfo(page, header.probabilities, 'uploaded PNG');
+        console.log(`# ${suite.name}: uploaded PNG top probability ${top.toFixed(3)}`);
+        if (suite.name === 'default') assert.ok(top < 0.5, `the random PNG should leave the default model unsure (top ${top})`);
+      }
       if (wantPNG) assert.equal(p1, wantPNG);
       switches.push(await timedSwitch(page, () => uploadFile(page, 'photo.jpg', 'image/jpeg', jpeg)));
       const p2 = await predicted(page);

@@ -363,6 +363,12 @@ describe('explanation views (default model)', () => {
     for (const [name, q, sel, text] of views) {
       const page = await open(`/?example=${example}${q}`, 'zh-CN');
       await page.waitForSelector(sel);
+      if (name === 'conv') {
+        // The output column names the classes in Chinese (the default model's labels.zh-CN.txt).
+        const rows = await page.$$eval('[data-layer="output"] .out-label', (els) => els.map((e) => e.textContent.trim()));
+        assert.deepEqual(rows, ['T恤/上衣', '裤子', '套头衫', '连衣裙', '外套', '凉鞋', '衬衫', '运动鞋', '包', '短靴']);
+        assert.match(await page.textContent('[data-testid="output-knows"]'), /^认识 10 个类别：T恤\/上衣, 裤子, 套头衫, 连衣裙 ……等另外 6 个$/);
+      }
       assert.ok((await page.textContent('[data-testid="view-host"]')).includes(text), `${name} in Chinese`);
       const stepper = await page.locator('[data-step="play"]').count();
       if (stepper) await page.click('[data-step="play"]');

@@ -1,6 +1,8 @@
 // Facts about the current model for the article's sentences, from the
 // model description of GET /api/models/{id} (docs/api.md). Pure functions.
 
+import { pickLabels } from '../lib/classes.js';
+
 /** hwc writes a [C, H, W] shape as H×W×C (as the overview does) and a vector [F] as F. */
 export function hwc(shape) {
   if (!shape) return '';
@@ -20,7 +22,7 @@ function shapeOf(model, name) {
  * first layer of each kind (with the shape it reads and writes), and
  * counts. A kind the model lacks is null.
  */
-export function modelFacts(model) {
+export function modelFacts(model, loc = 'en') {
   const layers = model?.layers ?? [];
   const first = (op) => {
     const l = layers.find((x) => x.op === op);
@@ -46,7 +48,7 @@ export function modelFacts(model) {
     dense: first('Dense') ?? first('Gemm') ?? first('MatMul'),
     softmax: first('Softmax'),
     classes: model?.classes ?? 0,
-    labels: model?.labels ?? [],
+    labels: pickLabels(model, loc),
     counts: { conv: count('Conv'), relu: count('Relu'), pool: count('MaxPool', 'AveragePool'), layers: layers.length },
     params: layers.reduce((s, l) => s + (l.param_count ?? 0), 0),
   };

@@ -47,6 +47,9 @@ export default {
     'overview.tipMap': '{name} · map {n}',
     'overview.tipVector': '{name} · {n} values',
     'overview.topOf': 'top {n} of {total}',
+    'overview.knows': 'knows {n} classes: {list}',
+    'overview.knowsMore': '{list} …and {n} more',
+    'overview.notSure': 'not sure: the top class has only {p} %',
     'overview.uploaded': 'uploaded image',
   },
   'zh-CN': {
@@ -93,6 +96,9 @@ export default {
     'overview.tipMap': '{name} · 特征图 {n}',
     'overview.tipVector': '{name} · {n} 个值',
     'overview.topOf': '{total} 个中的前 {n} 个',
+    'overview.knows': '认识 {n} 个类别：{list}',
+    'overview.knowsMore': '{list} ……等另外 {n} 个',
+    'overview.notSure': '不确定：最高的类别只有 {p} %',
     'overview.uploaded': '上传的图片',
   },
 };

@@ -175,6 +175,9 @@ export function gapWeight(cols, i) {
   return oneToOne ? 1 : 2.2;
 }
 
+/** OUTPUT_INFO_SLOTS is the row slots kept free under the output rows (OutputRows' info lines). */
+export const OUTPUT_INFO_SLOTS = 2;
+
 /**
  * computeGeometry places everything for a viewport of width × height CSS
  * pixels. detail reserves room for shapes and legends. When the columns do
@@ -229,7 +232,9 @@ export function computeGeometry(cols, { width, height, detail = true, compact = 
   const columns = cols.map((c, i) => {
     if (i > 0) x += Math.max(weights[i] * unit, need[i]);
     const cx = c.kind === 'output' ? x - box / 2 + 6 : x;
-    const n = slotsOf(c);
+    // The output column keeps the room of OUTPUT_INFO_SLOTS rows at its foot
+    // for the line of the classes it knows and the low-confidence warning.
+    const n = slotsOf(c) + (c.kind === 'output' ? OUTPUT_INFO_SLOTS : 0);
     const slot = rowsArea / n;
     const neurons = [];
     const count = neuronCount(c);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { buildColumns, computeGeometry, incoming, neuronCount, gapWeight } from './layout.js';
+import { buildColumns, computeGeometry, incoming, neuronCount, gapWeight, OUTPUT_INFO_SLOTS } from './layout.js';
 import { legendBoxes } from './legend.js';
 import { scaleGroups } from './colors.js';
 import tinyvgg from './testdata/tinyvgg.json';
@@ -65,6 +65,18 @@ describe('columns', () => {
     const capped = buildColumns(dag, { maxMaps: 16, expanded: new Set(['cat']), maxExpanded: 20 });
     const g2 = computeGeometry(capped, { width: 1400, height: 700, measure: (s) => s.length * 7 });
     expect(g2.columns[i.cat].more).toMatchObject({ count: 20, expandable: false });
+  });
+
+  it('keeps room under the output rows for the classes line and the warning', () => {
+    const cols = buildColumns(tinyvgg, { maxMaps: 16 });
+    for (const [w, h, compact] of [[1366, 600, false], [390, 500, true]]) {
+      const geo = computeGeometry(cols, { width: w, height: h, compact, measure: (s) => s.length * 7 });
+      const rows = geo.columns.at(-1).neurons;
+      const free = geo.rowsBottom - (rows.at(-1).y + rows.at(-1).h);
+      // 10 rows and OUTPUT_INFO_SLOTS free slots share the rows' area.
+      expect(free).toBeGreaterThanOrEqual(((geo.rowsBottom - geo.rowsTop) / (10 + OUTPUT_INFO_SLOTS)) * (OUTPUT_INFO_SLOTS + 0.5) - 12);
+      expect(free).toBeGreaterThan(60);
+    }
   });
 
   it('connects neurons as the operators do', () => {
