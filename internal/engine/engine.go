@@ -166,13 +166,11 @@ func (p *Program) planConv(n *graph.Node, op *graph.Conv) (func(), error) {
 	y := p.out(n, 0)
 	g := Geom(xs, win, op.OutChannels, oh, ow)
 	g.Groups = max(1, op.Groups)
-	w, b := data(n.Param("weight")), data(n.Param("bias"))
-	if g.Groups > 1 && g.Groups == g.C && g.OC == g.C {
-		// Depthwise: one plane per group, the direct kernel is faster.
-		return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
-	}
-	scratch := p.scratch(tensor.ConvScratch(g))
-	return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, scratch, g) }, nil
+	// Weights are packed once here; depthwise convolutions take their own
+	// kernel.
+	c := tensor.NewConv(data(n.Param("weight")), data(n.Param("bias")), g)
+	scratch := p.scratch(c.Scratch())
+	return func() { c.Run(y.Data, x.Data, scratch) }, nil
 }
 
 var _ = register((*Program).planPool)

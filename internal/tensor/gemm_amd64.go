@@ -22,3 +22,6 @@ func relu8(dst, src *float32, n int)
 
 //go:noescape
 func fill8(dst *float32, v float32, n int)
+
+//go:noescape
+func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32)

@@ -64,8 +64,41 @@ func (s *bSource) pack(dst []float32, pc, kb, jc, nb int) {
 	packB(dst, s.trans, s.b, s.ldb, pc, kb, jc, nb)
 }
 
-// gemmPacked computes C[:, j0:j1] += alpha·op(A)·B[:, j0:j1].
-func gemmPacked(transA bool, m, k int, alpha float32, a []float32, lda int, bs *bSource, c []float32, ldc int, j0, j1 int) {
+// aPacked is a left operand packed once in advance (constant weights), in
+// the layout packA writes: for each depth block pc, all rows as panels of
+// mr, so block (pc, ic) starts at p[pc·mpad + ic·kb] (ic a multiple of mr,
+// mpad the row count rounded up to mr). A nil p means "pack on the fly".
+type aPacked struct {
+	p    []float32
+	mpad int
+}
+
+// packAll packs the m×k row-major matrix a (leading dimension lda) into
+// dst (at least roundUp(m, mr)·k elements) in the aPacked layout.
+func packAll(dst, a []float32, lda, m, k int) aPacked {
+	mpad := roundUp(m, mr)
+	for pc := 0; pc < k; pc += kc {
+		kb := min(kc, k-pc)
+		packA(dst[pc*mpad:], false, a, lda, 0, m, pc, kb, 1)
+	}
+	return aPacked{p: dst[:mpad*k], mpad: mpad}
+}
+
+// block returns the packed A block (pc, ic): from the pre-packed operand,
+// or packed now into buf.a.
+func (ap *aPacked) block(buf *gemmBuf, transA bool, a []float32, lda, ic, mb, pc, kb int, alpha float32) []float32 {
+	if ap.p != nil {
+		return ap.p[pc*ap.mpad+ic*kb:]
+	}
+	packA(buf.a, transA, a, lda, ic, mb, pc, kb, alpha)
+	return buf.a
+}
+
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+// gemmPacked computes C[i0:i1, j0:j1] += alpha·op(A)[i0:i1, :]·B[:, j0:j1]
+// (i0 a multiple of mr).
+func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPacked, bs *bSource, c []float32, ldc int, i0, i1, j0, j1 int) {
 	buf := getBuf()
 	defer putBuf(buf)
 	for jc := j0; jc < j1; jc += nc {
@@ -73,23 +106,23 @@ func gemmPacked(transA bool, m, k int, alpha float32, a []float32, lda int, bs *
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
 			bs.pack(buf.b, pc, kb, jc, nb)
-			for ic := 0; ic < m; ic += mc {
-				mb := min(mc, m-ic)
-				packA(buf.a, transA, a, lda, ic, mb, pc, kb, alpha)
-				macroKernel(buf, mb, nb, kb, c, ic*ldc+jc, ldc)
+			for ic := i0; ic < i1; ic += mc {
+				mb := min(mc, i1-ic)
+				a := ap.block(buf, transA, a, lda, ic, mb, pc, kb, alpha)
+				macroKernel(buf, a, mb, nb, kb, c, ic*ldc+jc, ldc)
 			}
 		}
 	}
 }
 
-// macroKernel adds the product of the packed panels buf.a (mb rows) and
+// macroKernel adds the product of the packed panels pa (mb rows) and
 // buf.b (nb columns), over kb steps, to the block of c whose first element
 // is c[c0]: full mr×nr tiles straight into c, edge tiles through buf.tile.
-func macroKernel(buf *gemmBuf, mb, nb, kb int, c []float32, c0, ldc int) {
+func macroKernel(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, c0, ldc int) {
 	for jr := 0; jr < nb; jr += nr {
 		bp := buf.b[jr*kb : (jr+nr)*kb]
 		for ir := 0; ir < mb; ir += mr {
-			ap := buf.a[ir*kb : (ir+mr)*kb]
+			ap := pa[ir*kb : (ir+mr)*kb]
 			ci := c0 + ir*ldc + jr
 			if ir+mr <= mb && jr+nr <= nb {
 				kernel(kb, ap, bp, c[ci:], ldc)
@@ -240,6 +273,7 @@ const (
 	taskGemm = iota
 	taskConv
 	taskGemv
+	taskDepthwise
 )
 
 type gemmTask struct {
@@ -249,10 +283,15 @@ type gemmTask struct {
 	alpha  float32
 	a      []float32
 	lda    int
+	ap     aPacked // A packed in advance (taskGemm, taskConv), or none
+	bias   []float32 // taskDepthwise
 	bs     bSource
 	c      []float32
 	ldc    int
+	n      int  // columns of C (with rows)
+	rows   bool // [j0, j1) are rows of C (output channels), not columns
 	j0, j1 int
+	ep     epilogue
 	wg     *sync.WaitGroup
 }
 
@@ -279,7 +318,7 @@ func startWorkers() {
 const parallelMinMACs = 1 << 22
 
 func gemmParallel(transA bool, m, n, k int, alpha float32, a []float32, lda int, bs bSource, c []float32, ldc int) {
-	split(gemmTask{kind: taskGemm, transA: transA, m: m, k: k, alpha: alpha, a: a, lda: lda, bs: bs, c: c, ldc: ldc},
+	split(gemmTask{kind: taskGemm, transA: transA, m: m, k: k, alpha: alpha, a: a, lda: lda, bs: bs, c: c, ldc: ldc, n: n},
 		n, nr, int64(m)*int64(n)*int64(k))
 }
 
@@ -344,13 +383,32 @@ func packBConv(dst, img []float32, g *ConvGeom, pc, kb, jc, nb int) {
 }
 
 func (t *gemmTask) run() {
+	i0, i1, j0, j1 := 0, t.m, t.j0, t.j1
+	if t.rows {
+		i0, i1, j0, j1 = t.j0, t.j1, 0, t.n
+	}
 	switch t.kind {
 	case taskConv:
-		convDirect(t.c, t.bs.b, t.a, &t.bs.g, t.m, t.j0, t.j1)
+		g := &t.bs.g
+		if t.rows {
+			convDirect(t.c, t.bs.b, t.a, t.ap, g, i0, i1, 0, g.OH)
+			t.ep.apply(t.c, i0*g.OH*g.OW, i1*g.OH*g.OW)
+			return
+		}
+		convDirect(t.c, t.bs.b, t.a, t.ap, g, 0, t.m, j0, j1)
+		ohw := g.OH * g.OW
+		for o := 0; o < t.m; o++ {
+			t.ep.apply(t.c, o*ohw+j0*g.OW, o*ohw+j1*g.OW)
+		}
 	case taskGemv:
 		gemvRange(t.m, t.k, t.alpha, t.a, t.lda, t.bs.b, t.bs.ldb, t.c, t.ldc, t.j0, t.j1)
+	case taskDepthwise:
+		depthwiseRange(t, t.j0, t.j1)
 	default:
-		gemmPacked(t.transA, t.m, t.k, t.alpha, t.a, t.lda, &t.bs, t.c, t.ldc, t.j0, t.j1)
+		gemmPacked(t.transA, t.k, t.alpha, t.a, t.lda, t.ap, &t.bs, t.c, t.ldc, i0, i1, j0, j1)
+		for i := i0; i < i1; i++ {
+			t.ep.apply(t.c, i*t.ldc+j0, i*t.ldc+j1)
+		}
 	}
 }
 

@@ -15,3 +15,5 @@ func sgemmKernel6x16Gather(k int, a, img *float32, offs *int32, c *float32, ldc 
 func relu8(dst, src *float32, n int) { panic("tensor: no assembly kernel") }
 
 func fill8(dst *float32, v float32, n int) { panic("tensor: no assembly kernel") }
+
+func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32) { panic("tensor: no assembly kernel") }

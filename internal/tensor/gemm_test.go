@@ -246,3 +246,66 @@ func TestConvWeightGradSerialMatchesIm2ColGemm(t *testing.T) {
 		}
 	}
 }
+
+// A planned Conv (weights packed once, depthwise kernel, fused activation)
+// equals the reference convolution followed by Apply, for random geometry:
+// odd sizes, strides 1–2, padding, groups (depthwise included), batch > 1.
+func TestConvPlannedMatchesConv2D(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 300; trial++ {
+		groups := 1 + rng.IntN(3)
+		cg, ocg := 1+rng.IntN(12), 1+rng.IntN(30)
+		k := 1 + 2*rng.IntN(3) // 1, 3, 5
+		g := ConvGeom{N: 1 + rng.IntN(2), H: 1 + rng.IntN(40), W: 1 + rng.IntN(60),
+			KH: k, KW: k, SH: 1 + rng.IntN(2), SW: 1 + rng.IntN(2), DH: 1, DW: 1, PadT: rng.IntN(k/2 + 1), PadL: rng.IntN(k/2 + 1)}
+		switch trial % 4 {
+		case 0: // depthwise
+			groups = 1 + rng.IntN(40)
+			cg, ocg = 1, 1
+		case 1: // pointwise, sometimes with many channels (split by channels)
+			g.KH, g.KW, g.SH, g.SW, g.PadT, g.PadL = 1, 1, 1, 1, 0, 0
+			if rng.IntN(2) == 0 {
+				groups, cg, ocg, g.H, g.W = 1, 30+rng.IntN(300), 30+rng.IntN(300), 1+rng.IntN(9), 1+rng.IntN(9)
+			}
+		case 2: // small map, many output channels: split by channels
+			groups, cg, ocg, g.H, g.W = 1, 8+rng.IntN(70), 60+rng.IntN(300), 2+rng.IntN(8), 2+rng.IntN(8)
+		}
+		if trial%16 == 3 {
+			g.DH, g.DW = 2, 1+rng.IntN(2)
+		}
+		g.C, g.OC, g.Groups = groups*cg, groups*ocg, groups
+		padB, padR := rng.IntN(k/2+1), rng.IntN(k/2+1)
+		g.OH = (g.H+g.PadT+padB-g.DH*(g.KH-1)-1)/g.SH + 1
+		g.OW = (g.W+g.PadL+padR-g.DW*(g.KW-1)-1)/g.SW + 1
+		if g.OH <= 0 || g.OW <= 0 {
+			continue
+		}
+		x := randSlice(rng, g.N*g.C*g.H*g.W)
+		w := randSlice(rng, g.OC*cg*g.KH*g.KW)
+		var b []float32
+		if rng.IntN(2) == 0 {
+			b = randSlice(rng, g.OC)
+		}
+		want := make([]float32, g.N*g.OC*g.OH*g.OW)
+		Conv2D(want, x, w, b, g)
+		wantAct := make([]float32, len(want))
+		Apply(wantAct, want, ActClip, 0, 6)
+		c := NewConv(w, b, g)
+		got := randSlice(rng, len(want)) // garbage must be overwritten
+		act := randSlice(rng, len(want))
+		if trial%2 == 0 {
+			c.Fuse(act, ActClip, 0, 6)
+		}
+		for run := 0; run < 2; run++ { // the packed weights are reused
+			c.Run(got, x, randSlice(rng, c.Scratch()))
+			for i := range got {
+				if math.Abs(float64(got[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("trial %d %+v: [%d] %v, want %v", trial, g, i, got[i], want[i])
+				}
+				if trial%2 == 0 && math.Abs(float64(act[i]-wantAct[i])) > 1e-4*(1+math.Abs(float64(wantAct[i]))) {
+					t.Fatalf("trial %d %+v: activation [%d] %v, want %v", trial, g, i, act[i], wantAct[i])
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package tensor
+
+// Conv is a convolution planned once for a fixed geometry and constant
+// weights: the weights are packed in advance in the layout the micro-kernel
+// reads, depthwise convolutions take their own kernel, and an activation
+// can be fused into the output pass (Fuse).
+type Conv struct {
+	g      ConvGeom
+	w, b   []float32
+	packed []float32 // per group, the aPacked layout; nil: pack per run
+	mpad   int       // output channels of a group rounded up to mr
+	ep     epilogue
+}
+
+// NewConv plans the convolution of g with weights w [OC, C/Groups, KH, KW]
+// and bias b ([OC] or nil). w and b must not change afterwards.
+func NewConv(w, b []float32, g ConvGeom) *Conv {
+	g.Groups = max(1, g.Groups)
+	c := &Conv{g: g, w: w, b: b}
+	if c.depthwise() {
+		return c
+	}
+	ocg, kk := g.OC/g.Groups, g.C/g.Groups*g.KH*g.KW
+	if ocg == 0 || kk == 0 {
+		return c
+	}
+	c.mpad = roundUp(ocg, mr)
+	c.packed = make([]float32, g.Groups*c.mpad*kk)
+	for grp := 0; grp < g.Groups; grp++ {
+		packAll(c.packed[grp*c.mpad*kk:], w[grp*ocg*kk:], kk, ocg, kk)
+	}
+	return c
+}
+
+// depthwise reports one input and one output channel per group.
+func (c *Conv) depthwise() bool {
+	return c.g.Groups > 1 && c.g.Groups == c.g.C && c.g.OC == c.g.C
+}
+
+// Scratch is the scratch length Run needs.
+func (c *Conv) Scratch() int {
+	if c.depthwise() {
+		return 0
+	}
+	return ConvScratch(c.g)
+}
+
+// Fuse makes Run also write f(output) (see Apply) to act, which has the
+// output's length, right after each part of the output is computed, while
+// it is still in cache. The pre-activation output is written as well.
+func (c *Conv) Fuse(act []float32, f Activation, alpha, beta float32) {
+	c.ep = epilogue{dst: act, f: f, alpha: alpha, beta: beta}
+}
+
+// Run computes dst = conv(src, w) + b (and the fused activation, if any).
+// scratch holds at least Scratch() elements.
+func (c *Conv) Run(dst, src, scratch []float32) {
+	if c.depthwise() {
+		c.runDepthwise(dst, src)
+		return
+	}
+	c.gemm(dst, src, scratch)
+}
+
+// epilogue is an activation applied to a finished part of an output,
+// written to its own buffer (dst nil: none).
+type epilogue struct {
+	dst         []float32
+	f           Activation
+	alpha, beta float32
+}
+
+// apply writes f(c[lo:hi]) to dst[lo:hi].
+func (e *epilogue) apply(c []float32, lo, hi int) {
+	if e.dst != nil && lo < hi {
+		Apply(e.dst[lo:hi], c[lo:hi], e.f, e.alpha, e.beta)
+	}
+}
