@@ -283,7 +283,7 @@ type gemmTask struct {
 	alpha  float32
 	a      []float32
 	lda    int
-	ap     aPacked // A packed in advance (taskGemm, taskConv), or none
+	ap     aPacked   // A packed in advance (taskGemm, taskConv), or none
 	bias   []float32 // taskDepthwise
 	bs     bSource
 	c      []float32
