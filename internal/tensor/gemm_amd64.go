@@ -25,3 +25,15 @@ func fill8(dst *float32, v float32, n int)
 
 //go:noescape
 func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32)
+
+//go:noescape
+func clamp8(dst, src *float32, lo, hi float32, n int)
+
+//go:noescape
+func vadd8(dst, a, b *float32, n int)
+
+//go:noescape
+func vmul8(dst, a, b *float32, n int)
+
+//go:noescape
+func vaxpb8(dst, a *float32, s, t float32, n int)

@@ -268,3 +268,106 @@ taps8:
 done:
 	VZEROUPPER
 	RET
+
+// func clamp8(dst, src *float32, lo, hi float32, n int)
+//
+// dst[i] = min(max(src[i], lo), hi) for n a multiple of 8. A NaN stays NaN
+// (VMAXPS and VMINPS return their second source, here src, for a NaN), as
+// with Go's min and max.
+TEXT ·clamp8(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	VBROADCASTSS lo+16(FP), Y0
+	VBROADCASTSS hi+20(FP), Y1
+	MOVQ         n+24(FP), CX
+	SHRQ         $3, CX
+	JEQ          cdone
+
+cloop:
+	VMAXPS  (SI), Y0, Y2
+	VMINPS  Y2, Y1, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     cloop
+
+cdone:
+	VZEROUPPER
+	RET
+
+// func vadd8(dst, a, b *float32, n int)
+//
+// dst[i] = a[i] + b[i] for n a multiple of 8.
+TEXT ·vadd8(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JEQ  vadone
+
+valoop:
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     valoop
+
+vadone:
+	VZEROUPPER
+	RET
+
+// func vmul8(dst, a, b *float32, n int)
+//
+// dst[i] = a[i] · b[i] for n a multiple of 8.
+TEXT ·vmul8(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JEQ  vmdone
+
+vmloop:
+	VMOVUPS (SI), Y0
+	VMULPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     vmloop
+
+vmdone:
+	VZEROUPPER
+	RET
+
+// func vaxpb8(dst, a *float32, s, t float32, n int)
+//
+// dst[i] = a[i]·s + t for n a multiple of 8 (a scalar add is s = 1, a
+// scalar product t = 0; both are exact in that form).
+TEXT ·vaxpb8(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	VBROADCASTSS s+16(FP), Y1
+	VBROADCASTSS t+20(FP), Y2
+	MOVQ         n+24(FP), CX
+	SHRQ         $3, CX
+	JEQ          vsdone
+
+vsloop:
+	VMULPS  (SI), Y1, Y0
+	VADDPS  Y2, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     vsloop
+
+vsdone:
+	VZEROUPPER
+	RET

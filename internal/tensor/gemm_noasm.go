@@ -17,3 +17,11 @@ func relu8(dst, src *float32, n int) { panic("tensor: no assembly kernel") }
 func fill8(dst *float32, v float32, n int) { panic("tensor: no assembly kernel") }
 
 func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32) { panic("tensor: no assembly kernel") }
+
+func clamp8(dst, src *float32, lo, hi float32, n int) { panic("tensor: no assembly kernel") }
+
+func vadd8(dst, a, b *float32, n int) { panic("tensor: no assembly kernel") }
+
+func vmul8(dst, a, b *float32, n int) { panic("tensor: no assembly kernel") }
+
+func vaxpb8(dst, a *float32, s, t float32, n int) { panic("tensor: no assembly kernel") }
