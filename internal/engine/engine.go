@@ -19,6 +19,9 @@ type Program struct {
 
 	vals  map[string]*tensor.Tensor
 	steps []func()
+	// convs holds each convolution by its output's name until an
+	// activation that reads the output is fused into it.
+	convs map[string]*tensor.Conv
 	tmp   []float32 // scratch shared by the steps (see scratch)
 }
 
@@ -34,7 +37,7 @@ func Compile(g *graph.Graph, batch int) (*Program, error) {
 	if err := g.HasWeights(shapes); err != nil {
 		return nil, err
 	}
-	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*tensor.Tensor{}}
+	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*tensor.Tensor{}, convs: map[string]*tensor.Conv{}}
 	for _, in := range g.Inputs {
 		p.vals[in.Name] = tensor.New(shapes[in.Name]...)
 		p.Values = append(p.Values, in.Name)
@@ -169,6 +172,7 @@ func (p *Program) planConv(n *graph.Node, op *graph.Conv) (func(), error) {
 	// Weights are packed once here; depthwise convolutions take their own
 	// kernel.
 	c := tensor.NewConv(data(n.Param("weight")), data(n.Param("bias")), g)
+	p.convs[n.Outputs[0]] = c
 	scratch := p.scratch(c.Scratch())
 	return func() { c.Run(y.Data, x.Data, scratch) }, nil
 }
@@ -200,6 +204,13 @@ func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), e
 		return nil, fmt.Errorf("the engine has no activation %q", op.Func)
 	}
 	x, y := p.in(n, 0), p.out(n, 0)
+	if c := p.convs[n.Inputs[0]]; c != nil {
+		// The convolution writes both its output and this activation,
+		// part by part while each is in cache (the Explainer shows both).
+		delete(p.convs, n.Inputs[0])
+		c.Fuse(y.Data, f, alpha, beta)
+		return func() {}, nil
+	}
 	return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
 }
 
