@@ -94,6 +94,13 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 				splitConv(t, ocg, oplane, kk)
 				continue
 			}
+			if c.im2col {
+				cols := scratch[:kk*oplane]
+				Im2Col(cols, in, cg, g.H, g.W, g)
+				t.kind, t.bs = taskGemm, bSource{b: cols, ldb: oplane}
+				splitConv(t, ocg, oplane, kk)
+				continue
+			}
 			t.kind = taskConv
 			if usePad {
 				buf := scratch[:gp.C*gp.H*gp.W]
