@@ -73,13 +73,6 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 		for grp := 0; grp < groups; grp++ {
 			o0, o1 := (n*g.OC+grp*ocg)*oplane, (n*g.OC+(grp+1)*ocg)*oplane
 			out := dst[o0:o1]
-			if c.b != nil {
-				for o := 0; o < ocg; o++ {
-					fill(out[o*oplane:(o+1)*oplane], c.b[grp*ocg+o])
-				}
-			} else {
-				clear(out)
-			}
 			in := src[(n*g.C+grp*cg)*plane : (n*g.C+(grp+1)*cg)*plane]
 			t := gemmTask{m: ocg, k: kk, alpha: 1, a: c.w[grp*ocg*kk : (grp+1)*ocg*kk], lda: kk, c: out, ldc: oplane, n: oplane}
 			if c.packed != nil {
@@ -89,17 +82,27 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 				t.ep = c.ep
 				t.ep.dst = c.ep.dst[o0:o1]
 			}
-			if pointwise(g) {
-				t.kind, t.bs = taskGemm, bSource{b: in, ldb: oplane}
+			if c.b != nil {
+				t.bias = c.b[grp*ocg : (grp+1)*ocg]
+			}
+			if pointwise(g) || c.im2col {
+				// One packed product; each block of the output starts as
+				// the bias and gets the activation while it is in cache.
+				t.kind, t.init, t.bs = taskGemm, true, bSource{b: in, ldb: oplane}
+				if c.im2col {
+					cols := scratch[:kk*oplane]
+					Im2Col(cols, in, cg, g.H, g.W, g)
+					t.bs.b = cols
+				}
 				splitConv(t, ocg, oplane, kk)
 				continue
 			}
-			if c.im2col {
-				cols := scratch[:kk*oplane]
-				Im2Col(cols, in, cg, g.H, g.W, g)
-				t.kind, t.bs = taskGemm, bSource{b: cols, ldb: oplane}
-				splitConv(t, ocg, oplane, kk)
-				continue
+			if t.bias != nil {
+				for o := 0; o < ocg; o++ {
+					fill(out[o*oplane:(o+1)*oplane], t.bias[o])
+				}
+			} else {
+				clear(out)
 			}
 			t.kind = taskConv
 			if usePad {
@@ -268,7 +271,7 @@ func ConvAddSerial(dst, src, w, scratch []float32, g ConvGeom) {
 	cg, ocg := g.C/groups, g.OC/groups
 	if pointwise(g) {
 		oplane := g.OH * g.OW
-		gemmPacked(false, cg, 1, w, cg, aPacked{}, &bSource{b: src, ldb: oplane}, dst, oplane, 0, ocg, 0, oplane)
+		gemmPacked(false, cg, 1, w, cg, aPacked{}, &bSource{b: src, ldb: oplane}, dst, oplane, 0, ocg, 0, oplane, nil)
 		return
 	}
 	if gp, ok := padded(g); ok {

@@ -55,8 +55,12 @@ func depthwiseRange(t *gemmTask, p0, p1 int) {
 			row := buf.b[d.hp*d.wp:][:d.n]
 			padPlane(pad, in, g, d)
 			for oy := 0; oy < g.OH; oy++ {
-				dwRowAny(row, pad[oy*g.SH*d.wp:], w, d.wp, g.KH, g.KW, d.n, bias)
 				o := out[oy*g.OW : (oy+1)*g.OW]
+				if g.SW == 1 && d.n == g.OW {
+					dwRowAny(o, pad[oy*g.SH*d.wp:], w, d.wp, g.KH, g.KW, d.n, bias)
+					continue
+				}
+				dwRowAny(row, pad[oy*g.SH*d.wp:], w, d.wp, g.KH, g.KW, d.n, bias)
 				if g.SW == 1 {
 					copy(o, row)
 					continue
@@ -73,18 +77,17 @@ func depthwiseRange(t *gemmTask, p0, p1 int) {
 // padPlane copies one plane into the hp×wp zero-bordered buffer at
 // (PadT, PadL), dropping what no output reads.
 func padPlane(dst, in []float32, g *ConvGeom, d dwGeom) {
-	clear(dst)
-	x0 := max(0, -g.PadL) // input columns left of the copy's origin are never read
-	n := min(g.W, d.wp-g.PadL) - x0
-	for y := 0; y < g.H; y++ {
-		py := y + g.PadT
-		if py < 0 || n <= 0 {
+	n := max(0, min(g.W, d.wp-g.PadL)) // input columns that are read
+	for py := 0; py < d.hp; py++ {
+		row := dst[py*d.wp : (py+1)*d.wp]
+		y := py - g.PadT
+		if y < 0 || y >= g.H || n == 0 {
+			clear(row)
 			continue
 		}
-		if py >= d.hp {
-			break
-		}
-		copy(dst[py*d.wp+g.PadL+x0:][:n], in[y*g.W+x0:][:n])
+		clear(row[:g.PadL])
+		copy(row[g.PadL:g.PadL+n], in[y*g.W:])
+		clear(row[g.PadL+n:])
 	}
 }
 

@@ -96,13 +96,35 @@ func (ap *aPacked) block(buf *gemmBuf, transA bool, a []float32, lda, ic, mb, pc
 
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
 
+// gemmIO sets up and finishes the blocks of a product whose C the caller
+// did not initialise: each block of C starts as its row's bias (or zero)
+// and gets the epilogue right after its last depth step, while it is
+// still in cache, instead of in separate passes over all of C.
+type gemmIO struct {
+	bias []float32 // per row of C, or nil for zero
+	ep   epilogue
+}
+
 // gemmPacked computes C[i0:i1, j0:j1] += alpha·op(A)[i0:i1, :]·B[:, j0:j1]
-// (i0 a multiple of mr).
-func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPacked, bs *bSource, c []float32, ldc int, i0, i1, j0, j1 int) {
+// (i0 a multiple of mr); with io, C = bias + alpha·op(A)·B, then io.ep.
+func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPacked, bs *bSource, c []float32, ldc int, i0, i1, j0, j1 int, io *gemmIO) {
 	buf := getBuf()
 	defer putBuf(buf)
 	for jc := j0; jc < j1; jc += nc {
 		nb := min(nc, j1-jc)
+		if io != nil {
+			for i := i0; i < i1; i++ {
+				row := c[i*ldc+jc : i*ldc+jc+nb]
+				if io.bias != nil {
+					fill(row, io.bias[i])
+				} else {
+					clear(row)
+				}
+				if k == 0 {
+					io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
+				}
+			}
+		}
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
 			bs.pack(buf.b, pc, kb, jc, nb)
@@ -110,6 +132,11 @@ func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPac
 				mb := min(mc, i1-ic)
 				a := ap.block(buf, transA, a, lda, ic, mb, pc, kb, alpha)
 				macroKernel(buf, a, mb, nb, kb, c, ic*ldc+jc, ldc)
+				if io != nil && pc+kb == k {
+					for i := ic; i < ic+mb; i++ {
+						io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
+					}
+				}
 			}
 		}
 	}
@@ -284,7 +311,8 @@ type gemmTask struct {
 	a      []float32
 	lda    int
 	ap     aPacked   // A packed in advance (taskGemm, taskConv), or none
-	bias   []float32 // taskDepthwise
+	bias   []float32 // taskDepthwise; taskGemm with init
+	init   bool      // taskGemm: C is set to bias (or 0) block by block, then ep
 	bs     bSource
 	c      []float32
 	ldc    int
@@ -405,10 +433,11 @@ func (t *gemmTask) run() {
 	case taskDepthwise:
 		depthwiseRange(t, t.j0, t.j1)
 	default:
-		gemmPacked(t.transA, t.k, t.alpha, t.a, t.lda, t.ap, &t.bs, t.c, t.ldc, i0, i1, j0, j1)
-		for i := i0; i < i1; i++ {
-			t.ep.apply(t.c, i*t.ldc+j0, i*t.ldc+j1)
+		var io *gemmIO
+		if t.init {
+			io = &gemmIO{bias: t.bias, ep: t.ep}
 		}
+		gemmPacked(t.transA, t.k, t.alpha, t.a, t.lda, t.ap, &t.bs, t.c, t.ldc, i0, i1, j0, j1, io)
 	}
 }
 
