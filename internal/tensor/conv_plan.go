@@ -106,4 +106,3 @@ func (e *epilogue) apply(c []float32, lo, hi int) {
 		Apply(e.dst[lo:hi], c[lo:hi], e.f, e.alpha, e.beta)
 	}
 }
-
