@@ -36,6 +36,32 @@
 	STORE_ROW(Y14, Y15)
 
 
+// The output stage of sgemmKernel6x16IO: the six rows at (R13), R8 bytes
+// apart. IO_ADD_C adds C to the accumulators, IO_STORE writes them to C,
+// IO_ACT writes min(max(v, Y0), Y1) of them.
+#define IO_ADD_ROW(lo, hi) \
+	VADDPS (R13), lo, lo; VADDPS 32(R13), hi, hi; ADDQ R8, R13
+
+#define IO_ADD_C \
+	IO_ADD_ROW(Y4, Y5); IO_ADD_ROW(Y6, Y7); IO_ADD_ROW(Y8, Y9); \
+	IO_ADD_ROW(Y10, Y11); IO_ADD_ROW(Y12, Y13); IO_ADD_ROW(Y14, Y15)
+
+#define IO_STORE_ROW(lo, hi) \
+	VMOVUPS lo, (R13); VMOVUPS hi, 32(R13); ADDQ R8, R13
+
+#define IO_STORE \
+	IO_STORE_ROW(Y4, Y5); IO_STORE_ROW(Y6, Y7); IO_STORE_ROW(Y8, Y9); \
+	IO_STORE_ROW(Y10, Y11); IO_STORE_ROW(Y12, Y13); IO_STORE_ROW(Y14, Y15)
+
+#define IO_ACT_ROW(lo, hi) \
+	VMAXPS lo, Y0, Y2; VMINPS Y2, Y1, Y2; VMOVUPS Y2, (R13); \
+	VMAXPS hi, Y0, Y3; VMINPS Y3, Y1, Y3; VMOVUPS Y3, 32(R13); ADDQ R8, R13
+
+#define IO_ACT \
+	IO_ACT_ROW(Y4, Y5); IO_ACT_ROW(Y6, Y7); IO_ACT_ROW(Y8, Y9); \
+	IO_ACT_ROW(Y10, Y11); IO_ACT_ROW(Y12, Y13); IO_ACT_ROW(Y14, Y15)
+
+
 // func sgemmKernel6x16(k int, a, b, c *float32, ldc int)
 //
 // C[6×16] += A·B where a is a packed 6-row panel (k groups of 6 floats),
@@ -369,5 +395,74 @@ vsloop:
 	JNE     vsloop
 
 vsdone:
+	VZEROUPPER
+	RET
+
+// func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32)
+//
+// sgemmKernel6x16 for the first and last depth blocks of a product whose
+// output the caller did not initialise. With bias (six values, one per
+// row) the tile starts as the bias and C is written, not read; without it
+// the product is added to C. With act, min(max(C, lo), hi) — ReLU, ReLU6,
+// Clip — is also written to act (same row stride), NaN kept as in clamp8.
+TEXT ·sgemmKernel6x16IO(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	MOVQ bias+40(FP), R11
+	MOVQ act+48(FP), R12
+
+	TESTQ R11, R11
+	JEQ   iozero
+	VBROADCASTSS (R11), Y4
+	VMOVAPS      Y4, Y5
+	VBROADCASTSS 4(R11), Y6
+	VMOVAPS      Y6, Y7
+	VBROADCASTSS 8(R11), Y8
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS 12(R11), Y10
+	VMOVAPS      Y10, Y11
+	VBROADCASTSS 16(R11), Y12
+	VMOVAPS      Y12, Y13
+	VBROADCASTSS 20(R11), Y14
+	VMOVAPS      Y14, Y15
+	JMP          ioloopstart
+
+iozero:
+	ZERO_ACC
+
+ioloopstart:
+	TESTQ CX, CX
+	JEQ   iostore
+
+ioloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	FMA_STEP
+	ADDQ    $24, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNE     ioloop
+
+iostore:
+	MOVQ  DX, R13
+	TESTQ R11, R11
+	JNE   iowrite
+	IO_ADD_C
+
+iowrite:
+	MOVQ DX, R13
+	IO_STORE
+	TESTQ R12, R12
+	JEQ   iodone
+	VBROADCASTSS lo+56(FP), Y0
+	VBROADCASTSS hi+60(FP), Y1
+	MOVQ         R12, R13
+	IO_ACT
+
+iodone:
 	VZEROUPPER
 	RET

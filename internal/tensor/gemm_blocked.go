@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"math"
 	"runtime"
 	"sync"
 )
@@ -97,13 +98,29 @@ func (ap *aPacked) block(buf *gemmBuf, transA bool, a []float32, lda, ic, mb, pc
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
 
 // gemmIO sets up and finishes the blocks of a product whose C the caller
-// did not initialise: each block of C starts as its row's bias (or zero)
-// and gets the epilogue right after its last depth step, while it is
-// still in cache, instead of in separate passes over all of C.
+// did not initialise: each tile of C starts as its row's bias (or zero) in
+// the first depth block and gets the epilogue in the last one, while it is
+// in registers or cache, instead of in separate passes over all of C.
 type gemmIO struct {
 	bias []float32 // per row of C, or nil for zero
 	ep   epilogue
 }
+
+// clampOf returns the bounds when e is a clamp (ReLU, ReLU6, Clip), which
+// the micro-kernel applies as it stores.
+func (e *epilogue) clampOf() (lo, hi float32, ok bool) {
+	switch {
+	case e.dst == nil:
+		return 0, 0, false
+	case e.f == ActRelu:
+		return 0, float32(math.Inf(1)), true
+	case e.f == ActClip:
+		return e.alpha, e.beta, true
+	}
+	return 0, 0, false
+}
+
+var zeroBias [mr]float32
 
 // gemmPacked computes C[i0:i1, j0:j1] += alpha·op(A)[i0:i1, :]·B[:, j0:j1]
 // (i0 a multiple of mr); with io, C = bias + alpha·op(A)·B, then io.ep.
@@ -112,7 +129,7 @@ func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPac
 	defer putBuf(buf)
 	for jc := j0; jc < j1; jc += nc {
 		nb := min(nc, j1-jc)
-		if io != nil {
+		if io != nil && k == 0 {
 			for i := i0; i < i1; i++ {
 				row := c[i*ldc+jc : i*ldc+jc+nb]
 				if io.bias != nil {
@@ -120,9 +137,7 @@ func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPac
 				} else {
 					clear(row)
 				}
-				if k == 0 {
-					io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
-				}
+				io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
 			}
 		}
 		for pc := 0; pc < k; pc += kc {
@@ -131,13 +146,75 @@ func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPac
 			for ic := i0; ic < i1; ic += mc {
 				mb := min(mc, i1-ic)
 				a := ap.block(buf, transA, a, lda, ic, mb, pc, kb, alpha)
-				macroKernel(buf, a, mb, nb, kb, c, ic*ldc+jc, ldc)
-				if io != nil && pc+kb == k {
-					for i := ic; i < ic+mb; i++ {
-						io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
+				if io == nil {
+					macroKernel(buf, a, mb, nb, kb, c, ic*ldc+jc, ldc)
+					continue
+				}
+				macroKernelIO(buf, a, mb, nb, kb, c, ic, jc, ldc, io, pc == 0, pc+kb == k)
+			}
+		}
+	}
+}
+
+// macroKernelIO is macroKernel for a product with io: in the first depth
+// block tiles start as the bias, in the last one the epilogue is applied.
+func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, jc, ldc int, io *gemmIO, first, last bool) {
+	lo, hi, clamps := io.ep.clampOf()
+	clamps = clamps && last
+	if !first && !clamps {
+		macroKernel(buf, pa, mb, nb, kb, c, ic*ldc+jc, ldc)
+	} else {
+		for jr := 0; jr < nb; jr += nr {
+			bp := buf.b[jr*kb : (jr+nr)*kb]
+			for ir := 0; ir < mb; ir += mr {
+				ap := pa[ir*kb : (ir+mr)*kb]
+				row := ic + ir
+				ci := row*ldc + jc + jr
+				rows, cols := min(mr, mb-ir), min(nr, nb-jr)
+				if hasAVX2 && rows == mr && cols == nr {
+					var bias, act *float32
+					if first {
+						bias = &zeroBias[0]
+						if io.bias != nil {
+							bias = &io.bias[row : row+mr][0]
+						}
+					}
+					_ = c[ci+(mr-1)*ldc+nr-1] // the assembly writes this far
+					if clamps {
+						_ = io.ep.dst[ci+(mr-1)*ldc+nr-1]
+						act = &io.ep.dst[ci]
+					}
+					sgemmKernel6x16IO(kb, &ap[0], &bp[0], &c[ci], ldc, bias, act, lo, hi)
+					continue
+				}
+				clear(buf.tile[:])
+				kernel(kb, ap, bp, buf.tile[:], nr)
+				for i := 0; i < rows; i++ {
+					crow := c[ci+i*ldc : ci+i*ldc+cols]
+					t := buf.tile[i*nr : i*nr+cols]
+					if first {
+						b := float32(0)
+						if io.bias != nil {
+							b = io.bias[row+i]
+						}
+						for j, v := range t {
+							crow[j] = b + v
+						}
+					} else {
+						for j, v := range t {
+							crow[j] += v
+						}
+					}
+					if clamps {
+						clamp(io.ep.dst[ci+i*ldc:ci+i*ldc+cols], crow, lo, hi)
 					}
 				}
 			}
+		}
+	}
+	if last && !clamps {
+		for i := ic; i < ic+mb; i++ {
+			io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
 		}
 	}
 }

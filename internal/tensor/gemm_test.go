@@ -288,14 +288,30 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 		}
 		want := make([]float32, g.N*g.OC*g.OH*g.OW)
 		Conv2D(want, x, w, b, g)
+		// A clamp (ReLU, Clip) is applied by the micro-kernel as it stores,
+		// anything else after each block.
+		acts := []struct {
+			f           Activation
+			alpha, beta float32
+		}{{ActClip, 0, 6}, {ActRelu, 0, 0}, {ActClip, -0.5, 0.75}, {ActTanh, 0, 0}}
+		af := acts[rng.IntN(len(acts))]
 		wantAct := make([]float32, len(want))
-		Apply(wantAct, want, ActClip, 0, 6)
+		for i, v := range want {
+			switch af.f {
+			case ActRelu:
+				wantAct[i] = max(v, 0)
+			case ActClip:
+				wantAct[i] = min(max(v, af.alpha), af.beta)
+			default:
+				wantAct[i] = float32(math.Tanh(float64(v)))
+			}
+		}
 		c := NewConv(w, b, g)
 		got := randSlice(rng, len(want)) // garbage must be overwritten
 		act := randSlice(rng, len(want))
 		fused := rng.IntN(2) == 0
 		if fused {
-			c.Fuse(act, ActClip, 0, 6)
+			c.Fuse(act, af.f, af.alpha, af.beta)
 		}
 		for run := 0; run < 2; run++ { // the packed weights are reused
 			c.Run(got, x, randSlice(rng, c.Scratch()))
