@@ -9,6 +9,7 @@ import (
 
 	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/format/onnx"
+	"github.com/convscope/convscope/internal/graph"
 )
 
 // benchONNXEnv names the folder holding vgg16.onnx, resnet50.onnx and
@@ -16,9 +17,10 @@ import (
 // weights, 224×224, batch 1). The benchmarks skip without it.
 const benchONNXEnv = "CONVSCOPE_BENCH_ONNX"
 
-// benchONNX times one forward pass of a generated network with every
-// activation kept (the Explainer's mode), reporting the effective GFLOP/s
-// for gmacs billion multiply-adds per pass.
+// benchONNX times one forward pass of a generated network, as sub-benchmarks
+// "all" (every activation kept, the Explainer's mode: Compile) and "final"
+// (only the output: CompileFinal), reporting the effective GFLOP/s for gmacs
+// billion multiply-adds per pass.
 func benchONNX(b *testing.B, file string, gmacs float64) {
 	dir := os.Getenv(benchONNXEnv)
 	if dir == "" {
@@ -32,10 +34,21 @@ func benchONNX(b *testing.B, file string, gmacs float64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := engine.Compile(g, 1)
-	if err != nil {
-		b.Fatal(err)
+	for _, mode := range []struct {
+		name    string
+		compile func(*graph.Graph, int) (*engine.Program, error)
+	}{{"all", engine.Compile}, {"final", engine.CompileFinal}} {
+		b.Run(mode.name, func(b *testing.B) {
+			p, err := mode.compile(g, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runONNX(b, p, gmacs)
+		})
 	}
+}
+
+func runONNX(b *testing.B, p *engine.Program, gmacs float64) {
 	x := make([]float32, 3*224*224)
 	for i := range x {
 		x[i] = 0.5 // as bench.js feeds onnxruntime

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/tensor"
@@ -22,11 +23,22 @@ type Program struct {
 	// convs holds each convolution by its output's name until an
 	// activation that reads the output is fused into it.
 	convs map[string]*tensor.Conv
+	bufs  *buffers  // CompileFinal: recycled storage; nil keeps every value
 	tmp   []float32 // scratch shared by the steps (see scratch)
 }
 
-// Compile plans g for the given batch size (≤ 0 means 1).
-func Compile(g *graph.Graph, batch int) (*Program, error) {
+// Compile plans g for the given batch size (≤ 0 means 1). Every value
+// keeps its own buffer, as the Explainer shows them all.
+func Compile(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, false) }
+
+// CompileFinal is Compile for callers that need only the graph's outputs
+// (prediction, profiling): a value's buffer is reused once its last reader
+// has run, and an activation fused into a convolution overwrites the
+// convolution's output. Run's map then holds valid data only for the
+// graph's inputs and outputs.
+func CompileFinal(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, true) }
+
+func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 	if batch <= 0 {
 		batch = 1
 	}
@@ -42,13 +54,24 @@ func Compile(g *graph.Graph, batch int) (*Program, error) {
 		p.vals[in.Name] = tensor.New(shapes[in.Name]...)
 		p.Values = append(p.Values, in.Name)
 	}
-	for _, n := range g.Nodes {
+	if final {
+		p.bufs = newBuffers(g)
+	}
+	for i, n := range g.Nodes {
 		step, err := p.plan(n)
 		if err != nil {
 			return nil, fmt.Errorf("node %q (%s): %w", n.Name, n.Type, err)
 		}
 		p.steps = append(p.steps, step)
 		p.Values = append(p.Values, n.Outputs...)
+		if p.bufs != nil {
+			for _, out := range n.Outputs {
+				if slices.Contains(g.Outputs, out) {
+					p.bufs.pin(out)
+				}
+			}
+			p.bufs.done(i, n)
+		}
 	}
 	return p, nil
 }
@@ -78,8 +101,15 @@ func (p *Program) Value(name string) *tensor.Tensor { return p.vals[name] }
 
 // out allocates the buffer of a node's i-th output.
 func (p *Program) out(n *graph.Node, i int) *tensor.Tensor {
-	t := tensor.New(p.Shapes[n.Outputs[i]]...)
-	p.vals[n.Outputs[i]] = t
+	name, shape := n.Outputs[i], p.Shapes[n.Outputs[i]]
+	var t *tensor.Tensor
+	if p.bufs != nil {
+		t = &tensor.Tensor{Shape: shape, Data: p.bufs.take(name, tensor.Numel(shape))}
+		clear(t.Data) // as tensor.New: a recycled buffer holds old values
+	} else {
+		t = tensor.New(shape...)
+	}
+	p.vals[name] = t
 	return t
 }
 
@@ -96,6 +126,9 @@ func (p *Program) scratch(n int) []float32 {
 func (p *Program) alias(n *graph.Node) func() {
 	src := p.vals[n.Inputs[0]]
 	p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
+	if p.bufs != nil {
+		p.bufs.share(n.Outputs[0], n.Inputs[0])
+	}
 	return func() {}
 }
 
@@ -202,6 +235,16 @@ func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), e
 	f, alpha, beta, ok := Activation(op)
 	if !ok {
 		return nil, fmt.Errorf("the engine has no activation %q", op.Func)
+	}
+	if c := p.convs[n.Inputs[0]]; c != nil && p.bufs != nil && p.bufs.fusesInPlace(n.Inputs[0]) {
+		// Only the activation is needed: the convolution overwrites its
+		// output with it, tile by tile.
+		delete(p.convs, n.Inputs[0])
+		x := p.in(n, 0)
+		p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: x.Data}
+		p.bufs.share(n.Outputs[0], n.Inputs[0])
+		c.Fuse(x.Data, f, alpha, beta)
+		return func() {}, nil
 	}
 	x, y := p.in(n, 0), p.out(n, 0)
 	if c := p.convs[n.Inputs[0]]; c != nil {
