@@ -94,7 +94,7 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 					Im2Col(cols, in, cg, g.H, g.W, g)
 					t.bs.b = cols
 				}
-				splitConv(t, ocg, oplane, kk)
+				splitConv(t, ocg, oplane, kk*oplane)
 				continue
 			}
 			if t.bias != nil {
@@ -122,7 +122,9 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 // splitConv spreads a convolution of one image and group over the cores:
 // by output channels when the weights outweigh the image's columns (small
 // late layers: each core then reads only its share of the weights and the
-// parts are even), else by output columns (pointwise) or rows.
+// parts are even), else by output columns (products) or rows (direct).
+// cols is the number of such columns or rows, colWork the multiply-adds
+// per output channel.
 func splitConv(t gemmTask, ocg, cols, colWork int) {
 	macs := int64(ocg) * int64(colWork)
 	kk := t.k
