@@ -23,8 +23,10 @@ type Program struct {
 	// convs holds each convolution by its output's name until an
 	// activation that reads the output is fused into it.
 	convs map[string]*tensor.Conv
-	bufs  *buffers  // CompileFinal: recycled storage; nil keeps every value
-	tmp   []float32 // scratch shared by the steps (see scratch)
+	bufs  *buffers // CompileFinal: recycled storage; nil keeps every value
+	// readers counts the node inputs that read each value.
+	readers map[string]int
+	tmp     []float32 // scratch shared by the steps (see scratch)
 }
 
 // Compile plans g for the given batch size (≤ 0 means 1). Every value
@@ -53,6 +55,12 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 	for _, in := range g.Inputs {
 		p.vals[in.Name] = tensor.New(shapes[in.Name]...)
 		p.Values = append(p.Values, in.Name)
+	}
+	p.readers = map[string]int{}
+	for _, n := range g.Nodes {
+		for _, in := range n.Inputs {
+			p.readers[in]++
+		}
 	}
 	if final {
 		p.bufs = newBuffers(g)
@@ -243,7 +251,7 @@ func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), e
 		x := p.in(n, 0)
 		p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: x.Data}
 		p.bufs.share(n.Outputs[0], n.Inputs[0])
-		c.Fuse(x.Data, f, alpha, beta)
+		c.Fuse(x.Data, f, alpha, beta, false)
 		return func() {}, nil
 	}
 	x, y := p.in(n, 0), p.out(n, 0)
@@ -251,7 +259,7 @@ func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), e
 		// The convolution writes both its output and this activation,
 		// part by part while each is in cache (the Explainer shows both).
 		delete(p.convs, n.Inputs[0])
-		c.Fuse(y.Data, f, alpha, beta)
+		c.Fuse(y.Data, f, alpha, beta, p.readers[n.Inputs[0]] == 1)
 		return func() {}, nil
 	}
 	return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil

@@ -53,9 +53,11 @@ func (c *Conv) Scratch() int {
 
 // Fuse makes Run also write f(output) (see Apply) to act, which has the
 // output's length, right after each part of the output is computed, while
-// it is still in cache. The pre-activation output is written as well.
-func (c *Conv) Fuse(act []float32, f Activation, alpha, beta float32) {
-	c.ep = epilogue{dst: act, f: f, alpha: alpha, beta: beta}
+// it is still in cache. The pre-activation output is written as well;
+// with unread (nothing but act is computed from it) it may be streamed to
+// memory past the caches, keeping them for act.
+func (c *Conv) Fuse(act []float32, f Activation, alpha, beta float32, unread bool) {
+	c.ep = epilogue{dst: act, f: f, alpha: alpha, beta: beta, unread: unread}
 }
 
 // Run computes dst = conv(src, w) + b (and the fused activation, if any).
@@ -98,6 +100,7 @@ type epilogue struct {
 	dst         []float32
 	f           Activation
 	alpha, beta float32
+	unread      bool // the output is read by nobody in the run (see Fuse)
 }
 
 // apply writes f(c[lo:hi]) to dst[lo:hi].

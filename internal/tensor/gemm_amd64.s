@@ -53,6 +53,13 @@
 	IO_STORE_ROW(Y4, Y5); IO_STORE_ROW(Y6, Y7); IO_STORE_ROW(Y8, Y9); \
 	IO_STORE_ROW(Y10, Y11); IO_STORE_ROW(Y12, Y13); IO_STORE_ROW(Y14, Y15)
 
+#define IO_STORE_NT_ROW(lo, hi) \
+	VMOVNTPS lo, (R13); VMOVNTPS hi, 32(R13); ADDQ R8, R13
+
+#define IO_STORE_NT \
+	IO_STORE_NT_ROW(Y4, Y5); IO_STORE_NT_ROW(Y6, Y7); IO_STORE_NT_ROW(Y8, Y9); \
+	IO_STORE_NT_ROW(Y10, Y11); IO_STORE_NT_ROW(Y12, Y13); IO_STORE_NT_ROW(Y14, Y15)
+
 #define IO_ACT_ROW(lo, hi) \
 	VMAXPS lo, Y0, Y2; VMINPS Y2, Y1, Y2; VMOVUPS Y2, (R13); \
 	VMAXPS hi, Y0, Y3; VMINPS Y3, Y1, Y3; VMOVUPS Y3, 32(R13); ADDQ R8, R13
@@ -398,14 +405,17 @@ vsdone:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32)
+// func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
 //
 // sgemmKernel6x16 for the first and last depth blocks of a product whose
 // output the caller did not initialise. With bias (six values, one per
 // row) the tile starts as the bias and C is written, not read; without it
 // the product is added to C. With act, min(max(C, lo), hi) — ReLU, ReLU6,
 // Clip — is also written to act (same row stride), NaN kept as in clamp8.
-TEXT ·sgemmKernel6x16IO(SB), NOSPLIT, $0-64
+// With nt, C is written with non-temporal stores (c and the row stride
+// 32-byte aligned; the caller fences): a value only the Explainer reads
+// then does not evict the activation the next layer reads.
+TEXT ·sgemmKernel6x16IO(SB), NOSPLIT, $0-65
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -454,8 +464,17 @@ iostore:
 	IO_ADD_C
 
 iowrite:
-	MOVQ DX, R13
+	MOVQ    DX, R13
+	MOVBLZX nt+64(FP), R14
+	TESTQ   R14, R14
+	JNE     iont
 	IO_STORE
+	JMP     ioact
+
+iont:
+	IO_STORE_NT
+
+ioact:
 	TESTQ R12, R12
 	JEQ   iodone
 	VBROADCASTSS lo+56(FP), Y0
@@ -465,4 +484,12 @@ iowrite:
 
 iodone:
 	VZEROUPPER
+	RET
+
+// func sfence()
+//
+// Orders non-temporal stores before what follows (the end of a worker's
+// part of a product).
+TEXT ·sfence(SB), NOSPLIT, $0-0
+	SFENCE
 	RET

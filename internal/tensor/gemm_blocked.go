@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"math"
+	"unsafe"
 	"runtime"
 	"sync"
 )
@@ -104,6 +105,7 @@ func roundUp(n, m int) int { return (n + m - 1) / m * m }
 type gemmIO struct {
 	bias []float32 // per row of C, or nil for zero
 	ep   epilogue
+	nt   bool // C is read by nobody in this run: stream it past the caches
 }
 
 // clampOf returns the bounds when e is a clamp (ReLU, ReLU6, Clip), which
@@ -127,6 +129,9 @@ var zeroBias [mr]float32
 func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPacked, bs *bSource, c []float32, ldc int, i0, i1, j0, j1 int, io *gemmIO) {
 	buf := getBuf()
 	defer putBuf(buf)
+	if io != nil && io.nt {
+		defer sfence()
+	}
 	for jc := j0; jc < j1; jc += nc {
 		nb := min(nc, j1-jc)
 		if io != nil && k == 0 {
@@ -161,6 +166,7 @@ func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPac
 func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, jc, ldc int, io *gemmIO, first, last bool) {
 	lo, hi, clamps := io.ep.clampOf()
 	clamps = clamps && last
+	nt := clamps && io.nt && hasAVX2 && ldc%8 == 0
 	if !first && !clamps {
 		macroKernel(buf, pa, mb, nb, kb, c, ic*ldc+jc, ldc)
 	} else {
@@ -184,7 +190,8 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 						_ = io.ep.dst[ci+(mr-1)*ldc+nr-1]
 						act = &io.ep.dst[ci]
 					}
-					sgemmKernel6x16IO(kb, &ap[0], &bp[0], &c[ci], ldc, bias, act, lo, hi)
+					sgemmKernel6x16IO(kb, &ap[0], &bp[0], &c[ci], ldc, bias, act, lo, hi,
+						nt && uintptr(unsafe.Pointer(&c[ci]))%32 == 0)
 					continue
 				}
 				clear(buf.tile[:])
@@ -512,7 +519,7 @@ func (t *gemmTask) run() {
 	default:
 		var io *gemmIO
 		if t.init {
-			io = &gemmIO{bias: t.bias, ep: t.ep}
+			io = &gemmIO{bias: t.bias, ep: t.ep, nt: t.ep.unread}
 		}
 		gemmPacked(t.transA, t.k, t.alpha, t.a, t.lda, t.ap, &t.bs, t.c, t.ldc, i0, i1, j0, j1, io)
 	}

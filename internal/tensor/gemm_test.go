@@ -311,7 +311,7 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 		act := randSlice(rng, len(want))
 		fused := rng.IntN(2) == 0
 		if fused {
-			c.Fuse(act, af.f, af.alpha, af.beta)
+			c.Fuse(act, af.f, af.alpha, af.beta, rng.IntN(2) == 0)
 		}
 		for run := 0; run < 2; run++ { // the packed weights are reused
 			c.Run(got, x, randSlice(rng, c.Scratch()))
