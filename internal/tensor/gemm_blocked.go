@@ -2,9 +2,9 @@ package tensor
 
 import (
 	"math"
-	"unsafe"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // Blocking of the packed GEMM (BLIS loop order jc → pc → ic → jr → ir):
