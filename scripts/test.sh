@@ -37,6 +37,9 @@ GOOS=js GOARCH=wasm go build ./...
 step "go test ./..."
 go test -count=1 ./...
 
+step "race detector: the concurrent parts (server, engine, train)"
+go test -count=1 -race ./internal/server ./internal/engine ./internal/train
+
 step "pure-Go kernels (-tags purego: the path other architectures and js/wasm take)"
 go test -count=1 -tags purego ./internal/tensor ./internal/engine ./internal/train
 

@@ -8,8 +8,10 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	// Model formats that --model can read.
@@ -32,6 +34,7 @@ type serveFlags struct {
 	maxRuns              int
 	maxUploaded          int
 	maxUploadAct         int64
+	maxMemory, maxImport int64
 	runWait              time.Duration
 	limits               graph.Limits
 	// HTTP timeouts of the listening server.
@@ -51,6 +54,7 @@ func parseServeFlags(args []string, io stdio) (*serveFlags, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(io.err, `usage: convscope serve [--addr HOST:PORT] [--model FILE [--labels FILE] [--examples DIR]]... [--open]
                       [--max-upload BYTES] [--max-pixels N] [--max-runs N] [--run-wait DURATION] [--max-uploaded-models N] [--max-upload-activations N]
+                      [--max-memory BYTES] [--max-import-bytes BYTES]
                       [--max-nodes N] [--max-tensor-elems N] [--max-activation-elems N]
                       [--read-header-timeout D] [--read-timeout D] [--write-timeout D] [--idle-timeout D]
 
@@ -74,6 +78,8 @@ flags:`)
 	fs.IntVar(&sf.maxRuns, "max-runs", max(1, runtime.GOMAXPROCS(0)), "`N` runs (decode + forward pass) at most in progress at once; further run requests wait --run-wait")
 	fs.IntVar(&sf.maxUploaded, "max-uploaded-models", server.DefaultMaxUploaded, "`N` models added from the Scope page (POST /api/models) kept at most; the oldest is dropped first; 0 refuses uploads")
 	fs.Int64Var(&sf.maxUploadAct, "max-upload-activations", server.DefaultMaxUploadActivations, "largest total of all activations of one image of an uploaded model, in `elements` (float32); checked before it is compiled")
+	fs.Int64Var(&sf.maxMemory, "max-memory", server.DefaultMaxMemory, "server-wide memory budget in `bytes`: request bodies, imports of uploads, uploaded models with their engines and runs reserve from it before they allocate (docs/security.md)")
+	fs.Int64Var(&sf.maxImport, "max-import-bytes", server.DefaultMaxImportBytes, "largest tensor data one uploaded model may materialise while it is imported, in `bytes` (the budget is 8 × the upload's size + 64 MiB, at most this)")
 	fs.DurationVar(&sf.runWait, "run-wait", server.DefaultRunWait, "how long a run request waits for a free slot before it gets 503 with Retry-After (`duration`; 0 refuses at once)")
 	sf.limits = graph.DefaultLimits
 	fs.IntVar(&sf.limits.MaxNodes, "max-nodes", graph.DefaultLimits.MaxNodes, "largest model graph, in `nodes`; checked when a model loads")
@@ -124,6 +130,8 @@ flags:`)
 		return nil, usagef("--max-runs must be at least 1, got %d", sf.maxRuns)
 	case sf.maxUploadAct <= 0:
 		return nil, usagef("--max-upload-activations must be positive, got %d", sf.maxUploadAct)
+	case sf.maxMemory <= 0 || sf.maxImport <= 0:
+		return nil, usagef("--max-memory and --max-import-bytes must be positive numbers of bytes")
 	case sf.maxUploaded < 0:
 		return nil, usagef("--max-uploaded-models must not be negative, got %d", sf.maxUploaded)
 	case sf.runWait < 0:
@@ -172,6 +180,12 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if uploaded == 0 {
 		uploaded = -1 // server.Config: uploads refused
 	}
+	// The garbage collector works harder as the heap nears the memory
+	// budget (plus room for the runtime and the built-in models), so that
+	// what the budget frees is soon given back (GOMEMLIMIT overrides it).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(sf.maxMemory + memoryHeadroom)
+	}
 	srv, err := server.New(server.Config{
 		Models:               sf.models,
 		MaxBodyBytes:         sf.maxUpload,
@@ -179,6 +193,8 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		MaxRuns:              sf.maxRuns,
 		MaxUploadedModels:    uploaded,
 		MaxUploadActivations: sf.maxUploadAct,
+		MaxMemory:            sf.maxMemory,
+		MaxImportBytes:       sf.maxImport,
 		RunWait:              runWait,
 		CheckHost:            loopback,
 		Log:                  log.New(io.err, "convscope serve: ", log.LstdFlags),
@@ -194,6 +210,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		IdleTimeout:       sf.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.err, "convscope serve: ", log.LstdFlags),
+	}
+	if serveHook != nil {
+		serveHook(hs)
 	}
 	url := "http://" + displayAddr(ln.Addr()) + "/"
 	fmt.Fprintf(io.out, "convscope: serving %d model(s) (%v) at %s\n", len(srv.ModelIDs()), srv.ModelIDs(), url)
@@ -229,6 +248,13 @@ func isLoopback(a net.Addr) bool {
 func exposedWarning(a net.Addr) string {
 	return fmt.Sprintf("convscope: warning: listening on %s, which is not a loopback address: anyone who can reach this machine can use the server and upload files to it (the Host check is off)", a)
 }
+
+// memoryHeadroom is what the Go memory limit of serve adds to --max-memory.
+const memoryHeadroom = 128 << 20
+
+// serveHook, set by tests only, sees the HTTP server before it serves (to
+// observe requests and the start of the shutdown instead of sleeping).
+var serveHook func(*http.Server)
 
 // shutdownTimeout bounds how long SIGINT/SIGTERM waits for in-flight
 // requests.

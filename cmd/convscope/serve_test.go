@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,6 +158,24 @@ func TestExposedWarning(t *testing.T) {
 // while a request is in flight: the request still gets its answer and serve
 // returns nil afterwards.
 func TestServeGracefulShutdown(t *testing.T) {
+	// The server tells when its handler has the request, when it has
+	// finished it, and when the shutdown has begun (its listener closed).
+	started := make(chan struct{}, 1)
+	stopping := make(chan struct{})
+	var finished atomic.Bool
+	serveHook = func(hs *http.Server) {
+		h := hs.Handler
+		hs.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+			h.ServeHTTP(w, r)
+			finished.Store(true)
+		})
+		hs.RegisterOnShutdown(func() { close(stopping) })
+	}
+	defer func() { serveHook = nil }()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	url, done := startServe(t, ctx)
@@ -184,15 +203,37 @@ func TestServeGracefulShutdown(t *testing.T) {
 		resc <- result{resp.StatusCode, nil}
 	}()
 	pw.Write(data[:len(data)/2])
-	time.Sleep(300 * time.Millisecond) // the server reads the headers
+	select {
+	case <-started: // the handler has the request and waits for its body
+	case r := <-resc:
+		t.Fatalf("request answered before its body was sent: %d %v", r.status, r.err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request never reached the handler")
+	}
 	cancel()
+	select {
+	case <-stopping:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shutdown did not begin")
+	}
 	select {
 	case err := <-done:
 		t.Fatalf("serve returned %v with a request in flight", err)
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	pw.Write(data[len(data)/2:])
 	pw.Close()
+	select {
+	case err := <-done:
+		if !finished.Load() {
+			t.Fatalf("serve returned %v with a request in flight", err)
+		}
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
 	select {
 	case r := <-resc:
 		if r.err != nil || r.status != 200 {
@@ -200,14 +241,6 @@ func TestServeGracefulShutdown(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("in-flight request not answered")
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/convscope/convscope/internal/dataset"
+	"github.com/convscope/convscope/internal/testref"
 )
 
 func cliRun(ctx context.Context, args ...string) (string, string, error) {
@@ -142,12 +143,7 @@ func TestTrainEvalUsage(t *testing.T) {
 // images, to keep the test short; `convscope eval --dataset fashion-mnist`
 // reports the full figure).
 func TestEvalDefaultModelFashionMNIST(t *testing.T) {
-	if _, err := os.Stat(dataset.FashionMNISTDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Fashion-MNIST is missing in CI: %s", dataset.FashionMNISTInstall)
-		}
-		t.Skipf("Fashion-MNIST is not installed: %s", dataset.FashionMNISTInstall)
-	}
+	testref.Need(t, dataset.FashionMNISTDir, "Fashion-MNIST ("+dataset.FashionMNISTInstall+")")
 	stdout, _, err := cliRun(context.Background(), "eval", "--dataset", "fashion-mnist", "--limit", "2000", "--json")
 	if err != nil {
 		t.Fatal(err)

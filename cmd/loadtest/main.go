@@ -39,10 +39,13 @@ type config struct {
 	clients  int
 	duration time.Duration
 	invalid  float64
+	hostile  float64
+	only     string
 	model    string
 	asJSON   bool
 	serveArg string
 	big      float64
+	idle     time.Duration
 }
 
 func run() error {
@@ -52,13 +55,19 @@ func run() error {
 	flag.IntVar(&c.clients, "clients", 32, "concurrent clients")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to send requests")
 	flag.Float64Var(&c.invalid, "invalid", 0.2, "fraction of requests that are invalid")
+	flag.Float64Var(&c.hostile, "hostile", 0.1, "fraction of requests that are issue 15's hostile requests (huge constants, repeated shards, long names, cross-site, …)")
+	flag.StringVar(&c.only, "only", "", "send only the kinds whose names match this `regexp` (e.g. '^F1 ' for one finding)")
 	flag.StringVar(&c.model, "model", "", "model id (default: the server's first)")
 	flag.BoolVar(&c.asJSON, "json", false, "print the report as JSON")
 	flag.StringVar(&c.serveArg, "serve-args", "", "extra arguments for the started server, space separated")
 	flag.Float64Var(&c.big, "big", 0.25, "fraction of valid runs that upload a 640×480 photo instead of a 64×64 image")
+	flag.DurationVar(&c.idle, "idle", 0, "after the load, wait this long and report the server's resident memory (VmRSS): what an idle server keeps")
 	flag.Parse()
-	if c.clients < 1 || c.duration <= 0 || c.invalid < 0 || c.invalid > 1 {
-		return errors.New("need -clients ≥ 1, -duration > 0 and 0 ≤ -invalid ≤ 1")
+	if c.clients < 1 || c.duration <= 0 || c.invalid < 0 || c.hostile < 0 || c.invalid+c.hostile > 1 {
+		return errors.New("need -clients ≥ 1, -duration > 0, -invalid ≥ 0, -hostile ≥ 0 and -invalid + -hostile ≤ 1")
+	}
+	if _, err := regexp.Compile(c.only); err != nil {
+		return fmt.Errorf("-only: %w", err)
 	}
 	if c.url == "" {
 		stop, base, pid, err := startServer(c.serveArg)
@@ -78,9 +87,16 @@ func run() error {
 		}
 		c.model = id
 	}
-	rep := load(c)
+	rep, err := load(c)
+	if err != nil {
+		return err
+	}
 	if c.pid > 0 {
-		rep.PeakRSSMB = peakRSS(c.pid)
+		rep.PeakRSSMB = procStatus(c.pid, "VmHWM:")
+		if c.idle > 0 {
+			time.Sleep(c.idle)
+			rep.IdleRSSMB = procStatus(c.pid, "VmRSS:")
+		}
 	}
 	if c.asJSON {
 		enc := json.NewEncoder(os.Stdout)
@@ -256,6 +272,7 @@ func hugePNGHeader() []byte {
 
 type sample struct {
 	kind    string
+	body    string // the start of an unexpected answer
 	status  int
 	err     string
 	latency time.Duration
@@ -272,6 +289,7 @@ type Report struct {
 	Kinds      map[string]*KindOutcome `json:"kinds"`
 	Unexpected int                     `json:"unexpected"`
 	PeakRSSMB  float64                 `json:"server_peak_rss_mb,omitempty"`
+	IdleRSSMB  float64                 `json:"server_idle_rss_mb,omitempty"`
 }
 
 // Latency percentiles in milliseconds.
@@ -284,28 +302,60 @@ type KindOutcome struct {
 	Count      int            `json:"count"`
 	Statuses   map[string]int `json:"statuses"`
 	Unexpected int            `json:"unexpected"`
+	// Example is the start of the body of one unexpected answer.
+	Example string `json:"example,omitempty"`
 }
 
-func load(c config) *Report {
+func load(c config) (*Report, error) {
 	valid, invalid := kinds(c.big)
-	var total float64
-	for _, k := range invalid {
-		total += k.weight
+	hostile := hostileKinds()
+	only := regexp.MustCompile(c.only)
+	keep := func(ks []kind) []kind {
+		var out []kind
+		for _, k := range ks {
+			if only.MatchString(k.name) {
+				out = append(out, k)
+			}
+		}
+		return out
 	}
-	pick := func(rng *rand.Rand) kind {
-		if rng.Float64() >= c.invalid {
-			return valid
+	invalid, hostile = keep(invalid), keep(hostile)
+	sendValid := only.MatchString(valid.name)
+	weighted := func(rng *rand.Rand, ks []kind) kind {
+		var total float64
+		for _, k := range ks {
+			total += k.weight
 		}
 		x := rng.Float64() * total
-		for _, k := range invalid {
+		for _, k := range ks {
 			if x < k.weight {
 				return k
 			}
 			x -= k.weight
 		}
-		return invalid[0]
+		return ks[0]
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}
+	if !(c.hostile > 0 && len(hostile) > 0) && !(c.invalid > 0 && len(invalid) > 0) && !(c.hostile+c.invalid < 1 && sendValid) {
+		return nil, errors.New("no request kind to send: check -only, -invalid and -hostile")
+	}
+	pick := func(rng *rand.Rand) kind {
+		for {
+			x := rng.Float64()
+			switch {
+			case x < c.hostile:
+				if len(hostile) > 0 {
+					return weighted(rng, hostile)
+				}
+			case x < c.hostile+c.invalid:
+				if len(invalid) > 0 {
+					return weighted(rng, invalid)
+				}
+			case sendValid:
+				return valid
+			}
+		}
+	}
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}
 	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
 	defer cancel()
 	results := make([][]sample, c.clients)
@@ -328,11 +378,15 @@ func load(c config) *Report {
 				if err != nil {
 					s.err = "transport: " + shortErr(err)
 				} else {
-					io.Copy(io.Discard, resp.Body)
+					body, _ := io.ReadAll(resp.Body)
 					resp.Body.Close()
+					noteUpload(k, resp.StatusCode, body)
 					s.latency = time.Since(t0)
 					s.status = resp.StatusCode
 					s.ok = k.want(resp.StatusCode)
+					if !s.ok {
+						s.body = string(body[:min(len(body), 200)])
+					}
 				}
 				results[i] = append(results[i], s)
 			}
@@ -357,6 +411,9 @@ func load(c config) *Report {
 			}
 			ko.Statuses[key]++
 			if !s.ok {
+				if ko.Example == "" {
+					ko.Example = s.body
+				}
 				ko.Unexpected++
 				rep.Unexpected++
 			}
@@ -376,7 +433,7 @@ func load(c config) *Report {
 	if len(lat) > 0 {
 		rep.Valid = Latency{q(0.5), q(0.9), q(0.99), lat[len(lat)-1]}
 	}
-	return rep
+	return rep, nil
 }
 
 func shortErr(err error) string {
@@ -395,7 +452,7 @@ func (r *Report) print(w io.Writer) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "%-26s %8s %11s  statuses\n", "kind", "count", "unexpected")
+	fmt.Fprintf(w, "%-34s %8s %11s  statuses\n", "kind", "count", "unexpected")
 	for _, n := range names {
 		k := r.Kinds[n]
 		var st []string
@@ -403,22 +460,29 @@ func (r *Report) print(w io.Writer) {
 			st = append(st, fmt.Sprintf("%s×%d", s, c))
 		}
 		sort.Strings(st)
-		fmt.Fprintf(w, "%-26s %8d %11d  %s\n", n, k.Count, k.Unexpected, strings.Join(st, " "))
+		fmt.Fprintf(w, "%-34s %8d %11d  %s\n", n, k.Count, k.Unexpected, strings.Join(st, " "))
+		if k.Example != "" {
+			fmt.Fprintf(w, "%-34s unexpected answer: %s\n", "", strings.TrimSpace(k.Example))
+		}
 	}
 	fmt.Fprintf(w, "unexpected outcomes: %d\n", r.Unexpected)
 	if r.PeakRSSMB > 0 {
 		fmt.Fprintf(w, "server peak RSS: %.1f MB\n", r.PeakRSSMB)
 	}
+	if r.IdleRSSMB > 0 {
+		fmt.Fprintf(w, "server RSS when idle afterwards: %.1f MB\n", r.IdleRSSMB)
+	}
 }
 
-// peakRSS reads a process's high-water resident set (VmHWM) in MB.
-func peakRSS(pid int) float64 {
+// procStatus reads a memory line of a process's status (VmHWM: the
+// high-water resident set, VmRSS: the current one) in MB.
+func procStatus(pid int, key string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, key); ok {
 			f := strings.Fields(rest)
 			if len(f) > 0 {
 				kb, _ := strconv.ParseFloat(f[0], 64)

@@ -154,7 +154,7 @@ func params(n *graph.Node, in []graph.Shape) (learn, bytes int64, err error) {
 	count := func(name string, s []int) error {
 		e, ok := elems(s)
 		if !ok {
-			return fmt.Errorf("node %q (%s): parameter %q of shape %v has more than %d elements", n.Name, n.Type, name, graph.Shape(s), graph.DefaultLimits.MaxTensorElems)
+			return graph.NodeErrorf(n.Name, "node %q (%s): parameter %q of shape %v has more than %d elements", n.Name, n.Type, name, graph.Shape(s), graph.DefaultLimits.MaxTensorElems)
 		}
 		bytes += e * BytesPerElem
 		if !statistics[name] {

@@ -4,7 +4,8 @@
 // decompression bomb and a header declaring 100000×100000 pixels. Each entry
 // carries the part of the error message it must produce.
 //
-// It is used by tests only; nothing in the convscope binary imports it.
+// It is used by tests and cmd/loadtest only; nothing in the convscope binary
+// imports it.
 package badinput
 
 import (

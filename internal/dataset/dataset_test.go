@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/convscope/convscope/internal/imageio"
+	"github.com/convscope/convscope/internal/testref"
 	"github.com/convscope/convscope/internal/zoo"
 )
 
@@ -325,12 +326,7 @@ func TestSplitAndSlug(t *testing.T) {
 
 // Fashion-MNIST as Debian installs it. Skipped when absent, except in CI.
 func TestFashionMNISTInstalled(t *testing.T) {
-	if _, err := os.Stat(FashionMNISTDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Fashion-MNIST is missing in CI: %s", FashionMNISTInstall)
-		}
-		t.Skipf("Fashion-MNIST is not installed: %s", FashionMNISTInstall)
-	}
+	testref.Need(t, FashionMNISTDir, "Fashion-MNIST ("+FashionMNISTInstall+")")
 	te, err := Open("fashion-mnist", false, 64)
 	if err != nil {
 		t.Fatal(err)

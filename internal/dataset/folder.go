@@ -13,8 +13,6 @@ import (
 	"github.com/convscope/convscope/internal/imageio"
 )
 
-var imageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true, ".bmp": true}
-
 // Folder loads an image folder (see the package documentation for the
 // layouts) fitted to size×size RGB. train selects the training split.
 func Folder(dir string, train bool, size int) (*Set, error) {
@@ -128,7 +126,7 @@ func imageFiles(dir string) ([]string, error) {
 			return nil, err
 		}
 		for _, e := range entries {
-			if !e.IsDir() && imageExts[strings.ToLower(filepath.Ext(e.Name()))] {
+			if !e.IsDir() && imageio.IsImageName(e.Name()) {
 				out = append(out, filepath.Join(d, e.Name()))
 			}
 		}

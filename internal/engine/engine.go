@@ -18,7 +18,7 @@ type Program struct {
 	// first, then each node's outputs.
 	Values []string
 
-	vals  map[string]*tensor.Tensor
+	vals  map[string]*graph.Tensor
 	steps []func()
 	// convs holds each convolution by its output's name until an
 	// activation that reads the output is fused into it.
@@ -51,9 +51,9 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 	if err := g.HasWeights(shapes); err != nil {
 		return nil, err
 	}
-	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*tensor.Tensor{}, convs: map[string]*tensor.Conv{}}
+	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*graph.Tensor{}, convs: map[string]*tensor.Conv{}}
 	for _, in := range g.Inputs {
-		p.vals[in.Name] = tensor.New(shapes[in.Name]...)
+		p.vals[in.Name] = graph.NewTensor(shapes[in.Name]...)
 		p.Values = append(p.Values, in.Name)
 	}
 	p.readers = map[string]int{}
@@ -68,7 +68,7 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 	for i, n := range g.Nodes {
 		step, err := p.plan(n)
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s): %w", n.Name, n.Type, err)
+			return nil, graph.NodeErrorf(n.Name, "node %q (%s): %w", n.Name, n.Type, err)
 		}
 		p.steps = append(p.steps, step)
 		p.Values = append(p.Values, n.Outputs...)
@@ -87,7 +87,7 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 // Run copies the inputs (one per graph input, in order, each with exactly
 // the planned number of elements) and computes every value. The returned map
 // holds every value by name and is valid until the next Run.
-func (p *Program) Run(inputs ...[]float32) (map[string]*tensor.Tensor, error) {
+func (p *Program) Run(inputs ...[]float32) (map[string]*graph.Tensor, error) {
 	if len(inputs) != len(p.Graph.Inputs) {
 		return nil, fmt.Errorf("model has %d input(s), got %d", len(p.Graph.Inputs), len(inputs))
 	}
@@ -105,17 +105,17 @@ func (p *Program) Run(inputs ...[]float32) (map[string]*tensor.Tensor, error) {
 }
 
 // Value returns the buffer of a value (nil if unknown).
-func (p *Program) Value(name string) *tensor.Tensor { return p.vals[name] }
+func (p *Program) Value(name string) *graph.Tensor { return p.vals[name] }
 
 // out allocates the buffer of a node's i-th output.
-func (p *Program) out(n *graph.Node, i int) *tensor.Tensor {
+func (p *Program) out(n *graph.Node, i int) *graph.Tensor {
 	name, shape := n.Outputs[i], p.Shapes[n.Outputs[i]]
-	var t *tensor.Tensor
+	var t *graph.Tensor
 	if p.bufs != nil {
-		t = &tensor.Tensor{Shape: shape, Data: p.bufs.take(name, tensor.Numel(shape))}
-		clear(t.Data) // as tensor.New: a recycled buffer holds old values
+		t = &graph.Tensor{Shape: shape, Data: p.bufs.take(name, tensor.Numel(shape))}
+		clear(t.Data) // as graph.NewTensor: a recycled buffer holds old values
 	} else {
-		t = tensor.New(shape...)
+		t = graph.NewTensor(shape...)
 	}
 	p.vals[name] = t
 	return t
@@ -133,7 +133,7 @@ func (p *Program) scratch(n int) []float32 {
 // alias makes a node's output share its first input's data.
 func (p *Program) alias(n *graph.Node) func() {
 	src := p.vals[n.Inputs[0]]
-	p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
+	p.vals[n.Outputs[0]] = &graph.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
 	if p.bufs != nil {
 		p.bufs.share(n.Outputs[0], n.Inputs[0])
 	}
@@ -196,7 +196,7 @@ func (p *Program) plan(n *graph.Node) (func(), error) {
 }
 
 // in is the buffer of a node's i-th input.
-func (p *Program) in(n *graph.Node, i int) *tensor.Tensor { return p.vals[n.Inputs[i]] }
+func (p *Program) in(n *graph.Node, i int) *graph.Tensor { return p.vals[n.Inputs[i]] }
 
 var _ = register((*Program).planConv)
 
@@ -249,7 +249,7 @@ func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), e
 		// output with it, tile by tile.
 		delete(p.convs, n.Inputs[0])
 		x := p.in(n, 0)
-		p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: x.Data}
+		p.vals[n.Outputs[0]] = &graph.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: x.Data}
 		p.bufs.share(n.Outputs[0], n.Inputs[0])
 		c.Fuse(x.Data, f, alpha, beta, false)
 		return func() {}, nil
@@ -401,7 +401,7 @@ func (p *Program) planEltwise(n *graph.Node, op *graph.Eltwise) (func(), error) 
 		return nil, fmt.Errorf("the engine has no element-wise %q", op.Type)
 	}
 	y := p.out(n, 0)
-	ins := make([]*tensor.Tensor, len(n.Inputs))
+	ins := make([]*graph.Tensor, len(n.Inputs))
 	for i, name := range n.Inputs {
 		ins[i] = p.vals[name]
 	}

@@ -20,7 +20,7 @@ func (p *Program) planConst(n *graph.Node, _ *graph.Const) (func(), error) {
 	if len(v.Data) != tensor.Numel(shape) {
 		return nil, fmt.Errorf("constant has %d values for shape %v", len(v.Data), shape)
 	}
-	p.vals[n.Outputs[0]] = &tensor.Tensor{Shape: shape, Data: v.Data}
+	p.vals[n.Outputs[0]] = &graph.Tensor{Shape: shape, Data: v.Data}
 	return func() {}, nil
 }
 

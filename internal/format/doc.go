@@ -9,5 +9,7 @@
 // Loaders read through an fs.FS so that a format made of several files
 // (TF.js model.json plus weight shards, a prototxt plus its .caffemodel)
 // finds its siblings, whether they are on disk or in an upload held in
-// memory. Adapters do not import each other.
+// memory. Adapters do not import each other. An error at a place in a text
+// file is a *SyntaxError (line and column); an error about a layer is a
+// *graph.NodeError: callers read both with errors.As.
 package format

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +17,8 @@ import (
 )
 
 // A Loader reads the model named name (a slash-separated path in fsys) into
-// the IR.
-type Loader func(fsys fs.FS, name string) (*graph.Graph, error)
+// the IR, charging the tensor data it materialises to b (never nil).
+type Loader func(fsys fs.FS, name string, b *Budget) (*graph.Graph, error)
 
 // A Sniffer reports whether a file with this name and first bytes is of its
 // format.
@@ -66,16 +67,23 @@ func Open(p string) (*graph.Graph, string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	return open(os.DirFS(dir), base, p)
+	return open(os.DirFS(dir), base, p, NewBudget(0, ""))
 }
 
 // OpenFS loads the model named name in fsys and reports its format name.
 func OpenFS(fsys fs.FS, name string) (*graph.Graph, string, error) {
-	return open(fsys, name, name)
+	return open(fsys, name, name, NewBudget(0, ""))
+}
+
+// OpenBudget is OpenFS with the import's memory budget: the tensor data the
+// importer materialises is charged to b, and an import past it fails with a
+// *BudgetError (wrapped).
+func OpenBudget(fsys fs.FS, name string, b *Budget) (*graph.Graph, string, error) {
+	return open(fsys, name, name, b)
 }
 
 // open loads name from fsys; errors name the file as display.
-func open(fsys fs.FS, name, display string) (*graph.Graph, string, error) {
+func open(fsys fs.FS, name, display string, b *Budget) (*graph.Graph, string, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		var pe *fs.PathError
@@ -99,7 +107,7 @@ func open(fsys fs.FS, name, display string) (*graph.Graph, string, error) {
 	mu.RUnlock()
 	for _, e := range list {
 		if e.sniff(name, head) {
-			g, err := e.load(fsys, name)
+			g, err := e.load(fsys, name, b)
 			if err != nil {
 				return nil, e.name, fmt.Errorf("%s (%s): %w", display, e.name, err)
 			}
@@ -140,7 +148,12 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	var buf bytes.Buffer
+	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() <= limit {
+		buf.Grow(int(st.Size()) + bytes.MinRead) // one allocation of the right size, not a doubling series
+	}
+	_, err = buf.ReadFrom(io.LimitReader(f, limit+1))
+	b := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
@@ -155,6 +168,15 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 // not found.
 type MemFS map[string][]byte
 
+// Size is the bytes of all the files.
+func (m MemFS) Size() int64 {
+	var n int64
+	for _, b := range m {
+		n += int64(len(b))
+	}
+	return n
+}
+
 func (m MemFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
@@ -163,12 +185,12 @@ func (m MemFS) Open(name string) (fs.File, error) {
 	if !ok {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	return &memFile{name: name, r: strings.NewReader(string(b)), size: int64(len(b))}, nil
+	return &memFile{name: name, r: bytes.NewReader(b), size: int64(len(b))}, nil
 }
 
 type memFile struct {
 	name string
-	r    *strings.Reader
+	r    *bytes.Reader
 	size int64
 }
 

@@ -27,6 +27,10 @@
 //     (*Conv).Resolve and (*Pool).Resolve so that every consumer uses the same
 //     numbers.
 //   - Graph.Nodes is kept in topological order by Validate.
+//   - An error about one node is a *NodeError (NodeErrorf), in graph and in
+//     the packages that build or run graphs, so that callers find the node's
+//     name with errors.As (the server places it in the uploaded text).
+//     Names hands out unique node and value names to importers.
 //
 // Each operator is one struct in ops.go or ops_ext.go implementing Op: its
 // attributes, its shape rule, its cost formula and its traits (traits.go:

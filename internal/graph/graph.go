@@ -202,33 +202,33 @@ func (g *Graph) Validate() error {
 		}
 		names[n.Name] = true
 		if n.Op == nil {
-			return fmt.Errorf("node %q has no operator", n.Name)
+			return NodeErrorf(n.Name, "node %q has no operator", n.Name)
 		}
 		if len(n.Outputs) == 0 {
-			return fmt.Errorf("node %q has no output", n.Name)
+			return NodeErrorf(n.Name, "node %q has no output", n.Name)
 		}
 		for _, o := range n.Outputs {
 			if p, dup := produced[o]; dup {
-				return fmt.Errorf("value %q is produced by both %s and node %q", o, p, n.Name)
+				return NodeErrorf(n.Name, "value %q is produced by both %s and node %q", o, p, n.Name)
 			}
 			produced[o] = fmt.Sprintf("node %q", n.Name)
 		}
 		for name, t := range n.Params {
 			if t == nil {
-				return fmt.Errorf("node %q: parameter %q is missing", n.Name, name)
+				return NodeErrorf(n.Name, "node %q: parameter %q is missing", n.Name, name)
 			}
 			if err := checkDims(t.Shape); err != nil {
-				return fmt.Errorf("node %q: parameter %q: %w", n.Name, name, err)
+				return NodeErrorf(n.Name, "node %q: parameter %q: %w", n.Name, name, err)
 			}
 			if len(t.Data) != t.Len() {
-				return fmt.Errorf("node %q: parameter %q has %d values but shape %v needs %d", n.Name, name, len(t.Data), Shape(t.Shape), t.Len())
+				return NodeErrorf(n.Name, "node %q: parameter %q has %d values but shape %v needs %d", n.Name, name, len(t.Data), Shape(t.Shape), t.Len())
 			}
 		}
 	}
 	for _, n := range g.Nodes {
 		for _, in := range n.Inputs {
 			if _, ok := produced[in]; !ok {
-				return fmt.Errorf("node %q reads %q, which no node or input produces", n.Name, in)
+				return NodeErrorf(n.Name, "node %q reads %q, which no node or input produces", n.Name, in)
 			}
 		}
 	}
@@ -293,7 +293,7 @@ func (g *Graph) sortTopo() error {
 				}
 				switch state[p] {
 				case active:
-					return fmt.Errorf("graph has a cycle through node %q (it depends on its own output %q)", g.Nodes[p].Name, in)
+					return NodeErrorf(g.Nodes[p].Name, "graph has a cycle through node %q (it depends on its own output %q)", g.Nodes[p].Name, in)
 				case unseen:
 					state[p] = active
 					stack = append(stack, frame{p, 0})

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -170,5 +171,35 @@ func TestInferShapesTinyChainAndParamCount(t *testing.T) {
 	}
 	if h := g.ClassifierHead(); h.Logits != "d" || h.Probs != "s" {
 		t.Errorf("head %+v", h)
+	}
+}
+
+// TestNames: Unique hands out base, base#2, base#3… skipping taken names,
+// as a search from 2 would; Free does not take.
+func TestNames(t *testing.T) {
+	s := NewNames("#")
+	s.Add("a#3")
+	var got []string
+	for range 4 {
+		got = append(got, s.Unique("a"))
+	}
+	if want := []string{"a", "a#2", "a#4", "a#5"}; !slices.Equal(got, want) {
+		t.Fatalf("Unique: %v, want %v", got, want)
+	}
+	if f := s.Free("b"); f != "b" || s.Free("b") != "b" || s.Has("b") {
+		t.Fatalf("Free took b")
+	}
+	s.Add("b")
+	if f := s.Free("b"); f != "b#2" || s.Free("b") != "b#2" {
+		t.Fatalf("Free(b) = %s after b was taken", f)
+	}
+	// Linear: 20,000 names of one base, each checked for uniqueness.
+	seen := map[string]bool{}
+	for range 20000 {
+		n := s.Unique("x")
+		if seen[n] {
+			t.Fatalf("%s handed out twice", n)
+		}
+		seen[n] = true
 	}
 }

@@ -32,29 +32,29 @@ func (g *Graph) InferShapes(batch int) (map[string]Shape, error) {
 		for i, name := range n.Inputs {
 			s, ok := shapes[name]
 			if !ok {
-				return nil, fmt.Errorf("node %q reads %q before it is computed", n.Name, name)
+				return nil, NodeErrorf(n.Name, "node %q reads %q before it is computed", n.Name, name)
 			}
 			in[i] = s
 		}
 		out, err := n.Op.Infer(in)
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s): %w", n.Name, n.Type, err)
+			return nil, NodeErrorf(n.Name, "node %q (%s): %w", n.Name, n.Type, err)
 		}
 		if len(out) < len(n.Outputs) {
-			return nil, fmt.Errorf("node %q (%s) has %d outputs, its operator produces %d", n.Name, n.Type, len(n.Outputs), len(out))
+			return nil, NodeErrorf(n.Name, "node %q (%s) has %d outputs, its operator produces %d", n.Name, n.Type, len(n.Outputs), len(out))
 		}
 		for i, name := range n.Outputs {
 			for _, d := range out[i] {
 				if d < 0 {
-					return nil, fmt.Errorf("node %q (%s): output shape %v has a negative dimension", n.Name, n.Type, out[i])
+					return nil, NodeErrorf(n.Name, "node %q (%s): output shape %v has a negative dimension", n.Name, n.Type, out[i])
 				}
 			}
 			if err := checkDims(out[i]); err != nil {
-				return nil, fmt.Errorf("node %q (%s): output %w", n.Name, n.Type, err)
+				return nil, NodeErrorf(n.Name, "node %q (%s): output %w", n.Name, n.Type, err)
 			}
 			total += int64(out[i].Elems())
 			if total > DefaultLimits.MaxTotalActElem {
-				return nil, fmt.Errorf("node %q (%s): the activations of one pass exceed %d elements", n.Name, n.Type, DefaultLimits.MaxTotalActElem)
+				return nil, NodeErrorf(n.Name, "node %q (%s): the activations of one pass exceed %d elements", n.Name, n.Type, DefaultLimits.MaxTotalActElem)
 			}
 			shapes[name] = out[i]
 		}
@@ -62,10 +62,10 @@ func (g *Graph) InferShapes(batch int) (map[string]Shape, error) {
 		for name, t := range n.Params {
 			w, ok := want[name]
 			if !ok {
-				return nil, fmt.Errorf("node %q (%s) has an unexpected parameter %q", n.Name, n.Type, name)
+				return nil, NodeErrorf(n.Name, "node %q (%s) has an unexpected parameter %q", n.Name, n.Type, name)
 			}
 			if !Shape(t.Shape).Equal(w) {
-				return nil, fmt.Errorf("node %q (%s): parameter %q has shape %v, expected %v", n.Name, n.Type, name, Shape(t.Shape), w)
+				return nil, NodeErrorf(n.Name, "node %q (%s): parameter %q has shape %v, expected %v", n.Name, n.Type, name, Shape(t.Shape), w)
 			}
 		}
 	}
@@ -83,7 +83,7 @@ func (g *Graph) HasWeights(shapes map[string]Shape) error {
 		}
 		for name := range n.Op.ParamShapes(in) {
 			if n.Param(name) == nil {
-				return fmt.Errorf("node %q (%s) has no %q parameter: the model defines structure only", n.Name, n.Type, name)
+				return NodeErrorf(n.Name, "node %q (%s) has no %q parameter: the model defines structure only", n.Name, n.Type, name)
 			}
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/image/bmp"
@@ -31,14 +33,28 @@ type codec struct {
 	label  string // used in error messages
 	config func(io.Reader) (image.Config, error)
 	decode func(data []byte, cfg image.Config) (*image.RGBA, error)
+	exts   []string // file name extensions, lower case
 }
 
 var codecs = map[string]codec{
-	FormatJPEG: {FormatJPEG, "JPEG", jpeg.DecodeConfig, decodeJPEG},
-	FormatPNG:  {FormatPNG, "PNG", png.DecodeConfig, generic(png.Decode)},
-	FormatGIF:  {FormatGIF, "GIF", gif.DecodeConfig, decodeGIF},
-	FormatWebP: {FormatWebP, "WebP", webp.DecodeConfig, decodeWebP},
-	FormatBMP:  {FormatBMP, "BMP", bmp.DecodeConfig, generic(bmp.Decode)},
+	FormatJPEG: {FormatJPEG, "JPEG", jpeg.DecodeConfig, decodeJPEG, []string{".jpg", ".jpeg"}},
+	FormatPNG:  {FormatPNG, "PNG", png.DecodeConfig, generic(png.Decode), []string{".png"}},
+	FormatGIF:  {FormatGIF, "GIF", gif.DecodeConfig, decodeGIF, []string{".gif"}},
+	FormatWebP: {FormatWebP, "WebP", webp.DecodeConfig, decodeWebP, []string{".webp"}},
+	FormatBMP:  {FormatBMP, "BMP", bmp.DecodeConfig, generic(bmp.Decode), []string{".bmp"}},
+}
+
+// IsImageName reports whether a file name has the extension (in any case)
+// of a format Decode reads: the one list for example folders and image
+// datasets.
+func IsImageName(name string) bool {
+	ext := strings.ToLower(path.Ext(name))
+	for _, c := range codecs {
+		if slices.Contains(c.exts, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // Decode reads one image file of at most limits.MaxBytes bytes and at most

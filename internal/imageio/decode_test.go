@@ -319,3 +319,12 @@ func TestLoad(t *testing.T) {
 		t.Error("zero width: no error")
 	}
 }
+
+func TestIsImageName(t *testing.T) {
+	for name, want := range map[string]bool{"a.png": true, "b.JPG": true, "c.jpeg": true, "d.gif": true, "e.WebP": true, "f.bmp": true,
+		"g.tiff": false, "h": false, "png": false, "i.png.txt": false} {
+		if IsImageName(name) != want {
+			t.Errorf("IsImageName(%q) = %v", name, !want)
+		}
+	}
+}

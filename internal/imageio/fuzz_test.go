@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/convscope/convscope/internal/testref"
 )
 
 // FuzzDecode feeds arbitrary bytes through Decode and Fit: nothing may
@@ -64,8 +66,10 @@ func FuzzDecode(f *testing.F) {
 
 // benchmarkJPEG returns a 64×64 JPEG: a reference image when present.
 func benchmarkJPEG(b *testing.B) []byte {
-	if paths, _ := filepath.Glob(filepath.Join(referenceDir, "*.jpeg")); len(paths) > 0 {
-		return readFile(b, paths[0])
+	if dir := testref.Optional(b, referenceImages...); dir != "" {
+		if paths, _ := filepath.Glob(filepath.Join(dir, "*.jpeg")); len(paths) > 0 {
+			return readFile(b, paths[0])
+		}
 	}
 	m := image.NewRGBA(image.Rect(0, 0, 64, 64))
 	for i := range m.Pix {

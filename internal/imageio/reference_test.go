@@ -2,26 +2,25 @@ package imageio
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/convscope/convscope/internal/testref"
 )
 
-// referenceDir holds 64×64 JPEGs and, under the same name, PNGs of the
-// exact pixels Chromium's canvas decodes them to.
-const referenceDir = "../../../shared/reference/cnn-explainer/images"
+// referenceImages is the reference folder of 64×64 JPEGs and, under the
+// same name, PNGs of the exact pixels Chromium's canvas decodes them to.
+var referenceImages = []string{"cnn-explainer", "images"}
 
 // referenceJPEGs returns the reference JPEG paths, skipping (or, on CI,
-// failing) when the directory is absent.
+// failing) when the directory is absent or holds none.
 func referenceJPEGs(t testing.TB) []string {
 	t.Helper()
-	jpegs, _ := filepath.Glob(filepath.Join(referenceDir, "*.jpeg"))
+	dir := testref.Dir(t, referenceImages...)
+	jpegs, _ := filepath.Glob(filepath.Join(dir, "*.jpeg"))
 	if len(jpegs) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference images missing: %s", referenceDir)
-		}
-		t.Skipf("reference images missing: %s", referenceDir)
+		t.Fatalf("no reference JPEGs in %s", dir)
 	}
 	return jpegs
 }

@@ -3,14 +3,21 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/convscope/convscope/internal/badinput"
+	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/format/caffe"
+	"github.com/convscope/convscope/internal/graph"
 )
 
 var (
@@ -105,24 +112,46 @@ func FuzzAnalyzeRequest(f *testing.F) {
 	})
 }
 
-// FuzzSourcePosition: placing an error message in a source text never
-// panics and answers a line and column inside the text (or 0, 0), except
-// for a syntax error's own "(line N:M)", which is taken as given.
+// FuzzSourcePosition: placing an error in a source text never panics and
+// answers a line and column inside the text, or 0, 0: the position of a
+// syntax error the prototxt parser reports, or the `name:` line of the
+// layer a graph.NodeError names.
 func FuzzSourcePosition(f *testing.F) {
-	f.Add([]byte("layer {\n  name: \"c1\"\n  type: \"X\"\n}\n"), `layer "c1" (X): unknown layer type "X"`)
-	f.Add([]byte("a\nb"), "proto: syntax error (line 2:1): unexpected token")
-	f.Add([]byte("name: 'x\\\"y'"), `node "x\"y": bad`)
-	f.Add([]byte("\x00binary"), `layer "binary"`)
-	f.Fuzz(func(t *testing.T, src []byte, msg string) {
-		line, col := sourcePosition(src, msg)
-		if line < 0 || col < 0 || (line == 0) != (col == 0) && !linePattern.MatchString(msg) {
-			t.Fatalf("position %d:%d", line, col)
-		}
-		if line > 0 && !linePattern.MatchString(msg) {
-			lines := bytes.Split(src, []byte("\n"))
-			if line > len(lines) || col > len(lines[line-1])+1 {
-				t.Fatalf("position %d:%d outside the text (%d lines)", line, col, len(lines))
+	f.Add([]byte("layer {\n  name: \"c1\"\n  type: \"X\"\n}\n"), "c1")
+	f.Add([]byte("a\nb"), "a")
+	f.Add([]byte("name: 'x\\\"y'"), `x"y`)
+	f.Add([]byte("layer { name: \"é\" }\n é: ="), "é")
+	f.Add([]byte("\x00binary\nname: \"binary\""), "binary")
+	f.Fuzz(func(t *testing.T, src []byte, name string) {
+		lines := strings.Split(string(src), "\n")
+		inside := func(what string, line, col int) {
+			t.Helper()
+			if line == 0 && col == 0 {
+				return
 			}
+			if line < 1 || line > len(lines) || col < 1 || col > utf8.RuneCountInString(lines[line-1])+1 {
+				t.Fatalf("%s placed at %d:%d, outside the text (%d lines)", what, line, col, len(lines))
+			}
+		}
+		ne := graph.NodeErrorf(name, "layer %q (X): bad", name)
+		line, col := sourcePosition(src, "caffe", fmt.Errorf("net.prototxt (caffe): %w", ne))
+		inside("layer "+strconv.Quote(name), line, col)
+		if line > 0 && !strings.HasPrefix(string([]rune(lines[line-1])[col-1:]), "name") {
+			t.Fatalf("layer %q placed at %d:%d, not on a name field: %q", name, line, col, lines[line-1])
+		}
+		if bytes.IndexByte(src, 0) >= 0 && line != 0 {
+			t.Fatalf("placed %d:%d in a binary file", line, col)
+		}
+		if l, c := sourcePosition(src, "onnx", ne); l != 0 || c != 0 {
+			t.Fatalf("an onnx file's layer placed at %d:%d", l, c)
+		}
+		if _, err := caffe.ParseText(src); err != nil {
+			line, col := sourcePosition(src, "caffe", err)
+			var se *format.SyntaxError
+			if errors.As(err, &se) != (line > 0) || line > 0 && !strings.Contains(err.Error(), fmt.Sprintf("(line %d:%d)", line, col)) {
+				t.Fatalf("syntax error %v placed at %d:%d", err, line, col)
+			}
+			inside("syntax error", line, col)
 		}
 	})
 }

@@ -188,11 +188,16 @@ func TestRunLimit(t *testing.T) {
 	wantError(t, do(t, s, "GET", "/api/models/default/examples/"+s.models[0].examples[0].name+"/run", nil, ""), 503, "busy")
 
 	s.cfg.RunWait = 5 * time.Second
-	go func() {
-		time.Sleep(50 * time.Millisecond)
-		<-s.runSem
-	}()
-	if w := do(t, s, "POST", "/api/models/default/run", bytes.NewReader(img), ""); w.Code != 200 {
+	answer := make(chan *httptest.ResponseRecorder, 1)
+	go func() { answer <- do(t, s, "POST", "/api/models/default/run", bytes.NewReader(img), "") }()
+	// The slot is freed once the request waits for it.
+	for deadline := time.Now().Add(5 * time.Second); s.runWaiting.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the run request never waited for a slot")
+		}
+	}
+	<-s.runSem
+	if w := <-answer; w.Code != 200 {
 		t.Fatalf("after the slot was freed: %d %s", w.Code, w.Body)
 	}
 	if len(s.runSem) != 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/zoo"
 )
 
@@ -37,8 +38,6 @@ const (
 	maxExamples     = 100
 	maxExampleBytes = 8 << 20
 )
-
-var exampleExts = []string{".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
 
 // example is one example image of a model.
 type example struct {
@@ -71,6 +70,11 @@ type model struct {
 	classes       int
 
 	pool *progPool
+	// mem is what an uploaded model holds of the server's memory budget
+	// (nil for the models the server was started with); engineBytes is
+	// the estimate of one engine's memory charged for each of its engines.
+	mem         *modelMem
+	engineBytes int64
 }
 
 // loadDefault loads the embedded default model.
@@ -84,7 +88,7 @@ func loadDefault() (*model, error) {
 	for _, e := range zoo.Examples() {
 		m.examples = append(m.examples, example{name: e.Name, data: e.Data})
 	}
-	if err := m.prepare(0); err != nil {
+	if err := m.prepare(0, nil); err != nil {
 		return nil, fmt.Errorf("default model: %w", err)
 	}
 	return m, nil
@@ -140,7 +144,7 @@ func loadSpec(spec ModelSpec) (*model, error) {
 		}
 		m.examples = ex
 	}
-	if err := m.prepare(0); err != nil {
+	if err := m.prepare(0, nil); err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Path, err)
 	}
 	return m, nil
@@ -174,6 +178,9 @@ func slug(s string) string {
 		}
 	}
 	id := strings.Trim(b.String(), "-.")
+	if len(id) > maxIDLen {
+		id = strings.Trim(id[:maxIDLen], "-.")
+	}
 	if id == "" {
 		id = "model"
 	}
@@ -188,7 +195,7 @@ func readExamples(dir string) ([]example, error) {
 	}
 	var out []example
 	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !format.HasExt(e.Name(), exampleExts...) {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !imageio.IsImageName(e.Name()) {
 			continue
 		}
 		if len(out) == maxExamples {
@@ -211,17 +218,36 @@ func readExamples(dir string) ([]example, error) {
 // maxActivations > 0 caps the elements of all values of one image, checked
 // before anything is compiled (the engine allocates every value): a small
 // uploaded file with a huge input cannot exhaust the memory. 0: no cap.
-func (m *model) prepare(maxActivations int64) error {
+//
+// reserve, if not nil, is called with the bytes of the weights and the
+// first engine before that engine is compiled; its error is returned as is.
+// Further engines (for concurrent runs) are then compiled only while
+// m.mem can grow by m.engineBytes.
+func (m *model) prepare(maxActivations int64, reserve func(int64) error) error {
 	shapes, err := m.g.InferShapes(1)
 	if err != nil {
 		return err
 	}
 	m.shapes = shapes
-	if maxActivations > 0 {
-		var elems int64
-		for _, sh := range shapes {
-			elems += int64(sh.Elems())
+	var elems, scratch int64
+	for _, sh := range shapes {
+		elems += int64(sh.Elems())
+	}
+	for _, n := range m.g.Nodes {
+		switch n.Op.(type) {
+		case *graph.Conv:
+			// The engine's scratch: a convolution's padded input (twice
+			// its size bounds the padding) …
+			if len(n.Inputs) > 0 {
+				scratch = max(scratch, 2*int64(shapes[n.Inputs[0]].Elems()))
+			}
+		case *graph.ConvTranspose:
+			scratch = max(scratch, 1<<24) // … a transposed one's columns, at most 2²⁴ (engine.maxDeconvScratch)
 		}
+	}
+	// Every value, and the scratch buffer the steps share.
+	m.engineBytes = 4 * (elems + scratch)
+	if maxActivations > 0 {
 		if elems > maxActivations {
 			return fmt.Errorf("one image's activations need %d MiB, more than the %d MiB an uploaded model may use (analyse it instead, or serve it with --model)",
 				elems*4>>20, maxActivations*4>>20)
@@ -249,13 +275,33 @@ func (m *model) prepare(maxActivations int64) error {
 		m.runnable, m.whyNot = false, err.Error()
 		return nil
 	}
+	if reserve != nil {
+		if err := reserve(weightBytes(m.g) + m.engineBytes); err != nil {
+			return err
+		}
+	}
 	first, err := engine.Compile(m.g, 1)
 	if err != nil {
 		m.runnable, m.whyNot = false, err.Error()
 		return nil
 	}
 	m.pool = newProgPool(m.g, runtime.GOMAXPROCS(0), first)
+	if m.mem != nil {
+		m.pool.grow = func() bool { return m.mem.grow(m.engineBytes) }
+		m.pool.shrink = func() { m.mem.shrink(m.engineBytes) }
+	}
 	return nil
+}
+
+// weightBytes is the memory of a graph's parameters.
+func weightBytes(g *graph.Graph) int64 {
+	var n int64
+	for _, nd := range g.Nodes {
+		for _, t := range nd.Params {
+			n += 4 * int64(len(t.Data))
+		}
+	}
+	return n
 }
 
 // findInput accepts exactly one input of shape [N, C, H, W] with C = 1 or 3.
@@ -311,6 +357,10 @@ type progPool struct {
 	g    *graph.Graph
 	free chan *engine.Program
 	sem  chan struct{} // one token per Program that exists
+	// grow, if set, reserves the memory of one more Program (shrink gives
+	// it back); without it the pool waits for an idle one.
+	grow   func() bool
+	shrink func()
 }
 
 func newProgPool(g *graph.Graph, size int, first *engine.Program) *progPool {
@@ -331,17 +381,31 @@ func (p *progPool) get(ctx context.Context) (*engine.Program, error) {
 		return prog, nil
 	default:
 	}
+	sem, grown := p.sem, false
+	if p.grow != nil {
+		if grown = len(p.sem) < cap(p.sem) && p.grow(); !grown {
+			sem = nil // no memory for another Program: wait for one
+		}
+	}
+	unreserve := func() {
+		if grown {
+			p.shrink()
+		}
+	}
 	select {
 	case prog := <-p.free:
+		unreserve()
 		return prog, nil
-	case p.sem <- struct{}{}:
+	case sem <- struct{}{}:
 		prog, err := engine.Compile(p.g, 1)
 		if err != nil {
 			<-p.sem
+			unreserve()
 			return nil, err
 		}
 		return prog, nil
 	case <-ctx.Done():
+		unreserve()
 		return nil, ctx.Err()
 	}
 }

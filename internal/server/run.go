@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
 )
@@ -70,13 +71,12 @@ func (s *Server) imageReader(w http.ResponseWriter, r *http.Request, m *model) (
 		}
 		return bytes.NewReader(e.data), "example:" + e.name, nil
 	}
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	body := r.Body // limited by admitBody
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
 		if params["boundary"] == "" {
 			return nil, "", errorStatus(http.StatusBadRequest, "multipart body without a boundary")
 		}
-		r.Body = body
 		mr, err := r.MultipartReader()
 		if err != nil {
 			return nil, "", errorStatus(http.StatusBadRequest, "bad multipart body: %v", err)
@@ -124,28 +124,41 @@ func readImage(src io.Reader) ([]byte, error) {
 // errBusy answers a run request that found no free slot in time.
 var errBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: too many runs in progress; retry shortly"}
 
+// errUploadsBusy answers an upload that found no free import slot in time.
+var errUploadsBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: too many uploads being imported; retry shortly"}
+
 // acquireRun takes a run slot, waiting at most Config.RunWait, and returns
 // the function that frees it. Without a slot it returns errBusy (503; the
 // caller adds Retry-After), or the context's error if the request ends.
 func (s *Server) acquireRun(ctx context.Context) (func(), error) {
-	release := func() { <-s.runSem }
+	if err := s.acquire(ctx, s.runSem, errBusy); err != nil {
+		return nil, err
+	}
+	return func() { <-s.runSem }, nil
+}
+
+// acquire takes a token of sem, waiting at most Config.RunWait; busy is
+// the error when none frees up in time.
+func (s *Server) acquire(ctx context.Context, sem chan struct{}, busy error) error {
 	select {
-	case s.runSem <- struct{}{}:
-		return release, nil
+	case sem <- struct{}{}:
+		return nil
 	default:
 	}
 	if s.cfg.RunWait < 0 {
-		return nil, errBusy
+		return busy
 	}
 	t := time.NewTimer(s.cfg.RunWait)
 	defer t.Stop()
+	s.runWaiting.Add(1)
+	defer s.runWaiting.Add(-1)
 	select {
-	case s.runSem <- struct{}{}:
-		return release, nil
+	case sem <- struct{}{}:
+		return nil
 	case <-t.C:
-		return nil, errBusy
+		return busy
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 }
 
@@ -210,13 +223,24 @@ func parseRunOptions(r *http.Request) (runOptions, error) {
 	return o, nil
 }
 
-// run executes the model on x and encodes the binary response.
-func (s *Server) run(ctx context.Context, m *model, x []float32, source string, opt runOptions, decodeTime time.Duration) ([]byte, error) {
-	prog, err := m.pool.get(ctx)
-	if err != nil {
-		return nil, err
+// program takes an engine of m, waiting at most Config.RunWait for one
+// (503 when all stay busy).
+func (s *Server) program(ctx context.Context, m *model) (*engine.Program, error) {
+	if s.cfg.RunWait > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.RunWait)
+		defer cancel()
 	}
-	defer m.pool.put(prog)
+	prog, err := m.pool.get(ctx)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return nil, errorStatus(http.StatusServiceUnavailable, "the server is busy: every engine of model %q is running; retry shortly", m.id)
+	}
+	return prog, err
+}
+
+// run executes the model's engine prog on x and encodes the binary
+// response.
+func (s *Server) run(m *model, prog *engine.Program, x []float32, source string, opt runOptions, decodeTime time.Duration) ([]byte, error) {
 	t0 := time.Now()
 	vals, err := prog.Run(x)
 	if err != nil {

@@ -7,13 +7,13 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"path"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -270,9 +270,6 @@ func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeA
 	w.Write(b.Bytes())
 }
 
-// analyzeSem bounds the uploads being parsed and analysed at once.
-var analyzeSem = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-
 // handleAnalyze answers POST /api/analyze: a model file as the raw body
 // (?name= gives its file name) or as one or more multipart "file" parts.
 func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
@@ -287,12 +284,12 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 		override = d
 	}
 	files, main, release, err := s.readUpload(w, r)
+	defer release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	defer release()
-	a, err := analyzeUpload(files, main, override)
+	a, err := s.analyzeUpload(r.Context(), files, main, override)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -301,11 +298,13 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 }
 
 // analyzeUpload loads main from files and analyses it.
-func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnalysis, error) {
-	g, fmtName, err := openUpload(files, main)
+func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main string, override []int) (*scopeAnalysis, error) {
+	g, fmtName, done, err := s.openUpload(ctx, files, main, false)
+	defer done()
 	if err != nil {
 		return nil, err
 	}
+	g.Name = clip(g.Name, maxNameLen)
 	if len(g.Inputs) == 0 {
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the model has no input", main)
 	}
@@ -321,52 +320,87 @@ func analyzeUpload(files format.MemFS, main string, override []int) (*scopeAnaly
 	}
 	a, err := analyzeGraph(g, fmtName, main)
 	if err != nil {
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
+		return nil, placed(files[main], fmtName, err, main+": "+err.Error())
 	}
 	return a, nil
 }
 
-// openUpload reads the model main of an upload: an unknown format is a
-// 400, a file its importer refuses a 422 placed in its text.
-func openUpload(files format.MemFS, main string) (*graph.Graph, string, error) {
-	g, fmtName, err := format.OpenFS(files, main)
-	if err != nil {
-		if errors.Is(err, format.ErrUnknown) {
-			return nil, "", errorStatus(http.StatusBadRequest, "%v", err)
+// openUpload reads the model main of an upload within its import budget
+// (Server.importBudget), whose charges it reserves from the memory budget
+// as the importer makes them (with evict, dropping the oldest uploads to
+// make room); done (never nil) gives them back. An unknown format is a 400, an import
+// past the budget a 413, a file its importer refuses a 422 placed in its
+// text.
+func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string, evict bool) (g *graph.Graph, fmtName string, done func(), err error) {
+	b := s.importBudget(files.Size())
+	res := &reservation{b: s.mem}
+	// Each charge of the import is reserved from the memory budget as it
+	// is made (a hostile file that fails early reserves little).
+	b.Reserve = func(n int64) error {
+		if evict { // a model upload: older uploads make room, as they would for the model
+			if err := s.makeRoom(ctx, n, "importing the upload"); err != nil {
+				return err
+			}
+			res.mu.Lock()
+			res.held += n
+			res.mu.Unlock()
+			return nil
 		}
-		return nil, "", placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%v", err))
+		return res.add(ctx, n, s.memWait(), "importing the upload", true)
 	}
-	return g, fmtName, nil
+	g, fmtName, err = format.OpenBudget(files, main, b)
+	if err != nil {
+		var be *format.BudgetError
+		var he *httpError
+		switch {
+		case errors.As(err, &he): // no room in the memory budget
+			err = he
+		case errors.Is(err, format.ErrUnknown):
+			err = errorStatus(http.StatusBadRequest, "%v", err)
+		case errors.As(err, &be):
+			err = errorStatus(http.StatusRequestEntityTooLarge, "%v", err)
+		default:
+			err = placed(files[main], fmtName, err, err.Error())
+		}
+		return nil, "", res.release, err
+	}
+	return g, fmtName, res.release, nil
 }
 
-// placed adds the position in src that err's message is about, if any.
-func placed(src []byte, err error) error {
-	if he, ok := err.(*httpError); ok {
-		he.line, he.column = sourcePosition(src, he.msg)
-	}
-	return err
+// placed returns a 422 with message msg about err, a problem with the file
+// src of format fmtName, placed at the position in src that err is about,
+// if any.
+func placed(src []byte, fmtName string, err error, msg string) error {
+	he := &httpError{status: http.StatusUnprocessableEntity, msg: msg}
+	he.line, he.column = sourcePosition(src, fmtName, err)
+	return he
 }
 
-// readUpload reads an uploaded model's files (uploadedModel) and then
-// waits for one of the analyzeSem slots; release gives the slot back.
+// readUpload admits and reads an uploaded model's files (uploadedModel),
+// then waits for one of the Config.MaxUploads import slots (as long as a
+// run waits for a run slot). release (never nil) gives the slot and the
+// body's memory back.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, release func(), err error) {
+	res, err := s.admitBody(w, r, true)
+	release = res.release
+	if err != nil {
+		return nil, "", release, err
+	}
 	files, main, err = s.uploadedModel(w, r)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", release, err
 	}
-	select {
-	case analyzeSem <- struct{}{}:
-		return files, main, func() { <-analyzeSem }, nil
-	case <-r.Context().Done():
-		return nil, "", nil, r.Context().Err()
+	if err := s.acquire(r.Context(), s.uploadSem, errUploadsBusy); err != nil {
+		return nil, "", release, err
 	}
+	release = func() { <-s.uploadSem; res.release() }
+	return files, main, release, nil
 }
 
 // uploadedModel reads the files of POST /api/analyze (at most MaxBodyBytes
 // in all) and picks the model file among them.
 func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.MemFS, string, error) {
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-	r.Body = body
+	body := r.Body // limited by admitBody
 	want := r.URL.Query().Get("name")
 	files := format.MemFS{}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -379,7 +413,7 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 			}
 			name = n
 		}
-		b, err := io.ReadAll(body)
+		b, err := readBody(body, r.ContentLength)
 		if err != nil {
 			return nil, "", readError(err)
 		}

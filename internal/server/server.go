@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/convscope/convscope/internal/imageio"
@@ -50,8 +51,19 @@ type Config struct {
 	// MaxUploadActivations caps the activation elements of one image (all
 	// values of a forward pass together) of a model added with POST
 	// /api/models, checked before anything is allocated (default 2^26 =
-	// 256 MiB of float32; each engine of the model holds that much).
+	// 128 MiB of float32; each engine of the model holds that much).
 	MaxUploadActivations int64
+	// MaxMemory is the server-wide memory budget in bytes (default
+	// DefaultMaxMemory): request bodies, imports of uploads (their import
+	// budget), uploaded models with their engines and runs reserve from it
+	// before they allocate; see docs/security.md.
+	MaxMemory int64
+	// MaxImportBytes caps the import budget of one upload (default
+	// DefaultMaxImportBytes; see Server.importBudget).
+	MaxImportBytes int64
+	// MaxUploads bounds the uploads (POST /api/analyze and /api/models)
+	// imported at once (default GOMAXPROCS).
+	MaxUploads int
 	// UI is the file tree of the web UI (default: the embedded web/dist).
 	UI fs.FS
 	// Log receives one line per server error (default: discarded).
@@ -65,7 +77,7 @@ const (
 	DefaultRunWait      = 2 * time.Second
 	DefaultMaxUploaded  = 8
 	// DefaultMaxUploadActivations is Config.MaxUploadActivations' default.
-	DefaultMaxUploadActivations = 1 << 26
+	DefaultMaxUploadActivations = 1 << 25
 )
 
 // Server is convscope's HTTP handler.
@@ -76,10 +88,13 @@ type Server struct {
 	mu          sync.RWMutex
 	models      []*model
 	byID        map[string]*model
-	uploaded    []string        // ids of uploaded models, oldest first
-	issued      map[string]bool // every id ever given: a dropped upload's id is not reused
+	uploaded    []string // ids of uploaded models, oldest first
+	uploads     int      // uploads served so far: numbers their ids, never reused
 	decodeSem   chan struct{}
+	uploadSem   chan struct{} // one token per upload being imported (Config.MaxUploads)
+	mem         *memBudget    // Config.MaxMemory
 	runSem      chan struct{} // one token per run in progress (Config.MaxRuns)
+	runWaiting  atomic.Int32  // run requests waiting for a slot
 	imageLimits imageio.Limits
 	mux         *http.ServeMux
 }
@@ -87,24 +102,19 @@ type Server struct {
 // New loads the default model and the models of cfg and returns the
 // server.
 func New(cfg Config) (*Server, error) {
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.MaxPixels <= 0 {
-		cfg.MaxPixels = DefaultMaxPixels
-	}
-	if cfg.MaxRuns <= 0 {
-		cfg.MaxRuns = max(1, runtime.GOMAXPROCS(0))
-	}
+	orDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	orDefault(&cfg.MaxPixels, DefaultMaxPixels)
+	orDefault(&cfg.MaxRuns, max(1, runtime.GOMAXPROCS(0)))
 	if cfg.RunWait == 0 {
 		cfg.RunWait = DefaultRunWait
 	}
 	if cfg.MaxUploadedModels == 0 {
 		cfg.MaxUploadedModels = DefaultMaxUploaded
 	}
-	if cfg.MaxUploadActivations <= 0 {
-		cfg.MaxUploadActivations = DefaultMaxUploadActivations
-	}
+	orDefault(&cfg.MaxUploadActivations, DefaultMaxUploadActivations)
+	orDefault(&cfg.MaxMemory, DefaultMaxMemory)
+	orDefault(&cfg.MaxImportBytes, DefaultMaxImportBytes)
+	orDefault(&cfg.MaxUploads, max(1, runtime.GOMAXPROCS(0)))
 	if cfg.UI == nil {
 		cfg.UI = web.Dist()
 	}
@@ -112,8 +122,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Log = log.New(io.Discard, "", 0)
 	}
 	s := &Server{
-		cfg: cfg, byID: map[string]*model{}, issued: map[string]bool{},
+		cfg: cfg, byID: map[string]*model{},
 		decodeSem:   make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		uploadSem:   make(chan struct{}, cfg.MaxUploads),
+		mem:         newMemBudget(cfg.MaxMemory),
 		runSem:      make(chan struct{}, cfg.MaxRuns),
 		imageLimits: imageio.Limits{MaxPixels: cfg.MaxPixels, MaxBytes: cfg.MaxBodyBytes},
 	}
@@ -137,27 +149,42 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// orDefault sets a limit that is not positive to its default.
+func orDefault[T int | int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
 // add registers a model under a unique id derived from base.
 func (s *Server) add(m *model, base string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.addLocked(m, base)
+	s.addLocked(m, base, false)
 }
 
-func (s *Server) addLocked(m *model, base string) {
+// addLocked registers m; without an id it gets slug(base) (the first free
+// one of base, base-2, … among the models served), or for an upload
+// slug(base)-N, N counting the uploads: a dropped upload's id is never given
+// again, and nothing about dropped models is kept.
+func (s *Server) addLocked(m *model, base string, upload bool) {
 	if m.id == "" {
-		id := slug(base)
-		if id == DefaultID {
-			id = "default-model"
+		b := slug(base)
+		if b == DefaultID {
+			b = "default-model"
 		}
-		for i := 2; s.issued[id]; i++ {
-			id = fmt.Sprintf("%s-%d", slug(base), i)
+		id := b
+		if upload {
+			s.uploads++
+			id = fmt.Sprintf("%s-%d", b, s.uploads)
+		}
+		for i := 2; s.byID[id] != nil; i++ {
+			id = fmt.Sprintf("%s-%d", b, i)
 		}
 		m.id = id
 	}
 	s.models = append(s.models, m)
 	s.byID[m.id] = m
-	s.issued[m.id] = true
 }
 
 // ModelIDs lists the ids of the served models, the default one first.
@@ -210,6 +237,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
 	if s.cfg.CheckHost && !loopbackHost(r.Host) {
 		writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not allowed: this server answers to localhost only", r.Host))
+		return
+	}
+	if why := sameOrigin(r); why != "" {
+		writeError(w, http.StatusForbidden, why)
 		return
 	}
 	jw := &jsonErrorWriter{ResponseWriter: w, req: r}
@@ -292,6 +323,9 @@ func (w *jsonErrorWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Unwrap gives http.ResponseController the connection's writer.
+func (w *jsonErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *jsonErrorWriter) finish() {
 	if !w.plain {
 		return
@@ -353,6 +387,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &he) && he.line > 0:
 		writeErrorAt(w, he.status, he.msg, he.line, he.column)
 	case errors.As(err, &he):
+		if he.status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "1")
+		}
 		writeError(w, he.status, he.msg)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusServiceUnavailable, "the request was cancelled: "+err.Error())
@@ -366,7 +403,7 @@ func (s *Server) model(w http.ResponseWriter, r *http.Request) *model {
 	id := r.PathValue("id")
 	m := s.lookup(id)
 	if m == nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no model %q (served: %s)", id, strings.Join(s.ModelIDs(), ", ")))
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no model %q (GET /api/models lists the models served)", clip(id, maxNameLen)))
 	}
 	return m
 }
@@ -443,11 +480,27 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("model %q cannot be run on an image: %s", m.id, m.whyNot))
 		return
 	}
+	if m.mem != nil {
+		if !m.mem.acquire() {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("model %q was dropped to make room for newer uploads", m.id))
+			return
+		}
+		defer m.mem.release()
+	}
 	opt, err := parseRunOptions(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	res := &reservation{b: s.mem}
+	if r.URL.Query().Get("example") == "" {
+		if res, err = s.admitBody(w, r, false); err != nil {
+			res.release()
+			s.fail(w, r, err)
+			return
+		}
+	}
+	defer res.release()
 	src, source, err := s.imageReader(w, r, m)
 	if err != nil {
 		s.fail(w, r, err)
@@ -458,11 +511,21 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// Memory, then an engine of the model, then a run slot: a run waiting
+	// for memory or for its model's engine does not hold a slot that runs
+	// of other models could use.
+	if err := res.add(r.Context(), runBytes(file, m, opt, s.cfg.MaxPixels), s.memWait(), "the run", false); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	prog, err := s.program(r.Context(), m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer m.pool.put(prog)
 	release, err := s.acquireRun(r.Context())
 	if err != nil {
-		if errors.Is(err, errBusy) {
-			w.Header().Set("Retry-After", "1")
-		}
 		s.fail(w, r, err)
 		return
 	}
@@ -473,7 +536,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := s.run(r.Context(), m, x, source, opt, time.Since(t0))
+	body, err := s.run(m, prog, x, source, opt, time.Since(t0))
 	if err != nil {
 		s.fail(w, r, err)
 		return

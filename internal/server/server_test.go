@@ -23,10 +23,8 @@ import (
 	"testing/fstest"
 
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/testref"
 )
-
-// refDir is the CNN Explainer reference model, relative to this package.
-const refDir = "../../../shared/reference/cnn-explainer"
 
 var refLabels = []string{"lifeboat", "ladybug", "pizza", "bell pepper", "school bus", "koala", "espresso", "red panda", "orange", "sport car"}
 
@@ -47,16 +45,11 @@ func newTestServer(t *testing.T, cfg Config) *Server {
 	return s
 }
 
-// needRef returns the reference model folder or skips (fails under CI).
+// needRef returns the CNN Explainer reference model's folder, or skips
+// (fails under CI=true; testref.Dir).
 func needRef(t *testing.T) string {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(refDir, "model.json")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference data missing at %s: %v", refDir, err)
-		}
-		t.Skipf("reference data missing at %s", refDir)
-	}
-	return refDir
+	return testref.Dir(t, "cnn-explainer")
 }
 
 func do(t *testing.T, h http.Handler, method, url string, body io.Reader, ctype string) *httptest.ResponseRecorder {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"path"
 	"strings"
@@ -19,12 +21,12 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	files, main, release, err := s.readUpload(w, r)
+	defer release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	defer release()
-	m, err := loadUpload(files, main, s.cfg.MaxUploadActivations)
+	m, err := s.loadUpload(r.Context(), files, main)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -40,44 +42,100 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 
 // loadUpload reads and prepares an uploaded model; one that cannot be run
 // on images (no weights, no image input, an operator the engine lacks) is
-// refused with 422 and the reason.
-func loadUpload(files format.MemFS, main string, maxActivations int64) (*model, error) {
-	g, fmtName, err := openUpload(files, main)
+// refused with 422 and the reason. Its weights and first engine are
+// reserved from the memory budget (dropping the oldest uploads to make
+// room) before the engine is compiled.
+func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string) (*model, error) {
+	g, fmtName, done, err := s.openUpload(ctx, files, main, true)
+	done() // the import's temporaries are garbage; the model is charged below
 	if err != nil {
 		return nil, err
 	}
+	g.Name = clip(g.Name, maxNameLen)
 	name := g.Name
 	if name == "" {
 		name = strings.TrimSuffix(main, path.Ext(main))
 	}
-	m := &model{format: fmtName, file: main, g: g, name: name, labelsSource: "model"}
+	m := &model{format: fmtName, file: clip(main, maxNameLen), g: g, name: clip(name, maxNameLen), labelsSource: "model", mem: &modelMem{b: s.mem}}
 	if _, ok := files[format.LabelsFile]; ok {
 		m.labelsSource = format.LabelsFile
 	}
-	if err := m.prepare(maxActivations); err != nil {
-		return nil, placed(files[main], errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err))
+	var reserved bool
+	reserve := func(n int64) error {
+		n += files.Size() // bounds what the graph keeps of the file: names, labels
+		if err := s.makeRoom(ctx, n, "the model's weights and first engine"); err != nil {
+			return err
+		}
+		m.mem.held, reserved = n, true
+		return nil
+	}
+	if err := m.prepare(s.cfg.MaxUploadActivations, reserve); err != nil {
+		m.mem.drop()
+		var he *httpError
+		if errors.As(err, &he) {
+			return nil, err
+		}
+		return nil, placed(files[main], fmtName, err, main+": "+err.Error())
 	}
 	if !m.runnable {
+		m.mem.drop()
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s cannot be run on an image: %s", main, m.whyNot)
 	}
+	if !reserved {
+		m.mem.drop()
+		return nil, errors.New("internal error: an uploaded model was compiled without its memory")
+	}
 	return m, nil
+}
+
+// makeRoom reserves n bytes for what (of a model upload), dropping the
+// oldest uploads while that is not enough, then waiting as runs do. More
+// than uploads may take of the budget is refused with 413.
+func (s *Server) makeRoom(ctx context.Context, n int64, what string) error {
+	for n <= s.mem.uploadCeiling && !s.mem.tryTake(n) {
+		if !s.dropOldestUpload() {
+			return s.mem.take(ctx, n, s.memWait(), what, true)
+		}
+	}
+	if n > s.mem.uploadCeiling {
+		return s.mem.take(ctx, n, 0, what, true) // the 413
+	}
+	return nil
 }
 
 // addUpload serves m, dropping the oldest upload when there are too many.
 func (s *Server) addUpload(m *model) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.addLocked(m, m.name)
+	s.addLocked(m, m.name, true)
 	s.uploaded = append(s.uploaded, m.id)
 	for len(s.uploaded) > s.cfg.MaxUploadedModels {
-		old := s.uploaded[0]
-		s.uploaded = s.uploaded[1:]
-		delete(s.byID, old)
-		for i, x := range s.models {
-			if x.id == old {
-				s.models = append(s.models[:i:i], s.models[i+1:]...)
-				break
-			}
+		s.dropOldestLocked()
+	}
+}
+
+// dropOldestUpload drops the oldest uploaded model, if there is one.
+func (s *Server) dropOldestUpload() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.uploaded) == 0 {
+		return false
+	}
+	s.dropOldestLocked()
+	return true
+}
+
+func (s *Server) dropOldestLocked() {
+	old := s.uploaded[0]
+	s.uploaded = s.uploaded[1:]
+	if m := s.byID[old]; m != nil && m.mem != nil {
+		m.mem.drop() // its memory is given back once no run uses it
+	}
+	delete(s.byID, old)
+	for i, x := range s.models {
+		if x.id == old {
+			s.models = append(s.models[:i:i], s.models[i+1:]...)
+			break
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"mime/multipart"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -58,7 +59,12 @@ type uploadAnswer struct {
 func upload(t *testing.T, s *Server) uploadAnswer {
 	t.Helper()
 	body, ct := refUpload(t)
-	w := do(t, s, "POST", "/api/models", body, ct)
+	return added(t, do(t, s, "POST", "/api/models", body, ct))
+}
+
+// added checks the answer of POST /api/models that must have added a model.
+func added(t *testing.T, w *httptest.ResponseRecorder) uploadAnswer {
+	t.Helper()
 	if w.Code != 201 {
 		t.Fatalf("POST /api/models: status %d: %s", w.Code, w.Body)
 	}
@@ -243,16 +249,26 @@ func TestAnalysisFormats(t *testing.T) {
 }
 
 // TestUploadConcurrent: uploads while other requests list and read models
-// (run with -race).
+// (scripts/test.sh runs this package with -race).
 func TestUploadConcurrent(t *testing.T) {
 	needRef(t)
 	s := newTestServer(t, Config{MaxUploadedModels: 3})
 	done := make(chan bool)
+	// The bodies are made here: refUpload may end the test, which only the
+	// test's own goroutine may do.
+	type upload struct {
+		body *bytes.Buffer
+		ct   string
+	}
+	var uploads []upload
 	for range 4 {
+		body, ct := refUpload(t)
+		uploads = append(uploads, upload{body, ct})
+	}
+	for _, u := range uploads {
 		go func() {
 			defer func() { done <- true }()
-			body, ct := refUpload(t)
-			w := do(t, s, "POST", "/api/models", body, ct)
+			w := do(t, s, "POST", "/api/models", u.body, u.ct)
 			if w.Code != 201 {
 				t.Errorf("upload: %d %s", w.Code, w.Body)
 			}

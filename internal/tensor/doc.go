@@ -1,6 +1,7 @@
-// Package tensor holds convscope's dense float32 tensors and the kernels
-// that compute on them. It knows no graph: kernels take slices and explicit
-// geometry.
+// Package tensor holds the kernels that compute on convscope's dense
+// float32 tensors. It knows no graph: kernels take slices and explicit
+// geometry. (The tensor type itself, shape and data, is graph.Tensor: node
+// parameters are tensors, and graph imports no other package of ours.)
 //
 // # Conventions
 //

@@ -2,28 +2,9 @@ package tensor
 
 import "math"
 
-// Dense computes dst[n, o] = Σ_i x[n, i]·w[o, i] + b[o] for n < batch. The
-// sum is accumulated in float64 (as TensorFlow.js's cpu backend does in JS
-// numbers), which keeps long dot products exact to float32 rounding.
-func Dense(dst, x, w, b []float32, batch, in, out int) {
-	for n := 0; n < batch; n++ {
-		xr := x[n*in : (n+1)*in]
-		for o := 0; o < out; o++ {
-			wr := w[o*in : (o+1)*in]
-			var s float64
-			for i, v := range xr {
-				s += float64(v) * float64(wr[i])
-			}
-			if b != nil {
-				s += float64(b[o])
-			}
-			dst[n*out+o] = float32(s)
-		}
-	}
-}
-
-// DenseFast computes what Dense computes with the SIMD matrix product
-// (float32 accumulation in several partial sums).
+// DenseFast computes dst[n, o] = Σ_i x[n, i]·w[o, i] + b[o] for n < batch
+// (b may be nil) with the SIMD matrix product (float32 accumulation in
+// several partial sums).
 func DenseFast(dst, x, w, b []float32, batch, in, out int) {
 	if b != nil {
 		for n := 0; n < batch; n++ {

@@ -31,12 +31,45 @@ func Root(t testing.TB) string {
 // does not exist.
 func Dir(t testing.TB, elem ...string) string {
 	t.Helper()
-	p := filepath.Join(append([]string{Root(t), "..", "shared", "reference"}, elem...)...)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference data %s is missing (CI=true): %v", p, err)
-		}
-		t.Skipf("reference data %s is absent; skipping", p)
+	p := path(t, elem)
+	Need(t, p, "reference data")
+	return p
+}
+
+// Need skips the test when the file or directory p does not exist, naming
+// what is missing (what: e.g. "reference data", or how to install it), and
+// fails it instead when the environment has CI=true.
+func Need(t testing.TB, p, what string) {
+	t.Helper()
+	if missing(t, p, what) {
+		t.Skipf("%s is absent (%s); skipping", what, p)
+	}
+}
+
+// missing reports whether p does not exist, failing the test under CI=true.
+func missing(t testing.TB, p, what string) bool {
+	t.Helper()
+	_, err := os.Stat(p)
+	if err != nil && os.Getenv("CI") == "true" {
+		t.Fatalf("%s is missing (CI=true): %v", what, err)
+	}
+	return err != nil
+}
+
+// Optional returns the path of ../shared/reference/<elem...>, or "" when it
+// does not exist (failing the test under CI=true): for data a test can do
+// without, such as a fuzz target's extra seeds.
+func Optional(t testing.TB, elem ...string) string {
+	t.Helper()
+	p := path(t, elem)
+	if missing(t, p, "reference data") {
+		return ""
 	}
 	return p
+}
+
+// path is ../shared/reference/<elem...> beside the repository root.
+func path(t testing.TB, elem []string) string {
+	t.Helper()
+	return filepath.Join(append([]string{Root(t), "..", "shared", "reference"}, elem...)...)
 }

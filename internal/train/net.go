@@ -135,12 +135,12 @@ func New(g *graph.Graph, batch int, opt Options) (*Net, error) {
 	for _, n := range g.Nodes {
 		for _, o := range n.Outputs {
 			if s := shapes[o]; len(s) == 0 || s[0] != batch {
-				return nil, fmt.Errorf("node %q (%s): output %q of shape %v does not keep the batch dimension first", n.Name, n.Type, o, s)
+				return nil, graph.NodeErrorf(n.Name, "node %q (%s): output %q of shape %v does not keep the batch dimension first", n.Name, n.Type, o, s)
 			}
 		}
 		l, err := nt.build(n, shapes)
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s): %w", n.Name, n.Type, err)
+			return nil, graph.NodeErrorf(n.Name, "node %q (%s): %w", n.Name, n.Type, err)
 		}
 		nt.layers = append(nt.layers, l)
 		nt.lnodes = append(nt.lnodes, n)

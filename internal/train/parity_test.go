@@ -10,10 +10,12 @@ import (
 	"github.com/convscope/convscope/internal/zoo"
 )
 
-// In inference mode a Net computes every value the engine computes. The
-// engine convolves directly and sums dense layers in float64 while the Net
-// goes through Im2Col + Gemm, so values agree to float32 rounding, not bit
-// for bit.
+// In inference mode a Net computes every value the engine computes. Both
+// multiply through tensor.Gemm but split the work differently (the engine
+// a whole batch per convolution, Conv2DGemm, and depthwise convolutions
+// directly; the Net per image and group, ConvAddSerial, and dense layers
+// per shard of the batch), so the float32 sums are ordered differently and
+// values agree to float32 rounding, not bit for bit.
 func checkParity(t *testing.T, g *graph.Graph, batch int, x []float32) {
 	t.Helper()
 	nt, err := New(g, batch, Options{Workers: 2})

@@ -16,6 +16,20 @@ export const refClasses = ['lifeboat', 'ladybug', 'pizza', 'bell pepper', 'schoo
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
+/**
+ * needRef is the one guard of the tests that need reference data
+ * (../shared/reference): false when every path exists, else the reason to
+ * skip, naming the missing path. Under CI=true a missing path is an error,
+ * so nothing skips silently in CI. Use as { skip: needRef(a, b) }.
+ */
+export function needRef(...paths) {
+  const missing = paths.filter((p) => !existsSync(p));
+  if (!missing.length) return false;
+  const why = `reference data missing: ${missing.join(', ')}`;
+  if (process.env.CI === 'true') throw new Error(`${why} (CI=true requires it)`);
+  return why;
+}
+
 let binary;
 /** buildServer compiles cmd/convscope once per test process. */
 export function buildServer() {
@@ -130,6 +144,20 @@ export async function makeImage(page, type, { width = 120, height = 90, seed = 1
 /** waitScopeReady waits until the Scope page has drawn (main.scope[data-ready="true"]). */
 export async function waitScopeReady(page, timeout = 30000) {
   await page.waitForSelector('main.scope[data-ready="true"]', { timeout });
+}
+
+/** nextFrames resolves after n animation frames of the page (what was changed has been painted). */
+export function nextFrames(page, n = 2) {
+  return page.evaluate((n) => new Promise((r) => {
+    const step = (i) => (i ? requestAnimationFrame(() => step(i - 1)) : r());
+    step(n);
+  }), n);
+}
+
+/** graphSettled waits until the Scope graph's view stops moving (no zoom or pan transition: no data-moving) and is painted. */
+export async function graphSettled(page, timeout = 15000) {
+  await page.waitForSelector('.graph-svg:not([data-moving])', { timeout });
+  await nextFrames(page);
 }
 
 /** cli runs the built convscope binary with args and returns its standard output. */

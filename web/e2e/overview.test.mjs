@@ -9,23 +9,19 @@
 // and written to e2e/out/timings-<suite>.json; screenshots go to e2e/out/.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  startServer, launch, waitReady, median, screenshotPath, overlaps, makeImage, refDir, refClasses,
+  startServer, launch, waitReady, median, screenshotPath, overlaps, makeImage, refDir, refClasses, needRef,
 } from './harness.mjs';
 
 const suites = [{ name: 'default', modelId: 'default', args: () => [] }];
 {
-  const haveRef = existsSync(path.join(refDir, 'model.json'));
-  if (!haveRef && process.env.CI === 'true') {
-    throw new Error(`reference data missing: ${refDir}/model.json (CI=true requires it)`);
-  }
   suites.push({
     name: 'cnn-explainer',
     modelId: 'cnn-explainer',
-    skip: haveRef ? false : `reference data missing: ${refDir}/model.json`,
+    skip: needRef(path.join(refDir, 'model.json'), path.join(refDir, 'images')),
     args: () => {
       const tmp = mkdtempSync(path.join(tmpdir(), 'convscope-ref-'));
       writeFileSync(path.join(tmp, 'classes.txt'), refClasses.join('\n') + '\n');

@@ -9,16 +9,13 @@
 // e2e/out/scope-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, waitScopeReady, cli, screenshotPath, overlaps, repoRoot, outDir, median } from './harness.mjs';
+import { startServer, launch, waitScopeReady, graphSettled, cli, screenshotPath, overlaps, repoRoot, outDir, median, needRef } from './harness.mjs';
 
 const caffeDir = path.resolve(repoRoot, '../shared/reference/caffe');
 const onnxDir = path.resolve(repoRoot, '../shared/reference/onnx/light');
 const tfjsDir = path.resolve(repoRoot, '../shared/reference/cnn-explainer');
-const haveCaffe = existsSync(path.join(caffeDir, 'expected.json'));
-const haveOnnx = existsSync(path.join(onnxDir, 'light_squeezenet.onnx'));
-if ((!haveCaffe || !haveOnnx) && process.env.CI === 'true') throw new Error(`reference data missing under ${path.dirname(caffeDir)} (CI=true requires it)`);
 
 const analyzeJSON = (target) => JSON.parse(cli(['analyze', '--format', 'json', target]));
 
@@ -123,7 +120,7 @@ describe('Scope page', () => {
       if (name !== 'inceptionresnetv2') {
         // no two boxes overlap once the whole graph is fitted
         await page.click('[data-action="fit"]');
-        await page.waitForTimeout(500);
+        await graphSettled(page);
         const boxes = await page.$$eval('.graph-svg g.node > rect', (els) => els.map((e) => {
           const r = e.getBoundingClientRect();
           return { id: e.parentNode.dataset.node, x: r.x, y: r.y, width: r.width, height: r.height };
@@ -153,7 +150,7 @@ describe('Scope page', () => {
     await page.fill('[data-testid="search"]', 'conv1/7x7_s2');
     await page.press('[data-testid="search"]', 'Enter');
     await page.waitForSelector('.graph-svg g.node.selected[data-node="conv1/7x7_s2"]');
-    await page.waitForTimeout(500); // the view moves there
+    await graphSettled(page); // the view moves there
     await page.click('.graph-svg g.badge[data-node="conv1/relu_7x7"]');
     await page.waitForSelector('tr.selected[data-row="conv1/relu_7x7"]');
     assert.equal((await page.textContent('.insp-name')).trim(), 'conv1/relu_7x7');
@@ -169,7 +166,8 @@ describe('Scope page', () => {
     await page.click('th button[data-sort="macs"]');
     // (the table keeps the selected row in view: go to the top; only rows in view are drawn)
     await page.$eval('.table-scroll', (el) => el.scrollTo(0, 0));
-    await page.waitForTimeout(100);
+    // the rows drawn follow the scroll: the table starts with a row, not a spacer
+    await page.waitForFunction(() => document.querySelector('table[data-table="layers"] tbody > tr')?.matches('[data-row]'));
     const top = await page.$eval('table[data-table="layers"] tbody tr[data-row]', (tr) => tr.dataset.row);
     const maxMacs = Math.max(...want.layers.map((l) => l.macs));
     assert.equal(top, want.layers.find((l) => l.macs === maxMacs).name);
@@ -221,7 +219,7 @@ describe('Scope page', () => {
     writeFileSync(screenshotPath('scope-export-resnet50.svg'), svgText);
   });
 
-  it('uploads a reference prototxt: totals equal the CLI and expected.json', { skip: haveCaffe ? false : 'reference data missing' }, async () => {
+  it('uploads a reference prototxt: totals equal the CLI and expected.json', { skip: needRef(path.join(caffeDir, 'bvlc_googlenet_deploy.prototxt'), path.join(caffeDir, 'expected.json')) }, async () => {
     const file = path.join(caffeDir, 'bvlc_googlenet_deploy.prototxt');
     const expected = JSON.parse(readFileSync(path.join(caffeDir, 'expected.json'), 'utf8'))['bvlc_googlenet_deploy.prototxt'];
     const want = analyzeJSON(file);
@@ -273,7 +271,7 @@ describe('Scope page', () => {
     assert.equal(shown.macs.value, 194400);
   });
 
-  it('runs an ONNX model with weights: Run opens the Explainer on it', { skip: haveOnnx ? false : 'reference data missing' }, async () => {
+  it('runs an ONNX model with weights: Run opens the Explainer on it', { skip: needRef(path.join(onnxDir, 'light_squeezenet.onnx')) }, async () => {
     const file = path.join(onnxDir, 'light_squeezenet.onnx');
     const want = analyzeJSON(file);
     await fresh(page, `${server.url}/#/scope`);
@@ -294,7 +292,7 @@ describe('Scope page', () => {
     await page.screenshot({ path: screenshotPath('scope-run-explainer-1366.png') });
   });
 
-  it('opens a TF.js model from its model.json and weight shard, and runs it', { skip: existsSync(path.join(tfjsDir, 'model.json')) ? false : 'reference data missing' }, async () => {
+  it('opens a TF.js model from its model.json and weight shard, and runs it', { skip: needRef(path.join(tfjsDir, 'model.json'), path.join(tfjsDir, 'group1-shard1of1.bin')) }, async () => {
     const files = [path.join(tfjsDir, 'model.json'), path.join(tfjsDir, 'group1-shard1of1.bin')];
     const want = analyzeJSON(files[0]);
     await fresh(page, `${server.url}/#/scope`);
@@ -308,7 +306,7 @@ describe('Scope page', () => {
     await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
   });
 
-  it('says why a model without weights cannot run', { skip: haveCaffe ? false : 'reference data missing' }, async () => {
+  it('says why a model without weights cannot run', { skip: needRef(path.join(caffeDir, 'squeezenet_v1.1_deploy.prototxt')) }, async () => {
     // a prototxt alone has no weights: no Run button
     await fresh(page, `${server.url}/#/scope`);
     await page.setInputFiles('[data-testid="model-file"]', path.join(caffeDir, 'squeezenet_v1.1_deploy.prototxt'));
@@ -322,7 +320,7 @@ describe('Scope page', () => {
     await waitScopeReady(page);
   });
 
-  it('opens a model by drag and drop and by paste; a typed prototxt survives a reload', { skip: haveCaffe ? false : 'reference data missing' }, async () => {
+  it('opens a model by drag and drop and by paste; a typed prototxt survives a reload', { skip: needRef(path.join(caffeDir, 'squeezenet_v1.0_deploy.prototxt')) }, async () => {
     const file = path.join(caffeDir, 'squeezenet_v1.0_deploy.prototxt');
     const text = readFileSync(file, 'utf8');
     const want = analyzeJSON(file);
@@ -366,19 +364,31 @@ describe('Scope page', () => {
     assert.equal((await totals(page)).params.value, 7850);
   });
 
-  it('stays responsive on Inception-ResNet-v2 (zoom frames)', async () => {
+  it('zooms Inception-ResNet-v2 with the wheel, in and back out (zoom frames are timed, not asserted)', async () => {
     await fresh(page, `${server.url}/#/scope/preset/inceptionresnetv2`);
+    await graphSettled(page);
     await page.mouse.move(600, 300);
-    // time 10 wheel zoom steps, each until the next animation frame
+    const scale = () => page.$eval('.graph-svg g.viewport', (g) => g.transform.baseVal.consolidate()?.matrix.a ?? 1);
+    const k0 = await scale();
+    // 10 wheel zoom steps, each timed until the second animation frame
+    // (the figure is logged and kept in timings-scope.json; times belong to benchmarks)
     const frames = [];
+    const ks = [];
     for (let i = 0; i < 10; i++) {
       const t0 = await page.evaluate(() => performance.now());
       await page.mouse.wheel(0, i < 5 ? -120 : 120);
       frames.push(await page.evaluate((t0) => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - t0)))), t0));
+      ks.push(await scale());
     }
     timings.inceptionresnetv2.zoomFrame = Math.round(median(frames));
     console.log(`inceptionresnetv2: median wheel-zoom step to second frame ${timings.inceptionresnetv2.zoomFrame} ms`);
-    assert.ok(timings.inceptionresnetv2.zoomFrame < 500, 'a zoom step draws within half a second');
+    // each step up zooms in, each step down zooms out, by the same factor: back where it started
+    for (let i = 0; i < 10; i++) {
+      const prev = i ? ks[i - 1] : k0;
+      if (i < 5) assert.ok(ks[i] > prev, `wheel up ${i + 1} zooms in: ${prev} → ${ks[i]}`);
+      else assert.ok(ks[i] < prev, `wheel down ${i - 4} zooms out: ${prev} → ${ks[i]}`);
+    }
+    assert.ok(Math.abs(ks[9] / k0 - 1) < 1e-6, `back to the scale it started at: ${k0} → ${ks[9]}`);
   });
 
   it('screenshots: ResNet-50, Inception v3, Inception-ResNet-v2, the tables, Chinese', async () => {
@@ -387,15 +397,15 @@ describe('Scope page', () => {
       for (const [name, sel] of [['resnet50', 'layer2.0.conv2'], ['inceptionv3', 'inception_a1_output'], ['inceptionresnetv2', '']]) {
         await page.goto(`${server.url}/#/scope/preset/${name}${sel ? `?sel=${encodeURIComponent(sel)}` : ''}`);
         await waitScopeReady(page, 60000);
-        await page.waitForTimeout(400);
+        await graphSettled(page);
         await page.screenshot({ path: screenshotPath(`scope-${name}-${w}.png`) });
       }
       await page.click('[data-action="fit"]');
-      await page.waitForTimeout(500);
+      await graphSettled(page);
       await page.screenshot({ path: screenshotPath(`scope-inceptionresnetv2-fit-${w}.png`) });
       await page.goto(`${server.url}/#/scope/preset/inceptionv3?tab=summary&dir=LR`);
       await waitScopeReady(page);
-      await page.waitForTimeout(300);
+      await graphSettled(page);
       // a summary row marks that operator's boxes in the graph
       await page.click('tr[data-kind="Concat"]');
       const marked = await page.$$eval('.graph-svg g.node.match', (els) => els.length);

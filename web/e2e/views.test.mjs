@@ -8,10 +8,10 @@
 // view at 1366×768, in English and in Chinese, go to e2e/out/views-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary, makeImage } from './harness.mjs';
+import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary, makeImage, needRef } from './harness.mjs';
 
 const VIEWPORT = { width: 1366, height: 768 };
 
@@ -372,8 +372,7 @@ describe('explanation views (default model)', () => {
   });
 });
 
-const haveRef = existsSync(path.join(refDir, 'model.json'));
-describe('conv view of the CNN Explainer model', { skip: haveRef ? false : `reference data missing: ${refDir}` }, () => {
+describe('conv view of the CNN Explainer model', { skip: needRef(path.join(refDir, 'model.json'), path.join(refDir, 'images')) }, () => {
   let server;
   let browser;
   before(async () => {

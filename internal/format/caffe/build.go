@@ -161,8 +161,8 @@ type builder struct {
 	blobNames map[string]bool   // every blob name of the file (reserved)
 	cur       map[string]string // blob → value holding its latest version
 	producer  map[string]string // blob → layer that produced it
-	used      *names            // value names taken
-	nodeNames *names
+	used      *graph.Names      // value names taken
+	nodeNames *graph.Names
 	later     map[string]bool // blobs that some kept layer produces
 	nodeOf    map[*layer]*graph.Node
 	inputOf   map[string]int // input value → index in g.Inputs
@@ -174,7 +174,7 @@ func newBuilder(def *NetParameter) *builder {
 	return &builder{
 		def: def, g: &graph.Graph{Name: def.GetName()},
 		blobNames: map[string]bool{}, cur: map[string]string{}, producer: map[string]string{},
-		used: newNames(), nodeNames: newNames(), later: map[string]bool{},
+		used: graph.NewNames("#"), nodeNames: graph.NewNames("#"), later: map[string]bool{},
 		nodeOf: map[*layer]*graph.Node{}, inputOf: map[string]int{}, consumed: map[string]bool{},
 	}
 }
@@ -330,7 +330,7 @@ func (b *builder) build() error {
 		}
 		if inputKinds[l.kind] {
 			if err := b.inputLayer(l); err != nil {
-				return fmt.Errorf("layer %q (%s): %w", l.name, l.typ, err)
+				return graph.NodeErrorf(l.name, "layer %q (%s): %w", l.name, l.typ, err)
 			}
 		}
 	}
@@ -339,7 +339,7 @@ func (b *builder) build() error {
 			continue
 		}
 		if err := b.addLayer(l); err != nil {
-			return fmt.Errorf("layer %q (%s): %w", l.name, l.typ, err)
+			return graph.NodeErrorf(l.name, "layer %q (%s): %w", l.name, l.typ, err)
 		}
 	}
 	// Extra tops of data layers (labels) become inputs only when a deploy
@@ -366,31 +366,6 @@ func (b *builder) build() error {
 	return nil
 }
 
-// names is a set of names that hands out unique ones.
-type names struct {
-	taken map[string]bool
-	next  map[string]int // the next suffix to try for a base name
-}
-
-func newNames() *names { return &names{taken: map[string]bool{}, next: map[string]int{}} }
-
-func (s *names) has(name string) bool { return s.taken[name] }
-func (s *names) add(name string)      { s.taken[name] = true }
-
-// uniq returns name, or name with a suffix "#k", so that it is not taken,
-// and takes it. Suffixes continue from the last one given for the same
-// name, so that many layers of one name cost linear time.
-func (s *names) uniq(name string) string {
-	n := name
-	for s.taken[n] {
-		k := max(2, s.next[name])
-		s.next[name] = k + 1
-		n = fmt.Sprintf("%s#%d", name, k)
-	}
-	s.taken[n] = true
-	return n
-}
-
 // addInput declares a graph input for blob name. A nil shape marks a label
 // top that is declared only if something reads it.
 func (b *builder) addInput(name, layerName string, shape graph.Shape) error {
@@ -399,7 +374,7 @@ func (b *builder) addInput(name, layerName string, shape graph.Shape) error {
 	}
 	b.producer[name] = describe(layerName)
 	b.cur[name] = name
-	b.used.add(name)
+	b.used.Add(name)
 	b.inputOf[name] = len(b.g.Inputs)
 	b.g.Inputs = append(b.g.Inputs, graph.Value{Name: name, Shape: shape})
 	return nil
@@ -569,10 +544,10 @@ func (b *builder) resolve(l *layer, blob string) (string, error) {
 // after the layer, so that the IR stays in SSA form.
 func (b *builder) output(l *layer, top string, node string) (string, error) {
 	if _, ok := b.cur[top]; !ok {
-		if b.used.has(top) {
+		if b.used.Has(top) {
 			return "", fmt.Errorf("top %q is produced more than once", top)
 		}
-		b.used.add(top)
+		b.used.Add(top)
 		b.cur[top] = top
 		b.producer[top] = describe(l.name)
 		b.order = append(b.order, top)
@@ -582,10 +557,10 @@ func (b *builder) output(l *layer, top string, node string) (string, error) {
 		return "", fmt.Errorf("top %q is already produced by %s (only in-place layers may write a blob twice)", top, b.producer[top])
 	}
 	name := node
-	if b.blobNames[name] || b.used.has(name) {
+	if b.blobNames[name] || b.used.Has(name) {
 		name = top + "@" + node
 	}
-	name = b.used.uniq(name)
+	name = b.used.Unique(name)
 	b.cur[top] = name
 	b.order = append(b.order, name)
 	return name, nil
@@ -633,7 +608,7 @@ func (b *builder) addLayer(l *layer) error {
 			if i > 0 {
 				name = fmt.Sprintf("%s/%d", l.name, i)
 			}
-			name = b.nodeNames.uniq(name)
+			name = b.nodeNames.Unique(name)
 			out, err := b.output(l, t, name)
 			if err != nil {
 				return err
@@ -645,7 +620,7 @@ func (b *builder) addLayer(l *layer) error {
 			b.g.Nodes = append(b.g.Nodes, n)
 		}
 	} else {
-		name := b.nodeNames.uniq(l.name)
+		name := b.nodeNames.Unique(l.name)
 		n := &graph.Node{Name: name, Type: l.typ, Op: conv.op, Inputs: ins}
 		for _, t := range tops {
 			out, err := b.output(l, t, name)

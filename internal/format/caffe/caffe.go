@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -23,7 +24,27 @@ const (
 )
 
 func init() {
-	format.Register("caffe", Sniff, Load)
+	format.Register("caffe", Sniff, load)
+}
+
+// load is the format.Loader. Caffe weights are decoded by the protobuf
+// reader, one float32 per stored value (no more bytes than the file); they
+// are charged to the budget once read.
+func load(fsys fs.FS, name string, b *format.Budget) (*graph.Graph, error) {
+	g, err := Load(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	var n int64
+	for _, nd := range g.Nodes {
+		for _, t := range nd.Params {
+			n += 4 * int64(len(t.Data))
+		}
+	}
+	if err := b.Take(n, "the weights"); err != nil {
+		return nil, err
+	}
+	return g, nil
 }
 
 // prototxtHead matches the statements a network definition starts with.
@@ -115,10 +136,23 @@ func ParseText(text []byte) (*NetParameter, error) {
 	text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
 	net := &NetParameter{}
 	if err := (prototext.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(text, net); err != nil {
-		return nil, fmt.Errorf("parsing prototxt: %w", err)
+		err = fmt.Errorf("parsing prototxt: %w", err)
+		// prototext's errors are not typed; their messages place them with
+		// "(line N:M)", which is read here, once, into a format.SyntaxError.
+		if m := protoPosition.FindStringSubmatch(err.Error()); m != nil {
+			l, _ := strconv.Atoi(m[1])
+			c, _ := strconv.Atoi(m[2])
+			if l > 0 {
+				return nil, &format.SyntaxError{Line: l, Column: max(c, 0), Err: err}
+			}
+		}
+		return nil, err
 	}
 	return net, nil
 }
+
+// protoPosition finds the position in prototext's error messages.
+var protoPosition = regexp.MustCompile(`\(line (\d+):(\d+)\)`)
 
 // ParseBinary parses a .caffemodel (a binary NetParameter).
 func ParseBinary(bin []byte) (*NetParameter, error) {

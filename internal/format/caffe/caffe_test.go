@@ -1,6 +1,8 @@
 package caffe
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -480,5 +482,54 @@ func TestManyLayers(t *testing.T) {
 	}
 	if _, err := Parse([]byte(b.String()), nil); err == nil || !strings.Contains(err.Error(), "more than the limit") {
 		t.Errorf("too many layers: %v", err)
+	}
+}
+
+// TestTypedErrors: a syntax error carries the position prototext reports
+// in its message, an error about a layer the layer's name, and
+// LayerPosition finds that layer's name field.
+func TestTypedErrors(t *testing.T) {
+	_, err := ParseText([]byte("name: \"x\"\nlayer {\n  name: = \"a\"\n}\n"))
+	var se *format.SyntaxError
+	if !errors.As(err, &se) || se.Line != 3 || !strings.Contains(err.Error(), fmt.Sprintf("(line %d:%d)", se.Line, se.Column)) {
+		t.Fatalf("syntax error %v: %+v", err, se)
+	}
+	text := "name: \"x\"\ninput: \"data\"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n" +
+		"layer {\n  name: \"c1\"\n  type: \"Zorblax\"\n  bottom: \"data\"\n  top: \"c1\"\n}\n"
+	_, err = Parse([]byte(text), nil)
+	var ne *graph.NodeError
+	if !errors.As(err, &ne) || ne.Node != "c1" || !strings.Contains(err.Error(), `layer "c1" (Zorblax)`) {
+		t.Fatalf("layer error %v: %+v", err, ne)
+	}
+	if l, c := LayerPosition([]byte(text), "c1"); l != 5 || c != 3 {
+		t.Errorf("LayerPosition(c1) = %d:%d, want 5:3", l, c)
+	}
+	if l, c := LayerPosition([]byte(text), "c2"); l != 0 || c != 0 {
+		t.Errorf("LayerPosition(c2) = %d:%d, want 0:0", l, c)
+	}
+	// Only a layer's own name field counts: not the net's name, a
+	// parameter's, a comment or a string; any order, either quote, escapes.
+	text = "name: \"r\"\n# layer { name: \"r\" }\nlayer { type: \"é\" param { name: \"r\" } bottom: \"name: 'r'\"\n" +
+		"  top: \"r\" name: 'r' }\nlayers: { name: \"q\\\"x\" }\n"
+	for _, c := range []struct {
+		name         string
+		line, column int
+	}{{"r", 4, 12}, {`q"x`, 5, 11}, {"é", 0, 0}} {
+		if l, col := LayerPosition([]byte(text), c.name); l != c.line || col != c.column {
+			t.Errorf("LayerPosition(%q) = %d:%d, want %d:%d", c.name, l, col, c.line, c.column)
+		}
+	}
+	if _, err := ParseText([]byte(text)); err != nil {
+		t.Fatalf("the text is not a valid prototxt: %v", err)
+	}
+}
+
+// TestProtoNamespace: the messages are registered under convscope.caffe
+// (not Caffe's global "caffe") from a file path of their own, so another
+// caffe.proto linked into the same binary cannot conflict.
+func TestProtoNamespace(t *testing.T) {
+	d := (&NetParameter{}).ProtoReflect().Descriptor()
+	if d.FullName() != "convscope.caffe.NetParameter" || d.ParentFile().Path() != "internal/format/caffe/caffe.proto" {
+		t.Errorf("NetParameter registered as %s in %s", d.FullName(), d.ParentFile().Path())
 	}
 }

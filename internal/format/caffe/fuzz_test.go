@@ -45,8 +45,10 @@ func FuzzPrototxt(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
-	dir := filepath.Join(testref.Root(f), "..", "shared", "reference", "caffe")
-	files, _ := filepath.Glob(filepath.Join(dir, "*.prototxt"))
+	var files []string
+	if dir := testref.Optional(f, "caffe"); dir != "" {
+		files, _ = filepath.Glob(filepath.Join(dir, "*.prototxt"))
+	}
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)

@@ -78,7 +78,7 @@ func (b *builder) attachWeights(weights *NetParameter) error {
 		}
 		params, err := paramsOf(l, n, blobs)
 		if err != nil {
-			return fmt.Errorf("layer %q (%s): %w", l.name, l.typ, err)
+			return graph.NodeErrorf(l.name, "layer %q (%s): %w", l.name, l.typ, err)
 		}
 		n.Params = params
 	}

@@ -56,8 +56,10 @@
 //   - Untrusted input: every tensor's size is checked against its dims
 //     (negative dimensions, overflowing products, raw_data lengths,
 //     graph.DefaultLimits.MaxTensorElems) before anything is allocated, and
-//     all tensor data one import decodes or computes is bounded by
-//     Options.MaxElems. Files are read up to 2 GiB; weights in external
-//     data files are read through the loader's fs.FS, from the model's
-//     directory only.
+//     all tensor data one import decodes or computes is charged, in bytes
+//     (4 a float element, 8 an integer one), to the import's format.Budget
+//     (Options.Budget, else Options.MaxElems × 4 bytes) where it is
+//     allocated: decodeTensor and newTensor. Files are read up to 2 GiB;
+//     weights in external data files are read through the loader's fs.FS,
+//     from the model's directory only, each byte range once.
 package onnx

@@ -18,7 +18,7 @@ func (imp *importer) newTensor(dt TensorProto_DataType, shape []int) (*Tensor, e
 	if err != nil {
 		return nil, err
 	}
-	if err := imp.budget.take(n, shape); err != nil {
+	if err := take(imp.budget, dt, n, shape); err != nil {
 		return nil, err
 	}
 	t := &Tensor{Type: dt, Shape: append([]int{}, shape...)}

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 
+	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 )
 
@@ -28,10 +28,10 @@ type importer struct {
 	opts   Options
 	g      *graph.Graph
 	vals   map[string]*value
-	names  map[string]bool // value names in use (ONNX's and generated ones)
-	nodes  map[string]bool // node names in use
+	names  *graph.Names    // value names in use (ONNX's and generated ones)
+	nodes  *graph.Names    // node names in use
 	used   map[string]bool // values read by some node or the graph outputs
-	budget *budget
+	budget *format.Budget
 	ext    externalReader
 	gp     *GraphProto // for error messages
 }
@@ -43,11 +43,14 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 		opts:   opts,
 		g:      &graph.Graph{Name: gp.GetName()},
 		vals:   map[string]*value{},
-		names:  map[string]bool{},
-		nodes:  map[string]bool{},
+		names:  graph.NewNames("#"),
+		nodes:  graph.NewNames("#"),
 		used:   map[string]bool{},
-		budget: newBudget(opts.MaxElems),
+		budget: opts.Budget,
 		gp:     gp,
+	}
+	if imp.budget == nil {
+		imp.budget = format.NewBudget(4*opts.MaxElems, "")
 	}
 	if opts.FS != nil {
 		imp.ext = fsExternal(opts.FS, opts.Dir)
@@ -62,18 +65,18 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 	}
 	// Reserve every ONNX value name so generated names never clash.
 	for _, in := range gp.GetInput() {
-		imp.names[in.GetName()] = true
+		imp.names.Add(in.GetName())
 	}
 	for _, t := range gp.GetInitializer() {
-		imp.names[t.GetName()] = true
+		imp.names.Add(t.GetName())
 	}
 	for _, n := range gp.GetNode() {
 		for _, s := range n.GetInput() {
-			imp.names[s] = true
+			imp.names.Add(s)
 			imp.used[s] = true
 		}
 		for _, s := range n.GetOutput() {
-			imp.names[s] = true
+			imp.names.Add(s)
 		}
 	}
 	for _, o := range gp.GetOutput() {
@@ -203,6 +206,11 @@ func toInt64(s []int) []int64 {
 // materialize adds a Const node producing a static value.
 func (imp *importer) materialize(name string, v *value) error {
 	t := v.c
+	if !t.IsFloat() { // Float32 converts: charge the copy
+		if err := imp.budget.Take(4*int64(t.Len()), fmt.Sprintf("constant %q", name)); err != nil {
+			return err
+		}
+	}
 	if err := checkShape(t.Shape); err != nil {
 		var u *UnsupportedError
 		if errors.As(err, &u) {
@@ -242,23 +250,11 @@ func (imp *importer) nodeName(base string) string {
 	if base == "" {
 		base = "node"
 	}
-	name := base
-	for i := 2; imp.nodes[name]; i++ {
-		name = base + "#" + strconv.Itoa(i)
-	}
-	imp.nodes[name] = true
-	return name
+	return imp.nodes.Unique(base)
 }
 
 // valueName returns an unused value name based on base.
-func (imp *importer) valueName(base string) string {
-	name := base
-	for i := 2; imp.names[name]; i++ {
-		name = base + "#" + strconv.Itoa(i)
-	}
-	imp.names[name] = true
-	return name
-}
+func (imp *importer) valueName(base string) string { return imp.names.Unique(base) }
 
 // ctx is the conversion of one ONNX node.
 type ctx struct {
@@ -268,6 +264,8 @@ type ctx struct {
 	id    string // the node's name for messages: its name or first output
 	base  string // the graph name of its main node
 	attrs map[string]*AttributeProto
+	// attrErr is the first error reading an attribute (attrs.go).
+	attrErr error
 }
 
 func (imp *importer) node(n *NodeProto) error {
@@ -288,22 +286,26 @@ func (imp *importer) node(n *NodeProto) error {
 		return &UnsupportedError{Node: c.id, Op: c.op}
 	}
 	if len(n.GetOutput()) == 0 || n.GetOutput()[0] == "" {
-		return fmt.Errorf("node %q (%s) has no output", c.id, c.op)
+		return graph.NodeErrorf(c.id, "node %q (%s) has no output", c.id, c.op)
 	}
 	for _, o := range n.GetOutput() {
 		if o == "" {
 			continue
 		}
 		if _, dup := imp.vals[o]; dup {
-			return fmt.Errorf("node %q (%s): value %q is defined twice", c.id, c.op, o)
+			return graph.NodeErrorf(c.id, "node %q (%s): value %q is defined twice", c.id, c.op, o)
 		}
 	}
-	if err := conv(c); err != nil {
+	err := conv(c)
+	if c.attrErr != nil {
+		err = c.attrErr // the first problem, before the converter went on with a default
+	}
+	if err != nil {
 		var u *UnsupportedError
 		if errors.As(err, &u) {
 			return err
 		}
-		return fmt.Errorf("node %q (%s): %w", c.id, c.op, err)
+		return graph.NodeErrorf(c.id, "node %q (%s): %w", c.id, c.op, err)
 	}
 	for i, o := range n.GetOutput() {
 		if o == "" || !imp.used[o] {

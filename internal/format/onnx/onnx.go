@@ -34,19 +34,22 @@ type Options struct {
 	// model's directory in FS). Without FS such models are refused.
 	FS  fs.FS
 	Dir string
-	// MaxElems bounds all tensor elements the import decodes or computes
-	// (DefaultMaxElems when 0).
+	// Budget bounds the bytes of tensor data the import decodes or
+	// computes (each float element is 4 bytes, each integer 8; external
+	// data is counted too). When nil, a budget of MaxElems × 4 bytes is
+	// used (DefaultMaxElems when 0).
+	Budget   *format.Budget
 	MaxElems int64
 }
 
 // load is the format.Loader: it reads the file and any external data beside
 // it through fsys.
-func load(fsys fs.FS, name string) (*graph.Graph, error) {
+func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) {
 	b, err := format.ReadFile(fsys, name, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	return Decode(b, Options{FS: fsys, Dir: path.Dir(name)})
+	return Decode(b, Options{FS: fsys, Dir: path.Dir(name), Budget: budget})
 }
 
 // Decode imports a serialized ModelProto into the IR.

@@ -456,3 +456,36 @@ func TestLRNOfRank3(t *testing.T) {
 	y := run(t, m.load(t, Options{}), []float32{0, 1, -2, 3})["y"]
 	near(t, "lrn", y, []int{1, 2, 2}, 0, float32(1/math.Sqrt(2)), float32(-2/math.Sqrt(5)), float32(3/math.Sqrt(10)))
 }
+
+// TestAttributeErrors: a wrong attribute is reported as it was when every
+// read stopped at its error: also when the converter went on with the
+// default and failed later, or succeeded; an earlier input error still
+// comes first.
+func TestAttributeErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    *NodeProto
+		in   *ValueInfoProto
+		want string
+	}{
+		{"then a later failure", node("LRN", []string{"x"}, []string{"y"}, aFloat("size", 3)), fin("x", 1, 4),
+			`node "y" (LRN): attribute size is of type FLOAT, expected INT`},
+		{"then success", node("LeakyRelu", []string{"x"}, []string{"y"}, aInt("alpha", 1)), fin("x", 1, 4),
+			`node "y" (LeakyRelu): attribute alpha is of type INT, expected FLOAT`},
+		{"out of range", node("Gemm", []string{"x", "x"}, []string{"y"}, aInt("transB", 1<<40)), fin("x", 4, 4),
+			`node "y" (Gemm): attribute transB = 1099511627776 is out of range`},
+		{"first of two", node("LRN", []string{"x"}, []string{"y"}, aFloat("size", 3), aString("alpha", "a")), fin("x", 1, 4, 2, 2),
+			`node "y" (LRN): attribute size is of type FLOAT, expected INT`},
+		{"input first", node("LRN", []string{"nope"}, []string{"y"}, aFloat("size", 3)), fin("x", 1, 4),
+			`node "y" (LRN): input "nope" is not a graph input`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := modelSpec{opset: 13, inputs: []*ValueInfoProto{tc.in}, outputs: []string{"y"}, nodes: []*NodeProto{tc.n}}
+			_, err := Decode(m.bytes(t), Options{})
+			var ne *graph.NodeError
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.As(err, &ne) || ne.Node != "y" {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+		})
+	}
+}

@@ -24,15 +24,11 @@ func (c *ctx) legacyBroadcast(a, b *value, bName string) (*value, string, error)
 	if c.imp.opset >= 7 {
 		return b, bName, nil
 	}
-	bc, err := c.int("broadcast", 0)
-	if err != nil || bc == 0 {
-		return b, bName, err
+	if c.int("broadcast", 0) == 0 {
+		return b, bName, nil
 	}
 	ra, rb := len(a.shape), len(b.shape)
-	axis, err := c.int("axis", ra-rb)
-	if err != nil {
-		return nil, "", err
-	}
+	axis := c.int("axis", ra-rb)
 	if axis < 0 {
 		axis += ra
 	}
@@ -206,17 +202,14 @@ func convReduce(c *ctx) error {
 	}
 	var axes []int
 	if c.imp.opset < 18 {
-		axes, err = c.ints("axes")
+		axes = c.ints("axes")
 	} else if c.has(1) {
 		axes, err = c.intsInput(1, "the axes")
 	}
 	if err != nil {
 		return err
 	}
-	keep, err := c.int("keepdims", 1)
-	if err != nil {
-		return err
-	}
+	keep := c.int("keepdims", 1)
 	r := len(x.shape)
 	set := map[int]bool{}
 	for _, a := range axes {
@@ -295,19 +288,13 @@ func floats64(t *Tensor) []float64 {
 }
 
 func convUpsample(c *ctx) error {
-	mode, err := c.str("mode", "nearest")
-	if err != nil {
-		return err
-	}
+	mode := c.str("mode", "nearest")
 	if mode != "nearest" {
 		return c.unsupported(fmt.Sprintf("mode %q", mode))
 	}
 	var scales []float64
 	if c.imp.opset < 9 {
-		f, err := c.floats("scales")
-		if err != nil {
-			return err
-		}
+		f := c.floats("scales")
 		for _, v := range f {
 			scales = append(scales, float64(v))
 		}
@@ -322,18 +309,9 @@ func convUpsample(c *ctx) error {
 }
 
 func convResize(c *ctx) error {
-	mode, err := c.str("mode", "nearest")
-	if err != nil {
-		return err
-	}
-	coord, err := c.str("coordinate_transformation_mode", "half_pixel")
-	if err != nil {
-		return err
-	}
-	nearest, err := c.str("nearest_mode", "round_prefer_floor")
-	if err != nil {
-		return err
-	}
+	mode := c.str("mode", "nearest")
+	coord := c.str("coordinate_transformation_mode", "half_pixel")
+	nearest := c.str("nearest_mode", "round_prefer_floor")
 	scalesAt, sizesAt := 2, 3
 	if c.imp.opset < 11 {
 		coord, nearest, scalesAt, sizesAt = "asymmetric", "floor", 1, -1
@@ -348,6 +326,7 @@ func convResize(c *ctx) error {
 		scales = floats64(t)
 	}
 	if sizesAt > 0 && c.has(sizesAt) {
+		var err error
 		if sizes, err = c.intsInput(sizesAt, "the sizes"); err != nil {
 			return err
 		}

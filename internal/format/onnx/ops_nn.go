@@ -101,22 +101,10 @@ func (c *ctx) window(k int, kernel []int) (graph.Window, error) {
 	if len(kernel) != k {
 		return w, fmt.Errorf("kernel %v does not have %d spatial dimensions", kernel, k)
 	}
-	strides, err := c.ints("strides")
-	if err != nil {
-		return w, err
-	}
-	dil, err := c.ints("dilations")
-	if err != nil {
-		return w, err
-	}
-	pads, err := c.ints("pads")
-	if err != nil {
-		return w, err
-	}
-	autoPad, err := c.str("auto_pad", "NOTSET")
-	if err != nil {
-		return w, err
-	}
+	strides := c.ints("strides")
+	dil := c.ints("dilations")
+	pads := c.ints("pads")
+	autoPad := c.str("auto_pad", "NOTSET")
 	if strides == nil {
 		strides = ones(k)
 	}
@@ -185,9 +173,9 @@ func (c *ctx) spatialOp(x *value, xn string, k int, op graph.Op, params map[stri
 
 // kernelAttr checks an optional kernel_shape attribute against the weight.
 func (c *ctx) kernelAttr(kernel []int) error {
-	ks, err := c.ints("kernel_shape")
-	if err != nil || ks == nil {
-		return err
+	ks := c.ints("kernel_shape")
+	if ks == nil {
+		return nil
 	}
 	if !equalShape(ks, kernel) {
 		return fmt.Errorf("kernel_shape %v does not match the weight's kernel %v", ks, kernel)
@@ -230,7 +218,7 @@ func convHead(c *ctx, what string) (x *value, k int, w *Tensor, kernel []int, wi
 	if win, err = c.window(k, kernel); err != nil {
 		return
 	}
-	group, err = c.int("group", 1)
+	group = c.int("group", 1)
 	return
 }
 
@@ -274,17 +262,11 @@ func convConvTranspose(c *ctx) error {
 		return fmt.Errorf("weight %v (group %d) does not fit %d input channels", graph.Shape(w.Shape), group, x.shape[1])
 	}
 	oc := w.Shape[1] * group
-	outPad, err := c.ints("output_padding")
-	if err != nil {
-		return err
-	}
+	outPad := c.ints("output_padding")
 	if outPad == nil {
 		outPad = make([]int, k)
 	}
-	outShape, err := c.ints("output_shape")
-	if err != nil {
-		return err
-	}
+	outShape := c.ints("output_shape")
 	if len(outShape) == k+2 {
 		outShape = outShape[2:]
 	}
@@ -368,10 +350,7 @@ func convPool(c *ctx, typ graph.PoolKind) error {
 	if err != nil {
 		return err
 	}
-	kernel, err := c.ints("kernel_shape")
-	if err != nil {
-		return err
-	}
+	kernel := c.ints("kernel_shape")
 	if kernel == nil {
 		return fmt.Errorf("kernel_shape is missing")
 	}
@@ -379,14 +358,8 @@ func convPool(c *ctx, typ graph.PoolKind) error {
 	if err != nil {
 		return err
 	}
-	ceil, err := c.int("ceil_mode", 0)
-	if err != nil {
-		return err
-	}
-	cip, err := c.int("count_include_pad", 0)
-	if err != nil {
-		return err
-	}
+	ceil := c.int("ceil_mode", 0)
+	cip := c.int("count_include_pad", 0)
 	xn, err := c.live(0)
 	if err != nil {
 		return err
@@ -419,20 +392,13 @@ func convBatchNorm(c *ctx) error {
 	if len(x.shape) < 2 {
 		return fmt.Errorf("input of shape %v has no channels", graph.Shape(x.shape))
 	}
-	if mode, err := c.int("training_mode", 0); err != nil {
-		return err
-	} else if mode != 0 {
+	if c.int("training_mode", 0) != 0 {
 		return c.unsupported("training mode")
 	}
-	if spatial, err := c.int("spatial", 1); err != nil {
-		return err
-	} else if spatial == 0 {
+	if c.int("spatial", 1) == 0 {
 		return c.unsupported("per-activation statistics (spatial = 0)")
 	}
-	eps, err := c.float("epsilon", 1e-5)
-	if err != nil {
-		return err
-	}
+	eps := c.float("epsilon", 1e-5)
 	ch := x.shape[1]
 	params := map[string]*graph.Tensor{}
 	for i, name := range []string{"scale", "bias", "mean", "var"} {
@@ -457,22 +423,10 @@ func convLRN(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	size, err := c.int("size", 0)
-	if err != nil {
-		return err
-	}
-	alpha, err := c.float("alpha", 1e-4)
-	if err != nil {
-		return err
-	}
-	beta, err := c.float("beta", 0.75)
-	if err != nil {
-		return err
-	}
-	bias, err := c.float("bias", 1)
-	if err != nil {
-		return err
-	}
+	size := c.int("size", 0)
+	alpha := c.float("alpha", 1e-4)
+	beta := c.float("beta", 0.75)
+	bias := c.float("bias", 1)
 	k, err := c.spatialRank(x)
 	if err != nil {
 		return err
@@ -505,16 +459,11 @@ var activations = map[string]struct {
 func convActivation(c *ctx) error {
 	a := activations[c.op]
 	alpha, beta := a.alpha, a.beta
-	var err error
 	if a.aName != "" {
-		if alpha, err = c.float(a.aName, alpha); err != nil {
-			return err
-		}
+		alpha = c.float(a.aName, alpha)
 	}
 	if a.bName != "" {
-		if beta, err = c.float(a.bName, beta); err != nil {
-			return err
-		}
+		beta = c.float(a.bName, beta)
 	}
 	return c.unary(&graph.Activation{Func: a.f, Alpha: alpha, Beta: beta})
 }
@@ -538,13 +487,8 @@ func (c *ctx) unary(op graph.Op) error {
 func convClip(c *ctx) error {
 	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
 	if c.imp.opset < 11 {
-		var err error
-		if lo, err = c.float("min", lo); err != nil {
-			return err
-		}
-		if hi, err = c.float("max", hi); err != nil {
-			return err
-		}
+		lo = c.float("min", lo)
+		hi = c.float("max", hi)
 	} else {
 		for i, p := range []*float32{&lo, &hi} {
 			if !c.has(i + 1) {
@@ -655,10 +599,7 @@ func convSoftmax(c *ctx) error {
 	if c.imp.opset < 13 {
 		def = 1
 	}
-	axis, err := c.int("axis", def)
-	if err != nil {
-		return err
-	}
+	axis := c.int("axis", def)
 	if axis, err = graph.NormAxis(axis, r); err != nil {
 		return err
 	}
@@ -685,22 +626,10 @@ func convSoftmax(c *ctx) error {
 }
 
 func convGemm(c *ctx) error {
-	alpha, err := c.float("alpha", 1)
-	if err != nil {
-		return err
-	}
-	beta, err := c.float("beta", 1)
-	if err != nil {
-		return err
-	}
-	transA, err := c.int("transA", 0)
-	if err != nil {
-		return err
-	}
-	transB, err := c.int("transB", 0)
-	if err != nil {
-		return err
-	}
+	alpha := c.float("alpha", 1)
+	beta := c.float("beta", 1)
+	transA := c.int("transA", 0)
+	transB := c.int("transB", 0)
 	a, err := c.in(0)
 	if err != nil {
 		return err
@@ -906,9 +835,7 @@ func convDropout(c *ctx) error {
 	}
 	ratio := float32(0.5)
 	if c.imp.opset < 12 {
-		if ratio, err = c.float("ratio", 0.5); err != nil {
-			return err
-		}
+		ratio = c.float("ratio", 0.5)
 	} else if r := c.static(1); r != nil && r.Len() == 1 {
 		ratio = float32(r.at(0))
 	}

@@ -14,10 +14,7 @@ import (
 // axisAttr reads and normalises an axis attribute for rank r (extra allows
 // axis == r, as Flatten does).
 func (c *ctx) axisAttr(name string, def, r int, extra bool) (int, error) {
-	axis, err := c.int(name, def)
-	if err != nil {
-		return 0, err
-	}
+	axis := c.int(name, def)
 	n := r
 	if extra {
 		n++
@@ -102,17 +99,14 @@ func convReshape(c *ctx) error {
 	}
 	var shape []int
 	if c.imp.opset < 5 {
-		shape, err = c.ints("shape")
+		shape = c.ints("shape")
 	} else {
 		shape, err = c.intsInput(1, "the shape")
 	}
 	if err != nil {
 		return err
 	}
-	allowZero, err := c.int("allowzero", 0)
-	if err != nil {
-		return err
-	}
+	allowZero := c.int("allowzero", 0)
 	op := &graph.Reshape{Shape: shape, AllowZero: allowZero != 0}
 	out, err := op.Infer([]graph.Shape{x.shape})
 	if err != nil {
@@ -138,10 +132,7 @@ func convTranspose(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	perm, err := c.ints("perm")
-	if err != nil {
-		return err
-	}
+	perm := c.ints("perm")
 	op := &graph.Transpose{Perm: perm}
 	p, err := op.Resolve(len(x.shape))
 	if err != nil {
@@ -214,10 +205,7 @@ func convPad(c *ctx) error {
 		return err
 	}
 	r := len(x.shape)
-	mode, err := c.str("mode", "constant")
-	if err != nil {
-		return err
-	}
+	mode := c.str("mode", "constant")
 	var pads []int
 	var value float32
 	if c.imp.opset < 11 {
@@ -225,12 +213,8 @@ func convPad(c *ctx) error {
 		if c.imp.opset < 2 {
 			name = "paddings"
 		}
-		if pads, err = c.ints(name); err != nil {
-			return err
-		}
-		if value, err = c.float("value", 0); err != nil {
-			return err
-		}
+		pads = c.ints(name)
+		value = c.float("value", 0)
 	} else {
 		if pads, err = c.intsInput(1, "the pads"); err != nil {
 			return err
@@ -287,39 +271,26 @@ func convPad(c *ctx) error {
 }
 
 func convConstant(c *ctx) error {
-	if t, err := c.tensorAttr("value"); err != nil || t != nil {
-		if err != nil {
-			return err
-		}
+	if t := c.tensorAttr("value"); t != nil {
 		return c.setStatic(0, t)
 	}
 	if c.hasAttr("value_float") {
-		v, err := c.float("value_float", 0)
-		if err != nil {
-			return err
-		}
+		v := c.float("value_float", 0)
 		return c.setStatic(0, scalar(v))
 	}
 	if c.hasAttr("value_floats") {
-		v, err := c.floats("value_floats")
-		if err != nil {
-			return err
-		}
+		v := c.floats("value_floats")
 		return c.setStatic(0, &Tensor{Type: TensorProto_FLOAT, Shape: []int{len(v)}, Floats: append([]float32{}, v...)})
 	}
 	if c.hasAttr("value_int") {
-		a, err := c.attr("value_int", AttributeProto_INT)
-		if err != nil {
-			return err
+		if a := c.attr("value_int", AttributeProto_INT); a != nil {
+			return c.setStatic(0, &Tensor{Type: TensorProto_INT64, Shape: []int{}, Ints: []int64{a.GetI()}})
 		}
-		return c.setStatic(0, &Tensor{Type: TensorProto_INT64, Shape: []int{}, Ints: []int64{a.GetI()}})
 	}
 	if c.hasAttr("value_ints") {
-		a, err := c.attr("value_ints", AttributeProto_INTS)
-		if err != nil {
-			return err
+		if a := c.attr("value_ints", AttributeProto_INTS); a != nil {
+			return c.setStatic(0, intVector(append([]int64{}, a.GetInts()...)))
 		}
-		return c.setStatic(0, intVector(append([]int64{}, a.GetInts()...)))
 	}
 	for _, name := range []string{"sparse_value", "value_string", "value_strings"} {
 		if c.hasAttr(name) {
@@ -334,10 +305,7 @@ func convConstantOfShape(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := c.tensorAttr("value")
-	if err != nil {
-		return err
-	}
+	v := c.tensorAttr("value")
 	if v == nil {
 		v = scalar(0)
 	}
@@ -362,14 +330,8 @@ func convShape(c *ctx) error {
 		return err
 	}
 	r := len(x.shape)
-	start, err := c.int("start", 0)
-	if err != nil {
-		return err
-	}
-	end, err := c.int("end", r)
-	if err != nil {
-		return err
-	}
+	start := c.int("start", 0)
+	end := c.int("end", r)
 	start, end = clampIndex(start, r), clampIndex(end, r)
 	dims := []int64{}
 	for i := start; i < end; i++ {
@@ -481,8 +443,8 @@ func (c *ctx) sliceAxis(x *value, xn string, axis, start, end int, out string) e
 // 13, an input from it on.
 func (c *ctx) axesOf() ([]int, bool, error) {
 	if c.imp.opset < 13 {
-		a, err := c.ints("axes")
-		return a, a != nil, err
+		a := c.ints("axes")
+		return a, a != nil, nil
 	}
 	if !c.has(1) {
 		return nil, false, nil
@@ -569,10 +531,7 @@ func convCast(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	to, err := c.int("to", 0)
-	if err != nil {
-		return err
-	}
+	to := c.int("to", 0)
 	dt := TensorProto_DataType(to)
 	if elemSize(dt) == 0 {
 		return c.unsupported(fmt.Sprintf("cast to %s", dt))
@@ -612,9 +571,7 @@ func convSlice(c *ctx) error {
 			name string
 			dst  *[]int64
 		}{{"starts", &starts}, {"ends", &ends}, {"axes", &axes}} {
-			if a, err := c.attr(p.name, AttributeProto_INTS); err != nil {
-				return err
-			} else if a != nil {
+			if a := c.attr(p.name, AttributeProto_INTS); a != nil {
 				*p.dst = a.GetInts()
 			}
 		}
@@ -727,7 +684,7 @@ func convSplit(c *ctx) error {
 	nout := len(c.n.GetOutput())
 	var split []int
 	if c.imp.opset < 13 {
-		split, err = c.ints("split")
+		split = c.ints("split")
 	} else if c.has(1) {
 		split, err = c.intsInput(1, "the split")
 	}
@@ -737,9 +694,7 @@ func convSplit(c *ctx) error {
 	if split == nil {
 		parts := nout
 		if c.imp.opset >= 18 && c.hasAttr("num_outputs") {
-			if parts, err = c.int("num_outputs", nout); err != nil {
-				return err
-			}
+			parts = c.int("num_outputs", nout)
 		}
 		if parts <= 0 {
 			return fmt.Errorf("split into %d parts", parts)

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 )
 
@@ -104,36 +105,31 @@ func ReadTensor(data []byte) (*Tensor, error) {
 	if err := (proto.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, tp); err != nil {
 		return nil, fmt.Errorf("not a valid ONNX TensorProto: %w", err)
 	}
-	b := newBudget(0)
-	return decodeTensor(tp, nil, b)
+	return decodeTensor(tp, nil, format.NewBudget(0, ""))
 }
 
-// budget bounds the number of tensor elements the importer allocates, so
-// that a small hostile file (a ConstantOfShape of [1<<40]) fails before it
-// allocates.
-type budget struct{ left int64 }
+// DefaultMaxElems is the default bound on the tensor data one import may
+// decode or compute, in float32 elements: Options.MaxElems × 4 bytes make the
+// import's format.Budget when Options.Budget is nil (4 GiB).
+const DefaultMaxElems = format.DefaultImportBytes / 4
 
-func newBudget(total int64) *budget {
-	if total <= 0 {
-		total = DefaultMaxElems
+// heldSize is the bytes one element of type dt takes in a Tensor: floats
+// are held as float32, integers and booleans as int64.
+func heldSize(dt TensorProto_DataType) int64 {
+	if isFloatType(dt) {
+		return 4
 	}
-	return &budget{left: total}
+	return 8
 }
 
-// DefaultMaxElems is the default bound on all the tensor elements one import
-// may decode or compute (4 GiB of float32).
-const DefaultMaxElems = 1 << 30
-
-// take reserves n elements of a tensor of the given shape.
-func (b *budget) take(n int64, shape []int) error {
+// take charges a tensor of n elements of type dt and the given shape to the
+// import's budget, before it is allocated. It is the one check every tensor
+// the importer allocates passes (decodeTensor and newTensor call it).
+func take(b *format.Budget, dt TensorProto_DataType, n int64, shape []int) error {
 	if n > graph.DefaultLimits.MaxTensorElems {
 		return fmt.Errorf("tensor of shape %v has more than %d elements", graph.Shape(shape), graph.DefaultLimits.MaxTensorElems)
 	}
-	if n > b.left {
-		return fmt.Errorf("tensor of shape %v would exceed the importer's limit on tensor data", graph.Shape(shape))
-	}
-	b.left -= n
-	return nil
+	return b.Take(n*heldSize(dt), fmt.Sprintf("a tensor of shape %v (%s)", graph.Shape(shape), dt))
 }
 
 // elems checks dimensions (non-negative, no overflow, within the element
@@ -206,7 +202,7 @@ func fsExternal(fsys fs.FS, dir string) externalReader {
 
 // decodeTensor converts a TensorProto, checking its size against its dims
 // before allocating anything.
-func decodeTensor(tp *TensorProto, ext externalReader, b *budget) (*Tensor, error) {
+func decodeTensor(tp *TensorProto, ext externalReader, b *format.Budget) (*Tensor, error) {
 	name := tp.GetName()
 	fail := func(format string, a ...any) error {
 		if name == "" {
@@ -253,16 +249,22 @@ func decodeTensor(tp *TensorProto, ext externalReader, b *budget) (*Tensor, erro
 		if ext == nil {
 			return nil, fail("data is stored in external file %q, which cannot be read here", loc)
 		}
-		if err := b.take(n, shape); err != nil {
-			return nil, fail("%v", err)
+		if err := b.ReadOnce(path.Clean(loc), offset, length); err != nil {
+			return nil, fail("external data: %v", err)
+		}
+		if err := b.Take(length, "external data "+loc); err != nil {
+			return nil, fail("%w", err)
+		}
+		if err := take(b, dt, n, shape); err != nil {
+			return nil, fail("%w", err)
 		}
 		raw, err = ext(loc, offset, length)
 		if err != nil {
 			return nil, fail("%v", err)
 		}
 		hasRaw = true
-	} else if err := b.take(n, shape); err != nil {
-		return nil, fail("%v", err)
+	} else if err := take(b, dt, n, shape); err != nil {
+		return nil, fail("%w", err)
 	}
 	t := &Tensor{Name: name, Type: dt, Shape: shape}
 	if hasRaw {

@@ -15,6 +15,7 @@ type builder struct {
 	used    map[string]bool
 	values  map[string]string // Keras layer name → IR value of its output
 	rank    map[string]int    // IR value → rank (batch included)
+	names   *graph.Names      // node and value names taken
 }
 
 func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) (*graph.Graph, error) {
@@ -36,7 +37,7 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 			ready := true
 			for _, in := range l.inbound {
 				if !byName[in] {
-					return nil, fmt.Errorf("layer %q reads layer %q, which does not exist", l.Config.Name, in)
+					return nil, graph.NodeErrorf(l.Config.Name, "layer %q reads layer %q, which does not exist", l.Config.Name, in)
 				}
 				if !done[in] {
 					ready = false
@@ -47,7 +48,7 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 				continue
 			}
 			if err := b.layer(l); err != nil {
-				return nil, fmt.Errorf("layer %q (%s): %w", l.Config.Name, l.ClassName, err)
+				return nil, graph.NodeErrorf(l.Config.Name, "layer %q (%s): %w", l.Config.Name, l.ClassName, err)
 			}
 			done[l.Config.Name] = true
 		}
@@ -99,29 +100,17 @@ func (b *builder) add(n *graph.Node, rank int) string {
 		n.Outputs = []string{n.Name}
 	}
 	b.g.Nodes = append(b.g.Nodes, n)
+	b.names.Add(n.Name)
 	for _, o := range n.Outputs {
 		b.rank[o] = rank
+		b.names.Add(o)
 	}
 	return n.Outputs[0]
 }
 
-// unique returns name, or name with a numeric suffix if a node has it.
-func (b *builder) unique(name string) string {
-	taken := func(s string) bool {
-		if _, ok := b.rank[s]; ok {
-			return true
-		}
-		return b.g.Node(s) != nil
-	}
-	if !taken(name) {
-		return name
-	}
-	for i := 2; ; i++ {
-		if s := fmt.Sprintf("%s_%d", name, i); !taken(s) {
-			return s
-		}
-	}
-}
+// unique returns name, or name with a numeric suffix "_k" if a node or
+// value has it (not taking it: add does, when the node joins the graph).
+func (b *builder) unique(name string) string { return b.names.Free(name) }
 
 // channelAxis maps a Keras (channels-last) axis of a rank-r tensor to NCHW.
 func channelAxis(raw json.RawMessage, r int) (int, error) {
@@ -175,6 +164,7 @@ func (b *builder) layer(l kLayer) error {
 		b.g.Inputs = append(b.g.Inputs, graph.Value{Name: name, Shape: dims})
 		b.values[name] = name
 		b.rank[name] = len(dims)
+		b.names.Add(name)
 		return nil
 	}
 	var ins []string
@@ -410,27 +400,41 @@ func (b *builder) activation(layer, x, act string, r int) error {
 	return nil
 }
 
+// kerasActivations are the Keras activation names (linear and softmax
+// aside) with the IR activation each stands for, Keras's fixed parameters
+// included. The reader maps a name to its activation, the writer an
+// activation back to its name: one table, so that everything read can be
+// written.
+var kerasActivations = []struct {
+	name string
+	act  graph.Activation
+}{
+	{"relu", graph.Activation{Func: graph.Relu}},
+	{"relu6", graph.Activation{Func: graph.Relu6}},
+	{"sigmoid", graph.Activation{Func: graph.Sigmoid}},
+	{"tanh", graph.Activation{Func: graph.Tanh}},
+	{"elu", graph.Activation{Func: graph.Elu, Alpha: 1}},
+	{"selu", graph.Activation{Func: graph.Selu, Alpha: 1.6732632423543772, Beta: 1.0507009873554805}},
+	{"softplus", graph.Activation{Func: graph.Softplus}},
+	{"hard_sigmoid", graph.Activation{Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}},
+}
+
+// kerasActivationName returns the Keras name of a, or "" if Keras has none:
+// its function, with the same parameters where the function has any.
+func kerasActivationName(a *graph.Activation) string {
+	for _, k := range kerasActivations {
+		if k.act.Func == a.Func && (k.act.Alpha == 0 && k.act.Beta == 0 || k.act.Alpha == a.Alpha && k.act.Beta == a.Beta) {
+			return k.name
+		}
+	}
+	return ""
+}
+
 // activationNode gives n the operator of a Keras activation name and adds it.
 func (b *builder) activationNode(n *graph.Node, act string, r int) (string, error) {
 	switch act {
 	case "linear", "":
 		n.Op = &graph.Identity{}
-	case "relu":
-		n.Op = &graph.Activation{Func: graph.Relu}
-	case "relu6":
-		n.Op = &graph.Activation{Func: graph.Relu6}
-	case "sigmoid":
-		n.Op = &graph.Activation{Func: graph.Sigmoid}
-	case "tanh":
-		n.Op = &graph.Activation{Func: graph.Tanh}
-	case "elu":
-		n.Op = &graph.Activation{Func: graph.Elu, Alpha: 1}
-	case "selu":
-		n.Op = &graph.Activation{Func: graph.Selu, Alpha: 1.6732632423543772, Beta: 1.0507009873554805}
-	case "softplus":
-		n.Op = &graph.Activation{Func: graph.Softplus}
-	case "hard_sigmoid":
-		n.Op = &graph.Activation{Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}
 	case "softmax":
 		// Keras softmax is over the last (channel) axis: axis 1 in NCHW.
 		n.Op = &graph.Softmax{Axis: 1}
@@ -438,7 +442,15 @@ func (b *builder) activationNode(n *graph.Node, act string, r int) (string, erro
 			n.Op = &graph.Softmax{Axis: r - 1}
 		}
 	default:
-		return "", fmt.Errorf("activation %q is not supported", act)
+		for _, k := range kerasActivations {
+			if k.name == act {
+				a := k.act
+				n.Op = &a
+			}
+		}
+		if n.Op == nil {
+			return "", fmt.Errorf("activation %q is not supported", act)
+		}
 	}
 	return b.add(n, r), nil
 }

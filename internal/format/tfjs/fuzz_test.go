@@ -9,6 +9,7 @@ import (
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/format/tfjs"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/testref"
 )
 
 // FuzzLoad feeds arbitrary model.json text and weight bytes to the loader:
@@ -26,7 +27,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(`{"modelTopology":{"class_name":"Sequential","config":[]},"weightsManifest":[{"paths":["w"],"weights":[{"name":"x","shape":[1000000000,1000000000],"dtype":"float32"}]}]}`, []byte{1, 2, 3, 4})
 	f.Add(`{"format":"graph-model"}`, []byte{})
 	f.Add(`[]`, []byte{})
-	if dir := refDir(); dir != "" {
+	if dir := testref.Optional(f, "cnn-explainer"); dir != "" {
 		if js, err := os.ReadFile(filepath.Join(dir, "model.json")); err == nil {
 			if w, err := os.ReadFile(filepath.Join(dir, "group1-shard1of1.bin")); err == nil {
 				f.Add(string(js), w)
@@ -40,17 +41,6 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal("nil error without a usable graph")
 		}
 	})
-}
-
-// refDir is the CNN Explainer reference model's folder, or "" if absent
-// (seeds are optional; the fuzz target never fails for their absence).
-func refDir() string {
-	wd, _ := os.Getwd()
-	p := filepath.Join(wd, "..", "..", "..", "..", "shared", "reference", "cnn-explainer")
-	if _, err := os.Stat(p); err != nil {
-		return ""
-	}
-	return p
 }
 
 func tinyNetF(f *testing.F) *graph.Graph {

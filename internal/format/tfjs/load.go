@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	format.Register("tfjs", Sniff, Load)
+	format.Register("tfjs", Sniff, load)
 }
 
 // Limits on what Load reads.
@@ -37,8 +37,15 @@ func Sniff(name string, head []byte) bool {
 		bytes.Contains(head, []byte(`"layers-model"`)) || (format.HasExt(name, ".json") && bytes.Contains(head, []byte(`"format"`)))
 }
 
-// Load reads model.json (name) and its weight shards from fsys.
+// Load reads model.json (name) and its weight shards from fsys, within
+// format.DefaultImportBytes of weight data.
 func Load(fsys fs.FS, name string) (*graph.Graph, error) {
+	return load(fsys, name, format.NewBudget(0, ""))
+}
+
+// load is the format.Loader: the shards it reads and the float32 weights it
+// decodes are charged to b.
+func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) {
 	raw, err := format.ReadFile(fsys, name, MaxModelJSON)
 	if err != nil {
 		return nil, err
@@ -57,11 +64,11 @@ func Load(fsys fs.FS, name string) (*graph.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	weights, err := readWeights(fsys, path.Dir(name), mf.WeightsManifest)
+	weights, err := readWeights(fsys, path.Dir(name), mf.WeightsManifest, budget)
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, used: map[string]bool{}}
+	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, names: graph.NewNames("_"), used: map[string]bool{}}
 	g, err := b.build(modelName, layers, inputs, outputs)
 	if err != nil {
 		return nil, err
@@ -147,7 +154,7 @@ func parseTopology(raw json.RawMessage) (layers []kLayer, inputs, outputs []stri
 			}
 			in, err := inboundNames(l.InboundNodes)
 			if err != nil {
-				return nil, nil, nil, "", fmt.Errorf("layer %q: %w", kl.Config.Name, err)
+				return nil, nil, nil, "", graph.NodeErrorf(kl.Config.Name, "layer %q: %w", kl.Config.Name, err)
 			}
 			kl.inbound = in
 			layers = append(layers, kl)
@@ -278,8 +285,9 @@ func historyNames(raw json.RawMessage) ([]string, error) {
 }
 
 // readWeights reads every shard and slices it into named Keras-layout
-// tensors.
-func readWeights(fsys fs.FS, dir string, groups []weightGroup) (map[string]*graph.Tensor, error) {
+// tensors. Each shard may be listed once; the shard bytes and the decoded
+// tensors are charged to budget before they are allocated.
+func readWeights(fsys fs.FS, dir string, groups []weightGroup, budget *format.Budget) (map[string]*graph.Tensor, error) {
 	out := map[string]*graph.Tensor{}
 	var total int64
 	for gi, grp := range groups {
@@ -288,7 +296,16 @@ func readWeights(fsys fs.FS, dir string, groups []weightGroup) (map[string]*grap
 			if strings.Contains(p, "..") || path.IsAbs(p) || strings.Contains(p, "://") {
 				return nil, fmt.Errorf("weight shard path %q is not a plain file name beside model.json", p)
 			}
-			b, err := format.ReadFile(fsys, path.Join(dir, p), MaxWeightBytes-total)
+			file := path.Join(dir, p)
+			if st, err := fs.Stat(fsys, file); err == nil {
+				if err := budget.ReadOnce(path.Clean(file), 0, max(1, st.Size())); err != nil {
+					return nil, fmt.Errorf("weight shard %q is listed more than once in weightsManifest", p)
+				}
+				if err := budget.Take(st.Size(), "weight shard "+p); err != nil {
+					return nil, err
+				}
+			}
+			b, err := format.ReadFile(fsys, file, MaxWeightBytes-total)
 			if err != nil {
 				return nil, fmt.Errorf("weight shard: %w", err)
 			}
@@ -317,6 +334,9 @@ func readWeights(fsys fs.FS, dir string, groups []weightGroup) (map[string]*grap
 			}
 			if int64(n)*int64(size) > int64(len(buf)-off) {
 				return nil, fmt.Errorf("weight %q needs %d bytes, but weight group %d has only %d left (shards %v): the weights file is shorter than the model says", w.Name, n*size, gi+1, len(buf)-off, grp.Paths)
+			}
+			if err := budget.Take(4*int64(n), fmt.Sprintf("weight %q (%d float32 values)", w.Name, n)); err != nil {
+				return nil, err
 			}
 			t := &graph.Tensor{Shape: w.Shape, Data: make([]float32, n)}
 			decode(t.Data, buf[off:off+n*size], dtype, w.Quantization)

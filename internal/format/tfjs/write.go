@@ -78,7 +78,7 @@ func Marshal(g *graph.Graph) (modelJSON, weights []byte, err error) {
 	for _, n := range g.Nodes {
 		l, err := m.node(n)
 		if err != nil {
-			return nil, nil, fmt.Errorf("tfjs: node %q (%s): %w", n.Name, n.Op.Kind(), err)
+			return nil, nil, graph.NodeErrorf(n.Name, "tfjs: node %q (%s): %w", n.Name, n.Op.Kind(), err)
 		}
 		if !seq {
 			var inbound [][]any
@@ -202,23 +202,17 @@ func (m *marshaller) node(n *graph.Node) (outLayer, error) {
 		cfg["data_format"] = "channels_last"
 	case *graph.Activation:
 		l.ClassName = "Activation"
-		switch op.Func {
-		case graph.Relu, graph.Sigmoid, graph.Tanh, graph.Softplus:
-			cfg["activation"] = map[graph.ActFunc]string{graph.Relu: "relu", graph.Sigmoid: "sigmoid", graph.Tanh: "tanh", graph.Softplus: "softplus"}[op.Func]
-		case graph.Relu6:
-			cfg["activation"] = "relu6"
-		case graph.Elu:
-			if op.Alpha != 1 {
-				l.ClassName = "ELU"
-				cfg["alpha"] = op.Alpha
-			} else {
-				cfg["activation"] = "elu"
-			}
-		case graph.LeakyRelu:
+		switch name := kerasActivationName(op); {
+		case name != "":
+			cfg["activation"] = name
+		case op.Func == graph.Elu:
+			l.ClassName = "ELU"
+			cfg["alpha"] = op.Alpha
+		case op.Func == graph.LeakyRelu:
 			l.ClassName = "LeakyReLU"
 			cfg["alpha"] = op.Alpha
 		default:
-			return l, fmt.Errorf("activation %s has no TF.js equivalent here", op.Func)
+			return l, fmt.Errorf("activation %s (alpha %v, beta %v) has no TF.js equivalent here", op.Func, op.Alpha, op.Beta)
 		}
 	case *graph.Softmax:
 		if op.Log || op.Axis != 1 {
@@ -247,6 +241,11 @@ func (m *marshaller) node(n *graph.Node) (outLayer, error) {
 		l.ClassName = "Concatenate"
 		cfg["axis"] = -1
 	default:
+		if n.Op.Kind() == "Identity" { // what the reader makes of activation "linear"
+			l.ClassName = "Activation"
+			cfg["activation"] = "linear"
+			break
+		}
 		return l, fmt.Errorf("operator %s has no TF.js layer", n.Op.Kind())
 	}
 	return l, nil

@@ -1,25 +1,30 @@
 // The JSON/binary API client (docs/api.md).
 import { decodeRun } from './decode.js';
 
-/** ApiError carries the server's {"error": "..."} message and status. */
+/**
+ * ApiError is the one error of a failed API response: the server's
+ * {"error": "..."} message (else the status line), the status, and the
+ * whole JSON body (for a 422 of the Scope page, the source position when known).
+ */
 export class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, body = {}) {
     super(message);
+    this.name = 'ApiError';
     this.status = status;
+    this.body = body;
   }
 }
 
 /** check passes an ok response through and turns any other into an ApiError. */
 export async function check(res) {
   if (res.ok) return res;
-  let msg = `${res.status} ${res.statusText}`;
+  let body = {};
   try {
-    const body = await res.json();
-    if (body && body.error) msg = body.error;
+    body = (await res.json()) ?? {};
   } catch {
     // not JSON: keep the status line
   }
-  throw new ApiError(msg, res.status);
+  throw new ApiError(body.error || `${res.status} ${res.statusText}`, res.status, body);
 }
 
 const enc = encodeURIComponent;

@@ -73,6 +73,29 @@ for (const [name, make] of Object.entries(lutMakers)) {
   Object.defineProperty(LUTS, name, { enumerable: true, get: () => (lut ??= make()) });
 }
 
+/**
+ * lutT places v on a colour table spanning [lo, hi]: t in [0, 1], clamped;
+ * a zero (or invalid) span gives the middle, as fillPixels does; NaN stays NaN.
+ */
+export function lutT(v, lo, hi) {
+  const span = hi - lo;
+  if (!(span > 0)) return 0.5;
+  const t = (v - lo) / span;
+  return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
+/** lutRGB is the colour [r, g, b] of value v on lut spanning [lo, hi] (NaN takes the first entry, as in fillPixels). */
+export function lutRGB(lut, v, lo, hi) {
+  const t = lutT(v, lo, hi);
+  const k = 4 * Math.round((Number.isNaN(t) ? 0 : t) * (lut.length / 4 - 1));
+  return [lut[k], lut[k + 1], lut[k + 2]];
+}
+
+/** lutCSS is lutRGB as a CSS colour, "rgb(r,g,b)". */
+export function lutCSS(lut, v, lo, hi) {
+  return `rgb(${lutRGB(lut, v, lo, hi).join(',')})`;
+}
+
 /** cssGradient returns a CSS linear-gradient for a LUT (for legends). */
 export function cssGradient(lut, stops = 11) {
   const n = lut.length / 4;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { rangeFromMaxAbs, divergingT, legendTicks, formatTick, fillPixels, makeLUT, scaleGroups, LUTS, channelExtent, cssGradient } from './colors.js';
+import { rangeFromMaxAbs, divergingT, legendTicks, formatTick, fillPixels, makeLUT, scaleGroups, LUTS, channelExtent, cssGradient, lutCSS, lutRGB, lutT } from './colors.js';
 import { buildColumns } from './layout.js';
 import tinyvgg from './testdata/tinyvgg.json';
 
@@ -136,5 +136,44 @@ describe('scaleInto', () => {
     const out2 = new Uint8ClampedArray(4 * 4);
     scaleInto(out2, 2, 0, 0, 2, 2, new Float32Array(0), 1, 1, LUTS.grey, 0, 1);
     expect([...out2.slice(0, 4)]).toEqual([236, 237, 239, 255]);
+  });
+});
+
+describe('value → CSS colour (lutCSS, the one lookup of the views)', () => {
+  const L = LUTS.weights;
+  const entry = (i) => `rgb(${L[4 * i]},${L[4 * i + 1]},${L[4 * i + 2]})`;
+
+  it('maps lo, hi and the midpoint to the first, last and middle entries', () => {
+    expect(lutCSS(L, -2, -2, 2)).toBe(entry(0));
+    expect(lutCSS(L, 2, -2, 2)).toBe(entry(255));
+    // (0 − (−2)) / 4 · 255 = 127.5 → 128
+    expect(lutCSS(L, 0, -2, 2)).toBe(entry(128));
+    // 1 on [−2, 2]: 0.75 · 255 = 191.25 → 191
+    expect(lutCSS(L, 1, -2, 2)).toBe(entry(191));
+    expect(lutRGB(L, 1, -2, 2)).toEqual([L[4 * 191], L[4 * 191 + 1], L[4 * 191 + 2]]);
+  });
+
+  it('clamps values outside the range', () => {
+    expect(lutCSS(L, -9, -2, 2)).toBe(entry(0));
+    expect(lutCSS(L, 9, -2, 2)).toBe(entry(255));
+  });
+
+  it('gives the middle colour for a zero span (min == max), never rgb(undefined…)', () => {
+    // all weights of a layer zero: the range is [0, 0]; the ConvView copy
+    // divided by hi − lo and produced "rgb(undefined,undefined,undefined)"
+    for (const [v, lo, hi] of [[0, 0, 0], [3, 3, 3], [1, 2, 2], [5, 1, -1]]) {
+      const c = lutCSS(L, v, lo, hi);
+      expect(c).toMatch(/^rgb\(\d+,\d+,\d+\)$/);
+      expect(c).toBe(entry(128));
+    }
+    expect(lutT(0, 0, 0)).toBe(0.5);
+    // the same middle as fillPixels paints for a zero span
+    const px = fillPixels(new Uint8ClampedArray(4), new Float32Array([0]), L, 0, 0);
+    expect(lutCSS(L, 0, 0, 0)).toBe(`rgb(${px[0]},${px[1]},${px[2]})`);
+  });
+
+  it('takes the first entry for NaN, like fillPixels', () => {
+    expect(lutCSS(L, NaN, -1, 1)).toBe(entry(0));
+    expect(Number.isNaN(lutT(NaN, -1, 1))).toBe(true);
   });
 });

@@ -1,25 +1,7 @@
 // The Scope page's API calls (docs/api.md, "Scope"): presets, analyses of
 // uploaded files, the text exports, and registering an upload for running.
-
-/** ScopeError is an API error: the server's message, status and, for a 422, the source position when known. */
-export class ScopeError extends Error {
-  constructor(message, status, body = {}) {
-    super(message);
-    this.status = status;
-    this.body = body;
-  }
-}
-
-async function check(res) {
-  if (res.ok) return res;
-  let body = {};
-  try {
-    body = await res.json();
-  } catch {
-    // not JSON
-  }
-  throw new ScopeError(body?.error || `${res.status} ${res.statusText}`, res.status, body ?? {});
-}
+// Errors are lib/api.js's ApiError (with the response body).
+import { check } from '../lib/api.js';
 
 const enc = encodeURIComponent;
 

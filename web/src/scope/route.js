@@ -50,3 +50,21 @@ export function formatScopeHash({ source, sel = '', dir = 'TB', tab = 'layers' }
   const qs = q.toString();
   return qs ? `${h}?${qs}` : h;
 }
+
+/** isScopeHash tells whether a location hash is the Scope page's (#/scope, #/scope/…, #/scope?…). */
+export const isScopeHash = (hash) => /^#\/scope(\/|$|\?)/.test(String(hash ?? ''));
+
+/**
+ * hashAction is what a parsed hash st asks of the page, given the source
+ * open now: 'preset' (open a preset not open yet), 'file' (a file not open:
+ * reopen its kept text if any), 'idle' (nothing asked, nothing open),
+ * 'relayout' (the direction changed on an open model) or 'select' (select st.sel).
+ */
+export function hashAction(st, source, { dirChanged = false, open = false } = {}) {
+  const src = st.source;
+  if (src?.kind === 'preset' && !(source?.kind === 'preset' && source.name.toLowerCase() === src.name.toLowerCase())) return 'preset';
+  if (src?.kind === 'file' && !(source?.kind === 'file' && source.name === src.name)) return 'file';
+  if (!src && !source) return 'idle';
+  if (dirChanged && open) return 'relayout';
+  return 'select';
+}

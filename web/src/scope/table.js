@@ -69,3 +69,10 @@ export function summarize(layers) {
   }
   return [...by.values()];
 }
+
+/** readerMap maps each value name to the layers reading it (a layer reading a value twice counts once), in graph order. */
+export function readerMap(nodes) {
+  const m = new Map();
+  for (const n of nodes) for (const p of new Set(n.inputs)) (m.get(p) ?? m.set(p, []).get(p)).push(n.name);
+  return m;
+}

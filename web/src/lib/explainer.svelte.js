@@ -1,0 +1,217 @@
+// The Explainer page's state and what it does: list the models, show one
+// with an image (an example or an upload), keep the URL in step, open the
+// explanation views, and load the lazily loaded parts. Explainer.svelte
+// only draws this state and calls these methods; create the page during a
+// component's initialisation (its effects belong to that component).
+import { untrack } from 'svelte';
+import { listModels, getModel, runModel, readBootstrap } from './api.js';
+import { buildColumns } from './layout.js';
+import { readURLState, writeURLState } from './urlstate.js';
+import { t, withMessages } from './i18n.svelte.js';
+import { runExpanded } from './explain/expand.js';
+import { pickSource, uploadName, addUpload, worthPrefetching, ExampleRuns, lazyPart, expandedValues, cutExpanded } from './runs.js';
+
+export const MAX_MAPS = 16;
+
+export class ExplainerPage {
+  models = $state.raw([]);
+  modelId = $state('');
+  model = $state.raw(null); // GET /api/models/{id}
+  run = $state.raw(null); // decoded run of the current image
+  source = $state.raw(null); // {example: name} | {upload: {name, file, url}}
+  uploads = $state.raw([]); // uploaded images, newest last
+  scaleMode = $state('unit');
+  detail = $state(true);
+  error = $state('');
+  busy = $state(false);
+  ready = $state(false);
+  loadError = $state('');
+  drawToken = $state(0); // bumped for every answered request: the overview repaints and reports back
+  view = $state.raw(null); // the open explanation view ({kind, layer, neuron, ch} or {kind, cls})
+  marked = $state(-1); // a class highlighted from the softmax view
+  // Columns whose "+M more" expander was clicked show all their maps (up
+  // to 64); their values are then fetched whole (the run API's expand=).
+  expanded = $state.raw(new Set());
+  columns = $derived(this.model ? buildColumns(this.model, { maxMaps: MAX_MAPS, expanded: this.expanded }) : []);
+  modelSummary = $derived(this.models.find((m) => m.id === this.modelId));
+  // The views are loaded on first use (or once the overview is drawn), so
+  // they never delay the first picture; the article once the overview is drawn.
+  ViewHost = $state.raw(null);
+  Article = $state.raw(null);
+
+  #pendingView = null; // a view from the URL, opened once its model is shown
+  #seq = 0; // identifies the latest request; older answers are dropped
+  #preloaded = null; // the model description that came with the page
+  #controller = null;
+  // Runs of example images are kept for the page's lifetime (runs.js).
+  #exampleRuns = new ExampleRuns((id, name, { priority }) => runModel(id, { example: name }, { maxChannels: MAX_MAPS, priority }));
+
+  constructor() {
+    const failed = (e) => (this.error = e.message);
+    this.loadViews = lazyPart(() => withMessages(import('../views/ViewHost.svelte'), import('../i18n/views.js')), (c) => (this.ViewHost = c), failed);
+    this.loadArticle = lazyPart(() => withMessages(import('../article/Article.svelte'), import('../i18n/article.js')), (c) => (this.Article = c), failed);
+
+    $effect(() => {
+      // An expanded column whose value the run cut to MAX_MAPS channels: run
+      // the image again with the expanded values whole.
+      const r = this.run;
+      const src = this.source;
+      const cols = this.columns;
+      if (!r || !src || !cutExpanded(cols, r)) return;
+      const names = expandedValues(cols);
+      untrack(() => {
+        runExpanded(this.modelId, src, names, { maxChannels: MAX_MAPS })
+          .then((x) => {
+            if (this.run !== r) return;
+            this.run = x;
+            this.drawToken++;
+          })
+          .catch(failed);
+      });
+    });
+
+    $effect(() => {
+      // Keep the URL in step with the colour and detail controls.
+      this.scaleMode;
+      this.detail;
+      this.view;
+      if (this.modelId) this.#persist();
+    });
+  }
+
+  #persist() {
+    writeURLState({ model: this.modelId, example: this.source?.example, scale: this.scaleMode, detail: this.detail, view: this.view });
+  }
+
+  /** start a request: cancel the previous one and mark the overview not ready. */
+  #begin() {
+    this.#controller?.abort();
+    this.#controller = new AbortController();
+    this.ready = false;
+    this.busy = true;
+    return { id: ++this.#seq, signal: this.#controller.signal };
+  }
+
+  #runSource(id, src, signal) {
+    if (!src) return Promise.resolve(null);
+    // With expanded columns, the image runs once with their values whole
+    // (not cut first and fetched again by the effect above).
+    const whole = id === this.modelId ? expandedValues(this.columns) : [];
+    if (whole.length) return runExpanded(id, src, whole, { maxChannels: MAX_MAPS });
+    if (!src.example) return runModel(id, { file: src.upload.file }, { maxChannels: MAX_MAPS, signal });
+    return this.#exampleRuns.get(id, src.example);
+  }
+
+  /** mount reads the URL and the models (from the page's bootstrap block, else the API) and shows the first. */
+  async mount() {
+    const st = readURLState();
+    if (st.scale) this.scaleMode = st.scale;
+    if (st.detail === false) this.detail = false;
+    if (st.view) this.#pendingView = st.view;
+    try {
+      const boot = readBootstrap();
+      this.#preloaded = boot?.model ?? null;
+      this.models = boot ? boot.models : await listModels();
+    } catch (e) {
+      this.loadError = t('explainer.unreachable', { message: e.message });
+      this.ready = true;
+      return;
+    }
+    await this.selectModel(st.model && this.models.some((m) => m.id === st.model) ? st.model : this.models[0]?.id, st.example);
+  }
+
+  async selectModel(id, exampleName) {
+    const m = this.models.find((x) => x.id === id) ?? this.models[0];
+    if (!m) return;
+    const req = this.#begin();
+    const src = pickSource(m, exampleName, this.source);
+    try {
+      const known = this.#preloaded?.id === m.id ? this.#preloaded : null;
+      this.#preloaded = null;
+      const [detailJSON, result] = await Promise.all([known ?? getModel(m.id), m.runnable ? this.#runSource(m.id, src, req.signal) : null]);
+      if (req.id !== this.#seq) return;
+      if (this.modelId !== m.id) {
+        this.view = null;
+        this.expanded = new Set();
+      }
+      this.modelId = m.id;
+      if (this.#pendingView) {
+        this.loadViews();
+        this.view = this.#pendingView;
+        this.#pendingView = null;
+      }
+      this.model = detailJSON;
+      this.source = src;
+      this.run = result;
+      this.drawToken++;
+      this.error = m.runnable ? '' : t('explainer.notRunnable', { reason: m.not_runnable_reason });
+      this.#persist();
+    } catch (e) {
+      if (req.id !== this.#seq || e.name === 'AbortError') return;
+      this.error = e.message;
+      this.ready = !!this.model;
+    } finally {
+      if (req.id === this.#seq) this.busy = false;
+    }
+  }
+
+  /** show runs the current model on an image source. */
+  async show(src) {
+    if (!this.model || !this.modelSummary?.runnable) return;
+    const req = this.#begin();
+    try {
+      const result = await this.#runSource(this.modelId, src, req.signal);
+      if (req.id !== this.#seq) return;
+      this.source = src;
+      this.run = result;
+      this.drawToken++;
+      this.error = '';
+      if (src.upload) this.uploads = addUpload(this.uploads, src.upload);
+      this.#persist();
+    } catch (e) {
+      if (req.id !== this.#seq || e.name === 'AbortError') return;
+      this.error = src.upload ? t('explainer.cannotUse', { name: src.upload.name, message: e.message }) : e.message;
+      this.ready = true; // the previous image stays drawn
+    } finally {
+      if (req.id === this.#seq) this.busy = false;
+    }
+  }
+
+  upload(file) {
+    if (!file) return;
+    this.show({ upload: { name: uploadName(file), file, url: URL.createObjectURL(file) } });
+  }
+
+  openView(v) {
+    this.loadViews();
+    this.view = v;
+    this.marked = -1;
+  }
+
+  closeView() {
+    this.view = null;
+    this.marked = -1;
+    // Back to the overview, keyboard users included.
+    setTimeout(() => document.querySelector('.overview')?.focus({ preventScroll: true }), 0);
+  }
+
+  /** drawn: the overview reports a finished picture; then the rest of the page loads. */
+  drawn() {
+    if (this.busy) return;
+    this.ready = true;
+    setTimeout(this.loadArticle, 0);
+    if (this.run && this.source?.example) setTimeout(() => this.#prefetch(this.modelId, this.run), 50);
+    setTimeout(this.loadViews, 200);
+  }
+
+  // After the first image is drawn, fetch the other examples' runs in the
+  // background when they are cheap (small model, small response).
+  #prefetch(id, first) {
+    if (!worthPrefetching(first)) return;
+    this.#exampleRuns.prefetch(id, this.models.find((x) => x.id === id)?.examples ?? [], () => this.modelId);
+  }
+
+  expand(name) {
+    this.expanded = new Set([...this.expanded, name]);
+  }
+}

@@ -1,0 +1,289 @@
+// The Scope page's state and what it does: open a preset, a file or the
+// editor's text, lay the graph out (in a worker), select layers, follow the
+// URL hash, export, and run an upload in the Explainer. Scope.svelte and
+// its parts only draw this state and call these methods; the rules are in
+// route.js, keys.js, search.js and files.js.
+import { tick } from 'svelte';
+import { t } from '../lib/i18n.svelte.js';
+import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput } from './api.js';
+import { layout as runLayout, warmUp } from './layoutClient.js';
+import { parseScopeHash, formatScopeHash, hashAction } from './route.js';
+import { graphStep, neighbourBox, nextMatch } from './keys.js';
+import { matchingBoxes, matchOrder, searchHit } from './search.js';
+import { mainFile, editable, pastedModel, textSource, editorName, exportName, savedText, saveText } from './files.js';
+import { download } from './download.js';
+import { layerRows, readerMap } from './table.js';
+import { errorPosition, looksLikeText } from './prototxt.js';
+import { estimateWidth } from './boxes.js';
+import { SAMPLE } from './sample.js';
+
+let measureCtx;
+/** measure is the width of text in font, from a canvas (estimated without one). */
+function measure(text, font) {
+  measureCtx ??= document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return estimateWidth(text, font);
+  measureCtx.font = font;
+  return measureCtx.measureText(text).width;
+}
+
+export class ScopePage {
+  presets = $state.raw([]);
+  source = $state.raw(null); // {kind: 'preset', name} | {kind: 'file', name, files: [File], text?}
+  analysis = $state.raw(null);
+  drawn = $state.raw(null); // {folded, layout, ms}
+  loading = $state(true);
+  error = $state(null); // {message}
+  editorError = $state(null); // {message, line, column}
+  notice = $state('');
+  sel = $state('');
+  dir = $state('TB');
+  tab = $state('layers');
+  fold = $state(true);
+  left = $state('presets'); // 'presets' | 'editor'
+  editorText = $state(SAMPLE);
+  query = $state('');
+  matchIdx = $state(-1);
+  kindSel = $state('');
+  running = $state(false);
+  layoutMs = $state(0);
+  inputSize = $state(''); // C,H,W for files that do not give their input size
+  graph = $state(); // the Graph component: its view methods
+  editor = $state(); // the Editor component
+  #seq = 0; // identifies the latest load; older answers are dropped
+
+  rows = $derived(this.analysis ? layerRows(this.analysis) : []);
+  nodeByName = $derived(this.analysis ? new Map(this.analysis.graph.nodes.map((n) => [n.name, n])) : new Map());
+  rowByName = $derived(new Map(this.rows.map((r) => [r.name, r])));
+  readersOf = $derived(readerMap(this.analysis?.graph.nodes ?? []));
+  groupOf = $derived(this.drawn?.folded.groupOf ?? new Map());
+  selGroup = $derived(this.sel ? (this.groupOf.get(this.sel) ?? '') : '');
+  inPlace = $derived(new Set([...this.groupOf].filter(([n, g]) => n !== g).map(([n]) => n)));
+  matches = $derived(this.drawn ? matchingBoxes(this.analysis.graph.nodes, this.groupOf, { query: this.query, kind: this.kindSel, rowByName: this.rowByName }) : null);
+  matchList = $derived(this.drawn ? matchOrder(this.drawn.folded.groups, this.matches) : []);
+  canRun = $derived(this.source?.kind === 'file' && this.analysis && hasWeights(this.analysis.format, this.source.files));
+
+  /** mount starts the layout worker, lists the presets and opens what the URL says. */
+  mount() {
+    warmUp();
+    listPresets()
+      .then((p) => (this.presets = p))
+      .catch((err) => (this.error = { message: err.message }));
+    this.fromHash();
+  }
+
+  textSource(name, text) {
+    return textSource(name, text, cleanInput(this.inputSize));
+  }
+
+  // ---- URL ----
+  writeHash(push = false) {
+    const h = formatScopeHash({ source: this.source, sel: this.sel, dir: this.dir, tab: this.tab });
+    if (h === window.location.hash) return;
+    if (push) window.location.hash = h;
+    else history.replaceState(history.state, '', h);
+  }
+
+  async fromHash() {
+    const st = parseScopeHash(window.location.hash);
+    const dirChanged = st.dir !== this.dir;
+    this.dir = st.dir;
+    this.tab = st.tab;
+    switch (hashAction(st, this.source, { dirChanged, open: !!this.analysis })) {
+      case 'preset':
+        return this.open({ kind: 'preset', name: st.source.name }, st.sel);
+      case 'file': {
+        // an upload is not in the URL; a prototxt typed or opened in this tab is kept for reloads
+        const saved = savedText(sessionStorage);
+        if (saved && saved.name === st.source.name) {
+          this.editorText = saved.text;
+          return this.open(this.textSource(saved.name, saved.text), st.sel);
+        }
+        this.notice = t('scope.notice.fileGone', { name: st.source.name });
+        this.loading = false;
+        return;
+      }
+      case 'idle':
+        this.loading = false;
+        return;
+      case 'relayout':
+        return this.relayout(st.sel);
+      default:
+        this.select(st.sel, { center: true, write: false });
+    }
+  }
+
+  // ---- loading ----
+  /** open loads a source's analysis and draws it; the previous model stays when it fails. */
+  async open(src, selection = '', { fromEditor = false } = {}) {
+    const my = ++this.#seq;
+    this.loading = true;
+    this.error = null;
+    this.notice = '';
+    if (fromEditor) this.editorError = null;
+    try {
+      const a = src.kind === 'preset' ? await getPreset(src.name) : await analyzeFiles(src.files, { input: src.input });
+      if (my !== this.#seq) return;
+      this.analysis = a;
+      this.source = src.kind === 'preset' ? { kind: 'preset', name: a.preset?.name ?? src.name } : src;
+      // (too large or private mode: the file is not kept for a reload)
+      if (src.text !== undefined) saveText(sessionStorage, src.name, src.text);
+      if (fromEditor) this.editorError = null;
+      this.sel = selection && a.graph.nodes.some((n) => n.name === selection) ? selection : '';
+      this.query = '';
+      this.kindSel = '';
+      await this.#draw(my);
+      this.writeHash(src.kind === 'preset');
+    } catch (err) {
+      if (my !== this.#seq) return;
+      const pos = errorPosition(err.body ?? { error: err.message });
+      if (fromEditor || (src.text !== undefined && this.left === 'editor')) {
+        this.editorError = { message: err.message, line: pos?.line ?? 0, column: pos?.column ?? 0 };
+        await tick();
+        this.editor?.showError();
+      } else {
+        this.error = { message: err.message };
+      }
+      this.loading = false;
+    }
+  }
+
+  async #draw(my) {
+    const r = await runLayout(this.analysis.graph, { rankdir: this.dir, fold: this.fold, measure });
+    if (my !== this.#seq) return;
+    this.drawn = r;
+    this.layoutMs = Math.round(r.ms);
+    await tick();
+    if (this.sel && this.groupOf.get(this.sel)) this.graph?.centerOn(this.groupOf.get(this.sel), false);
+    else this.graph?.initialView();
+    // one frame so that the browser has painted the graph
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    if (my !== this.#seq) return;
+    this.loading = false;
+  }
+
+  async relayout(selection = this.sel) {
+    if (!this.analysis) return;
+    const my = ++this.#seq;
+    this.loading = true;
+    this.sel = selection;
+    try {
+      await this.#draw(my);
+    } catch (err) {
+      if (my === this.#seq) {
+        this.error = { message: err.message };
+        this.loading = false;
+      }
+    }
+  }
+
+  // ---- selection ----
+  select(name, { center = true, write = true } = {}) {
+    this.sel = name && this.nodeByName.has(name) ? name : '';
+    if (this.sel && center && this.groupOf.get(this.sel)) this.graph?.centerOn(this.groupOf.get(this.sel));
+    if (write) this.writeHash();
+  }
+
+  async markKind(k) {
+    this.kindSel = k;
+    this.query = '';
+    await tick();
+    if (k && this.matchList.length) this.graph?.centerOn(this.matchList[0]);
+  }
+
+  searchKey(e) {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      if (!this.matchList.length) return;
+      this.matchIdx = nextMatch(this.matchIdx, this.matchList.length, e.shiftKey);
+      const id = this.matchList[this.matchIdx];
+      this.select(searchHit(this.drawn.folded.groups.find((x) => x.id === id), this.query).name);
+    } else if (e.key === 'Escape') {
+      this.query = '';
+    }
+  }
+
+  graphKey(e) {
+    const step = graphStep(e.key, this.dir);
+    if (step === 'clear') return this.select('', { center: false });
+    if (!step || !this.drawn || !this.selGroup) return;
+    e.preventDefault();
+    const next = neighbourBox(this.drawn.folded.edges, this.selGroup, step);
+    if (next) this.select(next);
+  }
+
+  setDir(d) {
+    if (this.dir === d) return;
+    this.dir = d;
+    this.writeHash();
+    this.relayout();
+  }
+
+  setTab(v) {
+    this.tab = v;
+    this.writeHash();
+  }
+
+  // ---- files ----
+  async openFiles(list) {
+    const files = [...list].filter((f) => f && f.size >= 0);
+    if (!files.length) return;
+    const main = mainFile(files);
+    let text;
+    if (editable(files, main)) {
+      text = await main.text();
+      this.editorText = text;
+    }
+    await this.open({ kind: 'file', name: main.name, files, text, input: cleanInput(this.inputSize) });
+  }
+
+  paste(e) {
+    if (e.target?.closest?.('input, textarea, [contenteditable]')) return;
+    const files = e.clipboardData?.files;
+    if (files?.length) {
+      e.preventDefault();
+      this.openFiles(files);
+      return;
+    }
+    const s = e.clipboardData?.getData('text/plain') ?? '';
+    if (pastedModel(s, looksLikeText)) {
+      e.preventDefault();
+      this.editorText = s;
+      this.left = 'editor';
+      this.open(this.textSource('pasted.prototxt', s), '', { fromEditor: true });
+    }
+  }
+
+  openEditor() {
+    this.left = 'editor';
+    if (this.source?.kind === 'file' && this.source.text !== undefined) this.editorText = this.source.text;
+  }
+
+  renderEditor(text) {
+    this.open(this.textSource(editorName(this.source), text), '', { fromEditor: true });
+  }
+
+  // ---- exports and run ----
+  async exportAs(kind) {
+    try {
+      const name = exportName(this.source, this.analysis, kind);
+      if (kind === 'svg') return download(new Blob([this.graph.svgText()], { type: 'image/svg+xml' }), name);
+      if (kind === 'png') return download(await this.graph.pngBlob(), name);
+      download(await (await exportResponse(this.source, kind)).blob(), name);
+    } catch (err) {
+      this.error = { message: t('scope.error.export', { message: err.message }) };
+    }
+  }
+
+  async run() {
+    this.running = true;
+    this.error = null;
+    try {
+      const m = await registerModel(this.source.files);
+      if (!m?.runnable) throw new Error(m?.not_runnable_reason || t('scope.error.notRunnable'));
+      window.location.href = `./?model=${encodeURIComponent(m.id)}`;
+    } catch (err) {
+      this.error = { message: t('scope.error.run', { message: err.message }) };
+      this.running = false;
+    }
+  }
+}
