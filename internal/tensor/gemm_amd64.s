@@ -2,6 +2,17 @@
 
 #include "textflag.h"
 
+// VBINARY8 is the body of vadd8 and vmul8: dst[i] = a[i] OP b[i] for n a
+// multiple of 8.
+#define VBINARY8(OP, loop, done) \
+	MOVQ dst+0(FP), DI; MOVQ a+8(FP), SI; MOVQ b+16(FP), DX; MOVQ n+24(FP), CX; \
+	SHRQ $3, CX; JEQ done; \
+loop: \
+	VMOVUPS (SI), Y0; OP (DX), Y0, Y0; VMOVUPS Y0, (DI); \
+	ADDQ $32, SI; ADDQ $32, DX; ADDQ $32, DI; DECQ CX; JNE loop; \
+done: \
+	VZEROUPPER; RET
+
 // The two 6×16 kernels share their accumulator handling: ZERO_ACC clears
 // the twelve accumulators Y4–Y15; FMA_STEP multiplies the B row held in
 // Y0:Y1 by the six A values at (SI) into them; STORE_ACC adds them to the
@@ -333,51 +344,13 @@ cdone:
 //
 // dst[i] = a[i] + b[i] for n a multiple of 8.
 TEXT ·vadd8(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DX
-	MOVQ n+24(FP), CX
-	SHRQ $3, CX
-	JEQ  vadone
-
-valoop:
-	VMOVUPS (SI), Y0
-	VADDPS  (DX), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	DECQ    CX
-	JNE     valoop
-
-vadone:
-	VZEROUPPER
-	RET
+	VBINARY8(VADDPS, valoop, vadone)
 
 // func vmul8(dst, a, b *float32, n int)
 //
 // dst[i] = a[i] · b[i] for n a multiple of 8.
 TEXT ·vmul8(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DX
-	MOVQ n+24(FP), CX
-	SHRQ $3, CX
-	JEQ  vmdone
-
-vmloop:
-	VMOVUPS (SI), Y0
-	VMULPS  (DX), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	DECQ    CX
-	JNE     vmloop
-
-vmdone:
-	VZEROUPPER
-	RET
+	VBINARY8(VMULPS, vmloop, vmdone)
 
 // func vaxpb8(dst, a *float32, s, t float32, n int)
 //
