@@ -36,7 +36,7 @@ func vadd8(dst, a, b *float32, n int)
 func vmul8(dst, a, b *float32, n int)
 
 //go:noescape
-func vaxpb8(dst, a *float32, s, t float32, n int)
+func vaxpb8(dst, src *float32, s, t float32, n int)
 
 //go:noescape
 func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)

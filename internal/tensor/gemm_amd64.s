@@ -2,6 +2,18 @@
 
 #include "textflag.h"
 
+// VSCALARS8 is the body of clamp8 and vaxpb8: with x and y broadcast,
+// dst[i] = OP2(y, OP1(x, src[i])) for n a multiple of 8 (the argument order
+// that keeps a NaN of src for VMAXPS/VMINPS).
+#define VSCALARS8(OP1, OP2, x, y, loop, done) \
+	MOVQ dst+0(FP), DI; MOVQ src+8(FP), SI; VBROADCASTSS x, Y0; VBROADCASTSS y, Y1; \
+	MOVQ n+24(FP), CX; SHRQ $3, CX; JEQ done; \
+loop: \
+	OP1 (SI), Y0, Y2; OP2 Y2, Y1, Y2; VMOVUPS Y2, (DI); \
+	ADDQ $32, SI; ADDQ $32, DI; DECQ CX; JNE loop; \
+done: \
+	VZEROUPPER; RET
+
 // VBINARY8 is the body of vadd8 and vmul8: dst[i] = a[i] OP b[i] for n a
 // multiple of 8.
 #define VBINARY8(OP, loop, done) \
@@ -319,26 +331,7 @@ done:
 // (VMAXPS and VMINPS return their second source, here src, for a NaN), as
 // with Go's min and max.
 TEXT ·clamp8(SB), NOSPLIT, $0-32
-	MOVQ         dst+0(FP), DI
-	MOVQ         src+8(FP), SI
-	VBROADCASTSS lo+16(FP), Y0
-	VBROADCASTSS hi+20(FP), Y1
-	MOVQ         n+24(FP), CX
-	SHRQ         $3, CX
-	JEQ          cdone
-
-cloop:
-	VMAXPS  (SI), Y0, Y2
-	VMINPS  Y2, Y1, Y2
-	VMOVUPS Y2, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DI
-	DECQ    CX
-	JNE     cloop
-
-cdone:
-	VZEROUPPER
-	RET
+	VSCALARS8(VMAXPS, VMINPS, lo+16(FP), hi+20(FP), cloop, cdone)
 
 // func vadd8(dst, a, b *float32, n int)
 //
@@ -352,31 +345,12 @@ TEXT ·vadd8(SB), NOSPLIT, $0-32
 TEXT ·vmul8(SB), NOSPLIT, $0-32
 	VBINARY8(VMULPS, vmloop, vmdone)
 
-// func vaxpb8(dst, a *float32, s, t float32, n int)
+// func vaxpb8(dst, src *float32, s, t float32, n int)
 //
-// dst[i] = a[i]·s + t for n a multiple of 8 (a scalar add is s = 1, a
+// dst[i] = src[i]·s + t for n a multiple of 8 (a scalar add is s = 1, a
 // scalar product t = 0; both are exact in that form).
 TEXT ·vaxpb8(SB), NOSPLIT, $0-32
-	MOVQ         dst+0(FP), DI
-	MOVQ         a+8(FP), SI
-	VBROADCASTSS s+16(FP), Y1
-	VBROADCASTSS t+20(FP), Y2
-	MOVQ         n+24(FP), CX
-	SHRQ         $3, CX
-	JEQ          vsdone
-
-vsloop:
-	VMULPS  (SI), Y1, Y0
-	VADDPS  Y2, Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DI
-	DECQ    CX
-	JNE     vsloop
-
-vsdone:
-	VZEROUPPER
-	RET
+	VSCALARS8(VMULPS, VADDPS, s+16(FP), t+20(FP), vsloop, vsdone)
 
 // func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
 //

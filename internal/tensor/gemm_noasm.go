@@ -24,7 +24,7 @@ func vadd8(dst, a, b *float32, n int) { panic("tensor: no assembly kernel") }
 
 func vmul8(dst, a, b *float32, n int) { panic("tensor: no assembly kernel") }
 
-func vaxpb8(dst, a *float32, s, t float32, n int) { panic("tensor: no assembly kernel") }
+func vaxpb8(dst, src *float32, s, t float32, n int) { panic("tensor: no assembly kernel") }
 
 func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool) {
 	panic("tensor: no assembly kernel")
