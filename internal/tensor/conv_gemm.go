@@ -85,16 +85,31 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 			if c.b != nil {
 				t.bias = c.b[grp*ocg : (grp+1)*ocg]
 			}
-			if pointwise(g) || c.im2col {
+			if pointwise(g) {
 				// One packed product; each block of the output starts as
 				// the bias and gets the activation while it is in cache.
 				t.kind, t.init, t.bs = taskGemm, true, bSource{b: in, ldb: oplane}
-				if c.im2col {
-					cols := scratch[:kk*oplane]
-					Im2Col(cols, in, cg, g.H, g.W, g)
-					t.bs.b = cols
-				}
 				splitConv(t, ocg, oplane, kk*oplane)
+				continue
+			}
+			if c.im2col {
+				// The same over the column matrix, unrolled band by band of
+				// output rows (bounded scratch).
+				t.kind, t.init = taskGemm, true
+				for r0 := 0; r0 < g.OH; r0 += c.band {
+					rows := min(c.band, g.OH-r0)
+					gb := g
+					gb.OH, gb.PadT = rows, g.PadT-r0*g.SH
+					cols := scratch[:kk*rows*g.OW]
+					Im2Col(cols, in, cg, g.H, g.W, gb)
+					u := t
+					u.bs = bSource{b: cols, ldb: rows * g.OW}
+					u.c, u.n = out[r0*g.OW:], rows*g.OW
+					if u.ep.dst != nil {
+						u.ep.dst = t.ep.dst[r0*g.OW:]
+					}
+					splitConv(u, ocg, u.n, kk*u.n)
+				}
 				continue
 			}
 			if t.bias != nil {

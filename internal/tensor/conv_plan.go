@@ -10,6 +10,7 @@ type Conv struct {
 	packed []float32 // per group, the aPacked layout; nil: pack per run
 	mpad   int       // output channels of a group rounded up to mr
 	im2col bool      // unroll the input into scratch, then one packed product
+	band   int       // with im2col: output rows unrolled at a time
 	ep     epilogue
 }
 
@@ -26,6 +27,12 @@ func NewConv(w, b []float32, g ConvGeom) *Conv {
 		return c
 	}
 	c.im2col = useIm2Col(g)
+	if c.im2col {
+		// Bands keep the column matrix within twice the input (the
+		// padded copy of the direct kernel is within that bound too).
+		row := kk * g.OW
+		c.band = max(1, min(g.OH, 2*g.C*g.H*g.W/row))
+	}
 	c.mpad = roundUp(ocg, mr)
 	c.packed = make([]float32, g.Groups*c.mpad*kk)
 	for grp := 0; grp < g.Groups; grp++ {
@@ -46,7 +53,7 @@ func (c *Conv) Scratch() int {
 	}
 	if c.im2col {
 		g := c.g
-		return g.C / g.Groups * g.KH * g.KW * g.OH * g.OW
+		return g.C / g.Groups * g.KH * g.KW * c.band * g.OW
 	}
 	return ConvScratch(c.g)
 }
