@@ -1,6 +1,9 @@
 package engine
 
-import "github.com/convscope/convscope/internal/graph"
+import (
+	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/tensor"
+)
 
 // buffers recycles the storage of values nobody reads any more, for a
 // Program compiled with CompileFinal. Each buffer counts the values that
@@ -105,4 +108,30 @@ func (b *buffers) pin(name string) {
 func (b *buffers) fusesInPlace(convOut string) bool {
 	buf := b.owner[convOut]
 	return buf != nil && !buf.pinned && b.readers[convOut] == 1
+}
+
+// PlanBytes is the memory a Program of g at batch 1 holds besides its
+// values, its scratch and the graph's parameters: the convolution weights
+// packed for the micro-kernel (tensor.NewConv), one copy per Program.
+func PlanBytes(g *graph.Graph) (int64, error) {
+	shapes, err := g.InferShapes(1)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, nd := range g.Nodes {
+		op, ok := nd.Op.(*graph.Conv)
+		if !ok || len(nd.Inputs) == 0 {
+			continue
+		}
+		xs := shapes[nd.Inputs[0]]
+		win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
+		if err != nil {
+			return 0, err
+		}
+		geom := Geom(xs, win, op.OutChannels, oh, ow)
+		geom.Groups = max(1, op.Groups)
+		n += 4 * int64(tensor.PackedLen(geom))
+	}
+	return n, nil
 }

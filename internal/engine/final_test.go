@@ -86,3 +86,27 @@ func TestCompileFinalMatchesCompile(t *testing.T) {
 		}
 	}
 }
+
+// PlanBytes counts the packed convolution weights: VGG-like and depthwise
+// layers, by hand.
+func TestPlanBytes(t *testing.T) {
+	g := &graph.Graph{
+		Inputs: []graph.Value{{Name: "x", Shape: graph.Shape{1, 3, 8, 8}}},
+		Nodes: []*graph.Node{
+			{Name: "c", Op: &graph.Conv{Window: win(3, 1, [4]int{1, 1, 1, 1}), OutChannels: 8}, Inputs: []string{"x"}, Outputs: []string{"c"},
+				Params: map[string]*graph.Tensor{"weight": graph.NewTensor(8, 3, 3, 3)}},
+			{Name: "d", Op: &graph.Conv{Window: win(3, 1, [4]int{1, 1, 1, 1}), OutChannels: 8, Groups: 8}, Inputs: []string{"c"}, Outputs: []string{"d"},
+				Params: map[string]*graph.Tensor{"weight": graph.NewTensor(8, 1, 3, 3)}},
+		},
+		Outputs: []string{"d"},
+	}
+	n, err := engine.PlanBytes(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8 output channels padded to 12 (two 6-row panels) × 27 taps × 4 bytes;
+	// the depthwise layer packs nothing.
+	if n != 12*27*4 {
+		t.Errorf("PlanBytes = %d, want %d", n, 12*27*4)
+	}
+}

@@ -34,11 +34,23 @@ func NewConv(w, b []float32, g ConvGeom) *Conv {
 		c.band = max(1, min(g.OH, 2*g.C*g.H*g.W/row))
 	}
 	c.mpad = roundUp(ocg, mr)
-	c.packed = make([]float32, g.Groups*c.mpad*kk)
+	c.packed = make([]float32, PackedLen(g))
 	for grp := 0; grp < g.Groups; grp++ {
 		packAll(c.packed[grp*c.mpad*kk:], w[grp*ocg*kk:], kk, ocg, kk)
 	}
 	return c
+}
+
+// PackedLen is the number of floats NewConv allocates to pack g's weights
+// (0 for a depthwise convolution, whose kernel reads them as they are).
+func PackedLen(g ConvGeom) int {
+	c := Conv{g: g}
+	c.g.Groups = max(1, g.Groups)
+	if c.depthwise() {
+		return 0
+	}
+	ocg, kk := g.OC/c.g.Groups, g.C/c.g.Groups*g.KH*g.KW
+	return c.g.Groups * roundUp(ocg, mr) * kk
 }
 
 // depthwise reports one input and one output channel per group.
