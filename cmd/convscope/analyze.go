@@ -11,7 +11,6 @@ import (
 	_ "github.com/convscope/convscope/internal/format/caffe"
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
-	"github.com/convscope/convscope/internal/graph"
 )
 
 func init() {
@@ -27,7 +26,7 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	formatName := fs.String("format", "table", "output format: table, json, csv, markdown or dot (Graphviz)")
-	input := fs.String("input", "", "input size C,H,W (overrides the file's; needed when the file does not give it)")
+	input := fs.String("input", "", "input size `C,H,W` of the first input: fills the sizes the file leaves open (ONNX dim_param, Keras null) and must agree with the ones it fixes (a Caffe prototxt's declared size is replaced)")
 	fs.Usage = func() {
 		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown|dot] [--input C,H,W] FILE|preset:NAME")
 		fmt.Fprintln(io.err, "\nShows every layer's output shape, parameters and MACs per image, the totals and\nthe peak activation memory of a batch-1 forward pass, without running the model.")
@@ -64,23 +63,12 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 			return usagef("--input %q: %v", *input, err)
 		}
 	}
-	g, fmtName, err := openModelOrPreset(files[0])
+	g, fmtName, err := openModelOrPreset(files[0], override)
 	if err != nil {
 		return err
 	}
-	if len(g.Inputs) == 0 {
-		return fmt.Errorf("%s: the model has no input", files[0])
-	}
-	if override != nil {
-		in := &g.Inputs[0]
-		in.Shape = append(graph.Shape{-1}, override...)
-	}
-	for _, in := range g.Inputs {
-		for _, d := range in.Shape[min(1, len(in.Shape)):] {
-			if d <= 0 {
-				return fmt.Errorf("%s: the file does not give the size of input %q (%v); pass --input C,H,W", files[0], in.Name, in.Shape.PerImage())
-			}
-		}
+	if err := checkInputs(g); err != nil {
+		return fmt.Errorf("%s: %w", files[0], err)
 	}
 	r, err := analyze.Analyze(g)
 	if err != nil {
@@ -88,6 +76,9 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	}
 	if r.Name == "" {
 		r.Name = filepath.Base(files[0])
+	}
+	if wn := analyze.Warning(r); wn != "" && *formatName != "table" && *formatName != "markdown" && *formatName != "md" {
+		fmt.Fprintln(io.err, wn) // the table and Markdown print it themselves
 	}
 	return analyze.Write(io.out, r, *formatName, files[0], fmtName)
 }

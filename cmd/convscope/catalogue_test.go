@@ -130,15 +130,28 @@ layer { name: "a" type: "ReLU" bottom: "x" top: "a" }`), `input "x": shape [1 -3
 		{"prototxt zero num_output", proto("zeroout", in8+`layer { name: "c" type: "Convolution" bottom: "x" top: "c" convolution_param { num_output: 0 kernel_size: 3 } }`), `layer "c" (Convolution): num_output must be positive`},
 		{"prototxt negative num_output", proto("negout", in8+`layer { name: "c" type: "Convolution" bottom: "x" top: "c" convolution_param { num_output: -4 kernel_size: 3 } }`), `invalid value for uint64 type: -4`},
 		{"prototxt 10^12 outputs", proto("huge", in8+`layer { name: "fc" type: "InnerProduct" bottom: "x" top: "fc" inner_product_param { num_output: 1000000000000 } }`), `layer "fc" (InnerProduct): num_output 1000000000000 is larger than 1073741824`},
-		{"prototxt unknown layer type", proto("unknown", in8+`layer { name: "z" type: "Zorblax" bottom: "x" top: "z" }`), `layer "z" (Zorblax): unknown layer type "Zorblax"`},
 		{"prototxt truncated", proto("trunc", in8+`layer { name: "a" type: "ReLU" bottom: "x" top: "a"`), `(caffe): parsing prototxt: proto: unexpected EOF`},
 		{"onnx missing initializer", write("noinit.onnx", onnxModel(t)), `node "conv" (Conv): the weight: input "W" is not a graph input, an initializer or the output of any node (a missing initializer?)`},
 		{"onnx raw_data shorter than dims", write("short.onnx", onnxModel(t, rawWeights([]int64{4, 3, 3, 3}, 10))), `tensor "W": raw data has 40 bytes, shape [4, 3, 3, 3] of FLOAT needs 432`},
 		{"onnx truncated", write("trunc.onnx", onnxModel(t, rawWeights([]int64{4, 3, 3, 3}, 108))[:300]), `(onnx): not a valid ONNX model: proto: cannot parse invalid wire-format data`},
 		{"tfjs weights shorter", tfjsModel("short", js, bin[:len(bin)/2]), `(tfjs): weight "output/kernel" needs 67600 bytes, but weight group 1 has only 27800 left (shards [group1-shard1of1.bin]): the weights file is shorter than the model says`},
-		{"tfjs unknown layer class", tfjsModel("zorblax", unknownClass, bin), `layer "output" (Zorblax): layer type Zorblax is not supported`},
 		{"tfjs truncated json", tfjsModel("truncjson", js[:len(js)/2], bin), `model.json is not valid JSON`},
 		{"empty file", write("empty.onnx", nil), `the file is empty`},
+	}
+	// An unknown layer type or class: analyze shows every layer ("?" where
+	// the shapes are unknown) and warns naming it; predict refuses, naming it.
+	for _, c := range []struct{ file, op, layer string }{
+		{proto("unknown", in8+`layer { name: "z" type: "Zorblax" bottom: "x" top: "z" }`+"\n"+`layer { name: "r" type: "ReLU" bottom: "z" top: "r" }`), "Zorblax", "z (Zorblax)"},
+		{tfjsModel("zorblax", unknownClass, bin), "Zorblax", "output (Zorblax)"},
+	} {
+		stdout, _, err := runCLI(t, "analyze", c.file)
+		if err != nil || !strings.Contains(stdout, c.layer+"  ") || !strings.Contains(stdout, "Warning: unsupported operator(s) "+c.op+":") {
+			t.Errorf("analyze %s: %v\n%s", c.file, err, stdout)
+		}
+		_, stderr, err := runCLI(t, "predict", "--model", c.file, img)
+		if err == nil || exitCode(err) != 1 || !strings.Contains(stderr+err.Error(), "operator "+c.op+" is not supported") {
+			t.Errorf("predict %s: %v %s", c.file, err, stderr)
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -26,12 +26,16 @@ type predictOutput struct {
 	Results []prediction `json:"results"`
 }
 
+// prediction is one image's result: a class (Index, Class, Probabilities,
+// Logits) when the model's output is a vector of class scores, else a
+// summary of the output (Output).
 type prediction struct {
-	Image         string    `json:"image"`
-	Index         int       `json:"index"`
-	Class         string    `json:"class"`
-	Probabilities []float32 `json:"probabilities"`
-	Logits        []float32 `json:"logits"`
+	Image         string         `json:"image"`
+	Index         int            `json:"index"`
+	Class         string         `json:"class,omitempty"`
+	Probabilities []float32      `json:"probabilities,omitempty"`
+	Logits        []float32      `json:"logits,omitempty"`
+	Output        *outputSummary `json:"output,omitempty"`
 }
 
 func runPredict(ctx context.Context, args []string, io stdio) error {
@@ -41,7 +45,7 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 	mf.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object with every result")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: convscope predict [--model FILE] [--labels FILE] [--json] IMAGE...")
+		fmt.Fprintln(io.err, "usage: convscope predict [--model FILE] [--labels FILE] [--input C,H,W] [--mean R,G,B] [--std R,G,B] [--scale S] [--bgr] [--resize crop|stretch] [--json] IMAGE...")
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
@@ -57,13 +61,16 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 	}
 	p, err := engine.Compile(g, 1)
 	if err != nil {
-		return err
+		return format.ExplainMissingWeights(name, err)
 	}
 	in := p.Shapes[g.Inputs[0].Name]
 	if len(in) != 4 || in[1] != 3 {
 		return fmt.Errorf("model input %v is not an RGB image (N, 3, H, W)", in)
 	}
 	head := g.ClassifierHead()
+	if !isClassVector(p.Shapes[head.Logits].PerImage()) {
+		return predictMaps(ctx, p, g, name, fs.Args(), mf.pre.p, *asJSON, io)
+	}
 	classes := p.Shapes[head.Logits].Elems()
 	if err := format.CheckLabels(g, classes); err != nil {
 		return err
@@ -76,7 +83,7 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := predictOne(p, head, path, in[3], in[2], limits)
+		res, err := predictOne(p, head, path, in[3], in[2], limits, mf.pre.p)
 		if err != nil {
 			fmt.Fprintf(io.err, "convscope: %s: %v\n", path, err)
 			failed++
@@ -108,17 +115,23 @@ func nonNil(r []prediction) []prediction {
 	return r
 }
 
-func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits) (prediction, error) {
+// runImage loads the image at path fitted to w×h, preprocessed as pre, and runs p on it.
+func runImage(p *engine.Program, path string, w, h int, limits imageio.Limits, pre imageio.Preprocess) (map[string]*graph.Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return prediction{}, err
+		return nil, err
 	}
 	defer f.Close()
-	x, err := imageio.Load(f, w, h, limits)
+	x, err := imageio.LoadWith(f, w, h, limits, pre)
 	if err != nil {
-		return prediction{}, err
+		return nil, err
 	}
-	vals, err := p.Run(x)
+	pre.Apply(x, 3)
+	return p.Run(x)
+}
+
+func predictOne(p *engine.Program, head graph.Head, path string, w, h int, limits imageio.Limits, pre imageio.Preprocess) (prediction, error) {
+	vals, err := runImage(p, path, w, h, limits, pre)
 	if err != nil {
 		return prediction{}, err
 	}

@@ -123,12 +123,21 @@ func TestPredictErrors(t *testing.T) {
 	if err := os.WriteFile(garbage, []byte("this is not an image"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	tiny := filepath.Join(t.TempDir(), "tiny.prototxt")
+	os.WriteFile(tiny, []byte(`input: "x" input_dim: 1 input_dim: 3 input_dim: 8 input_dim: 8
+layer { name: "c" type: "Convolution" bottom: "x" top: "c" convolution_param { num_output: 2 kernel_size: 3 } }`), 0o644)
+	manifest := filepath.Join(t.TempDir(), "mobilenet-weights_manifest.json")
+	os.WriteFile(manifest, []byte(`[{"paths": ["group1-shard1of1.bin"], "weights": [{"name": "conv/kernel", "shape": [3, 3, 3, 8], "dtype": "float32"}]}]`), 0o644)
 	cases := []struct {
 		name string
 		args []string
 		want string // in stderr or the error
 		code int
 	}{
+		{"prototxt without weights", []string{"predict", "--model", tiny, garbage}, "tiny.prototxt defines the network only, without weights", 1},
+		{"prototxt without weights names the caffemodel", []string{"predict", "--model", tiny, garbage}, "put its weights tiny.caffemodel beside it", 1},
+		{"weights manifest only", []string{"predict", "--model", manifest, garbage}, "holds weights (a TF.js weights manifest) but no network definition", 1},
+		{"weights manifest only, analyze", []string{"analyze", manifest}, "holds weights (a TF.js weights manifest) but no network definition", 1},
 		{"no images", []string{"predict"}, "at least one image", 2},
 		{"missing file", []string{"predict", "/nonexistent/x.png"}, "/nonexistent/x.png", 1},
 		{"not an image", []string{"predict", garbage}, "unrecognised image format", 1},

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	// Model formats that --model can read.
+	"github.com/convscope/convscope/internal/analyze"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/server"
 )
 
@@ -42,6 +44,10 @@ type serveFlags struct {
 	// pendingLabels/pendingExamples hold --labels/--examples given before
 	// any --model.
 	pendingLabels, pendingExamples string
+	// pendingInput is an --input given before any --model; preSets are the
+	// preprocessing flags given for each model (index -1: before any).
+	pendingInput []int
+	preSets      map[int][]func(*imageio.Preprocess) error
 }
 
 // parseServeFlags parses the command line. --labels and --examples apply to
@@ -52,7 +58,8 @@ func parseServeFlags(args []string, io stdio) (*serveFlags, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, `usage: convscope serve [--addr HOST:PORT] [--model FILE [--labels FILE] [--examples DIR]]... [--open]
+		fmt.Fprintln(io.err, `usage: convscope serve [--addr HOST:PORT] [--model FILE [--labels FILE] [--examples DIR] [--input C,H,W]
+                      [--mean R,G,B] [--std R,G,B] [--scale S] [--bgr] [--resize crop|stretch]]... [--open]
                       [--max-upload BYTES] [--max-pixels N] [--max-runs N] [--run-wait DURATION] [--max-uploaded-models N] [--max-upload-activations N]
                       [--max-memory BYTES] [--max-import-bytes BYTES]
                       [--max-nodes N] [--max-tensor-elems N] [--max-activation-elems N]
@@ -112,6 +119,25 @@ flags:`)
 		sf.models[len(sf.models)-1].Examples = v
 		return nil
 	})
+	fs.Func("input", "input size `C,H,W` of the preceding --model (fills the sizes its file leaves open)", func(v string) error {
+		d, err := analyze.ParseCHW(v)
+		if err != nil {
+			return err
+		}
+		if len(sf.models) == 0 {
+			sf.pendingInput = d
+			return nil
+		}
+		sf.models[len(sf.models)-1].Input = d
+		return nil
+	})
+	sf.preSets = map[int][]func(*imageio.Preprocess) error{}
+	var pf preFlags
+	pf.register(fs, func(set func(*imageio.Preprocess) error) error {
+		i := len(sf.models) - 1
+		sf.preSets[i] = append(sf.preSets[i], set)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, nil
@@ -141,16 +167,30 @@ flags:`)
 	case sf.readHeaderTimeout <= 0 || sf.readTimeout <= 0 || sf.writeTimeout <= 0 || sf.idleTimeout <= 0:
 		return nil, usagef("--read-header-timeout, --read-timeout, --write-timeout and --idle-timeout must be positive")
 	}
-	if sf.pendingLabels != "" || sf.pendingExamples != "" {
+	if sf.pendingLabels != "" || sf.pendingExamples != "" || sf.pendingInput != nil || len(sf.preSets[-1]) > 0 {
 		if len(sf.models) == 0 {
-			return nil, usagef("--labels and --examples apply to a --model; the default model has its own")
+			return nil, usagef("--labels, --examples, --input and the preprocessing flags apply to a --model; the default model has its own")
 		}
+		if sf.models[0].Input == nil {
+			sf.models[0].Input = sf.pendingInput
+		}
+		sf.preSets[0] = append(sf.preSets[-1], sf.preSets[0]...)
 		if sf.models[0].Labels == "" {
 			sf.models[0].Labels = sf.pendingLabels
 		}
 		if sf.models[0].Examples == "" {
 			sf.models[0].Examples = sf.pendingExamples
 		}
+	}
+	for i, sets := range sf.preSets {
+		if i < 0 || len(sets) == 0 {
+			continue
+		}
+		p, err := preprocessFor(sf.models[i].Path, sets)
+		if err != nil {
+			return nil, usagef("--model %s: %v", sf.models[i].Path, err)
+		}
+		sf.models[i].Preprocess = &p
 	}
 	return sf, nil
 }

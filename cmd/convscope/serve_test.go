@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,21 @@ func TestServeFlags(t *testing.T) {
 	sf, err = parseServeFlags([]string{"--labels", "l.txt", "--model", "m.json"}, io)
 	if err != nil || sf.models[0].Labels != "l.txt" {
 		t.Fatalf("labels before --model: %+v %v", sf, err)
+	}
+	// --input and the preprocessing flags apply to the --model they follow.
+	sf, err = parseServeFlags([]string{"--model", "a.onnx", "--input", "3,32,48", "--mean", "1,2,3", "--bgr", "--model", "b.onnx", "--scale", "255"}, io)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := sf.models[0], sf.models[1]; !slices.Equal(a.Input, []int{3, 32, 48}) || b.Input != nil ||
+		a.Preprocess == nil || !slices.Equal(a.Preprocess.Mean, []float32{1, 2, 3}) || !a.Preprocess.BGR || a.Preprocess.Scale != 0 ||
+		b.Preprocess == nil || b.Preprocess.Scale != 255 || b.Preprocess.BGR || b.Preprocess.Mean != nil {
+		t.Fatalf("per-model --input and preprocessing: %+v %+v", a, b)
+	}
+	for _, bad := range [][]string{{"--input", "3,32,32"}, {"--model", "a.onnx", "--input", "3,x,4"}, {"--model", "a.onnx", "--std", "0"}} {
+		if _, err := parseServeFlags(bad, io); exitCode(err) != 2 {
+			t.Errorf("%v: %v", bad, err)
+		}
 	}
 	if _, err := parseServeFlags([]string{"--labels", "l.txt"}, io); exitCode(err) != 2 {
 		t.Fatalf("--labels without --model: %v", err)

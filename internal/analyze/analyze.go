@@ -44,6 +44,11 @@ type Layer struct {
 	// Shared is set when the peak-memory simulation lets the first output
 	// live in the first input's buffer (a view or an in-place update).
 	Shared bool `json:"shared,omitempty"`
+	// Unknown is set for a layer whose shapes and cost cannot be known: an
+	// operator convscope does not support (graph.Unknown) or one that reads
+	// the output of such an operator. Its shapes are null, its cost and
+	// activation sizes 0; its parameters are those the file gives it.
+	Unknown bool `json:"unknown,omitempty"`
 }
 
 // Report is the static analysis of a graph for one image (batch 1).
@@ -64,10 +69,11 @@ type Report struct {
 	// PeakLayer is the node being computed at that moment.
 	PeakActivationBytes int64  `json:"peak_activation_bytes"`
 	PeakLayer           string `json:"peak_layer"`
+	// Unsupported lists the operators convscope cannot infer or run
+	// (graph.Unsupported); when it is not empty, the totals but Params
+	// leave out the unknown layers.
+	Unsupported []string `json:"unsupported,omitempty"`
 }
-
-// statistics are parameters that are not learned.
-var statistics = map[string]bool{"mean": true, "var": true}
 
 // Analyze validates g (which sorts its nodes topologically) and computes
 // its report for one image. Parameters are counted from the node's tensors
@@ -90,11 +96,11 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		}
 		one.Inputs[i] = graph.Value{Name: in.Name, Shape: s}
 	}
-	shapes, err := one.InferShapes(1)
+	shapes, err := one.InferPartial(1)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Name: g.Name}
+	r := &Report{Name: g.Name, Unsupported: g.Unsupported()}
 	for _, in := range one.Inputs {
 		s := in.Shape.PerImage()
 		r.Inputs = append(r.Inputs, graph.Value{Name: in.Name, Shape: s})
@@ -118,6 +124,25 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		if l.Type == "" {
 			l.Type = l.Kind
 		}
+		if _, known := shapes[n.Outputs[0]]; !known {
+			l.Unknown = true
+			l.InputShapes = make([]graph.Shape, len(in))
+			for i, s := range in {
+				if s != nil {
+					l.InputShapes[i] = s.PerImage()
+				}
+			}
+			l.OutputShapes = make([]graph.Shape, len(out))
+			for name, t := range n.Params {
+				e, _ := elems(t.Shape)
+				l.ParamBytes += e * BytesPerElem
+				if n.Learnable(name, e) {
+					l.Params += e
+				}
+			}
+			r.Layers = append(r.Layers, l)
+			continue
+		}
 		for _, s := range in {
 			l.InputShapes = append(l.InputShapes, s.PerImage())
 		}
@@ -126,7 +151,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 			l.ActivationElems += int64(s.Elems())
 		}
 		l.ActivationBytes = l.ActivationElems * BytesPerElem
-		if l.Params, l.ParamBytes, err = params(n, in); err != nil {
+		if l.Params, l.ParamBytes, err = NodeParams(n, in); err != nil {
 			return nil, err
 		}
 		l.Cost = n.Op.Cost(in, out)
@@ -145,10 +170,11 @@ func Analyze(g *graph.Graph) (*Report, error) {
 	return r, nil
 }
 
-// params counts a node's learnable parameters and the bytes of all its
+// NodeParams counts a node's learnable parameters and the bytes of all its
 // parameters, from its tensors or, when absent, the shapes its operator
-// expects.
-func params(n *graph.Node, in []graph.Shape) (learn, bytes int64, err error) {
+// expects for the input shapes in (all known). The server's model list
+// counts with it, so it agrees with the analysis.
+func NodeParams(n *graph.Node, in []graph.Shape) (learn, bytes int64, err error) {
 	want := n.Op.ParamShapes(in)
 	seen := map[string]bool{}
 	count := func(name string, s []int) error {
@@ -157,7 +183,7 @@ func params(n *graph.Node, in []graph.Shape) (learn, bytes int64, err error) {
 			return graph.NodeErrorf(n.Name, "node %q (%s): parameter %q of shape %v has more than %d elements", n.Name, n.Type, name, graph.Shape(s), graph.DefaultLimits.MaxTensorElems)
 		}
 		bytes += e * BytesPerElem
-		if !statistics[name] {
+		if n.Learnable(name, e) {
 			learn += e
 		}
 		return nil
@@ -216,7 +242,13 @@ func peak(g *graph.Graph, shapes map[string]graph.Shape, r *Report) {
 	for _, o := range g.Outputs {
 		lastUse[o] = forever
 	}
-	bytesOf := func(v string) int64 { return int64(shapes[v].Elems()) * BytesPerElem }
+	bytesOf := func(v string) int64 {
+		s, ok := shapes[v]
+		if !ok {
+			return 0 // unknown (counted as nothing)
+		}
+		return int64(s.Elems()) * BytesPerElem
+	}
 
 	type buffer struct {
 		size int64

@@ -13,20 +13,23 @@ import (
 // API (GET /api/presets/{name}, POST /api/analyze) answers with. Every
 // number is per image. Both use JSON, so they cannot diverge.
 type JSONReport struct {
-	Name                string      `json:"name"`
-	Format              string      `json:"format"`
-	Input               []int       `json:"input"`
-	Params              int64       `json:"params"`
-	ParamBytes          int64       `json:"param_bytes"`
-	MACs                int64       `json:"macs"`
-	Additions           int64       `json:"additions"`
-	Comparisons         int64       `json:"comparisons"`
-	Divisions           int64       `json:"divisions"`
-	Exponentials        int64       `json:"exponentials"`
-	ActivationBytes     int64       `json:"activation_bytes"`
-	PeakActivationBytes int64       `json:"peak_activation_bytes"`
-	PeakLayer           string      `json:"peak_layer"`
-	Layers              []JSONLayer `json:"layers"`
+	Name                string `json:"name"`
+	Format              string `json:"format"`
+	Input               []int  `json:"input"`
+	Params              int64  `json:"params"`
+	ParamBytes          int64  `json:"param_bytes"`
+	MACs                int64  `json:"macs"`
+	Additions           int64  `json:"additions"`
+	Comparisons         int64  `json:"comparisons"`
+	Divisions           int64  `json:"divisions"`
+	Exponentials        int64  `json:"exponentials"`
+	ActivationBytes     int64  `json:"activation_bytes"`
+	PeakActivationBytes int64  `json:"peak_activation_bytes"`
+	PeakLayer           string `json:"peak_layer"`
+	// Unsupported names the operators convscope cannot infer or run
+	// (Report.Unsupported).
+	Unsupported []string    `json:"unsupported,omitempty"`
+	Layers      []JSONLayer `json:"layers"`
 }
 
 // JSONLayer is one entry of JSONReport.Layers (a graph input or a node, in
@@ -48,6 +51,9 @@ type JSONLayer struct {
 	// Traits are the operator's (graph.Traits; family "input" for a graph
 	// input), for the UI's drawing.
 	Traits graph.Traits `json:"traits"`
+	// Unknown: the layer's output shape and cost are unknown (Output is
+	// null), see Layer.Unknown.
+	Unknown bool `json:"unknown,omitempty"`
 }
 
 // CHW writes a per-image shape as [C, H, W]; a vector is [C, 1, 1].
@@ -67,7 +73,7 @@ func JSON(r *Report, format string) JSONReport {
 		Additions: r.Cost.Additions, Comparisons: r.Cost.Comparisons, Divisions: r.Cost.Divisions,
 		Exponentials: r.Cost.Exponentials, ActivationBytes: r.ActivationBytes,
 		PeakActivationBytes: r.PeakActivationBytes, PeakLayer: r.PeakLayer,
-		Layers: []JSONLayer{},
+		Unsupported: r.Unsupported, Layers: []JSONLayer{},
 	}
 	if len(r.Inputs) > 0 {
 		o.Input = CHW(r.Inputs[0].Shape)
@@ -77,9 +83,9 @@ func JSON(r *Report, format string) JSONReport {
 			Name: l.Name, Type: l.Type, Kind: l.Kind, Traits: l.Traits, Inputs: append([]string{}, l.Inputs...),
 			Params: l.Params, MACs: l.MACs, Additions: l.Cost.Additions, Comparisons: l.Cost.Comparisons,
 			Divisions: l.Cost.Divisions, Exponentials: l.Cost.Exponentials,
-			ParamBytes: l.ParamBytes, ActivationBytes: l.ActivationBytes,
+			ParamBytes: l.ParamBytes, ActivationBytes: l.ActivationBytes, Unknown: l.Unknown,
 		}
-		if len(l.OutputShapes) > 0 {
+		if len(l.OutputShapes) > 0 && !l.Unknown {
 			al.Output = CHW(l.OutputShapes[0])
 		}
 		o.Layers = append(o.Layers, al)

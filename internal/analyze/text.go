@@ -118,6 +118,12 @@ func layerRows(r *Report) ([]string, []row) {
 		return f(n)
 	}
 	for _, l := range r.Layers {
+		if l.Unknown {
+			rows = append(rows, row{[]string{
+				fmt.Sprintf("%s (%s)", l.Name, l.Type), "?", dash(l.Params, Thousands), "?", "?", "?",
+			}})
+			continue
+		}
 		out := "—"
 		if len(l.OutputShapes) > 0 {
 			out = shapeString(l.OutputShapes[0])
@@ -135,6 +141,15 @@ func layerRows(r *Report) ([]string, []row) {
 		}})
 	}
 	return head, rows
+}
+
+// Warning is the line that names the operators convscope cannot infer or
+// run ("" when there is none).
+func Warning(r *Report) string {
+	if len(r.Unsupported) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Warning: unsupported operator(s) %s: their layers and the layers after them show \"?\" (shapes and costs unknown, left out of the totals); the model cannot run", strings.Join(r.Unsupported, ", "))
 }
 
 // Totals are the report's totals as (label, value) lines.
@@ -208,6 +223,9 @@ func WriteTable(w io.Writer, r *Report, file, fmtName string) error {
 		fmt.Fprintf(&b, "%s:%s %s\n", kv[0], strings.Repeat(" ", lw-runeLen(kv[0])), kv[1])
 	}
 	b.WriteString(strings.Repeat("=", total) + "\n")
+	if wn := Warning(r); wn != "" {
+		b.WriteString(wn + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -233,6 +251,9 @@ func WriteMarkdown(w io.Writer, r *Report, file, fmtName string) error {
 	for _, kv := range Totals(r) {
 		fmt.Fprintf(&b, "- **%s:** %s\n", kv[0], esc(kv[1]))
 	}
+	if wn := Warning(r); wn != "" {
+		fmt.Fprintf(&b, "\n**%s**\n", esc(wn))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -244,7 +265,9 @@ func WriteCSV(w io.Writer, r *Report) error {
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 	for _, l := range r.Layers {
 		out := ""
-		if len(l.OutputShapes) > 0 {
+		if l.Unknown {
+			out = "?"
+		} else if len(l.OutputShapes) > 0 {
 			out = strings.ReplaceAll(shapeString(graph.Shape(chw(l.OutputShapes[0]))), "×", "x")
 		}
 		cw.Write([]string{l.Name, l.Type, l.Kind, strings.Join(l.Inputs, " "), out,
@@ -266,7 +289,9 @@ func WriteDOT(w io.Writer, r *Report) error {
 	shapeOf := map[string]graph.Shape{}
 	for i, l := range r.Layers {
 		label := l.Name + "\n" + l.Type
-		if len(l.OutputShapes) > 0 {
+		if l.Unknown {
+			label += " ?"
+		} else if len(l.OutputShapes) > 0 {
 			label += " " + shapeString(l.OutputShapes[0])
 		}
 		if l.Params > 0 {
@@ -289,7 +314,11 @@ func WriteDOT(w io.Writer, r *Report) error {
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(&b, "  n%d -> n%d [label=%s];\n", p, i, q(shapeString(shapeOf[v])))
+			label := "?"
+			if s, ok := shapeOf[v]; ok && s != nil {
+				label = shapeString(s)
+			}
+			fmt.Fprintf(&b, "  n%d -> n%d [label=%s];\n", p, i, q(label))
 		}
 	}
 	b.WriteString("}\n")

@@ -310,11 +310,16 @@ func (p *Program) planBatchNorm(n *graph.Node, op *graph.BatchNorm) (func(), err
 	y := p.out(n, 0)
 	plane := tensor.Numel(xs[2:])
 	s, b, m, v := data(n.Param("scale")), data(n.Param("bias")), data(n.Param("mean")), data(n.Param("var"))
-	if op.NoAffine { // Caffe BatchNorm: scale 1, bias 0
-		s, b = make([]float32, xs[1]), make([]float32, xs[1])
+	// Without the affine part (Caffe BatchNorm) or a part of it (Keras
+	// scale: false, center: false): scale 1, bias 0.
+	if s == nil {
+		s = make([]float32, xs[1])
 		for i := range s {
 			s[i] = 1
 		}
+	}
+	if b == nil {
+		b = make([]float32, xs[1])
 	}
 	return func() { tensor.BatchNorm(y.Data, x.Data, s, b, m, v, xs[0], xs[1], plane, op.Epsilon) }, nil
 }
@@ -386,6 +391,16 @@ var activations = map[graph.ActFunc]tensor.Activation{
 	graph.Relu6:       tensor.ActClip,
 	graph.Softplus:    tensor.ActSoftplus,
 	graph.HardSigmoid: tensor.ActHardSigmoid,
+	graph.HardSwish:   tensor.ActHardSwish,
+	graph.Gelu:        tensor.ActGelu,
+	graph.GeluTanh:    tensor.ActGeluTanh,
+	graph.Mish:        tensor.ActMish,
+	graph.Swish:       tensor.ActSwish,
+	graph.Softsign:    tensor.ActSoftsign,
+	graph.Exp:         tensor.ActExp,
+	graph.Log:         tensor.ActLog,
+	graph.Abs:         tensor.ActAbs,
+	graph.Erf:         tensor.ActErf,
 }
 
 var binaries = map[graph.EltwiseKind]tensor.Binary{

@@ -185,6 +185,9 @@ func (p *Program) planResize(n *graph.Node, op *graph.Resize) (func(), error) {
 	mode := tensor.ResizeNearest
 	if op.Mode == "bilinear" {
 		mode = tensor.ResizeBilinear
+		if op.Asymmetric {
+			mode = tensor.ResizeBilinearAsymmetric
+		}
 	}
 	align := op.AlignCorners
 	return func() {

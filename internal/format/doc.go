@@ -12,4 +12,10 @@
 // memory. Adapters do not import each other. An error at a place in a text
 // file is a *SyntaxError (line and column); an error about a layer is a
 // *graph.NodeError: callers read both with errors.As.
+//
+// Options.Input is the one way an input size reaches a graph: each loader
+// gives it to its first input (FillInput), filling the sizes the file leaves
+// free (ONNX dim_param, Keras null) and checking it against those it fixes
+// (a Caffe prototxt's declared size is replaced). A free size left without
+// it is a *FreeSizeError that names --input and input= and suggests a size.
 package format

@@ -17,8 +17,9 @@ import (
 )
 
 // A Loader reads the model named name (a slash-separated path in fsys) into
-// the IR, charging the tensor data it materialises to b (never nil).
-type Loader func(fsys fs.FS, name string, b *Budget) (*graph.Graph, error)
+// the IR, charging the tensor data it materialises to o.Budget (never nil)
+// and giving its first input the size o.Input when that is set (FillInput).
+type Loader func(fsys fs.FS, name string, o Options) (*graph.Graph, error)
 
 // A Sniffer reports whether a file with this name and first bytes is of its
 // format.
@@ -67,23 +68,40 @@ func Open(p string) (*graph.Graph, string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	return open(os.DirFS(dir), base, p, NewBudget(0, ""))
+	return open(os.DirFS(dir), base, p, Options{})
+}
+
+// OpenWith is Open with import options (an input size).
+func OpenWith(p string, o Options) (*graph.Graph, string, error) {
+	dir, base := filepath.Split(p)
+	if dir == "" {
+		dir = "."
+	}
+	return open(os.DirFS(dir), base, p, o)
 }
 
 // OpenFS loads the model named name in fsys and reports its format name.
 func OpenFS(fsys fs.FS, name string) (*graph.Graph, string, error) {
-	return open(fsys, name, name, NewBudget(0, ""))
+	return open(fsys, name, name, Options{})
 }
 
 // OpenBudget is OpenFS with the import's memory budget: the tensor data the
 // importer materialises is charged to b, and an import past it fails with a
 // *BudgetError (wrapped).
 func OpenBudget(fsys fs.FS, name string, b *Budget) (*graph.Graph, string, error) {
-	return open(fsys, name, name, b)
+	return open(fsys, name, name, Options{Budget: b})
+}
+
+// OpenFSWith is OpenFS with import options (a budget, an input size).
+func OpenFSWith(fsys fs.FS, name string, o Options) (*graph.Graph, string, error) {
+	return open(fsys, name, name, o)
 }
 
 // open loads name from fsys; errors name the file as display.
-func open(fsys fs.FS, name, display string, b *Budget) (*graph.Graph, string, error) {
+func open(fsys fs.FS, name, display string, o Options) (*graph.Graph, string, error) {
+	if o.Budget == nil {
+		o.Budget = NewBudget(0, "")
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		var pe *fs.PathError
@@ -107,7 +125,7 @@ func open(fsys fs.FS, name, display string, b *Budget) (*graph.Graph, string, er
 	mu.RUnlock()
 	for _, e := range list {
 		if e.sniff(name, head) {
-			g, err := e.load(fsys, name, b)
+			g, err := e.load(fsys, name, o)
 			if err != nil {
 				return nil, e.name, fmt.Errorf("%s (%s): %w", display, e.name, err)
 			}
@@ -241,4 +259,21 @@ func CheckLabels(g *graph.Graph, classes int) error {
 		return fmt.Errorf("%d class names for a model with %d outputs", len(g.Labels), classes)
 	}
 	return nil
+}
+
+// ExplainMissingWeights adds to an error of graph.HasWeights (a
+// *graph.MissingWeightsError) which file lacks the weights and, for a Caffe
+// network definition, the .caffemodel to put beside it. Other errors are
+// returned unchanged.
+func ExplainMissingWeights(file string, err error) error {
+	var mw *graph.MissingWeightsError
+	if !errors.As(err, &mw) {
+		return err
+	}
+	base := path.Base(filepath.ToSlash(file))
+	if HasExt(base, ".prototxt", ".pt") {
+		model := strings.TrimSuffix(base, path.Ext(base)) + ".caffemodel"
+		return fmt.Errorf("%s defines the network only, without weights (%w); to run it, put its weights %s beside it (or give the .caffemodel itself)", base, err, model)
+	}
+	return fmt.Errorf("%s holds no weights (%w)", base, err)
 }

@@ -109,17 +109,30 @@ func (n *Node) ParamNames() []string {
 	return names
 }
 
-// ParamCount is the number of learnable parameters of the node. Fixed
-// statistics (BatchNorm mean and variance) are not learnable and not counted.
+// ParamCount is the number of learnable parameters of the node (see
+// Learnable).
 func (n *Node) ParamCount() int64 {
 	var c int64
 	for name, t := range n.Params {
-		if name == "mean" || name == "var" {
-			continue
+		if n.Learnable(name, int64(t.Len())) {
+			c += int64(t.Len())
 		}
-		c += int64(t.Len())
 	}
 	return c
+}
+
+// Learnable reports whether the node's parameter name, of elems elements,
+// is a learned parameter: fixed statistics (BatchNorm mean and variance)
+// are not, nor is the value of a scalar constant (an ONNX Constant 0.5 that
+// a Mul reads is an attribute of that Mul, not a weight).
+func (n *Node) Learnable(name string, elems int64) bool {
+	if name == "mean" || name == "var" {
+		return false
+	}
+	if _, ok := n.Op.(*Const); ok && elems <= 1 {
+		return false
+	}
+	return true
 }
 
 // Graph is a model: its inputs, nodes in topological order and outputs.

@@ -7,6 +7,18 @@ import "fmt"
 // dynamic). It checks that present parameters have the shapes the operators
 // expect and that no value exceeds DefaultLimits.
 func (g *Graph) InferShapes(batch int) (map[string]Shape, error) {
+	return g.infer(batch, false)
+}
+
+// InferPartial is InferShapes for a graph that may hold operators convscope
+// cannot infer (Unknown nodes): their outputs, and the outputs of every node
+// that reads one, are absent from the map; every other value has its shape.
+// Errors of the nodes it can infer are reported as by InferShapes.
+func (g *Graph) InferPartial(batch int) (map[string]Shape, error) {
+	return g.infer(batch, true)
+}
+
+func (g *Graph) infer(batch int, partial bool) (map[string]Shape, error) {
 	if batch <= 0 {
 		batch = 1
 	}
@@ -27,14 +39,28 @@ func (g *Graph) InferShapes(batch int) (map[string]Shape, error) {
 		}
 		shapes[in.Name] = s
 	}
+	skipped := map[string]bool{} // values of skipped nodes (partial)
+nodes:
 	for _, n := range g.Nodes {
 		in := make([]Shape, len(n.Inputs))
 		for i, name := range n.Inputs {
 			s, ok := shapes[name]
 			if !ok {
+				if partial && skipped[name] {
+					for _, o := range n.Outputs {
+						skipped[o] = true
+					}
+					continue nodes
+				}
 				return nil, NodeErrorf(n.Name, "node %q reads %q before it is computed", n.Name, name)
 			}
 			in[i] = s
+		}
+		if _, ok := n.Op.(*Unknown); ok && partial {
+			for _, o := range n.Outputs {
+				skipped[o] = true
+			}
+			continue
 		}
 		out, err := n.Op.Infer(in)
 		if err != nil {
@@ -83,9 +109,20 @@ func (g *Graph) HasWeights(shapes map[string]Shape) error {
 		}
 		for name := range n.Op.ParamShapes(in) {
 			if n.Param(name) == nil {
-				return NodeErrorf(n.Name, "node %q (%s) has no %q parameter: the model defines structure only", n.Name, n.Type, name)
+				return &NodeError{Node: n.Name, Err: &MissingWeightsError{Node: n.Name, Type: n.Type, Param: name}}
 			}
 		}
 	}
 	return nil
+}
+
+// MissingWeightsError is HasWeights' error: a node lacks a parameter its
+// operator needs (a structure-only file, such as a Caffe prototxt without
+// its caffemodel). Callers that know the file add how to give the weights.
+type MissingWeightsError struct {
+	Node, Type, Param string
+}
+
+func (e *MissingWeightsError) Error() string {
+	return fmt.Sprintf("node %q (%s) has no %q parameter: the model defines structure only", e.Node, e.Type, e.Param)
 }

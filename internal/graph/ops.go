@@ -271,6 +271,16 @@ const (
 	Softplus    ActFunc = "Softplus"    // ln(1+e^x)
 	HardSigmoid ActFunc = "HardSigmoid" // max(0, min(1, Alpha·x + Beta))
 	Relu6       ActFunc = "Relu6"       // min(max(x, 0), 6)
+	HardSwish   ActFunc = "HardSwish"   // x·min(max(x/6 + 1/2, 0), 1)
+	Gelu        ActFunc = "Gelu"        // x·Φ(x) (erf); GeluTanh: its tanh approximation
+	GeluTanh    ActFunc = "GeluTanh"    // x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+	Mish        ActFunc = "Mish"        // x·tanh(ln(1 + eˣ))
+	Swish       ActFunc = "Swish"       // x·σ(x) (SiLU)
+	Softsign    ActFunc = "Softsign"    // x/(1 + |x|)
+	Exp         ActFunc = "Exp"         // eˣ
+	Log         ActFunc = "Log"         // ln x
+	Abs         ActFunc = "Abs"         // |x|
+	Erf         ActFunc = "Erf"         // the error function (Gelu as exported before ONNX opset 20)
 )
 
 // Activation applies an element-wise function; the output has the input's
@@ -287,7 +297,8 @@ func (a *Activation) Infer(in []Shape) ([]Shape, error) {
 		return nil, err
 	}
 	switch a.Func {
-	case Relu, LeakyRelu, Sigmoid, Tanh, Elu, Selu, Clip, Softplus, HardSigmoid, Relu6:
+	case Relu, LeakyRelu, Sigmoid, Tanh, Elu, Selu, Clip, Softplus, HardSigmoid, Relu6,
+		HardSwish, Gelu, GeluTanh, Mish, Swish, Softsign, Exp, Log, Abs, Erf:
 	default:
 		return nil, fmt.Errorf("unknown activation %q", a.Func)
 	}
@@ -301,8 +312,16 @@ func (a *Activation) Cost(in, out []Shape) Cost {
 	switch a.Func {
 	case Relu, LeakyRelu, Clip, Relu6, HardSigmoid:
 		return Cost{Comparisons: n}
-	case Sigmoid, Tanh, Elu, Selu, Softplus:
+	case Sigmoid, Tanh, Elu, Selu, Softplus, Gelu, GeluTanh, Swish, Exp, Log, Erf:
 		return Cost{Exponentials: n}
+	case Abs:
+		return Cost{Comparisons: n}
+	case Mish: // a softplus and a tanh
+		return Cost{Exponentials: 2 * n}
+	case HardSwish:
+		return Cost{Comparisons: 2 * n}
+	case Softsign:
+		return Cost{Divisions: n}
 	}
 	return Cost{}
 }
@@ -424,10 +443,13 @@ func (d *Dense) Cost(in, out []Shape) Cost {
 // y = scale·(x − mean)/sqrt(var + Epsilon) + bias.
 // Parameters: "scale", "bias", "mean", "var", each [C]. NoAffine drops the
 // learned "scale" and "bias" (scale 1, bias 0): Caffe's BatchNorm layer,
-// whose affine part is a separate Scale layer.
+// whose affine part is a separate Scale layer. NoScale drops only "scale"
+// (Keras scale: false), NoBias only "bias" (Keras center: false).
 type BatchNorm struct {
 	Epsilon  float32
 	NoAffine bool
+	NoScale  bool
+	NoBias   bool
 }
 
 func (b *BatchNorm) Kind() string { return "BatchNorm" }
@@ -444,10 +466,14 @@ func (b *BatchNorm) Infer(in []Shape) ([]Shape, error) {
 
 func (b *BatchNorm) ParamShapes(in []Shape) map[string]Shape {
 	c := Shape{in[0][1]}
-	if b.NoAffine {
-		return map[string]Shape{"mean": c, "var": c}
+	m := map[string]Shape{"mean": c, "var": c}
+	if !b.NoAffine && !b.NoScale {
+		m["scale"] = c
 	}
-	return map[string]Shape{"scale": c, "bias": c, "mean": c, "var": c}
+	if !b.NoAffine && !b.NoBias {
+		m["bias"] = c
+	}
+	return m
 }
 
 func (b *BatchNorm) Cost(in, out []Shape) Cost {

@@ -396,6 +396,9 @@ type Resize struct {
 	Mode         string
 	AlignCorners bool
 	Zoom, Shrink int
+	// Asymmetric makes bilinear sampling read at dst·in/out (TF 1, TF.js,
+	// ONNX asymmetric) instead of at half-pixel centres.
+	Asymmetric bool
 }
 
 func (r *Resize) Kind() string { return "Resize" }

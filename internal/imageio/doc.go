@@ -4,7 +4,10 @@
 //
 // # Pipeline
 //
-// [Load] = [Decode] + [Fit] + [ToCHW]:
+// [Load] = [Decode] + [Fit] + [ToCHW]; [LoadWith] resizes as a model's
+// [Preprocess] says (Fit, or [Stretch]), and [Preprocess.Apply] then
+// normalises (x = (p·scale − mean)/std, optionally in B,G,R order;
+// docs/preprocessing.md):
 //
 //  1. Decode sniffs the magic bytes and decodes JPEG, PNG, GIF (first frame),
 //     WebP and BMP. Everything else is rejected with an error naming the

@@ -11,6 +11,15 @@ import (
 // opaque with bounds (0, 0)–(w, h); an empty img yields a white image and
 // non-positive w or h an empty one.
 func Fit(img image.Image, w, h int) *image.RGBA {
+	return resizeWith(img, w, h, func(sw, sh int) ([]contrib, []contrib) {
+		scaledW, scaledH := coverSize(sw, sh, w, h)
+		return axisKernel(sw, scaledW, (scaledW-w)/2, w), axisKernel(sh, scaledH, (scaledH-h)/2, h)
+	})
+}
+
+// resizeWith brings img to w×h with the column and row kernels that
+// kernels returns for its size sw×sh (an image already w×h is copied).
+func resizeWith(img image.Image, w, h int, kernels func(sw, sh int) (kx, ky []contrib)) *image.RGBA {
 	w, h = max(w, 0), max(h, 0)
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	if w == 0 || h == 0 {
@@ -28,9 +37,7 @@ func Fit(img image.Image, w, h int) *image.RGBA {
 		}
 		return dst
 	}
-	scaledW, scaledH := coverSize(sw, sh, w, h)
-	kx := axisKernel(sw, scaledW, (scaledW-w)/2, w)
-	ky := axisKernel(sh, scaledH, (scaledH-h)/2, h)
+	kx, ky := kernels(sw, sh)
 	resample(dst, src, kx, ky)
 	return dst
 }

@@ -2,7 +2,9 @@ package server
 
 import (
 	"encoding/json"
+	"github.com/convscope/convscope/internal/imageio"
 
+	"github.com/convscope/convscope/internal/analyze"
 	"github.com/convscope/convscope/internal/graph"
 )
 
@@ -20,6 +22,9 @@ type modelSummary struct {
 	Layers   int      `json:"layers"`
 	Params   int64    `json:"params"`
 	Examples []string `json:"examples"`
+	// Preprocess is how an image becomes the model's input, every default
+	// spelled out (docs/preprocessing.md).
+	Preprocess imageio.Preprocess `json:"preprocess"`
 }
 
 // modelDetail is GET /api/models/{id}.
@@ -70,13 +75,15 @@ func (m *model) summary() modelSummary {
 	s := modelSummary{
 		ID: m.id, Name: m.name, Format: m.format, File: m.file, Default: m.id == DefaultID,
 		Runnable: m.runnable, WhyNot: m.whyNot, Classes: m.classes, Layers: len(m.g.Nodes),
-		Examples: []string{},
+		Examples: []string{}, Preprocess: m.pre.Normal(),
 	}
 	if m.runnable {
 		s.Input = []int{m.input.c, m.input.h, m.input.w}
 	}
+	// As analyze counts them: a structure-only file (a prototxt without
+	// weights) counts the parameters its layers would have.
 	for _, n := range m.g.Nodes {
-		s.Params += n.ParamCount()
+		s.Params += m.nodeParams(n)
 	}
 	for _, e := range m.examples {
 		s.Examples = append(s.Examples, e.name)
@@ -111,7 +118,11 @@ func (m *model) detail() modelDetail {
 		li := layerInfo{
 			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs,
 			Shape: ints(out[0].PerImage()), Params: []paramInfo{}, ParamCount: n.ParamCount(),
-			Attrs: attrs(n.Op, in), Cost: n.Op.Cost(in, out),
+		}
+		if known(out) && known(in) {
+			li.Attrs, li.Cost = attrs(n.Op, in), n.Op.Cost(in, out)
+		} else { // after an unsupported operator: shapes and cost unknown
+			li.Attrs = attrs(n.Op, nil)
 		}
 		for _, p := range n.ParamNames() {
 			li.Params = append(li.Params, paramInfo{Name: p, Shape: n.Params[p].Shape})
@@ -119,6 +130,34 @@ func (m *model) detail() modelDetail {
 		d.Nodes = append(d.Nodes, li)
 	}
 	return d
+}
+
+// known reports whether every shape is known (an unsupported operator's
+// outputs, and what depends on them, have none).
+func known(shapes []graph.Shape) bool {
+	for _, s := range shapes {
+		if s == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// nodeParams counts a node's learnable parameters as analyze does: from its
+// tensors, or from the shapes its operator expects when the file has none.
+func (m *model) nodeParams(n *graph.Node) int64 {
+	in := make([]graph.Shape, len(n.Inputs))
+	for i, v := range n.Inputs {
+		in[i] = m.shapes[v]
+	}
+	if !known(in) {
+		return n.ParamCount()
+	}
+	learn, _, err := analyze.NodeParams(n, in)
+	if err != nil {
+		return n.ParamCount()
+	}
+	return learn
 }
 
 func ints(s graph.Shape) []int {

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -28,6 +30,12 @@ type ModelSpec struct {
 	// BMP) offered for this model. Without it a model offers the images of
 	// an "examples" folder beside its file, if there is one.
 	Examples string
+	// Input, if set, is the size (C,H,W) of the model's first input: it
+	// fills the sizes the file leaves open (format.Options.Input).
+	Input []int
+	// Preprocess, if set, is the model's preprocessing; without it a
+	// preprocess.json beside the model file is read, if there is one.
+	Preprocess *imageio.Preprocess
 }
 
 // DefaultID is the id of the embedded default model.
@@ -59,6 +67,7 @@ type model struct {
 	labels                 []string
 	labelsSource           string // "labels.txt", "--labels", "model", "none"
 	examples               []example
+	pre                    imageio.Preprocess // how an image becomes its input
 
 	runnable bool
 	whyNot   string // why the model cannot be run on an image
@@ -109,14 +118,30 @@ func loadSpec(spec ModelSpec) (*model, error) {
 		}
 		m = &model{format: "preset", file: spec.Path, g: g, name: name + " (random weights)", labelsSource: "model"}
 	} else {
-		g, formatName, err := format.Open(spec.Path)
+		g, formatName, err := format.OpenWith(spec.Path, format.Options{Input: spec.Input})
 		if err != nil {
 			return nil, err
 		}
 		m = &model{format: formatName, file: filepath.Base(spec.Path), g: g, name: displayName(spec.Path), labelsSource: "model"}
+		if spec.Preprocess == nil {
+			pre, err := imageio.ReadPreprocess(os.DirFS(filepath.Dir(spec.Path)), imageio.PreprocessFile)
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: %w", filepath.Join(filepath.Dir(spec.Path), imageio.PreprocessFile), err)
+			}
+			m.pre = pre
+		}
 		if _, err := os.Stat(filepath.Join(filepath.Dir(spec.Path), format.LabelsFile)); err == nil {
 			m.labelsSource = format.LabelsFile
 		}
+	}
+	if spec.Preprocess != nil {
+		if err := spec.Preprocess.Check(); err != nil {
+			return nil, fmt.Errorf("%s: preprocessing: %w", spec.Path, err)
+		}
+		m.pre = *spec.Preprocess
+	}
+	if spec.Input != nil && m.format == "preset" && len(m.g.Inputs) > 0 {
+		m.g.Inputs[0].Shape = append(graph.Shape{-1}, spec.Input...)
 	}
 	g := m.g
 	if spec.Labels != "" {
@@ -225,6 +250,10 @@ func readExamples(dir string) ([]example, error) {
 // m.mem can grow by m.engineBytes.
 func (m *model) prepare(maxActivations int64, reserve func(int64) error) error {
 	shapes, err := m.g.InferShapes(1)
+	unsupported := graph.IsUnsupported(err)
+	if unsupported { // shown, not run: the shapes that can be known
+		shapes, err = m.g.InferPartial(1)
+	}
 	if err != nil {
 		return err
 	}
@@ -267,12 +296,20 @@ func (m *model) prepare(maxActivations int64, reserve func(int64) error) error {
 		}
 	}
 	m.runnable, m.whyNot = true, ""
+	if unsupported {
+		m.runnable = false
+		m.whyNot = fmt.Sprintf("it uses %s, which convscope does not support: it shows the graph but cannot run it", opList(m.g.Unsupported()))
+		if reserve != nil { // shown, not run: only its weights stay
+			return reserve(weightBytes(m.g))
+		}
+		return nil
+	}
 	if err := m.findInput(); err != nil {
 		m.runnable, m.whyNot = false, err.Error()
 		return nil
 	}
 	if err := m.g.HasWeights(shapes); err != nil {
-		m.runnable, m.whyNot = false, err.Error()
+		m.runnable, m.whyNot = false, format.ExplainMissingWeights(m.file, err).Error()
 		return nil
 	}
 	if reserve != nil {
@@ -421,4 +458,12 @@ func (m *model) exampleByName(name string) (example, bool) {
 		}
 	}
 	return example{}, false
+}
+
+// opList names operators in a sentence: "operator Foo", "operators A, B".
+func opList(ops []string) string {
+	if len(ops) == 1 {
+		return "operator " + ops[0]
+	}
+	return "operators " + strings.Join(ops, ", ")
 }

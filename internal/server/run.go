@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/convscope/convscope/internal/engine"
+	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
 )
@@ -53,6 +54,9 @@ type httpError struct {
 	// line and column (1-based; 0 = unknown) place the problem in the
 	// uploaded text file; the error body then carries them.
 	line, column int
+	// free, if set, is an input whose size the upload leaves open; the
+	// error body then carries "input_free" (docs/api.md).
+	free *format.FreeSizeError
 }
 
 func (e *httpError) Error() string { return e.msg }
@@ -170,7 +174,7 @@ func (s *Server) decodeImage(ctx context.Context, file []byte, m *model) ([]floa
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	x, err := imageio.Load(bytes.NewReader(file), m.input.w, m.input.h, s.imageLimits)
+	x, err := imageio.LoadWith(bytes.NewReader(file), m.input.w, m.input.h, s.imageLimits, m.pre)
 	if err != nil {
 		switch {
 		case errors.Is(err, imageio.ErrUnknownFormat):
@@ -189,6 +193,7 @@ func (s *Server) decodeImage(ctx context.Context, file []byte, m *model) ([]floa
 		}
 		x = g
 	}
+	m.pre.Apply(x, m.input.c)
 	return x, nil
 }
 

@@ -13,7 +13,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -23,6 +25,7 @@ import (
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/zoo"
 )
 
@@ -273,23 +276,13 @@ func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeA
 // handleAnalyze answers POST /api/analyze: a model file as the raw body
 // (?name= gives its file name) or as one or more multipart "file" parts.
 func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	var override []int
-	if v := q.Get("input"); v != "" {
-		d, err := analyze.ParseCHW(v)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("?input=%s: %v", v, err))
-			return
-		}
-		override = d
-	}
-	files, main, release, err := s.readUpload(w, r)
+	files, main, opts, release, err := s.readUpload(w, r)
 	defer release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	a, err := s.analyzeUpload(r.Context(), files, main, override)
+	a, err := s.analyzeUpload(r.Context(), files, main, opts.input)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -299,7 +292,7 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 
 // analyzeUpload loads main from files and analyses it.
 func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main string, override []int) (*scopeAnalysis, error) {
-	g, fmtName, done, err := s.openUpload(ctx, files, main, false)
+	g, fmtName, done, err := s.openUpload(ctx, files, main, false, override)
 	defer done()
 	if err != nil {
 		return nil, err
@@ -308,14 +301,9 @@ func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main str
 	if len(g.Inputs) == 0 {
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the model has no input", main)
 	}
-	if override != nil {
-		g.Inputs[0].Shape = append(graph.Shape{-1}, override...)
-	}
 	for _, in := range g.Inputs {
-		for _, d := range in.Shape[min(1, len(in.Shape)):] {
-			if d <= 0 {
-				return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the file does not give the size of input %q (%v); pass ?input=C,H,W", main, in.Name, in.Shape.PerImage())
-			}
+		if _, err := format.FillInput(in.Name, in.Shape, nil); err != nil {
+			return nil, freeSizeError(main, err)
 		}
 	}
 	a, err := analyzeGraph(g, fmtName, main)
@@ -331,7 +319,7 @@ func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main str
 // make room); done (never nil) gives them back. An unknown format is a 400, an import
 // past the budget a 413, a file its importer refuses a 422 placed in its
 // text.
-func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string, evict bool) (g *graph.Graph, fmtName string, done func(), err error) {
+func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string, evict bool, input []int) (g *graph.Graph, fmtName string, done func(), err error) {
 	b := s.importBudget(files.Size())
 	res := &reservation{b: s.mem}
 	// Each charge of the import is reserved from the memory budget as it
@@ -348,11 +336,14 @@ func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string
 		}
 		return res.add(ctx, n, s.memWait(), "importing the upload", true)
 	}
-	g, fmtName, err = format.OpenBudget(files, main, b)
+	g, fmtName, err = format.OpenFSWith(files, main, format.Options{Budget: b, Input: input})
 	if err != nil {
 		var be *format.BudgetError
 		var he *httpError
+		var fe *format.FreeSizeError
 		switch {
+		case errors.As(err, &fe):
+			err = freeSizeError(main, fe)
 		case errors.As(err, &he): // no room in the memory budget
 			err = he
 		case errors.Is(err, format.ErrUnknown):
@@ -380,55 +371,62 @@ func placed(src []byte, fmtName string, err error, msg string) error {
 // then waits for one of the Config.MaxUploads import slots (as long as a
 // run waits for a run slot). release (never nil) gives the slot and the
 // body's memory back.
-func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, release func(), err error) {
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, opts uploadOptions, release func(), err error) {
 	res, err := s.admitBody(w, r, true)
 	release = res.release
 	if err != nil {
-		return nil, "", release, err
+		return nil, "", opts, release, err
 	}
-	files, main, err = s.uploadedModel(w, r)
+	files, main, fields, err := s.uploadedModel(w, r)
 	if err != nil {
-		return nil, "", release, err
+		return nil, "", opts, release, err
+	}
+	if opts, err = parseUploadOptions(fields, files); err != nil {
+		return nil, "", opts, release, err
 	}
 	if err := s.acquire(r.Context(), s.uploadSem, errUploadsBusy); err != nil {
-		return nil, "", release, err
+		return nil, "", opts, release, err
 	}
 	release = func() { <-s.uploadSem; res.release() }
-	return files, main, release, nil
+	return files, main, opts, release, nil
 }
 
 // uploadedModel reads the files of POST /api/analyze (at most MaxBodyBytes
 // in all) and picks the model file among them.
-func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.MemFS, string, error) {
+func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.MemFS, string, url.Values, error) {
 	body := r.Body // limited by admitBody
 	want := r.URL.Query().Get("name")
 	files := format.MemFS{}
+	fields := url.Values{}
+	for k, v := range r.URL.Query() {
+		fields[k] = v
+	}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		name := "model"
 		if want != "" {
 			n, err := uploadName(want)
 			if err != nil {
-				return nil, "", err
+				return nil, "", nil, err
 			}
 			name = n
 		}
 		b, err := readBody(body, r.ContentLength)
 		if err != nil {
-			return nil, "", readError(err)
+			return nil, "", nil, readError(err)
 		}
 		if len(b) == 0 {
-			return nil, "", errorStatus(http.StatusBadRequest, "the request has no model file: send it as the body (with ?name=FILE) or as multipart \"file\" parts")
+			return nil, "", nil, errorStatus(http.StatusBadRequest, "the request has no model file: send it as the body (with ?name=FILE) or as multipart \"file\" parts")
 		}
 		files[name] = b
-		return files, name, nil
+		return files, name, fields, nil
 	}
 	if params["boundary"] == "" {
-		return nil, "", errorStatus(http.StatusBadRequest, "multipart body without a boundary")
+		return nil, "", nil, errorStatus(http.StatusBadRequest, "multipart body without a boundary")
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, "", errorStatus(http.StatusBadRequest, "bad multipart body: %v", err)
+		return nil, "", nil, errorStatus(http.StatusBadRequest, "bad multipart body: %v", err)
 	}
 	var order []string
 	for {
@@ -437,50 +435,52 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 			break
 		}
 		if err != nil {
-			return nil, "", readError(err)
+			return nil, "", nil, readError(err)
 		}
 		if part.FormName() != "file" {
-			part.Close()
+			if err := readField(part, fields); err != nil {
+				return nil, "", nil, err
+			}
 			continue
 		}
 		if len(order) == MaxUploadFiles {
-			return nil, "", errorStatus(http.StatusBadRequest, "more than %d files in one upload", MaxUploadFiles)
+			return nil, "", nil, errorStatus(http.StatusBadRequest, "more than %d files in one upload", MaxUploadFiles)
 		}
 		name, err := uploadName(part.FileName())
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if _, dup := files[name]; dup {
-			return nil, "", errorStatus(http.StatusBadRequest, "the file %q is uploaded twice", name)
+			return nil, "", nil, errorStatus(http.StatusBadRequest, "the file %q is uploaded twice", name)
 		}
 		b, err := io.ReadAll(part)
 		if err != nil {
-			return nil, "", readError(err)
+			return nil, "", nil, readError(err)
 		}
 		files[name] = b
 		order = append(order, name)
 	}
 	if len(order) == 0 {
-		return nil, "", errorStatus(http.StatusBadRequest, `the multipart body has no "file" part`)
+		return nil, "", nil, errorStatus(http.StatusBadRequest, `the multipart body has no "file" part`)
 	}
 	if want != "" {
 		name, err := uploadName(want)
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if files[name] == nil {
-			return nil, "", errorStatus(http.StatusBadRequest, "?name=%s names none of the uploaded files (%s)", want, strings.Join(order, ", "))
+			return nil, "", nil, errorStatus(http.StatusBadRequest, "?name=%s names none of the uploaded files (%s)", want, strings.Join(order, ", "))
 		}
-		return files, name, nil
+		return files, name, fields, nil
 	}
 	main, err := mainFile(order)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	if len(files[main]) == 0 {
-		return nil, "", errorStatus(http.StatusBadRequest, "the uploaded file %q is empty", main)
+		return nil, "", nil, errorStatus(http.StatusBadRequest, "the uploaded file %q is empty", main)
 	}
-	return files, main, nil
+	return files, main, fields, nil
 }
 
 // uploadName reduces a client's file name to a base name usable in a
@@ -500,6 +500,8 @@ func mainFile(names []string) (string, error) {
 	if len(names) == 1 {
 		return names[0], nil
 	}
+	// preprocess.json goes with the model; it is never the model.
+	names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == imageio.PreprocessFile })
 	for _, exts := range [][]string{{".json"}, {".prototxt", ".pbtxt", ".pt"}, {".onnx"}} {
 		var found []string
 		for _, n := range names {

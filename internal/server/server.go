@@ -379,11 +379,34 @@ func writeErrorAt(w http.ResponseWriter, status int, msg string, line, column in
 	w.Write(append(b, '\n'))
 }
 
+// writeFreeSize writes a 422 about an input size left open:
+// {"error": msg, "input_free": {"input": NAME, "shape": [C, H, W] (-1
+// free), "suggest": [C, H, W]}}.
+func writeFreeSize(w http.ResponseWriter, he *httpError) {
+	type free struct {
+		Input   string `json:"input"`
+		Shape   []int  `json:"shape"`
+		Suggest []int  `json:"suggest"`
+	}
+	b, _ := json.Marshal(struct {
+		Error string `json:"error"`
+		Free  free   `json:"input_free"`
+	}{he.msg, free{he.free.Input, he.free.Shape, he.free.Suggest}})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(he.status)
+	w.Write(append(b, '\n'))
+}
+
 // fail answers an error: an *httpError with its status, a cancelled
 // request with 503, anything else with 500 (logged).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	switch {
+	case errors.As(err, &he) && he.free != nil:
+		writeFreeSize(w, he)
 	case errors.As(err, &he) && he.line > 0:
 		writeErrorAt(w, he.status, he.msg, he.line, he.column)
 	case errors.As(err, &he):

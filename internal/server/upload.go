@@ -20,13 +20,13 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "this server does not accept uploaded models (serve --max-uploaded-models)")
 		return
 	}
-	files, main, release, err := s.readUpload(w, r)
+	files, main, opts, release, err := s.readUpload(w, r)
 	defer release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	m, err := s.loadUpload(r.Context(), files, main)
+	m, err := s.loadUpload(r.Context(), files, main, opts)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -42,11 +42,14 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 
 // loadUpload reads and prepares an uploaded model; one that cannot be run
 // on images (no weights, no image input, an operator the engine lacks) is
-// refused with 422 and the reason. Its weights and first engine are
+// refused with 422 and the reason — except one whose only fault is an
+// operator convscope does not support, which is listed (runnable false,
+// the reason naming the operator) so that its graph can still be shown.
+// Its weights and first engine (only its weights when it cannot run) are
 // reserved from the memory budget (dropping the oldest uploads to make
 // room) before the engine is compiled.
-func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string) (*model, error) {
-	g, fmtName, done, err := s.openUpload(ctx, files, main, true)
+func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string, opts uploadOptions) (*model, error) {
+	g, fmtName, done, err := s.openUpload(ctx, files, main, true, opts.input)
 	done() // the import's temporaries are garbage; the model is charged below
 	if err != nil {
 		return nil, err
@@ -59,6 +62,9 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 	m := &model{format: fmtName, file: clip(main, maxNameLen), g: g, name: clip(name, maxNameLen), labelsSource: "model", mem: &modelMem{b: s.mem}}
 	if _, ok := files[format.LabelsFile]; ok {
 		m.labelsSource = format.LabelsFile
+	}
+	if opts.pre != nil {
+		m.pre = *opts.pre
 	}
 	var reserved bool
 	reserve := func(n int64) error {
@@ -77,7 +83,7 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 		}
 		return nil, placed(files[main], fmtName, err, main+": "+err.Error())
 	}
-	if !m.runnable {
+	if !m.runnable && len(g.Unsupported()) == 0 {
 		m.mem.drop()
 		return nil, errorStatus(http.StatusUnprocessableEntity, "%s cannot be run on an image: %s", main, m.whyNot)
 	}

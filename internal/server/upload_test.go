@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math"
-	"mime/multipart"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,17 +16,7 @@ import (
 // multipartFiles builds a multipart body with one "file" part per name.
 func multipartFiles(t *testing.T, files map[string][]byte, order ...string) (*bytes.Buffer, string) {
 	t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for _, name := range order {
-		fw, err := mw.CreateFormFile("file", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fw.Write(files[name])
-	}
-	mw.Close()
-	return &b, mw.FormDataContentType()
+	return multipartWith(t, files, nil, order...)
 }
 
 // refUpload reads the CNN Explainer TF.js model (model.json and its shard).
@@ -171,7 +160,7 @@ func TestAnalyzeErrorPosition(t *testing.T) {
 		contains     string
 		line, column int
 	}{
-		{"unknown type", head + "layer {\n  name: \"c1\"\n  type: \"Zorblax\"\n  bottom: \"data\"\n  top: \"c1\"\n}\n", `unknown layer type "Zorblax"`, 5, 3},
+		{"layer error", head + "layer {\n  name: \"c1\"\n  type: \"Convolution\"\n  bottom: \"data\"\n  top: \"c1\"\n}\n", `convolution_param is missing`, 5, 3},
 		{"missing bottom", head + "layer { name: \"r\" type: \"ReLU\" bottom: \"nope\" top: \"r\" }\n", `bottom "nope"`, 4, 9},
 		{"window too big", head + "layer {\n name: \"c2\"\n type: \"Convolution\"\n bottom: \"data\"\n top: \"c2\"\n convolution_param { num_output: 2 kernel_size: 30 } }\n", `c2`, 5, 2},
 		{"syntax", head + "layer {\n  name: \"a\"\n  type: \"ReLU\" = \n  bottom: \"data\" top: \"a\"\n}\n", "syntax error", 0, 0},

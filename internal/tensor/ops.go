@@ -31,6 +31,17 @@ const (
 	ActClip
 	ActSoftplus
 	ActHardSigmoid
+	// The functions of act_ext.go.
+	ActHardSwish
+	ActGelu
+	ActGeluTanh
+	ActMish
+	ActSwish
+	ActSoftsign
+	ActExp
+	ActLog
+	ActAbs
+	ActErf
 )
 
 // Apply computes dst[i] = f(src[i]); dst and src may be the same slice.
@@ -80,6 +91,8 @@ func Apply(dst, src []float32, f Activation, alpha, beta float32) {
 		for i, v := range src {
 			dst[i] = min(max(alpha*v+beta, 0), 1)
 		}
+	default:
+		applyExt(dst, src, f)
 	}
 }
 

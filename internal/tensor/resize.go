@@ -8,6 +8,9 @@ type ResizeMode int
 const (
 	ResizeNearest ResizeMode = iota
 	ResizeBilinear
+	// ResizeBilinearAsymmetric samples at dst·ratio (TF 1, TF.js
+	// resizeBilinear, ONNX coordinate_transformation_mode asymmetric).
+	ResizeBilinearAsymmetric
 )
 
 // Resize scales each of the nc planes of src (h×w) to oh×ow. ratioH and
@@ -65,7 +68,7 @@ func sampling(in, out int, mode ResizeMode, align bool, ratio float32) []sample 
 			if out > 1 {
 				x = float64(o) * float64(in-1) / float64(out-1)
 			}
-		case mode == ResizeNearest:
+		case mode == ResizeNearest, mode == ResizeBilinearAsymmetric:
 			x = float64(o) * float64(ratio)
 		default:
 			x = (float64(o)+0.5)*float64(ratio) - 0.5

@@ -173,6 +173,8 @@ func (l *actLayer) backward() {
 					dx[i] += dy[i] * a
 				}
 			}
+		default:
+			actBackwardExt(l.f, dx, dy, x)
 		}
 	})
 }

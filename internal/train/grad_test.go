@@ -228,6 +228,8 @@ func TestGradActivations(t *testing.T) {
 		{Func: graph.Relu}, {Func: graph.LeakyRelu, Alpha: 0.1}, {Func: graph.Sigmoid}, {Func: graph.Tanh},
 		{Func: graph.Elu, Alpha: 1.2}, {Func: graph.Selu, Alpha: 1.67326, Beta: 1.0507}, {Func: graph.Clip, Alpha: -0.5, Beta: 0.7},
 		{Func: graph.Softplus}, {Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}, {Func: graph.Relu6},
+		{Func: graph.HardSwish}, {Func: graph.Gelu}, {Func: graph.GeluTanh}, {Func: graph.Mish}, {Func: graph.Swish}, {Func: graph.Softsign},
+		{Func: graph.Exp}, {Func: graph.Abs}, {Func: graph.Erf},
 	}
 	for i, a := range cases {
 		t.Run(string(a.Func), func(t *testing.T) {
@@ -241,7 +243,7 @@ func TestGradActivations(t *testing.T) {
 			// Keep away from the other kinks too: Clip's bounds, Relu6's 6,
 			// HardSigmoid's 0 and 1 (x = ±2.5).
 			for j, v := range x {
-				for _, k := range []float32{-0.5, 0.7, 6, -2.5, 2.5} {
+				for _, k := range []float32{-0.5, 0.7, 6, -2.5, 2.5, -3, 3} {
 					if d := v - k; d > -2*fdStep && d < 2*fdStep {
 						x[j] = k + 3*fdStep
 					}
@@ -410,4 +412,26 @@ func TestGradSoftmaxCrossEntropy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGradPower: y = (shift + scale·x)^exponent against finite differences
+// (exponents 1, 2 and 0.5 on a positive base).
+func TestGradPower(t *testing.T) {
+	for i, p := range []graph.Power{{Exponent: 1, Scale: -0.5, Shift: 2}, {Exponent: 2, Scale: 1.5, Shift: 0.3}, {Exponent: 0.5, Scale: 0.5, Shift: 3}} {
+		rng := rand.New(rand.NewPCG(uint64(i), 9))
+		g := buildGraph(t, graph.Shape{2, 3, 3}, rng, op("pow", &p))
+		checkGrads(t, g, randInput(rng, 3*18), 3, true)
+	}
+}
+
+// TestGradLog: ln x on positive inputs against finite differences.
+func TestGradLog(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	a := graph.Activation{Func: graph.Log}
+	g := buildGraph(t, graph.Shape{2, 3, 3}, rng, op("log", &a))
+	x := randInput(rng, 3*18)
+	for i, v := range x {
+		x[i] = 1.5 + v // in [0.5, 2.5]
+	}
+	checkGrads(t, g, x, 3, true)
 }

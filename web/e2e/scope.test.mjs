@@ -306,6 +306,36 @@ describe('Scope page', () => {
     await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
   });
 
+  it('asks for the input size of a model that leaves it open, prefilled 3,224,224, and runs it at the size given', async () => {
+    // A TF.js model with input [null, null, null, 3]: a 1×1 convolution to 2 classes, then global average pooling.
+    const js = JSON.stringify({
+      modelTopology: { model_config: { class_name: 'Sequential', config: { layers: [
+        { class_name: 'Conv2D', config: { name: 'conv', batch_input_shape: [null, null, null, 3], filters: 2, kernel_size: [1, 1], use_bias: false } },
+        { class_name: 'GlobalAveragePooling2D', config: { name: 'gap' } },
+      ] } } },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'conv/kernel', shape: [1, 1, 3, 2], dtype: 'float32' }] }],
+    });
+    const bin = Buffer.from(new Float32Array([1, 0, 0, 0, 0, 1]).buffer);
+    await fresh(page, `${server.url}/#/scope`);
+    await page.setInputFiles('[data-testid="model-file"]', [
+      { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(js) },
+      { name: 'group1-shard1of1.bin', mimeType: 'application/octet-stream', buffer: bin },
+    ]);
+    await page.waitForSelector('[data-testid="free-size"]');
+    assert.equal(await page.inputValue('[data-testid="free-size-input"]'), '3,224,224');
+    assert.equal(await page.$('[data-testid="error"]'), null);
+    await page.fill('[data-testid="free-size-input"]', '3,32,48');
+    await page.click('[data-testid="free-size"] button[type="submit"]');
+    await page.waitForFunction(() => location.hash === '#/scope/file/model.json');
+    await waitScopeReady(page);
+    assert.equal(await page.$('[data-testid="free-size"]'), null);
+    await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
+    await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
+    const id = new URL(page.url()).searchParams.get('model');
+    const m = await (await fetch(`${server.url}/api/models/${id}`)).json();
+    assert.deepEqual(m.input, [3, 32, 48]);
+  });
+
   it('says why a model without weights cannot run', { skip: needRef(path.join(caffeDir, 'squeezenet_v1.1_deploy.prototxt')) }, async () => {
     // a prototxt alone has no weights: no Run button
     await fresh(page, `${server.url}/#/scope`);

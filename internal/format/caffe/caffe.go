@@ -30,10 +30,18 @@ func init() {
 // load is the format.Loader. Caffe weights are decoded by the protobuf
 // reader, one float32 per stored value (no more bytes than the file); they
 // are charged to the budget once read.
-func load(fsys fs.FS, name string, b *format.Budget) (*graph.Graph, error) {
+//
+// An input size given (o.Input) replaces the first input's declared one:
+// a Caffe network is reshaped to its input when it runs, so the size a
+// prototxt declares is a default, not a constraint.
+func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
+	b := o.Budget
 	g, err := Load(fsys, name)
 	if err != nil {
 		return nil, err
+	}
+	if o.Input != nil && len(g.Inputs) > 0 {
+		g.Inputs[0].Shape = append(graph.Shape{-1}, o.Input...)
 	}
 	var n int64
 	for _, nd := range g.Nodes {
@@ -216,7 +224,7 @@ func Build(def, weights *NetParameter) (*graph.Graph, error) {
 		}
 	}
 	if known {
-		if _, err := g.InferShapes(1); err != nil {
+		if _, err := g.InferPartial(1); err != nil {
 			return nil, err
 		}
 	}

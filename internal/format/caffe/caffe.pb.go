@@ -1563,11 +1563,14 @@ type LayerParameter struct {
 	TanhParam         *TanHParameter           `protobuf:"bytes,127,opt,name=tanh_param,json=tanhParam" json:"tanh_param,omitempty"`
 	WindowDataParam   *WindowDataParameter     `protobuf:"bytes,129,opt,name=window_data_param,json=windowDataParam" json:"window_data_param,omitempty"`
 	// Forks.
-	UpsampleParam *UpsampleParameter `protobuf:"bytes,149,opt,name=upsample_param,json=upsampleParam" json:"upsample_param,omitempty"` // YOLOv3 Caffe ports
-	InterpParam   *InterpParameter   `protobuf:"bytes,163,opt,name=interp_param,json=interpParam" json:"interp_param,omitempty"`       // PSPNet
-	PermuteParam  *PermuteParameter  `protobuf:"bytes,202,opt,name=permute_param,json=permuteParam" json:"permute_param,omitempty"`    // SSD
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UpsampleParam        *UpsampleParameter        `protobuf:"bytes,149,opt,name=upsample_param,json=upsampleParam" json:"upsample_param,omitempty"`                        // YOLOv3 Caffe ports
+	InterpParam          *InterpParameter          `protobuf:"bytes,163,opt,name=interp_param,json=interpParam" json:"interp_param,omitempty"`                              // PSPNet
+	PermuteParam         *PermuteParameter         `protobuf:"bytes,202,opt,name=permute_param,json=permuteParam" json:"permute_param,omitempty"`                           // SSD
+	PriorBoxParam        *PriorBoxParameter        `protobuf:"bytes,203,opt,name=prior_box_param,json=priorBoxParam" json:"prior_box_param,omitempty"`                      // SSD
+	DetectionOutputParam *DetectionOutputParameter `protobuf:"bytes,204,opt,name=detection_output_param,json=detectionOutputParam" json:"detection_output_param,omitempty"` // SSD
+	NormParam            *NormalizeParameter       `protobuf:"bytes,206,opt,name=norm_param,json=normParam" json:"norm_param,omitempty"`                                    // SSD
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *LayerParameter) Reset() {
@@ -1890,6 +1893,27 @@ func (x *LayerParameter) GetInterpParam() *InterpParameter {
 func (x *LayerParameter) GetPermuteParam() *PermuteParameter {
 	if x != nil {
 		return x.PermuteParam
+	}
+	return nil
+}
+
+func (x *LayerParameter) GetPriorBoxParam() *PriorBoxParameter {
+	if x != nil {
+		return x.PriorBoxParam
+	}
+	return nil
+}
+
+func (x *LayerParameter) GetDetectionOutputParam() *DetectionOutputParameter {
+	if x != nil {
+		return x.DetectionOutputParam
+	}
+	return nil
+}
+
+func (x *LayerParameter) GetNormParam() *NormalizeParameter {
+	if x != nil {
+		return x.NormParam
 	}
 	return nil
 }
@@ -4552,6 +4576,381 @@ func (x *V1LayerParameter) GetTransformParam() *TransformationParameter {
 	return nil
 }
 
+// SSD (weiliu89/caffe): Normalize scales each position's (or each image's)
+// L2-normalised values by a learned scale.
+type NormalizeParameter struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AcrossSpatial *bool                  `protobuf:"varint,1,opt,name=across_spatial,json=acrossSpatial,def=1" json:"across_spatial,omitempty"`
+	ChannelShared *bool                  `protobuf:"varint,3,opt,name=channel_shared,json=channelShared,def=1" json:"channel_shared,omitempty"`
+	Eps           *float32               `protobuf:"fixed32,4,opt,name=eps,def=1e-10" json:"eps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+// Default values for NormalizeParameter fields.
+const (
+	Default_NormalizeParameter_AcrossSpatial = bool(true)
+	Default_NormalizeParameter_ChannelShared = bool(true)
+	Default_NormalizeParameter_Eps           = float32(1.000000013351432e-10)
+)
+
+func (x *NormalizeParameter) Reset() {
+	*x = NormalizeParameter{}
+	mi := &file_internal_format_caffe_caffe_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NormalizeParameter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NormalizeParameter) ProtoMessage() {}
+
+func (x *NormalizeParameter) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_format_caffe_caffe_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NormalizeParameter.ProtoReflect.Descriptor instead.
+func (*NormalizeParameter) Descriptor() ([]byte, []int) {
+	return file_internal_format_caffe_caffe_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *NormalizeParameter) GetAcrossSpatial() bool {
+	if x != nil && x.AcrossSpatial != nil {
+		return *x.AcrossSpatial
+	}
+	return Default_NormalizeParameter_AcrossSpatial
+}
+
+func (x *NormalizeParameter) GetChannelShared() bool {
+	if x != nil && x.ChannelShared != nil {
+		return *x.ChannelShared
+	}
+	return Default_NormalizeParameter_ChannelShared
+}
+
+func (x *NormalizeParameter) GetEps() float32 {
+	if x != nil && x.Eps != nil {
+		return *x.Eps
+	}
+	return Default_NormalizeParameter_Eps
+}
+
+// SSD: the default boxes of a feature map.
+type PriorBoxParameter struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MinSize       []float32              `protobuf:"fixed32,1,rep,name=min_size,json=minSize" json:"min_size,omitempty"`
+	MaxSize       []float32              `protobuf:"fixed32,2,rep,name=max_size,json=maxSize" json:"max_size,omitempty"`
+	AspectRatio   []float32              `protobuf:"fixed32,3,rep,name=aspect_ratio,json=aspectRatio" json:"aspect_ratio,omitempty"`
+	Flip          *bool                  `protobuf:"varint,4,opt,name=flip,def=1" json:"flip,omitempty"`
+	Clip          *bool                  `protobuf:"varint,5,opt,name=clip,def=0" json:"clip,omitempty"`
+	Variance      []float32              `protobuf:"fixed32,6,rep,name=variance" json:"variance,omitempty"`
+	ImgSize       *uint32                `protobuf:"varint,7,opt,name=img_size,json=imgSize" json:"img_size,omitempty"`
+	ImgH          *uint32                `protobuf:"varint,8,opt,name=img_h,json=imgH" json:"img_h,omitempty"`
+	ImgW          *uint32                `protobuf:"varint,9,opt,name=img_w,json=imgW" json:"img_w,omitempty"`
+	Step          *float32               `protobuf:"fixed32,10,opt,name=step" json:"step,omitempty"`
+	StepH         *float32               `protobuf:"fixed32,11,opt,name=step_h,json=stepH" json:"step_h,omitempty"`
+	StepW         *float32               `protobuf:"fixed32,12,opt,name=step_w,json=stepW" json:"step_w,omitempty"`
+	Offset        *float32               `protobuf:"fixed32,13,opt,name=offset,def=0.5" json:"offset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+// Default values for PriorBoxParameter fields.
+const (
+	Default_PriorBoxParameter_Flip   = bool(true)
+	Default_PriorBoxParameter_Clip   = bool(false)
+	Default_PriorBoxParameter_Offset = float32(0.5)
+)
+
+func (x *PriorBoxParameter) Reset() {
+	*x = PriorBoxParameter{}
+	mi := &file_internal_format_caffe_caffe_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PriorBoxParameter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PriorBoxParameter) ProtoMessage() {}
+
+func (x *PriorBoxParameter) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_format_caffe_caffe_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PriorBoxParameter.ProtoReflect.Descriptor instead.
+func (*PriorBoxParameter) Descriptor() ([]byte, []int) {
+	return file_internal_format_caffe_caffe_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *PriorBoxParameter) GetMinSize() []float32 {
+	if x != nil {
+		return x.MinSize
+	}
+	return nil
+}
+
+func (x *PriorBoxParameter) GetMaxSize() []float32 {
+	if x != nil {
+		return x.MaxSize
+	}
+	return nil
+}
+
+func (x *PriorBoxParameter) GetAspectRatio() []float32 {
+	if x != nil {
+		return x.AspectRatio
+	}
+	return nil
+}
+
+func (x *PriorBoxParameter) GetFlip() bool {
+	if x != nil && x.Flip != nil {
+		return *x.Flip
+	}
+	return Default_PriorBoxParameter_Flip
+}
+
+func (x *PriorBoxParameter) GetClip() bool {
+	if x != nil && x.Clip != nil {
+		return *x.Clip
+	}
+	return Default_PriorBoxParameter_Clip
+}
+
+func (x *PriorBoxParameter) GetVariance() []float32 {
+	if x != nil {
+		return x.Variance
+	}
+	return nil
+}
+
+func (x *PriorBoxParameter) GetImgSize() uint32 {
+	if x != nil && x.ImgSize != nil {
+		return *x.ImgSize
+	}
+	return 0
+}
+
+func (x *PriorBoxParameter) GetImgH() uint32 {
+	if x != nil && x.ImgH != nil {
+		return *x.ImgH
+	}
+	return 0
+}
+
+func (x *PriorBoxParameter) GetImgW() uint32 {
+	if x != nil && x.ImgW != nil {
+		return *x.ImgW
+	}
+	return 0
+}
+
+func (x *PriorBoxParameter) GetStep() float32 {
+	if x != nil && x.Step != nil {
+		return *x.Step
+	}
+	return 0
+}
+
+func (x *PriorBoxParameter) GetStepH() float32 {
+	if x != nil && x.StepH != nil {
+		return *x.StepH
+	}
+	return 0
+}
+
+func (x *PriorBoxParameter) GetStepW() float32 {
+	if x != nil && x.StepW != nil {
+		return *x.StepW
+	}
+	return 0
+}
+
+func (x *PriorBoxParameter) GetOffset() float32 {
+	if x != nil && x.Offset != nil {
+		return *x.Offset
+	}
+	return Default_PriorBoxParameter_Offset
+}
+
+// SSD: decoding and non-maximum suppression of the detections.
+type DetectionOutputParameter struct {
+	state               protoimpl.MessageState          `protogen:"open.v1"`
+	NumClasses          *uint32                         `protobuf:"varint,1,opt,name=num_classes,json=numClasses" json:"num_classes,omitempty"`
+	ShareLocation       *bool                           `protobuf:"varint,2,opt,name=share_location,json=shareLocation,def=1" json:"share_location,omitempty"`
+	BackgroundLabelId   *int32                          `protobuf:"varint,3,opt,name=background_label_id,json=backgroundLabelId,def=0" json:"background_label_id,omitempty"`
+	NmsParam            *NonMaximumSuppressionParameter `protobuf:"bytes,4,opt,name=nms_param,json=nmsParam" json:"nms_param,omitempty"`
+	KeepTopK            *int32                          `protobuf:"varint,7,opt,name=keep_top_k,json=keepTopK,def=-1" json:"keep_top_k,omitempty"`
+	ConfidenceThreshold *float32                        `protobuf:"fixed32,9,opt,name=confidence_threshold,json=confidenceThreshold" json:"confidence_threshold,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+// Default values for DetectionOutputParameter fields.
+const (
+	Default_DetectionOutputParameter_ShareLocation     = bool(true)
+	Default_DetectionOutputParameter_BackgroundLabelId = int32(0)
+	Default_DetectionOutputParameter_KeepTopK          = int32(-1)
+)
+
+func (x *DetectionOutputParameter) Reset() {
+	*x = DetectionOutputParameter{}
+	mi := &file_internal_format_caffe_caffe_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DetectionOutputParameter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DetectionOutputParameter) ProtoMessage() {}
+
+func (x *DetectionOutputParameter) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_format_caffe_caffe_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DetectionOutputParameter.ProtoReflect.Descriptor instead.
+func (*DetectionOutputParameter) Descriptor() ([]byte, []int) {
+	return file_internal_format_caffe_caffe_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *DetectionOutputParameter) GetNumClasses() uint32 {
+	if x != nil && x.NumClasses != nil {
+		return *x.NumClasses
+	}
+	return 0
+}
+
+func (x *DetectionOutputParameter) GetShareLocation() bool {
+	if x != nil && x.ShareLocation != nil {
+		return *x.ShareLocation
+	}
+	return Default_DetectionOutputParameter_ShareLocation
+}
+
+func (x *DetectionOutputParameter) GetBackgroundLabelId() int32 {
+	if x != nil && x.BackgroundLabelId != nil {
+		return *x.BackgroundLabelId
+	}
+	return Default_DetectionOutputParameter_BackgroundLabelId
+}
+
+func (x *DetectionOutputParameter) GetNmsParam() *NonMaximumSuppressionParameter {
+	if x != nil {
+		return x.NmsParam
+	}
+	return nil
+}
+
+func (x *DetectionOutputParameter) GetKeepTopK() int32 {
+	if x != nil && x.KeepTopK != nil {
+		return *x.KeepTopK
+	}
+	return Default_DetectionOutputParameter_KeepTopK
+}
+
+func (x *DetectionOutputParameter) GetConfidenceThreshold() float32 {
+	if x != nil && x.ConfidenceThreshold != nil {
+		return *x.ConfidenceThreshold
+	}
+	return 0
+}
+
+type NonMaximumSuppressionParameter struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NmsThreshold  *float32               `protobuf:"fixed32,1,opt,name=nms_threshold,json=nmsThreshold,def=0.3" json:"nms_threshold,omitempty"`
+	TopK          *int32                 `protobuf:"varint,2,opt,name=top_k,json=topK" json:"top_k,omitempty"`
+	Eta           *float32               `protobuf:"fixed32,3,opt,name=eta,def=1" json:"eta,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+// Default values for NonMaximumSuppressionParameter fields.
+const (
+	Default_NonMaximumSuppressionParameter_NmsThreshold = float32(0.30000001192092896)
+	Default_NonMaximumSuppressionParameter_Eta          = float32(1)
+)
+
+func (x *NonMaximumSuppressionParameter) Reset() {
+	*x = NonMaximumSuppressionParameter{}
+	mi := &file_internal_format_caffe_caffe_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NonMaximumSuppressionParameter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NonMaximumSuppressionParameter) ProtoMessage() {}
+
+func (x *NonMaximumSuppressionParameter) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_format_caffe_caffe_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NonMaximumSuppressionParameter.ProtoReflect.Descriptor instead.
+func (*NonMaximumSuppressionParameter) Descriptor() ([]byte, []int) {
+	return file_internal_format_caffe_caffe_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *NonMaximumSuppressionParameter) GetNmsThreshold() float32 {
+	if x != nil && x.NmsThreshold != nil {
+		return *x.NmsThreshold
+	}
+	return Default_NonMaximumSuppressionParameter_NmsThreshold
+}
+
+func (x *NonMaximumSuppressionParameter) GetTopK() int32 {
+	if x != nil && x.TopK != nil {
+		return *x.TopK
+	}
+	return 0
+}
+
+func (x *NonMaximumSuppressionParameter) GetEta() float32 {
+	if x != nil && x.Eta != nil {
+		return *x.Eta
+	}
+	return Default_NonMaximumSuppressionParameter_Eta
+}
+
 var File_internal_format_caffe_caffe_proto protoreflect.FileDescriptor
 
 const file_internal_format_caffe_caffe_proto_rawDesc = "" +
@@ -4604,7 +5003,7 @@ const file_internal_format_caffe_caffe_proto_rawDesc = "" +
 	"\n" +
 	"\x06STRICT\x10\x00\x12\x0e\n" +
 	"\n" +
-	"PERMISSIVE\x10\x01\"\xdd\x14\n" +
+	"PERMISSIVE\x10\x01\"\xd1\x16\n" +
 	"\x0eLayerParameter\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x16\n" +
@@ -4659,7 +5058,11 @@ const file_internal_format_caffe_caffe_proto_rawDesc = "" +
 	"\x11window_data_param\x18\x81\x01 \x01(\v2$.convscope.caffe.WindowDataParameterR\x0fwindowDataParam\x12J\n" +
 	"\x0eupsample_param\x18\x95\x01 \x01(\v2\".convscope.caffe.UpsampleParameterR\rupsampleParam\x12D\n" +
 	"\finterp_param\x18\xa3\x01 \x01(\v2 .convscope.caffe.InterpParameterR\vinterpParam\x12G\n" +
-	"\rpermute_param\x18\xca\x01 \x01(\v2!.convscope.caffe.PermuteParameterR\fpermuteParam\"\xfb\x01\n" +
+	"\rpermute_param\x18\xca\x01 \x01(\v2!.convscope.caffe.PermuteParameterR\fpermuteParam\x12K\n" +
+	"\x0fprior_box_param\x18\xcb\x01 \x01(\v2\".convscope.caffe.PriorBoxParameterR\rpriorBoxParam\x12`\n" +
+	"\x16detection_output_param\x18\xcc\x01 \x01(\v2).convscope.caffe.DetectionOutputParameterR\x14detectionOutputParam\x12C\n" +
+	"\n" +
+	"norm_param\x18\xce\x01 \x01(\v2#.convscope.caffe.NormalizeParameterR\tnormParam\"\xfb\x01\n" +
 	"\x17TransformationParameter\x12\x17\n" +
 	"\x05scale\x18\x01 \x01(\x02:\x011R\x05scale\x12\x1d\n" +
 	"\x06mirror\x18\x02 \x01(\b:\x05falseR\x06mirror\x12\x1e\n" +
@@ -4983,7 +5386,39 @@ const file_internal_format_caffe_caffe_proto_rawDesc = "" +
 	"\x05SLICE\x10!\x12\b\n" +
 	"\x04TANH\x10\x17\x12\x0f\n" +
 	"\vWINDOW_DATA\x10\x18\x12\r\n" +
-	"\tTHRESHOLD\x10\x1f*\x1c\n" +
+	"\tTHRESHOLD\x10\x1f\"\x87\x01\n" +
+	"\x12NormalizeParameter\x12+\n" +
+	"\x0eacross_spatial\x18\x01 \x01(\b:\x04trueR\racrossSpatial\x12+\n" +
+	"\x0echannel_shared\x18\x03 \x01(\b:\x04trueR\rchannelShared\x12\x17\n" +
+	"\x03eps\x18\x04 \x01(\x02:\x051e-10R\x03eps\"\xe1\x02\n" +
+	"\x11PriorBoxParameter\x12\x19\n" +
+	"\bmin_size\x18\x01 \x03(\x02R\aminSize\x12\x19\n" +
+	"\bmax_size\x18\x02 \x03(\x02R\amaxSize\x12!\n" +
+	"\faspect_ratio\x18\x03 \x03(\x02R\vaspectRatio\x12\x18\n" +
+	"\x04flip\x18\x04 \x01(\b:\x04trueR\x04flip\x12\x19\n" +
+	"\x04clip\x18\x05 \x01(\b:\x05falseR\x04clip\x12\x1a\n" +
+	"\bvariance\x18\x06 \x03(\x02R\bvariance\x12\x19\n" +
+	"\bimg_size\x18\a \x01(\rR\aimgSize\x12\x13\n" +
+	"\x05img_h\x18\b \x01(\rR\x04imgH\x12\x13\n" +
+	"\x05img_w\x18\t \x01(\rR\x04imgW\x12\x12\n" +
+	"\x04step\x18\n" +
+	" \x01(\x02R\x04step\x12\x15\n" +
+	"\x06step_h\x18\v \x01(\x02R\x05stepH\x12\x15\n" +
+	"\x06step_w\x18\f \x01(\x02R\x05stepW\x12\x1b\n" +
+	"\x06offset\x18\r \x01(\x02:\x030.5R\x06offset\"\xbe\x02\n" +
+	"\x18DetectionOutputParameter\x12\x1f\n" +
+	"\vnum_classes\x18\x01 \x01(\rR\n" +
+	"numClasses\x12+\n" +
+	"\x0eshare_location\x18\x02 \x01(\b:\x04trueR\rshareLocation\x121\n" +
+	"\x13background_label_id\x18\x03 \x01(\x05:\x010R\x11backgroundLabelId\x12L\n" +
+	"\tnms_param\x18\x04 \x01(\v2/.convscope.caffe.NonMaximumSuppressionParameterR\bnmsParam\x12 \n" +
+	"\n" +
+	"keep_top_k\x18\a \x01(\x05:\x02-1R\bkeepTopK\x121\n" +
+	"\x14confidence_threshold\x18\t \x01(\x02R\x13confidenceThreshold\"t\n" +
+	"\x1eNonMaximumSuppressionParameter\x12(\n" +
+	"\rnms_threshold\x18\x01 \x01(\x02:\x030.3R\fnmsThreshold\x12\x13\n" +
+	"\x05top_k\x18\x02 \x01(\x05R\x04topK\x12\x13\n" +
+	"\x03eta\x18\x03 \x01(\x02:\x011R\x03eta*\x1c\n" +
 	"\x05Phase\x12\t\n" +
 	"\x05TRAIN\x10\x00\x12\b\n" +
 	"\x04TEST\x10\x01B6Z4github.com/convscope/convscope/internal/format/caffe"
@@ -5001,62 +5436,66 @@ func file_internal_format_caffe_caffe_proto_rawDescGZIP() []byte {
 }
 
 var file_internal_format_caffe_caffe_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
-var file_internal_format_caffe_caffe_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_internal_format_caffe_caffe_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_internal_format_caffe_caffe_proto_goTypes = []any{
-	(Phase)(0),                       // 0: convscope.caffe.Phase
-	(ParamSpec_DimCheckMode)(0),      // 1: convscope.caffe.ParamSpec.DimCheckMode
-	(ConvolutionParameter_Engine)(0), // 2: convscope.caffe.ConvolutionParameter.Engine
-	(DataParameter_DB)(0),            // 3: convscope.caffe.DataParameter.DB
-	(EltwiseParameter_EltwiseOp)(0),  // 4: convscope.caffe.EltwiseParameter.EltwiseOp
-	(LRNParameter_NormRegion)(0),     // 5: convscope.caffe.LRNParameter.NormRegion
-	(LRNParameter_Engine)(0),         // 6: convscope.caffe.LRNParameter.Engine
-	(PoolingParameter_PoolMethod)(0), // 7: convscope.caffe.PoolingParameter.PoolMethod
-	(PoolingParameter_Engine)(0),     // 8: convscope.caffe.PoolingParameter.Engine
-	(PoolingParameter_RoundMode)(0),  // 9: convscope.caffe.PoolingParameter.RoundMode
-	(ReLUParameter_Engine)(0),        // 10: convscope.caffe.ReLUParameter.Engine
-	(SigmoidParameter_Engine)(0),     // 11: convscope.caffe.SigmoidParameter.Engine
-	(SoftmaxParameter_Engine)(0),     // 12: convscope.caffe.SoftmaxParameter.Engine
-	(TanHParameter_Engine)(0),        // 13: convscope.caffe.TanHParameter.Engine
-	(V1LayerParameter_LayerType)(0),  // 14: convscope.caffe.V1LayerParameter.LayerType
-	(*BlobShape)(nil),                // 15: convscope.caffe.BlobShape
-	(*BlobProto)(nil),                // 16: convscope.caffe.BlobProto
-	(*NetParameter)(nil),             // 17: convscope.caffe.NetParameter
-	(*NetState)(nil),                 // 18: convscope.caffe.NetState
-	(*NetStateRule)(nil),             // 19: convscope.caffe.NetStateRule
-	(*ParamSpec)(nil),                // 20: convscope.caffe.ParamSpec
-	(*LayerParameter)(nil),           // 21: convscope.caffe.LayerParameter
-	(*TransformationParameter)(nil),  // 22: convscope.caffe.TransformationParameter
-	(*BatchNormParameter)(nil),       // 23: convscope.caffe.BatchNormParameter
-	(*BiasParameter)(nil),            // 24: convscope.caffe.BiasParameter
-	(*ConcatParameter)(nil),          // 25: convscope.caffe.ConcatParameter
-	(*ConvolutionParameter)(nil),     // 26: convscope.caffe.ConvolutionParameter
-	(*CropParameter)(nil),            // 27: convscope.caffe.CropParameter
-	(*DataParameter)(nil),            // 28: convscope.caffe.DataParameter
-	(*DropoutParameter)(nil),         // 29: convscope.caffe.DropoutParameter
-	(*DummyDataParameter)(nil),       // 30: convscope.caffe.DummyDataParameter
-	(*EltwiseParameter)(nil),         // 31: convscope.caffe.EltwiseParameter
-	(*ELUParameter)(nil),             // 32: convscope.caffe.ELUParameter
-	(*FlattenParameter)(nil),         // 33: convscope.caffe.FlattenParameter
-	(*ImageDataParameter)(nil),       // 34: convscope.caffe.ImageDataParameter
-	(*InnerProductParameter)(nil),    // 35: convscope.caffe.InnerProductParameter
-	(*InputParameter)(nil),           // 36: convscope.caffe.InputParameter
-	(*LRNParameter)(nil),             // 37: convscope.caffe.LRNParameter
-	(*MemoryDataParameter)(nil),      // 38: convscope.caffe.MemoryDataParameter
-	(*PoolingParameter)(nil),         // 39: convscope.caffe.PoolingParameter
-	(*PowerParameter)(nil),           // 40: convscope.caffe.PowerParameter
-	(*PReLUParameter)(nil),           // 41: convscope.caffe.PReLUParameter
-	(*ReLUParameter)(nil),            // 42: convscope.caffe.ReLUParameter
-	(*ReshapeParameter)(nil),         // 43: convscope.caffe.ReshapeParameter
-	(*ScaleParameter)(nil),           // 44: convscope.caffe.ScaleParameter
-	(*SigmoidParameter)(nil),         // 45: convscope.caffe.SigmoidParameter
-	(*SliceParameter)(nil),           // 46: convscope.caffe.SliceParameter
-	(*SoftmaxParameter)(nil),         // 47: convscope.caffe.SoftmaxParameter
-	(*TanHParameter)(nil),            // 48: convscope.caffe.TanHParameter
-	(*WindowDataParameter)(nil),      // 49: convscope.caffe.WindowDataParameter
-	(*PermuteParameter)(nil),         // 50: convscope.caffe.PermuteParameter
-	(*InterpParameter)(nil),          // 51: convscope.caffe.InterpParameter
-	(*UpsampleParameter)(nil),        // 52: convscope.caffe.UpsampleParameter
-	(*V1LayerParameter)(nil),         // 53: convscope.caffe.V1LayerParameter
+	(Phase)(0),                             // 0: convscope.caffe.Phase
+	(ParamSpec_DimCheckMode)(0),            // 1: convscope.caffe.ParamSpec.DimCheckMode
+	(ConvolutionParameter_Engine)(0),       // 2: convscope.caffe.ConvolutionParameter.Engine
+	(DataParameter_DB)(0),                  // 3: convscope.caffe.DataParameter.DB
+	(EltwiseParameter_EltwiseOp)(0),        // 4: convscope.caffe.EltwiseParameter.EltwiseOp
+	(LRNParameter_NormRegion)(0),           // 5: convscope.caffe.LRNParameter.NormRegion
+	(LRNParameter_Engine)(0),               // 6: convscope.caffe.LRNParameter.Engine
+	(PoolingParameter_PoolMethod)(0),       // 7: convscope.caffe.PoolingParameter.PoolMethod
+	(PoolingParameter_Engine)(0),           // 8: convscope.caffe.PoolingParameter.Engine
+	(PoolingParameter_RoundMode)(0),        // 9: convscope.caffe.PoolingParameter.RoundMode
+	(ReLUParameter_Engine)(0),              // 10: convscope.caffe.ReLUParameter.Engine
+	(SigmoidParameter_Engine)(0),           // 11: convscope.caffe.SigmoidParameter.Engine
+	(SoftmaxParameter_Engine)(0),           // 12: convscope.caffe.SoftmaxParameter.Engine
+	(TanHParameter_Engine)(0),              // 13: convscope.caffe.TanHParameter.Engine
+	(V1LayerParameter_LayerType)(0),        // 14: convscope.caffe.V1LayerParameter.LayerType
+	(*BlobShape)(nil),                      // 15: convscope.caffe.BlobShape
+	(*BlobProto)(nil),                      // 16: convscope.caffe.BlobProto
+	(*NetParameter)(nil),                   // 17: convscope.caffe.NetParameter
+	(*NetState)(nil),                       // 18: convscope.caffe.NetState
+	(*NetStateRule)(nil),                   // 19: convscope.caffe.NetStateRule
+	(*ParamSpec)(nil),                      // 20: convscope.caffe.ParamSpec
+	(*LayerParameter)(nil),                 // 21: convscope.caffe.LayerParameter
+	(*TransformationParameter)(nil),        // 22: convscope.caffe.TransformationParameter
+	(*BatchNormParameter)(nil),             // 23: convscope.caffe.BatchNormParameter
+	(*BiasParameter)(nil),                  // 24: convscope.caffe.BiasParameter
+	(*ConcatParameter)(nil),                // 25: convscope.caffe.ConcatParameter
+	(*ConvolutionParameter)(nil),           // 26: convscope.caffe.ConvolutionParameter
+	(*CropParameter)(nil),                  // 27: convscope.caffe.CropParameter
+	(*DataParameter)(nil),                  // 28: convscope.caffe.DataParameter
+	(*DropoutParameter)(nil),               // 29: convscope.caffe.DropoutParameter
+	(*DummyDataParameter)(nil),             // 30: convscope.caffe.DummyDataParameter
+	(*EltwiseParameter)(nil),               // 31: convscope.caffe.EltwiseParameter
+	(*ELUParameter)(nil),                   // 32: convscope.caffe.ELUParameter
+	(*FlattenParameter)(nil),               // 33: convscope.caffe.FlattenParameter
+	(*ImageDataParameter)(nil),             // 34: convscope.caffe.ImageDataParameter
+	(*InnerProductParameter)(nil),          // 35: convscope.caffe.InnerProductParameter
+	(*InputParameter)(nil),                 // 36: convscope.caffe.InputParameter
+	(*LRNParameter)(nil),                   // 37: convscope.caffe.LRNParameter
+	(*MemoryDataParameter)(nil),            // 38: convscope.caffe.MemoryDataParameter
+	(*PoolingParameter)(nil),               // 39: convscope.caffe.PoolingParameter
+	(*PowerParameter)(nil),                 // 40: convscope.caffe.PowerParameter
+	(*PReLUParameter)(nil),                 // 41: convscope.caffe.PReLUParameter
+	(*ReLUParameter)(nil),                  // 42: convscope.caffe.ReLUParameter
+	(*ReshapeParameter)(nil),               // 43: convscope.caffe.ReshapeParameter
+	(*ScaleParameter)(nil),                 // 44: convscope.caffe.ScaleParameter
+	(*SigmoidParameter)(nil),               // 45: convscope.caffe.SigmoidParameter
+	(*SliceParameter)(nil),                 // 46: convscope.caffe.SliceParameter
+	(*SoftmaxParameter)(nil),               // 47: convscope.caffe.SoftmaxParameter
+	(*TanHParameter)(nil),                  // 48: convscope.caffe.TanHParameter
+	(*WindowDataParameter)(nil),            // 49: convscope.caffe.WindowDataParameter
+	(*PermuteParameter)(nil),               // 50: convscope.caffe.PermuteParameter
+	(*InterpParameter)(nil),                // 51: convscope.caffe.InterpParameter
+	(*UpsampleParameter)(nil),              // 52: convscope.caffe.UpsampleParameter
+	(*V1LayerParameter)(nil),               // 53: convscope.caffe.V1LayerParameter
+	(*NormalizeParameter)(nil),             // 54: convscope.caffe.NormalizeParameter
+	(*PriorBoxParameter)(nil),              // 55: convscope.caffe.PriorBoxParameter
+	(*DetectionOutputParameter)(nil),       // 56: convscope.caffe.DetectionOutputParameter
+	(*NonMaximumSuppressionParameter)(nil), // 57: convscope.caffe.NonMaximumSuppressionParameter
 }
 var file_internal_format_caffe_caffe_proto_depIdxs = []int32{
 	15, // 0: convscope.caffe.BlobProto.shape:type_name -> convscope.caffe.BlobShape
@@ -5103,49 +5542,53 @@ var file_internal_format_caffe_caffe_proto_depIdxs = []int32{
 	52, // 41: convscope.caffe.LayerParameter.upsample_param:type_name -> convscope.caffe.UpsampleParameter
 	51, // 42: convscope.caffe.LayerParameter.interp_param:type_name -> convscope.caffe.InterpParameter
 	50, // 43: convscope.caffe.LayerParameter.permute_param:type_name -> convscope.caffe.PermuteParameter
-	2,  // 44: convscope.caffe.ConvolutionParameter.engine:type_name -> convscope.caffe.ConvolutionParameter.Engine
-	3,  // 45: convscope.caffe.DataParameter.backend:type_name -> convscope.caffe.DataParameter.DB
-	15, // 46: convscope.caffe.DummyDataParameter.shape:type_name -> convscope.caffe.BlobShape
-	4,  // 47: convscope.caffe.EltwiseParameter.operation:type_name -> convscope.caffe.EltwiseParameter.EltwiseOp
-	15, // 48: convscope.caffe.InputParameter.shape:type_name -> convscope.caffe.BlobShape
-	5,  // 49: convscope.caffe.LRNParameter.norm_region:type_name -> convscope.caffe.LRNParameter.NormRegion
-	6,  // 50: convscope.caffe.LRNParameter.engine:type_name -> convscope.caffe.LRNParameter.Engine
-	7,  // 51: convscope.caffe.PoolingParameter.pool:type_name -> convscope.caffe.PoolingParameter.PoolMethod
-	8,  // 52: convscope.caffe.PoolingParameter.engine:type_name -> convscope.caffe.PoolingParameter.Engine
-	9,  // 53: convscope.caffe.PoolingParameter.round_mode:type_name -> convscope.caffe.PoolingParameter.RoundMode
-	10, // 54: convscope.caffe.ReLUParameter.engine:type_name -> convscope.caffe.ReLUParameter.Engine
-	15, // 55: convscope.caffe.ReshapeParameter.shape:type_name -> convscope.caffe.BlobShape
-	11, // 56: convscope.caffe.SigmoidParameter.engine:type_name -> convscope.caffe.SigmoidParameter.Engine
-	12, // 57: convscope.caffe.SoftmaxParameter.engine:type_name -> convscope.caffe.SoftmaxParameter.Engine
-	13, // 58: convscope.caffe.TanHParameter.engine:type_name -> convscope.caffe.TanHParameter.Engine
-	19, // 59: convscope.caffe.V1LayerParameter.include:type_name -> convscope.caffe.NetStateRule
-	19, // 60: convscope.caffe.V1LayerParameter.exclude:type_name -> convscope.caffe.NetStateRule
-	14, // 61: convscope.caffe.V1LayerParameter.type:type_name -> convscope.caffe.V1LayerParameter.LayerType
-	16, // 62: convscope.caffe.V1LayerParameter.blobs:type_name -> convscope.caffe.BlobProto
-	25, // 63: convscope.caffe.V1LayerParameter.concat_param:type_name -> convscope.caffe.ConcatParameter
-	26, // 64: convscope.caffe.V1LayerParameter.convolution_param:type_name -> convscope.caffe.ConvolutionParameter
-	28, // 65: convscope.caffe.V1LayerParameter.data_param:type_name -> convscope.caffe.DataParameter
-	29, // 66: convscope.caffe.V1LayerParameter.dropout_param:type_name -> convscope.caffe.DropoutParameter
-	30, // 67: convscope.caffe.V1LayerParameter.dummy_data_param:type_name -> convscope.caffe.DummyDataParameter
-	31, // 68: convscope.caffe.V1LayerParameter.eltwise_param:type_name -> convscope.caffe.EltwiseParameter
-	34, // 69: convscope.caffe.V1LayerParameter.image_data_param:type_name -> convscope.caffe.ImageDataParameter
-	35, // 70: convscope.caffe.V1LayerParameter.inner_product_param:type_name -> convscope.caffe.InnerProductParameter
-	37, // 71: convscope.caffe.V1LayerParameter.lrn_param:type_name -> convscope.caffe.LRNParameter
-	38, // 72: convscope.caffe.V1LayerParameter.memory_data_param:type_name -> convscope.caffe.MemoryDataParameter
-	39, // 73: convscope.caffe.V1LayerParameter.pooling_param:type_name -> convscope.caffe.PoolingParameter
-	40, // 74: convscope.caffe.V1LayerParameter.power_param:type_name -> convscope.caffe.PowerParameter
-	42, // 75: convscope.caffe.V1LayerParameter.relu_param:type_name -> convscope.caffe.ReLUParameter
-	45, // 76: convscope.caffe.V1LayerParameter.sigmoid_param:type_name -> convscope.caffe.SigmoidParameter
-	47, // 77: convscope.caffe.V1LayerParameter.softmax_param:type_name -> convscope.caffe.SoftmaxParameter
-	46, // 78: convscope.caffe.V1LayerParameter.slice_param:type_name -> convscope.caffe.SliceParameter
-	48, // 79: convscope.caffe.V1LayerParameter.tanh_param:type_name -> convscope.caffe.TanHParameter
-	49, // 80: convscope.caffe.V1LayerParameter.window_data_param:type_name -> convscope.caffe.WindowDataParameter
-	22, // 81: convscope.caffe.V1LayerParameter.transform_param:type_name -> convscope.caffe.TransformationParameter
-	82, // [82:82] is the sub-list for method output_type
-	82, // [82:82] is the sub-list for method input_type
-	82, // [82:82] is the sub-list for extension type_name
-	82, // [82:82] is the sub-list for extension extendee
-	0,  // [0:82] is the sub-list for field type_name
+	55, // 44: convscope.caffe.LayerParameter.prior_box_param:type_name -> convscope.caffe.PriorBoxParameter
+	56, // 45: convscope.caffe.LayerParameter.detection_output_param:type_name -> convscope.caffe.DetectionOutputParameter
+	54, // 46: convscope.caffe.LayerParameter.norm_param:type_name -> convscope.caffe.NormalizeParameter
+	2,  // 47: convscope.caffe.ConvolutionParameter.engine:type_name -> convscope.caffe.ConvolutionParameter.Engine
+	3,  // 48: convscope.caffe.DataParameter.backend:type_name -> convscope.caffe.DataParameter.DB
+	15, // 49: convscope.caffe.DummyDataParameter.shape:type_name -> convscope.caffe.BlobShape
+	4,  // 50: convscope.caffe.EltwiseParameter.operation:type_name -> convscope.caffe.EltwiseParameter.EltwiseOp
+	15, // 51: convscope.caffe.InputParameter.shape:type_name -> convscope.caffe.BlobShape
+	5,  // 52: convscope.caffe.LRNParameter.norm_region:type_name -> convscope.caffe.LRNParameter.NormRegion
+	6,  // 53: convscope.caffe.LRNParameter.engine:type_name -> convscope.caffe.LRNParameter.Engine
+	7,  // 54: convscope.caffe.PoolingParameter.pool:type_name -> convscope.caffe.PoolingParameter.PoolMethod
+	8,  // 55: convscope.caffe.PoolingParameter.engine:type_name -> convscope.caffe.PoolingParameter.Engine
+	9,  // 56: convscope.caffe.PoolingParameter.round_mode:type_name -> convscope.caffe.PoolingParameter.RoundMode
+	10, // 57: convscope.caffe.ReLUParameter.engine:type_name -> convscope.caffe.ReLUParameter.Engine
+	15, // 58: convscope.caffe.ReshapeParameter.shape:type_name -> convscope.caffe.BlobShape
+	11, // 59: convscope.caffe.SigmoidParameter.engine:type_name -> convscope.caffe.SigmoidParameter.Engine
+	12, // 60: convscope.caffe.SoftmaxParameter.engine:type_name -> convscope.caffe.SoftmaxParameter.Engine
+	13, // 61: convscope.caffe.TanHParameter.engine:type_name -> convscope.caffe.TanHParameter.Engine
+	19, // 62: convscope.caffe.V1LayerParameter.include:type_name -> convscope.caffe.NetStateRule
+	19, // 63: convscope.caffe.V1LayerParameter.exclude:type_name -> convscope.caffe.NetStateRule
+	14, // 64: convscope.caffe.V1LayerParameter.type:type_name -> convscope.caffe.V1LayerParameter.LayerType
+	16, // 65: convscope.caffe.V1LayerParameter.blobs:type_name -> convscope.caffe.BlobProto
+	25, // 66: convscope.caffe.V1LayerParameter.concat_param:type_name -> convscope.caffe.ConcatParameter
+	26, // 67: convscope.caffe.V1LayerParameter.convolution_param:type_name -> convscope.caffe.ConvolutionParameter
+	28, // 68: convscope.caffe.V1LayerParameter.data_param:type_name -> convscope.caffe.DataParameter
+	29, // 69: convscope.caffe.V1LayerParameter.dropout_param:type_name -> convscope.caffe.DropoutParameter
+	30, // 70: convscope.caffe.V1LayerParameter.dummy_data_param:type_name -> convscope.caffe.DummyDataParameter
+	31, // 71: convscope.caffe.V1LayerParameter.eltwise_param:type_name -> convscope.caffe.EltwiseParameter
+	34, // 72: convscope.caffe.V1LayerParameter.image_data_param:type_name -> convscope.caffe.ImageDataParameter
+	35, // 73: convscope.caffe.V1LayerParameter.inner_product_param:type_name -> convscope.caffe.InnerProductParameter
+	37, // 74: convscope.caffe.V1LayerParameter.lrn_param:type_name -> convscope.caffe.LRNParameter
+	38, // 75: convscope.caffe.V1LayerParameter.memory_data_param:type_name -> convscope.caffe.MemoryDataParameter
+	39, // 76: convscope.caffe.V1LayerParameter.pooling_param:type_name -> convscope.caffe.PoolingParameter
+	40, // 77: convscope.caffe.V1LayerParameter.power_param:type_name -> convscope.caffe.PowerParameter
+	42, // 78: convscope.caffe.V1LayerParameter.relu_param:type_name -> convscope.caffe.ReLUParameter
+	45, // 79: convscope.caffe.V1LayerParameter.sigmoid_param:type_name -> convscope.caffe.SigmoidParameter
+	47, // 80: convscope.caffe.V1LayerParameter.softmax_param:type_name -> convscope.caffe.SoftmaxParameter
+	46, // 81: convscope.caffe.V1LayerParameter.slice_param:type_name -> convscope.caffe.SliceParameter
+	48, // 82: convscope.caffe.V1LayerParameter.tanh_param:type_name -> convscope.caffe.TanHParameter
+	49, // 83: convscope.caffe.V1LayerParameter.window_data_param:type_name -> convscope.caffe.WindowDataParameter
+	22, // 84: convscope.caffe.V1LayerParameter.transform_param:type_name -> convscope.caffe.TransformationParameter
+	57, // 85: convscope.caffe.DetectionOutputParameter.nms_param:type_name -> convscope.caffe.NonMaximumSuppressionParameter
+	86, // [86:86] is the sub-list for method output_type
+	86, // [86:86] is the sub-list for method input_type
+	86, // [86:86] is the sub-list for extension type_name
+	86, // [86:86] is the sub-list for extension extendee
+	0,  // [0:86] is the sub-list for field type_name
 }
 
 func init() { file_internal_format_caffe_caffe_proto_init() }
@@ -5159,7 +5602,7 @@ func file_internal_format_caffe_caffe_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_internal_format_caffe_caffe_proto_rawDesc), len(file_internal_format_caffe_caffe_proto_rawDesc)),
 			NumEnums:      15,
-			NumMessages:   39,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

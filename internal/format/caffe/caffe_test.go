@@ -408,10 +408,6 @@ layer { name: "r" type: "ReLU" bottom: "data" top: "r" }`, []string{"data", "ele
 		{"zero num_output", in + `
 layer { name: "c" type: "Convolution" bottom: "data" top: "c" convolution_param { num_output: 0 kernel_size: 1 } }`,
 			[]string{`"c"`, "num_output must be positive"}},
-		{"unknown type", in + `
-layer { name: "weird" type: "Frobnicate" bottom: "data" top: "weird" }`, []string{`"weird"`, `"Frobnicate"`, "unknown layer type"}},
-		{"unsupported type", in + `
-layer { name: "py" type: "Python" bottom: "data" top: "py" }`, []string{`"py"`, "Python", "not supported"}},
 		{"negative input dim", `input: "data" input_dim: 1 input_dim: -3 input_dim: 8 input_dim: 8`, []string{`"data"`, "negative"}},
 		{"negative input_shape", `input: "data" input_shape { dim: 1 dim: 3 dim: -8 dim: 8 }`, []string{"negative"}},
 		{"negative reshape", in + `
@@ -495,10 +491,10 @@ func TestTypedErrors(t *testing.T) {
 		t.Fatalf("syntax error %v: %+v", err, se)
 	}
 	text := "name: \"x\"\ninput: \"data\"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n" +
-		"layer {\n  name: \"c1\"\n  type: \"Zorblax\"\n  bottom: \"data\"\n  top: \"c1\"\n}\n"
+		"layer {\n  name: \"c1\"\n  type: \"Convolution\"\n  bottom: \"data\"\n  top: \"c1\"\n}\n"
 	_, err = Parse([]byte(text), nil)
 	var ne *graph.NodeError
-	if !errors.As(err, &ne) || ne.Node != "c1" || !strings.Contains(err.Error(), `layer "c1" (Zorblax)`) {
+	if !errors.As(err, &ne) || ne.Node != "c1" || !strings.Contains(err.Error(), `layer "c1" (Convolution)`) {
 		t.Fatalf("layer error %v: %+v", err, ne)
 	}
 	if l, c := LayerPosition([]byte(text), "c1"); l != 5 || c != 3 {
@@ -531,5 +527,42 @@ func TestProtoNamespace(t *testing.T) {
 	d := (&NetParameter{}).ProtoReflect().Descriptor()
 	if d.FullName() != "convscope.caffe.NetParameter" || d.ParentFile().Path() != "internal/format/caffe/caffe.proto" {
 		t.Errorf("NetParameter registered as %s in %s", d.FullName(), d.ParentFile().Path())
+	}
+}
+
+// A layer type convscope cannot represent (unknown, or known but not
+// supported) is kept as a graph.Unknown node with its type, parameters and
+// blobs; the layers before it keep their shapes, the ones after it have
+// none, and the engine refuses the graph naming the type.
+func TestUnknownLayersAreKept(t *testing.T) {
+	text := `input: "data" input_shape { dim: 1 dim: 2 dim: 4 dim: 4 }
+layer { name: "r" type: "ReLU" bottom: "data" top: "r" }
+layer { name: "weird" type: "Frobnicate" bottom: "r" top: "weird" frobnicate_param { x: 1 } }
+layer { name: "py" type: "Python" bottom: "weird" top: "py" }
+layer { name: "c" type: "Convolution" bottom: "py" top: "c" convolution_param { num_output: 3 kernel_size: 1 } }
+layer { name: "p" type: "Pooling" bottom: "r" top: "p" pooling_param { pool: MAX global_pooling: true } }`
+	// prototext refuses an unknown field: use the layer without it.
+	text = strings.Replace(text, " frobnicate_param { x: 1 }", "", 1)
+	g := mustParse(t, text)
+	if got := g.Unsupported(); !slices.Equal(got, []string{"Frobnicate", "Python"}) {
+		t.Fatalf("Unsupported() = %v", got)
+	}
+	if u, ok := g.Node("py").Op.(*graph.Unknown); !ok || u.Type != "Python" {
+		t.Fatalf("py is %#v", g.Node("py").Op)
+	}
+	shapes, err := g.InferPartial(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !shapes["p"].Equal(graph.Shape{1, 2, 1, 1}) {
+		t.Errorf("p: %v", shapes["p"])
+	}
+	for _, v := range []string{"weird", "py", "c"} {
+		if _, ok := shapes[v]; ok {
+			t.Errorf("%s has a shape", v)
+		}
+	}
+	if _, err := g.InferShapes(1); !graph.IsUnsupported(err) || !strings.Contains(err.Error(), "Frobnicate") {
+		t.Errorf("InferShapes: %v", err)
 	}
 }

@@ -2,6 +2,10 @@ package caffe
 
 import (
 	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/convscope/convscope/internal/graph"
 )
@@ -254,6 +258,26 @@ func convert(l *layer) (converted, error) {
 			offs = append(offs, v)
 		}
 		return converted{op: &graph.Crop{Axis: int(cp.GetAxis()), Offsets: offs}, inputs: 2, outputs: 1}, nil
+	case "normalize": // SSD
+		np := p.GetNormParam()
+		if np == nil {
+			np = &NormalizeParameter{}
+		}
+		return one(&graph.L2Norm{AcrossSpatial: np.GetAcrossSpatial(), ChannelShared: np.GetChannelShared(), Epsilon: np.GetEps()})
+	case "priorbox": // SSD
+		pp := p.GetPriorBoxParam()
+		if pp == nil {
+			return converted{}, fmt.Errorf("prior_box_param is missing")
+		}
+		op := &graph.PriorBox{MinSizes: pp.GetMinSize(), MaxSizes: pp.GetMaxSize(), AspectRatios: pp.GetAspectRatio(), Flip: pp.GetFlip(), Clip: pp.GetClip()}
+		return converted{op: op, inputs: 2, outputs: 1}, nil
+	case "detectionoutput": // SSD
+		dp := p.GetDetectionOutputParam()
+		if dp == nil {
+			return converted{}, fmt.Errorf("detection_output_param is missing")
+		}
+		op := &graph.DetectionOutput{NumClasses: int(min(dp.GetNumClasses(), maxDim)), KeepTopK: int(dp.GetKeepTopK()), TopK: int(dp.GetNmsParam().GetTopK())}
+		return converted{op: op, inputs: 3, outputs: 1}, nil
 	case "permute":
 		order := p.GetPermuteParam().GetOrder()
 		if len(order) > 8 {
@@ -354,13 +378,35 @@ func convert(l *layer) (converted, error) {
 		op.Scale = [2]float32{float32(sh), float32(sw)}
 		return one(op)
 	}
-	if name, ok := unsupported[l.kind]; ok {
-		return converted{}, fmt.Errorf("Caffe layer type %s is not supported", name)
-	}
 	if l.typ == "" {
 		return converted{}, fmt.Errorf("the layer has no type")
 	}
-	return converted{}, fmt.Errorf("unknown layer type %q", l.typ)
+	// A layer type convscope cannot represent (a known one it does not
+	// support, or one it does not know: a custom layer of a Caffe fork)
+	// is kept for viewing; shape inference and the engine stop at it.
+	typ := l.typ
+	if name, ok := unsupported[l.kind]; ok {
+		typ = name
+	}
+	return converted{op: &graph.Unknown{Type: typ, Attrs: layerAttrs(l.p)}, inputs: -1}, nil
+}
+
+// layerAttrs renders a layer's parameters (without its identity and blobs)
+// as prototxt text, for an Unknown node's display.
+func layerAttrs(p *LayerParameter) map[string]string {
+	if p == nil {
+		return nil
+	}
+	c := proto.Clone(p).(*LayerParameter)
+	c.Name, c.Type, c.Bottom, c.Top, c.Blobs, c.Include, c.Exclude, c.Phase = nil, nil, nil, nil, nil, nil, nil, nil
+	text := strings.TrimSpace(prototext.MarshalOptions{}.Format(c))
+	if text == "" {
+		return nil
+	}
+	if len(text) > 500 {
+		text = text[:500] + "…"
+	}
+	return map[string]string{"params": text}
 }
 
 // convCounts reads num_output and group.

@@ -196,6 +196,15 @@ func paramsOf(l *layer, n *graph.Node, blobs []*BlobProto) (map[string]*graph.Te
 			return nil, err
 		}
 		m["slope"] = vec(bs[0])
+	case *graph.L2Norm:
+		if err := want("scale"); err != nil {
+			return nil, err
+		}
+		m["scale"] = vec(bs[0])
+	case *graph.Unknown: // kept as stored, so that they are counted
+		for i, b := range bs {
+			m[fmt.Sprintf("blob%d", i)] = &graph.Tensor{Shape: b.shape, Data: b.data}
+		}
 	default:
 		return nil, fmt.Errorf("has %d blobs but a %s layer has no parameters", len(bs), l.typ)
 	}

@@ -47,8 +47,11 @@
 //     unsupported. Zero-size tensors are unsupported: the IR reads a leading
 //     0 as "any batch size".
 //   - A symbolic first dimension of a graph input becomes the IR's dynamic
-//     batch (-1); other symbolic dimensions must be fixed with
-//     Options.Shapes. Shapes folded at import (the Shape operator) assume
+//     batch (-1); other symbolic dimensions take the first input's size
+//     Options.Input (format.Options.Input: `--input C,H,W`, `input=` in the
+//     API; it must agree with the fixed ones), else the import fails with
+//     a *format.FreeSizeError that suggests one; Options.Shapes overrides
+//     whole shapes. Shapes folded at import (the Shape operator) assume
 //     batch 1 in that case.
 //   - An unsupported operator, or form of one, is an *UnsupportedError
 //     whose message names the node and the operator:

@@ -109,7 +109,37 @@ const (
 	binMin
 	binPow
 	binEqual
+	binLess
+	binGreater
+	binLessEq
+	binGreaterEq
+	binAnd
+	binOr
 )
+
+// boolResult reports whether op gives a boolean.
+func (op binaryKind) boolResult() bool { return op >= binEqual }
+
+// compare applies a comparison or logical op to two values.
+func (op binaryKind) compare(x, y float64) bool {
+	switch op {
+	case binEqual:
+		return x == y
+	case binLess:
+		return x < y
+	case binGreater:
+		return x > y
+	case binLessEq:
+		return x <= y
+	case binGreaterEq:
+		return x >= y
+	case binAnd:
+		return x != 0 && y != 0
+	case binOr:
+		return x != 0 || y != 0
+	}
+	return false
+}
 
 // binaryStatic applies op with NumPy broadcasting. Integer operands give an
 // integer result (division truncates); a float operand makes it float.
@@ -122,7 +152,7 @@ func (imp *importer) binaryStatic(a, b *Tensor, op binaryKind) (*Tensor, error) 
 	if !a.IsFloat() && b.IsFloat() {
 		dt = b.Type
 	}
-	if op == binEqual {
+	if op.boolResult() {
 		dt = TensorProto_BOOL
 	}
 	r, err := imp.newTensor(dt, out)
@@ -163,8 +193,8 @@ func (imp *importer) binaryStatic(a, b *Tensor, op binaryKind) (*Tensor, error) 
 				for k := int64(0); k < y && k < 64; k++ {
 					z *= x
 				}
-			case binEqual:
-				if x == y {
+			default:
+				if op.compare(float64(x), float64(y)) {
 					z = 1
 				}
 			}
@@ -188,8 +218,8 @@ func (imp *importer) binaryStatic(a, b *Tensor, op binaryKind) (*Tensor, error) 
 			z = min(x, y)
 		case binPow:
 			z = math.Pow(x, y)
-		case binEqual:
-			if x == y {
+		default:
+			if op.compare(x, y) {
 				z = 1
 			}
 		}

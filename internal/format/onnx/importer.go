@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"container/heap"
 	"errors"
 	"fmt"
 	"math"
@@ -21,6 +22,9 @@ type value struct {
 	// batchDim marks runtime values whose first dimension is the model's
 	// dynamic batch size (1 in shape).
 	batchDim bool
+	// unknown marks outputs of Unknown nodes (Options.Partial): their
+	// shape is not known.
+	unknown bool
 }
 
 type importer struct {
@@ -88,7 +92,7 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 	if err := imp.inputs(gp); err != nil {
 		return nil, err
 	}
-	for _, n := range gp.GetNode() {
+	for _, n := range topoOrder(gp) {
 		if err := imp.node(n); err != nil {
 			return nil, err
 		}
@@ -112,7 +116,11 @@ func importModel(m *ModelProto, opts Options) (*graph.Graph, error) {
 	if err := imp.g.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := imp.g.InferShapes(1); err != nil {
+	infer := imp.g.InferShapes
+	if opts.Partial {
+		infer = imp.g.InferPartial
+	}
+	if _, err := infer(1); err != nil {
 		return nil, err
 	}
 	return imp.g, nil
@@ -153,6 +161,27 @@ func (imp *importer) inputs(gp *GraphProto) error {
 		override, hasOverride := imp.opts.Shapes[name]
 		if hasOverride && len(override) != len(declared) && tt.Shape != nil {
 			return fmt.Errorf("graph input %q has rank %d; the shape given for it, %v, has rank %d", name, len(declared), override, len(override))
+		}
+		if !hasOverride && tt.Shape != nil && len(declared) > 1 {
+			// Free dimensions past the batch take the input size given
+			// for the first input (format.Options.Input), or are refused
+			// with a *format.FreeSizeError that says how to give one.
+			decl := make(graph.Shape, len(declared))
+			for i, dim := range declared {
+				decl[i] = -1
+				if v, ok := dim.GetValue().(*TensorShapeProto_Dimension_DimValue); ok && v.DimValue > 0 && v.DimValue <= math.MaxInt32 {
+					decl[i] = int(v.DimValue)
+				}
+			}
+			var size []int
+			if len(imp.g.Inputs) == 0 {
+				size = imp.opts.Input
+			}
+			filled, err := format.FillInput(name, decl, size)
+			if err != nil {
+				return err
+			}
+			override, hasOverride = filled, true
 		}
 		if hasOverride {
 			shape, gshape = make([]int, len(override)), make(graph.Shape, len(override))
@@ -278,13 +307,6 @@ func (imp *importer) node(n *NodeProto) error {
 	for _, a := range n.GetAttribute() {
 		c.attrs[a.GetName()] = a
 	}
-	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
-		return &UnsupportedError{Node: c.id, Op: d + "." + c.op}
-	}
-	conv, ok := converters[c.op]
-	if !ok {
-		return &UnsupportedError{Node: c.id, Op: c.op}
-	}
 	if len(n.GetOutput()) == 0 || n.GetOutput()[0] == "" {
 		return graph.NodeErrorf(c.id, "node %q (%s) has no output", c.id, c.op)
 	}
@@ -296,6 +318,21 @@ func (imp *importer) node(n *NodeProto) error {
 			return graph.NodeErrorf(c.id, "node %q (%s): value %q is defined twice", c.id, c.op, o)
 		}
 	}
+	partial := imp.opts.Partial
+	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
+		if partial {
+			return imp.unknownNode(c, false)
+		}
+		return &UnsupportedError{Node: c.id, Op: d + "." + c.op}
+	}
+	conv, ok := converters[c.op]
+	if partial && (!ok || c.readsUnknown()) {
+		return imp.unknownNode(c, ok)
+	}
+	if !ok {
+		return &UnsupportedError{Node: c.id, Op: c.op}
+	}
+	nodes := len(imp.g.Nodes)
 	err := conv(c)
 	if c.attrErr != nil {
 		err = c.attrErr // the first problem, before the converter went on with a default
@@ -303,6 +340,14 @@ func (imp *importer) node(n *NodeProto) error {
 	if err != nil {
 		var u *UnsupportedError
 		if errors.As(err, &u) {
+			if partial && u.Op != "" {
+				// Drop what the converter emitted before it gave up.
+				imp.g.Nodes = imp.g.Nodes[:nodes]
+				for _, o := range n.GetOutput() {
+					delete(imp.vals, o)
+				}
+				return imp.unknownNode(c, false)
+			}
 			return err
 		}
 		return graph.NodeErrorf(c.id, "node %q (%s): %w", c.id, c.op, err)
@@ -519,4 +564,84 @@ func (c *ctx) emit(suffix, typ string, op graph.Op, ins, outs []string, params m
 // temp returns a fresh value name for an intermediate result.
 func (c *ctx) temp(suffix string) string {
 	return c.imp.valueName(c.base + "/" + suffix)
+}
+
+// topoOrder returns the graph's nodes so that each follows the producers of
+// its inputs, keeping the file's order where it is free. ONNX requires
+// sorted nodes, but onnxruntime and Netron accept unsorted files (a
+// float16 conversion appends the Cast of the input after the nodes that
+// read it). Inputs no node produces (graph inputs, initializers) are
+// ready; nodes on a cycle or reading an unknown value keep their place at
+// the end, for the importer to report.
+func topoOrder(gp *GraphProto) []*NodeProto {
+	nodes := gp.GetNode()
+	producer := make(map[string]int, len(nodes))
+	for i, n := range nodes {
+		for _, o := range n.GetOutput() {
+			if o != "" {
+				if _, dup := producer[o]; !dup {
+					producer[o] = i
+				}
+			}
+		}
+	}
+	waiting := make([]int, len(nodes)) // unmet inputs
+	readers := map[int][]int{}
+	for i, n := range nodes {
+		for _, in := range n.GetInput() {
+			if p, ok := producer[in]; ok && in != "" && p != i {
+				waiting[i]++
+				readers[p] = append(readers[p], i)
+			}
+		}
+	}
+	sorted := true
+	for i, n := range nodes {
+		for _, in := range n.GetInput() {
+			if p, ok := producer[in]; ok && p > i {
+				sorted = false
+			}
+		}
+	}
+	if sorted {
+		return nodes
+	}
+	// Kahn's algorithm, always taking the earliest ready node.
+	out := make([]*NodeProto, 0, len(nodes))
+	done := make([]bool, len(nodes))
+	ready := &intHeap{}
+	for i := range nodes {
+		if waiting[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		done[i] = true
+		out = append(out, nodes[i])
+		for _, r := range readers[i] {
+			if waiting[r]--; waiting[r] == 0 {
+				heap.Push(ready, r)
+			}
+		}
+	}
+	for i, n := range nodes {
+		if !done[i] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

@@ -30,6 +30,10 @@ type Options struct {
 	// Shapes overrides the declared shapes of graph inputs, which fixes
 	// symbolic dimensions.
 	Shapes map[string][]int
+	// Input, if set, is the per-image size of the first graph input: it
+	// fills the dimensions past the batch that the file leaves symbolic
+	// and must agree with the ones it fixes (format.FillInput).
+	Input []int
 	// FS and Dir locate tensor data stored in external files (Dir is the
 	// model's directory in FS). Without FS such models are refused.
 	FS  fs.FS
@@ -40,16 +44,22 @@ type Options struct {
 	// used (DefaultMaxElems when 0).
 	Budget   *format.Budget
 	MaxElems int64
+	// Partial keeps a node the importer cannot convert (an unknown
+	// operator, an unsupported form of one) and every node that reads its
+	// outputs as graph.Unknown nodes instead of failing with an
+	// UnsupportedError, so that the model can be shown (not run). The file
+	// loader sets it.
+	Partial bool
 }
 
 // load is the format.Loader: it reads the file and any external data beside
 // it through fsys.
-func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) {
+func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
 	b, err := format.ReadFile(fsys, name, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	return Decode(b, Options{FS: fsys, Dir: path.Dir(name), Budget: budget})
+	return Decode(b, Options{FS: fsys, Dir: path.Dir(name), Budget: o.Budget, Input: o.Input, Partial: true})
 }
 
 // Decode imports a serialized ModelProto into the IR.

@@ -131,6 +131,17 @@ func (c *ctx) eltwise(vals []*value, names []string, coeffs []float32) error {
 		}
 		dt = v.dt
 	}
+	if op := scalarOperand(k.ir, vals, coeffs); op != nil {
+		x := 0
+		if vals[0].c != nil {
+			x = 1
+		}
+		xn, err := c.imp.liveName(names[x], vals[x])
+		if err != nil {
+			return err
+		}
+		return c.emit("", "", op, []string{xn}, []string{c.out(0)}, nil, dt)
+	}
 	live := make([]string, len(vals))
 	for i, v := range vals {
 		n, err := c.imp.liveName(names[i], v)
@@ -193,15 +204,25 @@ func convUnaryPower(c *ctx) error {
 	return c.unary(&op)
 }
 
-// convReduce maps ReduceMean and ReduceMax over the spatial axes of an
-// (N, C, H, W) input to global pooling.
+// reduceFuncs maps the ONNX reductions to the IR's.
+var reduceFuncs = map[string]graph.ReduceFunc{
+	"ReduceMean": graph.ReduceMean, "ReduceMax": graph.ReduceMax, "ReduceMin": graph.ReduceMin,
+	"ReduceSum": graph.ReduceSum, "ReduceProd": graph.ReduceProd, "ReduceL1": graph.ReduceL1,
+	"ReduceL2": graph.ReduceL2, "ReduceSumSquare": graph.ReduceSumSquare, "ReduceLogSumExp": graph.ReduceLogSumExp,
+}
+
+// convReduce maps the ONNX reductions. ReduceMean and ReduceMax over the
+// spatial axes of an (N, C, H, W) map are global pooling (drawn and
+// explained as such); every other reduction, over any axes of a tensor of
+// any rank, is the IR's Reduce.
 func convReduce(c *ctx) error {
 	x, err := c.in(0)
 	if err != nil {
 		return err
 	}
 	var axes []int
-	if c.imp.opset < 18 {
+	// ReduceSum takes its axes as an input from opset 13, the others from 18.
+	if c.imp.opset < 18 && !(c.op == "ReduceSum" && c.imp.opset >= 13) {
 		axes = c.ints("axes")
 	} else if c.has(1) {
 		axes, err = c.intsInput(1, "the axes")
@@ -209,34 +230,40 @@ func convReduce(c *ctx) error {
 	if err != nil {
 		return err
 	}
+	if !isFloatType(x.dt) {
+		return c.unsupported(fmt.Sprintf("element type %s (the engine computes in float32)", x.dt))
+	}
 	keep := c.int("keepdims", 1)
 	r := len(x.shape)
+	if len(axes) == 0 && c.int("noop_with_empty_axes", 0) != 0 {
+		return c.unary(&graph.Identity{})
+	}
 	set := map[int]bool{}
+	norm := make([]int, 0, len(axes))
 	for _, a := range axes {
-		if a < 0 {
-			a += r
+		ax, err := graph.NormAxis(a, r)
+		if err != nil {
+			return err
 		}
-		set[a] = true
-	}
-	if r != 4 || len(set) != 2 || !set[2] || !set[3] {
-		return c.unsupported(fmt.Sprintf("reduction over axes %v of a rank-%d input (only the spatial axes of an NCHW map)", axes, r))
-	}
-	typ := graph.AvgPool
-	if c.op == "ReduceMax" {
-		typ = graph.MaxPool
+		set[ax] = true
+		norm = append(norm, ax)
 	}
 	xn, err := c.live(0)
 	if err != nil {
 		return err
 	}
-	if keep != 0 {
-		return c.emit("", "", &graph.Pool{Type: typ, Global: true}, []string{xn}, []string{c.out(0)}, nil, x.dt)
+	pool := map[string]graph.PoolKind{"ReduceMean": graph.AvgPool, "ReduceMax": graph.MaxPool}
+	if typ, ok := pool[c.op]; ok && r == 4 && len(set) == 2 && set[2] && set[3] {
+		if keep != 0 {
+			return c.emit("", "", &graph.Pool{Type: typ, Global: true}, []string{xn}, []string{c.out(0)}, nil, x.dt)
+		}
+		t := c.temp("pooled")
+		if err := c.emit("", "", &graph.Pool{Type: typ, Global: true}, []string{xn}, []string{t}, nil, x.dt); err != nil {
+			return err
+		}
+		return c.emit("squeeze", "Reshape", &graph.Reshape{Shape: []int{0, 0}}, []string{t}, []string{c.out(0)}, nil, x.dt)
 	}
-	t := c.temp("pooled")
-	if err := c.emit("", "", &graph.Pool{Type: typ, Global: true}, []string{xn}, []string{t}, nil, x.dt); err != nil {
-		return err
-	}
-	return c.emit("squeeze", "Reshape", &graph.Reshape{Shape: []int{0, 0}}, []string{t}, []string{c.out(0)}, nil, x.dt)
+	return c.emit("", "", &graph.Reduce{Func: reduceFuncs[c.op], Axes: norm, KeepDims: keep != 0}, []string{xn}, []string{c.out(0)}, nil, x.dt)
 }
 
 // resize emits an IR Resize of input 0 with per-axis scales or sizes of an
@@ -250,6 +277,9 @@ func (c *ctx) resize(scales []float64, sizes []int, mode string, align bool) err
 		return c.unsupported(fmt.Sprintf("resizing a rank-%d input (only NCHW)", len(x.shape)))
 	}
 	op := &graph.Resize{Mode: mode, AlignCorners: align}
+	if mode == "bilinear_asymmetric" {
+		op.Mode, op.Asymmetric = "bilinear", true
+	}
 	switch {
 	case sizes != nil:
 		if len(sizes) != 4 || sizes[0] != x.shape[0] || sizes[1] != x.shape[1] {
@@ -341,6 +371,81 @@ func convResize(c *ctx) error {
 		return c.resize(scales, sizes, "bilinear", true)
 	case mode == "linear" && (coord == "half_pixel" || coord == "pytorch_half_pixel"):
 		return c.resize(scales, sizes, "bilinear", false)
+	case mode == "linear" && coord == "asymmetric":
+		return c.resize(scales, sizes, "bilinear_asymmetric", false)
+	case mode == "nearest" && c.integerUpscale(scales, sizes) &&
+		((coord == "half_pixel" || coord == "pytorch_half_pixel") && (nearest == "round_prefer_floor" || nearest == "round_prefer_ceil") ||
+			coord == "tf_half_pixel_for_nn" && nearest == "floor"):
+		// For an integer factor s, output x = k·s + j samples
+		// k + (j + 1/2)/s − 1/2 (half pixel) or k + (j + 1/2)/s (TF),
+		// which round (floor) to k: the asymmetric floor sampling.
+		return c.resize(scales, sizes, "nearest", false)
 	}
 	return c.unsupported(fmt.Sprintf("mode %q with coordinate_transformation_mode %q and nearest_mode %q", mode, coord, nearest))
+}
+
+// scalarOperand folds a binary operation of a runtime value and a constant
+// float scalar (x·0.5, x + 1, 6 − x, max(x, 0)) into a one-input operator
+// that carries the scalar as an attribute — so that the scalar is neither a
+// layer of its own nor counted as a parameter (and the engine scales in
+// one pass instead of broadcasting). It returns nil when the operation is
+// not of that form. Division by s multiplies by 1/s (within an ulp).
+func scalarOperand(k graph.EltwiseKind, vals []*value, coeffs []float32) graph.Op {
+	if len(vals) != 2 || coeffs != nil || (vals[0].c == nil) == (vals[1].c == nil) {
+		return nil
+	}
+	x, sc, first := vals[0], vals[1], false
+	if x.c != nil {
+		x, sc, first = vals[1], vals[0], true
+	}
+	if !sc.c.IsFloat() || !isFloatType(x.dt) || sc.c.Len() != 1 || len(sc.shape) > len(x.shape) {
+		return nil
+	}
+	v := float32(sc.c.at(0))
+	inf := float32(math.Inf(1))
+	switch k {
+	case graph.EltAdd:
+		return &graph.Power{Exponent: 1, Scale: 1, Shift: v}
+	case graph.EltMul:
+		return &graph.Power{Exponent: 1, Scale: v}
+	case graph.EltSub:
+		if first { // s − x
+			return &graph.Power{Exponent: 1, Scale: -1, Shift: v}
+		}
+		return &graph.Power{Exponent: 1, Scale: 1, Shift: -v}
+	case graph.EltDiv:
+		if first || v == 0 {
+			return nil
+		}
+		return &graph.Power{Exponent: 1, Scale: 1 / v}
+	case graph.EltMax:
+		return &graph.Activation{Func: graph.Clip, Alpha: v, Beta: inf}
+	case graph.EltMin:
+		return &graph.Activation{Func: graph.Clip, Alpha: -inf, Beta: v}
+	}
+	return nil
+}
+
+// integerUpscale reports whether scales (or sizes) enlarge the spatial
+// axes of input 0 by whole factors.
+func (c *ctx) integerUpscale(scales []float64, sizes []int) bool {
+	x, err := c.in(0)
+	if err != nil || len(x.shape) != 4 {
+		return false
+	}
+	for i := 2; i < 4; i++ {
+		switch {
+		case sizes != nil:
+			if len(sizes) != 4 || x.shape[i] == 0 || sizes[i]%x.shape[i] != 0 {
+				return false
+			}
+		case len(scales) == 4:
+			if s := scales[i]; s < 1 || s != math.Trunc(s) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }

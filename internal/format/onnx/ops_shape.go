@@ -383,10 +383,10 @@ func convGather(c *ctx) error {
 		}
 		return c.setStatic(0, t)
 	}
-	// A single index of a runtime tensor: slice it out.
 	if idx.Len() != 1 {
-		return c.unsupported("gathering several indices of a runtime tensor")
+		return c.gatherRuntime(x, axis, idx)
 	}
+	// A single index of a runtime tensor: slice it out.
 	n := x.shape[axis]
 	k := idx.Ints[0]
 	if k < -int64(n) || k >= int64(n) {
@@ -645,13 +645,10 @@ func convSlice(c *ctx) error {
 	}
 	var todo []axisSlice
 	for _, s := range sl {
-		if s.step != 1 {
-			return c.unsupported("slicing a runtime tensor with a step other than 1")
-		}
 		if s.count() == 0 {
 			return c.unsupported("zero-size tensors (empty slice)")
 		}
-		if s.start != 0 || s.end != cur.shape[s.axis] {
+		if s.start != 0 || s.end != cur.shape[s.axis] || s.step != 1 {
 			todo = append(todo, s)
 		}
 	}
@@ -663,7 +660,12 @@ func convSlice(c *ctx) error {
 		if i < len(todo)-1 {
 			out = c.temp(fmt.Sprintf("slice%d", s.axis))
 		}
-		if err := c.sliceAxis(cur, curName, s.axis, s.start, s.end, out); err != nil {
+		if s.step != 1 {
+			op := &graph.StepSlice{Axis: s.axis, Start: s.start, Step: s.step, Count: s.count()}
+			if err := c.emit(fmt.Sprintf("step%d", s.axis), "Slice", op, []string{curName}, []string{out}, nil, x.dt); err != nil {
+				return err
+			}
+		} else if err := c.sliceAxis(cur, curName, s.axis, s.start, s.end, out); err != nil {
 			return err
 		}
 		cur, curName = c.imp.vals[out], out
@@ -749,4 +751,34 @@ func convSplit(c *ctx) error {
 		return c.emit("", "Identity", &graph.Identity{}, []string{xn}, outs, nil, x.dt)
 	}
 	return c.emit("", "", &graph.Slice{Axis: axis, Points: points}, []string{xn}, outs, nil, x.dt)
+}
+
+// gatherRuntime gathers several constant indices of a runtime tensor: a
+// graph.Gather of the flattened index list, reshaped when the indices are
+// not a vector (output shape x[:axis] + indices + x[axis+1:]).
+func (c *ctx) gatherRuntime(x *value, axis int, idx *Tensor) error {
+	if idx.Len() == 0 {
+		return c.unsupported("zero-size tensors (no index)")
+	}
+	list := make([]int, idx.Len())
+	for i, k := range idx.Ints {
+		if k > math.MaxInt32 || k < math.MinInt32 {
+			return fmt.Errorf("index %d is out of range", k)
+		}
+		list[i] = int(k)
+	}
+	xn, err := c.live(0)
+	if err != nil {
+		return err
+	}
+	op := &graph.Gather{Axis: axis, Indices: list}
+	out := append(append(append([]int{}, x.shape[:axis]...), idx.Shape...), x.shape[axis+1:]...)
+	if len(idx.Shape) == 1 {
+		return c.emit("", "", op, []string{xn}, []string{c.out(0)}, nil, x.dt)
+	}
+	part := c.temp("gathered")
+	if err := c.emit("", "", op, []string{xn}, []string{part}, nil, x.dt); err != nil {
+		return err
+	}
+	return c.reshapeTo("reshape", c.imp.vals[part], part, out, c.out(0))
 }

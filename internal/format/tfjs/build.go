@@ -3,6 +3,7 @@ package tfjs
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/convscope/convscope/internal/format"
 	"strings"
 
 	"github.com/convscope/convscope/internal/graph"
@@ -16,6 +17,8 @@ type builder struct {
 	values  map[string]string // Keras layer name → IR value of its output
 	rank    map[string]int    // IR value → rank (batch included)
 	names   *graph.Names      // node and value names taken
+	unknown map[string]bool   // IR values of Unknown nodes (shape unknown)
+	input   []int             // the first input's size (C,H,W), if given
 }
 
 func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) (*graph.Graph, error) {
@@ -72,7 +75,7 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 	if err := b.g.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := b.g.InferShapes(1); err != nil {
+	if _, err := b.g.InferPartial(1); err != nil {
 		return nil, err
 	}
 	return &b.g, nil
@@ -153,13 +156,21 @@ func (b *builder) layer(l kLayer) error {
 			case i == 0:
 				dims[0] = -1
 			case d == nil || *d <= 0:
-				return fmt.Errorf("input shape %v has an unknown dimension; convscope needs a fixed input size", shapeString(shape))
+				dims[i] = -1 // free: the input size given fills it
 			default:
 				dims[i] = *d
 			}
 		}
 		if len(dims) == 4 { // NHWC → NCHW
 			dims = graph.Shape{-1, dims[3], dims[1], dims[2]}
+		}
+		var size []int
+		if len(b.g.Inputs) == 0 {
+			size = b.input
+		}
+		dims, err := format.FillInput(name, dims, size)
+		if err != nil {
+			return err
 		}
 		b.g.Inputs = append(b.g.Inputs, graph.Value{Name: name, Shape: dims})
 		b.values[name] = name
@@ -177,6 +188,11 @@ func (b *builder) layer(l kLayer) error {
 	x := ins[0]
 	r := b.rank[x]
 	node := &graph.Node{Name: b.unique(name), Type: l.ClassName, Inputs: ins}
+	for _, in := range ins {
+		if b.unknown[in] {
+			return b.unknownLayer(name, node, true)
+		}
+	}
 	useBias := c.UseBias == nil || *c.UseBias
 	var out string
 	switch l.ClassName {
@@ -341,16 +357,18 @@ func (b *builder) layer(l kLayer) error {
 		if mean == nil || vr == nil {
 			return fmt.Errorf("missing moving_mean or moving_variance weights")
 		}
-		ch := mean.Len()
+		// scale: false has no gamma, center: false no beta: the op
+		// leaves them out (none is invented, and so none is counted).
 		gamma, beta := b.weight(name, "gamma"), b.weight(name, "beta")
-		if gamma == nil { // scale: false
-			gamma = constant(ch, 1)
+		op := &graph.BatchNorm{Epsilon: eps, NoScale: gamma == nil, NoBias: beta == nil}
+		node.Op = op
+		node.Params = map[string]*graph.Tensor{"mean": mean, "var": vr}
+		if gamma != nil {
+			node.Params["scale"] = gamma
 		}
-		if beta == nil { // center: false
-			beta = constant(ch, 0)
+		if beta != nil {
+			node.Params["bias"] = beta
 		}
-		node.Op = &graph.BatchNorm{Epsilon: eps}
-		node.Params = map[string]*graph.Tensor{"scale": gamma, "bias": beta, "mean": mean, "var": vr}
 		out = b.add(node, r)
 	case "Add", "Subtract", "Multiply", "Maximum", "Minimum", "Average":
 		kinds := map[string]graph.EltwiseKind{"Add": graph.EltAdd, "Subtract": graph.EltSub, "Multiply": graph.EltMul,
@@ -378,9 +396,44 @@ func (b *builder) layer(l kLayer) error {
 		node.Op = &graph.Pad{Pads: []int{0, 0, pad[0], pad[2], 0, 0, pad[1], pad[3]}, Mode: "constant"}
 		out = b.add(node, 4)
 	default:
-		return fmt.Errorf("layer type %s is not supported", l.ClassName)
+		return b.layerExt(l, node, r)
 	}
 	b.values[name] = out
+	return nil
+}
+
+// unknownLayer keeps a layer convscope cannot convert (a class it does not
+// know, or any layer reading the output of one: supported) as a
+// graph.Unknown node with the layer's weights, so that the model can be
+// shown and its parameters counted; shape inference and the engine stop
+// at it.
+func (b *builder) unknownLayer(layer string, node *graph.Node, supported bool) error {
+	node.Op = &graph.Unknown{Type: node.Type, Supported: supported}
+	for wname, t := range b.weights {
+		segs := strings.Split(strings.TrimSuffix(wname, ":0"), "/")
+		for _, s := range segs[:len(segs)-1] {
+			if s == layer {
+				if node.Params == nil {
+					node.Params = map[string]*graph.Tensor{}
+				}
+				// Moving statistics keep the names that are not counted
+				// as learnable (graph.Node.ParamCount).
+				key := map[string]string{"moving_mean": "mean", "moving_variance": "var"}[segs[len(segs)-1]]
+				if _, dup := node.Params[key]; key == "" || dup {
+					key = wname
+				}
+				node.Params[key] = t
+				b.used[wname] = true
+				break
+			}
+		}
+	}
+	out := b.add(node, 0)
+	if b.unknown == nil {
+		b.unknown = map[string]bool{}
+	}
+	b.unknown[out] = true
+	b.values[layer] = out
 	return nil
 }
 
@@ -417,7 +470,18 @@ var kerasActivations = []struct {
 	{"selu", graph.Activation{Func: graph.Selu, Alpha: 1.6732632423543772, Beta: 1.0507009873554805}},
 	{"softplus", graph.Activation{Func: graph.Softplus}},
 	{"hard_sigmoid", graph.Activation{Func: graph.HardSigmoid, Alpha: 0.2, Beta: 0.5}},
+	{"swish", graph.Activation{Func: graph.Swish}},
+	{"gelu", graph.Activation{Func: graph.Gelu}},
+	{"gelu_new", graph.Activation{Func: graph.GeluTanh}},
+	{"mish", graph.Activation{Func: graph.Mish}},
+	{"softsign", graph.Activation{Func: graph.Softsign}},
+	{"hard_swish", graph.Activation{Func: graph.HardSwish}},
+	{"exponential", graph.Activation{Func: graph.Exp}},
 }
+
+// kerasAliases are other Keras names of activations of kerasActivations
+// (read, and written under the table's name).
+var kerasAliases = map[string]string{"silu": "swish", "hard_silu": "hard_swish"}
 
 // kerasActivationName returns the Keras name of a, or "" if Keras has none:
 // its function, with the same parameters where the function has any.
@@ -442,6 +506,9 @@ func (b *builder) activationNode(n *graph.Node, act string, r int) (string, erro
 			n.Op = &graph.Softmax{Axis: r - 1}
 		}
 	default:
+		if alias, ok := kerasAliases[act]; ok {
+			act = alias
+		}
 		for _, k := range kerasActivations {
 			if k.name == act {
 				a := k.act
@@ -534,14 +601,6 @@ func transpose2(k *graph.Tensor) *graph.Tensor {
 		for j := 0; j < c; j++ {
 			t.Data[j*r+i] = k.Data[i*c+j]
 		}
-	}
-	return t
-}
-
-func constant(n int, v float32) *graph.Tensor {
-	t := graph.NewTensor(n)
-	for i := range t.Data {
-		t.Data[i] = v
 	}
 	return t
 }

@@ -95,7 +95,13 @@ type layerConfig struct {
 	Axis            json.RawMessage `json:"axis,omitempty"`
 	Epsilon         *float32        `json:"epsilon,omitempty"`
 	Center          *bool           `json:"center,omitempty"`
-	Scale           *bool           `json:"scale,omitempty"`
+	Scale           json.RawMessage `json:"scale,omitempty"` // BatchNormalization: a bool; Rescaling: a number
+	Offset          float32         `json:"offset,omitempty"`
+	Size            intPair         `json:"size,omitempty"`
+	Interpolation   string          `json:"interpolation,omitempty"`
+	Cropping        json.RawMessage `json:"cropping,omitempty"`
+	Dims            []int           `json:"dims,omitempty"`
+	OutputPadding   intPair         `json:"output_padding,omitempty"`
 	Alpha           *float32        `json:"alpha,omitempty"`
 	NegativeSlope   *float32        `json:"negative_slope,omitempty"`
 	MaxValue        *float32        `json:"max_value,omitempty"`

@@ -30,6 +30,11 @@ const (
 // modelTopology, format or weightsManifest.
 func Sniff(name string, head []byte) bool {
 	h := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	if len(h) > 0 && h[0] == '[' {
+		// A weights manifest alone (NAME-weights_manifest.json): read, to
+		// be refused with a clear message.
+		return bytes.Contains(head, []byte(`"paths"`)) && bytes.Contains(head, []byte(`"weights"`))
+	}
 	if len(h) == 0 || h[0] != '{' {
 		return false
 	}
@@ -40,15 +45,19 @@ func Sniff(name string, head []byte) bool {
 // Load reads model.json (name) and its weight shards from fsys, within
 // format.DefaultImportBytes of weight data.
 func Load(fsys fs.FS, name string) (*graph.Graph, error) {
-	return load(fsys, name, format.NewBudget(0, ""))
+	return load(fsys, name, format.Options{Budget: format.NewBudget(0, "")})
 }
 
 // load is the format.Loader: the shards it reads and the float32 weights it
 // decodes are charged to b.
-func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) {
+func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
+	budget := o.Budget
 	raw, err := format.ReadFile(fsys, name, MaxModelJSON)
 	if err != nil {
 		return nil, err
+	}
+	if t := bytes.TrimLeft(raw, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '[' {
+		return nil, errors.New("the file holds weights (a TF.js weights manifest) but no network definition: load the model.json that lists this manifest, with its modelTopology")
 	}
 	var mf modelFile
 	if err := json.Unmarshal(raw, &mf); err != nil {
@@ -57,7 +66,10 @@ func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) 
 	if mf.Format == "graph-model" {
 		return nil, errors.New("TF.js graph models are not supported; convert the Keras model as a layers model (tensorflowjs_converter --output_format tfjs_layers_model)")
 	}
-	if len(mf.ModelTopology) == 0 {
+	if len(mf.ModelTopology) == 0 || string(mf.ModelTopology) == "null" {
+		if len(mf.WeightsManifest) > 0 {
+			return nil, errors.New("the file holds weights (a weightsManifest) but no network definition (no modelTopology): load the model.json that has both")
+		}
 		return nil, errors.New("model.json has no modelTopology")
 	}
 	layers, inputs, outputs, modelName, err := parseTopology(mf.ModelTopology)
@@ -68,7 +80,7 @@ func load(fsys fs.FS, name string, budget *format.Budget) (*graph.Graph, error) 
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, names: graph.NewNames("_"), used: map[string]bool{}}
+	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, names: graph.NewNames("_"), used: map[string]bool{}, input: o.Input}
 	g, err := b.build(modelName, layers, inputs, outputs)
 	if err != nil {
 		return nil, err

@@ -222,9 +222,12 @@ func (m *marshaller) node(n *graph.Node) (outLayer, error) {
 		cfg["activation"] = "softmax"
 	case *graph.BatchNorm:
 		l.ClassName = "BatchNormalization"
-		cfg["axis"], cfg["epsilon"], cfg["center"], cfg["scale"] = -1, op.Epsilon, true, true
+		scale, center := n.Param("scale") != nil, n.Param("bias") != nil
+		cfg["axis"], cfg["epsilon"], cfg["center"], cfg["scale"] = -1, op.Epsilon, center, scale
 		for _, p := range [][2]string{{"scale", "gamma"}, {"bias", "beta"}, {"mean", "moving_mean"}, {"var", "moving_variance"}} {
-			m.addWeight(n.Name, p[1], n.Param(p[0]))
+			if t := n.Param(p[0]); t != nil {
+				m.addWeight(n.Name, p[1], t)
+			}
 		}
 	case *graph.Dropout:
 		l.ClassName = "Dropout"

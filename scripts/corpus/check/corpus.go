@@ -200,7 +200,7 @@ func Check(m Model, cache string) (r Result) {
 		r.fail("oracle", fmt.Errorf("oracle counted %d parameters, corpus.json says %d", meta.Params, m.Params))
 		return r
 	}
-	g, _, err := format.Open(m.File(cache))
+	g, _, err := format.OpenWith(m.File(cache), format.Options{Input: m.Input})
 	if err != nil {
 		r.fail("load", err)
 		return r

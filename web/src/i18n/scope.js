@@ -27,6 +27,8 @@ export default {
     'scope.run.busy': 'Opening…',
     'scope.error.export': 'Export failed: {message}',
     'scope.error.run': 'Cannot run this model: {message}',
+    'scope.free.message': '“{name}” leaves the size of its input “{input}” open ({shape}). Open it at C,H,W:',
+    'scope.free.open': 'Open',
     'scope.error.notRunnable': 'the server cannot run it',
     'scope.notice.fileGone': '“{name}” was an uploaded file, which is not kept in the address. Open it again.',
 
@@ -136,6 +138,8 @@ export default {
     'scope.run.busy': '正在打开…',
     'scope.error.export': '导出失败：{message}',
     'scope.error.run': '无法运行此模型：{message}',
+    'scope.free.message': '“{name}”未给定输入“{input}”的尺寸（{shape}）。以 C,H,W 打开：',
+    'scope.free.open': '打开',
     'scope.error.notRunnable': '服务器无法运行它',
     'scope.notice.fileGone': '“{name}”是上传的文件，地址中不保存文件内容。请重新打开。',
 

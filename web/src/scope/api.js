@@ -52,9 +52,9 @@ export async function exportResponse(source, format) {
   return analyzeFiles(source.files, { format, input: source.input });
 }
 
-/** registerModel posts an upload with weights to /api/models and answers its model entry. */
-export async function registerModel(files) {
-  const [url, init] = uploadRequest('/api/models', files);
+/** registerModel posts an upload with weights (at input size C,H,W when given) to /api/models and answers its model entry. */
+export async function registerModel(files, { input } = {}) {
+  const [url, init] = uploadRequest('/api/models', files, { input });
   const res = await check(await fetch(url, init));
   return (await res.json()).model;
 }
@@ -68,6 +68,17 @@ export function hasWeights(format, files) {
   if (format === 'tfjs') return files.some((f) => /\.bin$/i.test(f.name)) || files.length > 1;
   if (format === 'caffe') return files.some((f) => /\.caffemodel$/i.test(f.name));
   return false;
+}
+
+/**
+ * freeInput reads the server's answer to a file that leaves its input size
+ * open (a 422 with input_free, docs/api.md): { input, shape, size } with size
+ * the suggested 'C,H,W', or null for any other error.
+ */
+export function freeInput(err) {
+  const f = err?.body?.input_free;
+  if (!f || !Array.isArray(f.suggest)) return null;
+  return { input: String(f.input ?? ''), shape: (f.shape ?? []).map((d) => (d > 0 ? d : '?')).join('×'), size: f.suggest.join(',') };
 }
 
 /** cleanInput normalises the input-size field ('3, 224 224' or '3×224×224' → '3,224,224'); the server checks the numbers. */

@@ -5,7 +5,7 @@
 // route.js, keys.js, search.js and files.js.
 import { tick } from 'svelte';
 import { t } from '../lib/i18n.svelte.js';
-import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput } from './api.js';
+import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput, freeInput } from './api.js';
 import { layout as runLayout, warmUp } from './layoutClient.js';
 import { parseScopeHash, formatScopeHash, hashAction } from './route.js';
 import { graphStep, neighbourBox, nextMatch } from './keys.js';
@@ -47,6 +47,7 @@ export class ScopePage {
   running = $state(false);
   layoutMs = $state(0);
   inputSize = $state(''); // C,H,W for files that do not give their input size
+  freeSize = $state(null); // { src, input, shape }: the last file opened leaves its input size open
   graph = $state(); // the Graph component: its view methods
   editor = $state(); // the Editor component
   #seq = 0; // identifies the latest load; older answers are dropped
@@ -120,6 +121,7 @@ export class ScopePage {
     this.error = null;
     this.notice = '';
     if (fromEditor) this.editorError = null;
+    this.freeSize = null;
     try {
       const a = src.kind === 'preset' ? await getPreset(src.name) : await analyzeFiles(src.files, { input: src.input });
       if (my !== this.#seq) return;
@@ -136,6 +138,14 @@ export class ScopePage {
     } catch (err) {
       if (my !== this.#seq) return;
       const pos = errorPosition(err.body ?? { error: err.message });
+      const free = src.kind === 'file' ? freeInput(err) : null;
+      if (free) {
+        // Ask for the size, prefilled with the server's suggestion.
+        if (!cleanInput(this.inputSize)) this.inputSize = free.size;
+        this.freeSize = { src, input: free.input, shape: free.shape };
+        this.loading = false;
+        return;
+      }
       if (fromEditor || (src.text !== undefined && this.left === 'editor')) {
         this.editorError = { message: err.message, line: pos?.line ?? 0, column: pos?.column ?? 0 };
         await tick();
@@ -274,11 +284,17 @@ export class ScopePage {
     }
   }
 
+  /** openAtSize opens again the file that left its input size open, at the size in the input-size field. */
+  openAtSize() {
+    const f = this.freeSize;
+    if (f) this.open({ ...f.src, input: cleanInput(this.inputSize) });
+  }
+
   async run() {
     this.running = true;
     this.error = null;
     try {
-      const m = await registerModel(this.source.files);
+      const m = await registerModel(this.source.files, { input: this.source.input });
       if (!m?.runnable) throw new Error(m?.not_runnable_reason || t('scope.error.notRunnable'));
       window.location.href = `./?model=${encodeURIComponent(m.id)}`;
     } catch (err) {
