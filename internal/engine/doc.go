@@ -1,11 +1,20 @@
 // Package engine executes a graph.Graph on float32 inputs and returns every
-// intermediate activation.
+// intermediate activation (Compile), or only the outputs (CompileFinal).
 //
 // # Conventions
 //
 //   - Compile plans a graph once for a batch size: it infers every shape,
 //     checks that all parameters are present and allocates one buffer per
 //     value. Run then computes without allocating for the values themselves.
+//     CompileFinal instead recycles a value's buffer once its last reader has
+//     run (prediction, profiling); every step must therefore write all of
+//     its output, never rely on a buffer's earlier contents.
+//   - Convolutions are planned once (tensor.NewConv: weights packed for the
+//     micro-kernel at Compile). An activation that reads a convolution's
+//     output is fused into it: Compile keeps both values, the convolution
+//     writing the activation of each part right after computing it;
+//     CompileFinal overwrites the convolution's output when the activation
+//     is its only reader.
 //   - The activations Run returns are owned by the Program and are valid
 //     until the next call of Run; copy what you keep. A Program is not safe
 //     for concurrent use: use one per goroutine (they are cheap to Compile

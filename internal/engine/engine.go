@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/tensor"
@@ -19,11 +20,27 @@ type Program struct {
 
 	vals  map[string]*graph.Tensor
 	steps []func()
-	tmp   []float32 // scratch shared by the steps (see scratch)
+	// convs holds each convolution by its output's name until an
+	// activation that reads the output is fused into it.
+	convs map[string]*tensor.Conv
+	bufs  *buffers // CompileFinal: recycled storage; nil keeps every value
+	// readers counts the node inputs that read each value.
+	readers map[string]int
+	tmp     []float32 // scratch shared by the steps (see scratch)
 }
 
-// Compile plans g for the given batch size (≤ 0 means 1).
-func Compile(g *graph.Graph, batch int) (*Program, error) {
+// Compile plans g for the given batch size (≤ 0 means 1). Every value
+// keeps its own buffer, as the Explainer shows them all.
+func Compile(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, false) }
+
+// CompileFinal is Compile for callers that need only the graph's outputs
+// (prediction, profiling): a value's buffer is reused once its last reader
+// has run, and an activation fused into a convolution overwrites the
+// convolution's output. Run's map then holds valid data only for the
+// graph's inputs and outputs.
+func CompileFinal(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, true) }
+
+func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 	if batch <= 0 {
 		batch = 1
 	}
@@ -34,18 +51,35 @@ func Compile(g *graph.Graph, batch int) (*Program, error) {
 	if err := g.HasWeights(shapes); err != nil {
 		return nil, err
 	}
-	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*graph.Tensor{}}
+	p := &Program{Graph: g, Batch: batch, Shapes: shapes, vals: map[string]*graph.Tensor{}, convs: map[string]*tensor.Conv{}}
 	for _, in := range g.Inputs {
 		p.vals[in.Name] = graph.NewTensor(shapes[in.Name]...)
 		p.Values = append(p.Values, in.Name)
 	}
+	p.readers = map[string]int{}
 	for _, n := range g.Nodes {
+		for _, in := range n.Inputs {
+			p.readers[in]++
+		}
+	}
+	if final {
+		p.bufs = newBuffers(g)
+	}
+	for i, n := range g.Nodes {
 		step, err := p.plan(n)
 		if err != nil {
 			return nil, graph.NodeErrorf(n.Name, "node %q (%s): %w", n.Name, n.Type, err)
 		}
 		p.steps = append(p.steps, step)
 		p.Values = append(p.Values, n.Outputs...)
+		if p.bufs != nil {
+			for _, out := range n.Outputs {
+				if slices.Contains(g.Outputs, out) {
+					p.bufs.pin(out)
+				}
+			}
+			p.bufs.done(i, n)
+		}
 	}
 	return p, nil
 }
@@ -75,8 +109,15 @@ func (p *Program) Value(name string) *graph.Tensor { return p.vals[name] }
 
 // out allocates the buffer of a node's i-th output.
 func (p *Program) out(n *graph.Node, i int) *graph.Tensor {
-	t := graph.NewTensor(p.Shapes[n.Outputs[i]]...)
-	p.vals[n.Outputs[i]] = t
+	name, shape := n.Outputs[i], p.Shapes[n.Outputs[i]]
+	var t *graph.Tensor
+	if p.bufs != nil {
+		t = &graph.Tensor{Shape: shape, Data: p.bufs.take(name, tensor.Numel(shape))}
+		clear(t.Data) // as graph.NewTensor: a recycled buffer holds old values
+	} else {
+		t = graph.NewTensor(shape...)
+	}
+	p.vals[name] = t
 	return t
 }
 
@@ -93,6 +134,9 @@ func (p *Program) scratch(n int) []float32 {
 func (p *Program) alias(n *graph.Node) func() {
 	src := p.vals[n.Inputs[0]]
 	p.vals[n.Outputs[0]] = &graph.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: src.Data}
+	if p.bufs != nil {
+		p.bufs.share(n.Outputs[0], n.Inputs[0])
+	}
 	return func() {}
 }
 
@@ -166,13 +210,12 @@ func (p *Program) planConv(n *graph.Node, op *graph.Conv) (func(), error) {
 	y := p.out(n, 0)
 	g := Geom(xs, win, op.OutChannels, oh, ow)
 	g.Groups = max(1, op.Groups)
-	w, b := data(n.Param("weight")), data(n.Param("bias"))
-	if g.Groups > 1 && g.Groups == g.C && g.OC == g.C {
-		// Depthwise: one plane per group, the direct kernel is faster.
-		return func() { tensor.Conv2D(y.Data, x.Data, w, b, g) }, nil
-	}
-	scratch := p.scratch(tensor.ConvScratch(g))
-	return func() { tensor.Conv2DGemm(y.Data, x.Data, w, b, scratch, g) }, nil
+	// Weights are packed once here; depthwise convolutions take their own
+	// kernel.
+	c := tensor.NewConv(data(n.Param("weight")), data(n.Param("bias")), g)
+	p.convs[n.Outputs[0]] = c
+	scratch := p.scratch(c.Scratch())
+	return func() { c.Run(y.Data, x.Data, scratch) }, nil
 }
 
 var _ = register((*Program).planPool)
@@ -201,7 +244,24 @@ func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), e
 	if !ok {
 		return nil, fmt.Errorf("the engine has no activation %q", op.Func)
 	}
+	if c := p.convs[n.Inputs[0]]; c != nil && p.bufs != nil && p.bufs.fusesInPlace(n.Inputs[0]) {
+		// Only the activation is needed: the convolution overwrites its
+		// output with it, tile by tile.
+		delete(p.convs, n.Inputs[0])
+		x := p.in(n, 0)
+		p.vals[n.Outputs[0]] = &graph.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: x.Data}
+		p.bufs.share(n.Outputs[0], n.Inputs[0])
+		c.Fuse(x.Data, f, alpha, beta, false)
+		return func() {}, nil
+	}
 	x, y := p.in(n, 0), p.out(n, 0)
+	if c := p.convs[n.Inputs[0]]; c != nil {
+		// The convolution writes both its output and this activation,
+		// part by part while each is in cache (the Explainer shows both).
+		delete(p.convs, n.Inputs[0])
+		c.Fuse(y.Data, f, alpha, beta, p.readers[n.Inputs[0]] == 1)
+		return func() {}, nil
+	}
 	return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
 }
 

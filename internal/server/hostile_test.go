@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/convscope/convscope/internal/graph"
 	"io"
 	"net"
 	"net/http"
@@ -380,4 +381,25 @@ func TestFinding9TooLargeBody(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestEngineBytesCountPackedWeights: every engine packs its own copy of
+// the convolution weights (tensor.NewConv), so the memory model of a model
+// with convolutions counts them besides its values and scratch. Tiny VGG's
+// four 3×3 convolutions hold 3·10·9 + 3·10·10·9 = 2,970 weights.
+func TestEngineBytesCountPackedWeights(t *testing.T) {
+	s := newTestServer(t, Config{})
+	m := s.lookup(DefaultID)
+	var elems, scratch int64
+	for _, sh := range m.shapes {
+		elems += int64(sh.Elems())
+	}
+	for _, n := range m.g.Nodes {
+		if _, ok := n.Op.(*graph.Conv); ok {
+			scratch = max(scratch, 2*int64(m.shapes[n.Inputs[0]].Elems()))
+		}
+	}
+	if packed := m.engineBytes - 4*(elems+scratch); packed < 4*2970 {
+		t.Fatalf("an engine is counted at %d bytes, %d beyond its values and scratch: the packed weights (at least %d bytes) are missing", m.engineBytes, packed, 4*2970)
+	}
 }

@@ -274,8 +274,16 @@ func (m *model) prepare(maxActivations int64, reserve func(int64) error) error {
 			scratch = max(scratch, 1<<24) // … a transposed one's columns, at most 2²⁴ (engine.maxDeconvScratch)
 		}
 	}
-	// Every value, and the scratch buffer the steps share.
+	// Every value, and the scratch buffer the steps share …
 	m.engineBytes = 4 * (elems + scratch)
+	if !unsupported {
+		// … and the convolution weights each engine packs for its kernels.
+		packed, err := engine.PlanBytes(m.g)
+		if err != nil {
+			return err
+		}
+		m.engineBytes += packed
+	}
 	if maxActivations > 0 {
 		if elems > maxActivations {
 			return fmt.Errorf("one image's activations need %d MiB, more than the %d MiB an uploaded model may use (analyse it instead, or serve it with --model)",

@@ -50,6 +50,9 @@ func convPlane(out, in, kern []float32, g ConvGeom) {
 			dx := kw*g.DW - g.PadL
 			// Output columns whose input column ox*SW+dx lies inside [0, W).
 			lo, hi := validRange(dx, g.SW, g.W, g.OW)
+			if lo >= hi {
+				continue // the tap misses every input column
+			}
 			for oy := 0; oy < g.OH; oy++ {
 				iy := oy*g.SH + kh*g.DH - g.PadT
 				if iy < 0 || iy >= g.H {

@@ -53,8 +53,17 @@ func padInto(dst, src []float32, g, gp ConvGeom) {
 // Conv2DGemm computes the same result as Conv2D as a matrix product per
 // image and group: weights [OC/G, C/G·KH·KW] times the image's im2col
 // matrix, read straight from the image (nothing is unrolled in memory).
-// scratch holds at least ConvScratch(g) elements.
+// scratch holds at least ConvScratch(g) elements. It packs the weights as
+// it goes; a Conv (NewConv) packs them once.
 func Conv2DGemm(dst, src, w, b, scratch []float32, g ConvGeom) {
+	c := Conv{g: g, w: w, b: b}
+	c.gemm(dst, src, scratch)
+}
+
+// gemm runs the convolution as Conv2DGemm describes, with c's packed
+// weights (if any) and epilogue.
+func (c *Conv) gemm(dst, src, scratch []float32) {
+	g := c.g
 	gp, usePad := padded(g)
 	groups := max(1, g.Groups)
 	cg, ocg := g.C/groups, g.OC/groups
@@ -62,34 +71,88 @@ func Conv2DGemm(dst, src, w, b, scratch []float32, g ConvGeom) {
 	kk := cg * g.KH * g.KW
 	for n := 0; n < g.N; n++ {
 		for grp := 0; grp < groups; grp++ {
-			out := dst[(n*g.OC+grp*ocg)*oplane : (n*g.OC+(grp+1)*ocg)*oplane]
-			beta := float32(0)
-			if b != nil {
-				for o := 0; o < ocg; o++ {
-					fill(out[o*oplane:(o+1)*oplane], b[grp*ocg+o])
-				}
-				beta = 1
-			}
+			o0, o1 := (n*g.OC+grp*ocg)*oplane, (n*g.OC+(grp+1)*ocg)*oplane
+			out := dst[o0:o1]
 			in := src[(n*g.C+grp*cg)*plane : (n*g.C+(grp+1)*cg)*plane]
-			wg := w[grp*ocg*kk : (grp+1)*ocg*kk]
+			t := gemmTask{m: ocg, k: kk, alpha: 1, a: c.w[grp*ocg*kk : (grp+1)*ocg*kk], lda: kk, c: out, ldc: oplane, n: oplane}
+			if c.packed != nil {
+				t.ap = aPacked{p: c.packed[grp*c.mpad*kk : (grp+1)*c.mpad*kk], mpad: c.mpad}
+			}
+			if c.ep.dst != nil {
+				t.ep = c.ep
+				t.ep.dst = c.ep.dst[o0:o1]
+			}
+			if c.b != nil {
+				t.bias = c.b[grp*ocg : (grp+1)*ocg]
+			}
 			if pointwise(g) {
-				Gemm(false, false, ocg, oplane, kk, 1, wg, kk, in, oplane, beta, out, oplane)
+				// One packed product; each block of the output starts as
+				// the bias and gets the activation while it is in cache.
+				t.kind, t.init, t.bs = taskGemm, true, bSource{b: in, ldb: oplane}
+				splitConv(t, ocg, oplane, kk*oplane)
 				continue
 			}
-			if beta == 0 {
+			if c.im2col {
+				// The same over the column matrix, unrolled band by band of
+				// output rows (bounded scratch).
+				t.kind, t.init = taskGemm, true
+				for r0 := 0; r0 < g.OH; r0 += c.band {
+					rows := min(c.band, g.OH-r0)
+					gb := g
+					gb.OH, gb.PadT = rows, g.PadT-r0*g.SH
+					cols := scratch[:kk*rows*g.OW]
+					Im2Col(cols, in, cg, g.H, g.W, gb)
+					u := t
+					u.bs = bSource{b: cols, ldb: rows * g.OW}
+					u.c, u.n = out[r0*g.OW:], rows*g.OW
+					if u.ep.dst != nil {
+						u.ep.dst = t.ep.dst[r0*g.OW:]
+					}
+					splitConv(u, ocg, u.n, kk*u.n)
+				}
+				continue
+			}
+			if t.bias != nil {
+				for o := 0; o < ocg; o++ {
+					fill(out[o*oplane:(o+1)*oplane], t.bias[o])
+				}
+			} else {
 				clear(out)
 			}
+			t.kind = taskConv
 			if usePad {
 				buf := scratch[:gp.C*gp.H*gp.W]
 				padInto(buf, in, g, gp)
-				convParallel(out, buf, wg, gp, ocg)
-				continue
+				t.bs = bSource{b: buf, g: gp}
+			} else {
+				gc := g
+				gc.C = cg
+				t.bs = bSource{b: in, g: gc}
 			}
-			gc := g
-			gc.C = cg
-			convParallel(out, in, wg, gc, ocg)
+			splitConv(t, ocg, g.OH, kk*oplane)
 		}
 	}
+}
+
+// splitConv spreads a convolution of one image and group over the cores:
+// by output channels when the weights outweigh the image's columns (small
+// late layers: each core then reads only its share of the weights and the
+// parts are even), else by output columns (products) or rows (direct).
+// cols is the number of such columns or rows, colWork the multiply-adds
+// per output channel.
+func splitConv(t gemmTask, ocg, cols, colWork int) {
+	macs := int64(ocg) * int64(colWork)
+	kk := t.k
+	if ocg*kk >= colWork && ocg >= 4*mr {
+		t.rows = true
+		split(t, ocg, mr, macs)
+		return
+	}
+	align := 1
+	if t.kind == taskGemm {
+		align = nr
+	}
+	split(t, cols, align, macs)
 }
 
 // convOffsets describes the rows [pc, pc+kb) of a convolution's im2col
@@ -117,19 +180,13 @@ func (o *convOffsets) set(g *ConvGeom, pc, kb int) {
 	}
 }
 
-// convParallel splits a direct convolution's output rows across the
-// worker pool when it is large enough.
-func convParallel(out, in, w []float32, g ConvGeom, ocg int) {
-	macs := int64(ocg) * int64(g.OH*g.OW) * int64(g.C*g.KH*g.KW)
-	split(gemmTask{kind: taskConv, m: ocg, a: w, bs: bSource{b: in, g: g}, c: out}, g.OH, 1, macs)
-}
-
 // convDirect adds the convolution of one image and group (in [C, H, W],
-// weights w [ocg, C·KH·KW]) to output rows [r0, r1) of out [ocg, OH, OW].
+// weights w [ocg, C·KH·KW], or pre-packed in ap) to output channels
+// [c0, c1) (c0 a multiple of mr) and rows [r0, r1) of out [ocg, OH, OW].
 // The output is tiled 6 channels × 16 pixels of one row. Interior tiles of
 // a stride-1 convolution read their im2col rows straight from the image
 // (sgemmKernel6x16Gather); border tiles are packed with zero padding.
-func convDirect(out, in, w []float32, g *ConvGeom, ocg, r0, r1 int) {
+func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 int) {
 	buf := getBuf()
 	defer putBuf(buf)
 	kk := g.C * g.KH * g.KW
@@ -138,9 +195,9 @@ func convDirect(out, in, w []float32, g *ConvGeom, ocg, r0, r1 int) {
 	for pc := 0; pc < kk; pc += kc {
 		kb := min(kc, kk-pc)
 		o.set(g, pc, kb)
-		for ic := 0; ic < ocg; ic += mc {
-			mb := min(mc, ocg-ic)
-			packA(buf.a, false, w, kk, ic, mb, pc, kb, 1)
+		for ic := c0; ic < c1; ic += mc {
+			mb := min(mc, c1-ic)
+			pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
 			for oy := r0; oy < r1; oy++ {
 				iy0 := oy * g.SH
 				rowsIn := iy0+o.dyMin >= 0 && iy0+o.dyMax < g.H
@@ -161,7 +218,7 @@ func convDirect(out, in, w []float32, g *ConvGeom, ocg, r0, r1 int) {
 						packConvTile(buf.tb[:kb*nr], in, g, o, kb, iy0, ox, cols)
 					}
 					for ir := 0; ir < mb; ir += mr {
-						ap := buf.a[ir*kb : (ir+mr)*kb]
+						ap := pa[ir*kb : (ir+mr)*kb]
 						rows := min(mr, mb-ir)
 						ci := (ic+ir)*ohw + oy*g.OW + ox
 						dst, ldc := out[ci:], ohw
@@ -231,18 +288,18 @@ func ConvAddSerial(dst, src, w, scratch []float32, g ConvGeom) {
 	cg, ocg := g.C/groups, g.OC/groups
 	if pointwise(g) {
 		oplane := g.OH * g.OW
-		gemmPacked(false, ocg, cg, 1, w, cg, &bSource{b: src, ldb: oplane}, dst, oplane, 0, oplane)
+		gemmPacked(false, cg, 1, w, cg, aPacked{}, &bSource{b: src, ldb: oplane}, dst, oplane, 0, ocg, 0, oplane, nil)
 		return
 	}
 	if gp, ok := padded(g); ok {
 		buf := scratch[:gp.C*gp.H*gp.W]
 		padInto(buf, src, g, gp)
-		convDirect(dst, buf, w, &gp, ocg, 0, gp.OH)
+		convDirect(dst, buf, w, aPacked{}, &gp, 0, ocg, 0, gp.OH)
 		return
 	}
 	gc := g
 	gc.C = cg
-	convDirect(dst, src, w, &gc, ocg, 0, gc.OH)
+	convDirect(dst, src, w, aPacked{}, &gc, 0, ocg, 0, gc.OH)
 }
 
 // ConvWeightGradSerial computes, for one image and group, the transposed
@@ -275,7 +332,7 @@ func ConvWeightGradSerial(dwT, src, dy []float32, g ConvGeom) {
 			for ic := 0; ic < kk; ic += mc {
 				mb := min(mc, kk-ic)
 				packAConv(buf.a, src, &gc, ic, mb, pc, kb)
-				macroKernel(buf, mb, nb, kb, c, ic*ldc+jc, ldc)
+				macroKernel(buf, buf.a, mb, nb, kb, c, ic*ldc+jc, ldc)
 			}
 		}
 	}

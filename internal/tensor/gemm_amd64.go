@@ -22,3 +22,23 @@ func relu8(dst, src *float32, n int)
 
 //go:noescape
 func fill8(dst *float32, v float32, n int)
+
+//go:noescape
+func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32)
+
+//go:noescape
+func clamp8(dst, src *float32, lo, hi float32, n int)
+
+//go:noescape
+func vadd8(dst, a, b *float32, n int)
+
+//go:noescape
+func vmul8(dst, a, b *float32, n int)
+
+//go:noescape
+func vaxpb8(dst, src *float32, s, t float32, n int)
+
+//go:noescape
+func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
+
+func sfence()

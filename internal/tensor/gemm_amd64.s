@@ -2,6 +2,29 @@
 
 #include "textflag.h"
 
+// VSCALARS8 is the body of clamp8 and vaxpb8: with x and y broadcast,
+// dst[i] = OP2(y, OP1(x, src[i])) for n a multiple of 8 (the argument order
+// that keeps a NaN of src for VMAXPS/VMINPS).
+#define VSCALARS8(OP1, OP2, x, y, loop, done) \
+	MOVQ dst+0(FP), DI; MOVQ src+8(FP), SI; VBROADCASTSS x, Y0; VBROADCASTSS y, Y1; \
+	MOVQ n+24(FP), CX; SHRQ $3, CX; JEQ done; \
+loop: \
+	OP1 (SI), Y0, Y2; OP2 Y2, Y1, Y2; VMOVUPS Y2, (DI); \
+	ADDQ $32, SI; ADDQ $32, DI; DECQ CX; JNE loop; \
+done: \
+	VZEROUPPER; RET
+
+// VBINARY8 is the body of vadd8 and vmul8: dst[i] = a[i] OP b[i] for n a
+// multiple of 8.
+#define VBINARY8(OP, loop, done) \
+	MOVQ dst+0(FP), DI; MOVQ a+8(FP), SI; MOVQ b+16(FP), DX; MOVQ n+24(FP), CX; \
+	SHRQ $3, CX; JEQ done; \
+loop: \
+	VMOVUPS (SI), Y0; OP (DX), Y0, Y0; VMOVUPS Y0, (DI); \
+	ADDQ $32, SI; ADDQ $32, DX; ADDQ $32, DI; DECQ CX; JNE loop; \
+done: \
+	VZEROUPPER; RET
+
 // The two 6×16 kernels share their accumulator handling: ZERO_ACC clears
 // the twelve accumulators Y4–Y15; FMA_STEP multiplies the B row held in
 // Y0:Y1 by the six A values at (SI) into them; STORE_ACC adds them to the
@@ -34,6 +57,39 @@
 	STORE_ROW(Y10, Y11); ADDQ R8, DX; \
 	STORE_ROW(Y12, Y13); ADDQ R8, DX; \
 	STORE_ROW(Y14, Y15)
+
+
+// The output stage of sgemmKernel6x16IO: the six rows at (R13), R8 bytes
+// apart. IO_ADD_C adds C to the accumulators, IO_STORE writes them to C,
+// IO_ACT writes min(max(v, Y0), Y1) of them.
+#define IO_ADD_ROW(lo, hi) \
+	VADDPS (R13), lo, lo; VADDPS 32(R13), hi, hi; ADDQ R8, R13
+
+#define IO_ADD_C \
+	IO_ADD_ROW(Y4, Y5); IO_ADD_ROW(Y6, Y7); IO_ADD_ROW(Y8, Y9); \
+	IO_ADD_ROW(Y10, Y11); IO_ADD_ROW(Y12, Y13); IO_ADD_ROW(Y14, Y15)
+
+#define IO_STORE_ROW(lo, hi) \
+	VMOVUPS lo, (R13); VMOVUPS hi, 32(R13); ADDQ R8, R13
+
+#define IO_STORE \
+	IO_STORE_ROW(Y4, Y5); IO_STORE_ROW(Y6, Y7); IO_STORE_ROW(Y8, Y9); \
+	IO_STORE_ROW(Y10, Y11); IO_STORE_ROW(Y12, Y13); IO_STORE_ROW(Y14, Y15)
+
+#define IO_STORE_NT_ROW(lo, hi) \
+	VMOVNTPS lo, (R13); VMOVNTPS hi, 32(R13); ADDQ R8, R13
+
+#define IO_STORE_NT \
+	IO_STORE_NT_ROW(Y4, Y5); IO_STORE_NT_ROW(Y6, Y7); IO_STORE_NT_ROW(Y8, Y9); \
+	IO_STORE_NT_ROW(Y10, Y11); IO_STORE_NT_ROW(Y12, Y13); IO_STORE_NT_ROW(Y14, Y15)
+
+#define IO_ACT_ROW(lo, hi) \
+	VMAXPS lo, Y0, Y2; VMINPS Y2, Y1, Y2; VMOVUPS Y2, (R13); \
+	VMAXPS hi, Y0, Y3; VMINPS Y3, Y1, Y3; VMOVUPS Y3, 32(R13); ADDQ R8, R13
+
+#define IO_ACT \
+	IO_ACT_ROW(Y4, Y5); IO_ACT_ROW(Y6, Y7); IO_ACT_ROW(Y8, Y9); \
+	IO_ACT_ROW(Y10, Y11); IO_ACT_ROW(Y12, Y13); IO_ACT_ROW(Y14, Y15)
 
 
 // func sgemmKernel6x16(k int, a, b, c *float32, ldc int)
@@ -181,4 +237,206 @@ floop:
 
 fdone:
 	VZEROUPPER
+	RET
+
+// func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32)
+//
+// One row of a stride-1 depthwise convolution over a zero-bordered plane:
+// out[x] = bias + Σ w[dy·kw+dx]·in[dy·ld+x+dx] for x < n (n a multiple of
+// 8). 32 outputs at a time in four accumulators (each tap: one broadcast,
+// four FMAs from memory), then 8 at a time.
+TEXT ·dwRow(SB), NOSPLIT, $0-60
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ w+16(FP), R8
+	MOVQ ld+24(FP), R9
+	SHLQ $2, R9
+	MOVQ kh+32(FP), R10
+	MOVQ kw+40(FP), R11
+	MOVQ n+48(FP), CX
+	VBROADCASTSS bias+56(FP), Y15
+
+block32:
+	CMPQ CX, $32
+	JLT  block8
+	VMOVAPS Y15, Y4
+	VMOVAPS Y15, Y5
+	VMOVAPS Y15, Y6
+	VMOVAPS Y15, Y7
+	MOVQ R8, AX
+	MOVQ SI, BX
+	MOVQ R10, R12
+
+rows32:
+	MOVQ BX, DX
+	MOVQ R11, R13
+
+taps32:
+	VBROADCASTSS (AX), Y0
+	VFMADD231PS  (DX), Y0, Y4
+	VFMADD231PS  32(DX), Y0, Y5
+	VFMADD231PS  64(DX), Y0, Y6
+	VFMADD231PS  96(DX), Y0, Y7
+	ADDQ         $4, AX
+	ADDQ         $4, DX
+	DECQ         R13
+	JNZ          taps32
+	ADDQ         R9, BX
+	DECQ         R12
+	JNZ          rows32
+	VMOVUPS      Y4, (DI)
+	VMOVUPS      Y5, 32(DI)
+	VMOVUPS      Y6, 64(DI)
+	VMOVUPS      Y7, 96(DI)
+	ADDQ         $128, DI
+	ADDQ         $128, SI
+	SUBQ         $32, CX
+	JMP          block32
+
+block8:
+	CMPQ CX, $8
+	JLT  done
+	VMOVAPS Y15, Y4
+	MOVQ R8, AX
+	MOVQ SI, BX
+	MOVQ R10, R12
+
+rows8:
+	MOVQ BX, DX
+	MOVQ R11, R13
+
+taps8:
+	VBROADCASTSS (AX), Y0
+	VFMADD231PS  (DX), Y0, Y4
+	ADDQ         $4, AX
+	ADDQ         $4, DX
+	DECQ         R13
+	JNZ          taps8
+	ADDQ         R9, BX
+	DECQ         R12
+	JNZ          rows8
+	VMOVUPS      Y4, (DI)
+	ADDQ         $32, DI
+	ADDQ         $32, SI
+	SUBQ         $8, CX
+	JMP          block8
+
+done:
+	VZEROUPPER
+	RET
+
+// func clamp8(dst, src *float32, lo, hi float32, n int)
+//
+// dst[i] = min(max(src[i], lo), hi) for n a multiple of 8. A NaN stays NaN
+// (VMAXPS and VMINPS return their second source, here src, for a NaN), as
+// with Go's min and max.
+TEXT ·clamp8(SB), NOSPLIT, $0-32
+	VSCALARS8(VMAXPS, VMINPS, lo+16(FP), hi+20(FP), cloop, cdone)
+
+// func vadd8(dst, a, b *float32, n int)
+//
+// dst[i] = a[i] + b[i] for n a multiple of 8.
+TEXT ·vadd8(SB), NOSPLIT, $0-32
+	VBINARY8(VADDPS, valoop, vadone)
+
+// func vmul8(dst, a, b *float32, n int)
+//
+// dst[i] = a[i] · b[i] for n a multiple of 8.
+TEXT ·vmul8(SB), NOSPLIT, $0-32
+	VBINARY8(VMULPS, vmloop, vmdone)
+
+// func vaxpb8(dst, src *float32, s, t float32, n int)
+//
+// dst[i] = src[i]·s + t for n a multiple of 8 (a scalar add is s = 1, a
+// scalar product t = 0; both are exact in that form).
+TEXT ·vaxpb8(SB), NOSPLIT, $0-32
+	VSCALARS8(VMULPS, VADDPS, s+16(FP), t+20(FP), vsloop, vsdone)
+
+// func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
+//
+// sgemmKernel6x16 for the first and last depth blocks of a product whose
+// output the caller did not initialise. With bias (six values, one per
+// row) the tile starts as the bias and C is written, not read; without it
+// the product is added to C. With act, min(max(C, lo), hi) — ReLU, ReLU6,
+// Clip — is also written to act (same row stride), NaN kept as in clamp8.
+// With nt, C is written with non-temporal stores (c and the row stride
+// 32-byte aligned; the caller fences): a value only the Explainer reads
+// then does not evict the activation the next layer reads.
+TEXT ·sgemmKernel6x16IO(SB), NOSPLIT, $0-65
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	MOVQ bias+40(FP), R11
+	MOVQ act+48(FP), R12
+
+	TESTQ R11, R11
+	JEQ   iozero
+	VBROADCASTSS (R11), Y4
+	VMOVAPS      Y4, Y5
+	VBROADCASTSS 4(R11), Y6
+	VMOVAPS      Y6, Y7
+	VBROADCASTSS 8(R11), Y8
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS 12(R11), Y10
+	VMOVAPS      Y10, Y11
+	VBROADCASTSS 16(R11), Y12
+	VMOVAPS      Y12, Y13
+	VBROADCASTSS 20(R11), Y14
+	VMOVAPS      Y14, Y15
+	JMP          ioloopstart
+
+iozero:
+	ZERO_ACC
+
+ioloopstart:
+	TESTQ CX, CX
+	JEQ   iostore
+
+ioloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	FMA_STEP
+	ADDQ    $24, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNE     ioloop
+
+iostore:
+	MOVQ  DX, R13
+	TESTQ R11, R11
+	JNE   iowrite
+	IO_ADD_C
+
+iowrite:
+	MOVQ    DX, R13
+	MOVBLZX nt+64(FP), R14
+	TESTQ   R14, R14
+	JNE     iont
+	IO_STORE
+	JMP     ioact
+
+iont:
+	IO_STORE_NT
+
+ioact:
+	TESTQ R12, R12
+	JEQ   iodone
+	VBROADCASTSS lo+56(FP), Y0
+	VBROADCASTSS hi+60(FP), Y1
+	MOVQ         R12, R13
+	IO_ACT
+
+iodone:
+	VZEROUPPER
+	RET
+
+// func sfence()
+//
+// Orders non-temporal stores before what follows (the end of a worker's
+// part of a product).
+TEXT ·sfence(SB), NOSPLIT, $0-0
+	SFENCE
 	RET

@@ -1,8 +1,10 @@
 package tensor
 
 import (
+	"math"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // Blocking of the packed GEMM (BLIS loop order jc → pc → ic → jr → ir):
@@ -64,32 +66,174 @@ func (s *bSource) pack(dst []float32, pc, kb, jc, nb int) {
 	packB(dst, s.trans, s.b, s.ldb, pc, kb, jc, nb)
 }
 
-// gemmPacked computes C[:, j0:j1] += alpha·op(A)·B[:, j0:j1].
-func gemmPacked(transA bool, m, k int, alpha float32, a []float32, lda int, bs *bSource, c []float32, ldc int, j0, j1 int) {
+// aPacked is a left operand packed once in advance (constant weights), in
+// the layout packA writes: for each depth block pc, all rows as panels of
+// mr, so block (pc, ic) starts at p[pc·mpad + ic·kb] (ic a multiple of mr,
+// mpad the row count rounded up to mr). A nil p means "pack on the fly".
+type aPacked struct {
+	p    []float32
+	mpad int
+}
+
+// packAll packs the m×k row-major matrix a (leading dimension lda) into
+// dst (at least roundUp(m, mr)·k elements) in the aPacked layout.
+func packAll(dst, a []float32, lda, m, k int) aPacked {
+	mpad := roundUp(m, mr)
+	for pc := 0; pc < k; pc += kc {
+		kb := min(kc, k-pc)
+		packA(dst[pc*mpad:], false, a, lda, 0, m, pc, kb, 1)
+	}
+	return aPacked{p: dst[:mpad*k], mpad: mpad}
+}
+
+// block returns the packed A block (pc, ic): from the pre-packed operand,
+// or packed now into buf.a.
+func (ap *aPacked) block(buf *gemmBuf, transA bool, a []float32, lda, ic, mb, pc, kb int, alpha float32) []float32 {
+	if ap.p != nil {
+		return ap.p[pc*ap.mpad+ic*kb:]
+	}
+	packA(buf.a, transA, a, lda, ic, mb, pc, kb, alpha)
+	return buf.a
+}
+
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+// gemmIO sets up and finishes the blocks of a product whose C the caller
+// did not initialise: each tile of C starts as its row's bias (or zero) in
+// the first depth block and gets the epilogue in the last one, while it is
+// in registers or cache, instead of in separate passes over all of C.
+type gemmIO struct {
+	bias []float32 // per row of C, or nil for zero
+	ep   epilogue
+	nt   bool // C is read by nobody in this run: stream it past the caches
+}
+
+// clampOf returns the bounds when e is a clamp (ReLU, ReLU6, Clip), which
+// the micro-kernel applies as it stores.
+func (e *epilogue) clampOf() (lo, hi float32, ok bool) {
+	switch {
+	case e.dst == nil:
+		return 0, 0, false
+	case e.f == ActRelu:
+		return 0, float32(math.Inf(1)), true
+	case e.f == ActClip:
+		return e.alpha, e.beta, true
+	}
+	return 0, 0, false
+}
+
+var zeroBias [mr]float32
+
+// gemmPacked computes C[i0:i1, j0:j1] += alpha·op(A)[i0:i1, :]·B[:, j0:j1]
+// (i0 a multiple of mr); with io, C = bias + alpha·op(A)·B, then io.ep.
+func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPacked, bs *bSource, c []float32, ldc int, i0, i1, j0, j1 int, io *gemmIO) {
 	buf := getBuf()
 	defer putBuf(buf)
+	if io != nil && io.nt {
+		defer sfence()
+	}
 	for jc := j0; jc < j1; jc += nc {
 		nb := min(nc, j1-jc)
+		if io != nil && k == 0 {
+			for i := i0; i < i1; i++ {
+				row := c[i*ldc+jc : i*ldc+jc+nb]
+				if io.bias != nil {
+					fill(row, io.bias[i])
+				} else {
+					clear(row)
+				}
+				io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
+			}
+		}
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
 			bs.pack(buf.b, pc, kb, jc, nb)
-			for ic := 0; ic < m; ic += mc {
-				mb := min(mc, m-ic)
-				packA(buf.a, transA, a, lda, ic, mb, pc, kb, alpha)
-				macroKernel(buf, mb, nb, kb, c, ic*ldc+jc, ldc)
+			for ic := i0; ic < i1; ic += mc {
+				mb := min(mc, i1-ic)
+				a := ap.block(buf, transA, a, lda, ic, mb, pc, kb, alpha)
+				if io == nil {
+					macroKernel(buf, a, mb, nb, kb, c, ic*ldc+jc, ldc)
+					continue
+				}
+				macroKernelIO(buf, a, mb, nb, kb, c, ic, jc, ldc, io, pc == 0, pc+kb == k)
 			}
 		}
 	}
 }
 
-// macroKernel adds the product of the packed panels buf.a (mb rows) and
+// macroKernelIO is macroKernel for a product with io: in the first depth
+// block tiles start as the bias, in the last one the epilogue is applied.
+func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, jc, ldc int, io *gemmIO, first, last bool) {
+	lo, hi, clamps := io.ep.clampOf()
+	clamps = clamps && last
+	nt := clamps && io.nt && hasAVX2 && ldc%8 == 0
+	if !first && !clamps {
+		macroKernel(buf, pa, mb, nb, kb, c, ic*ldc+jc, ldc)
+	} else {
+		for jr := 0; jr < nb; jr += nr {
+			bp := buf.b[jr*kb : (jr+nr)*kb]
+			for ir := 0; ir < mb; ir += mr {
+				ap := pa[ir*kb : (ir+mr)*kb]
+				row := ic + ir
+				ci := row*ldc + jc + jr
+				rows, cols := min(mr, mb-ir), min(nr, nb-jr)
+				if hasAVX2 && rows == mr && cols == nr {
+					var bias, act *float32
+					if first {
+						bias = &zeroBias[0]
+						if io.bias != nil {
+							bias = &io.bias[row : row+mr][0]
+						}
+					}
+					_ = c[ci+(mr-1)*ldc+nr-1] // the assembly writes this far
+					if clamps {
+						_ = io.ep.dst[ci+(mr-1)*ldc+nr-1]
+						act = &io.ep.dst[ci]
+					}
+					sgemmKernel6x16IO(kb, &ap[0], &bp[0], &c[ci], ldc, bias, act, lo, hi,
+						nt && uintptr(unsafe.Pointer(&c[ci]))%32 == 0)
+					continue
+				}
+				clear(buf.tile[:])
+				kernel(kb, ap, bp, buf.tile[:], nr)
+				for i := 0; i < rows; i++ {
+					crow := c[ci+i*ldc : ci+i*ldc+cols]
+					t := buf.tile[i*nr : i*nr+cols]
+					if first {
+						b := float32(0)
+						if io.bias != nil {
+							b = io.bias[row+i]
+						}
+						for j, v := range t {
+							crow[j] = b + v
+						}
+					} else {
+						for j, v := range t {
+							crow[j] += v
+						}
+					}
+					if clamps {
+						clamp(io.ep.dst[ci+i*ldc:ci+i*ldc+cols], crow, lo, hi)
+					}
+				}
+			}
+		}
+	}
+	if last && !clamps {
+		for i := ic; i < ic+mb; i++ {
+			io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
+		}
+	}
+}
+
+// macroKernel adds the product of the packed panels pa (mb rows) and
 // buf.b (nb columns), over kb steps, to the block of c whose first element
 // is c[c0]: full mr×nr tiles straight into c, edge tiles through buf.tile.
-func macroKernel(buf *gemmBuf, mb, nb, kb int, c []float32, c0, ldc int) {
+func macroKernel(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, c0, ldc int) {
 	for jr := 0; jr < nb; jr += nr {
 		bp := buf.b[jr*kb : (jr+nr)*kb]
 		for ir := 0; ir < mb; ir += mr {
-			ap := buf.a[ir*kb : (ir+mr)*kb]
+			ap := pa[ir*kb : (ir+mr)*kb]
 			ci := c0 + ir*ldc + jr
 			if ir+mr <= mb && jr+nr <= nb {
 				kernel(kb, ap, bp, c[ci:], ldc)
@@ -240,6 +384,7 @@ const (
 	taskGemm = iota
 	taskConv
 	taskGemv
+	taskDepthwise
 )
 
 type gemmTask struct {
@@ -249,10 +394,16 @@ type gemmTask struct {
 	alpha  float32
 	a      []float32
 	lda    int
+	ap     aPacked   // A packed in advance (taskGemm, taskConv), or none
+	bias   []float32 // taskDepthwise; taskGemm with init
+	init   bool      // taskGemm: C is set to bias (or 0) block by block, then ep
 	bs     bSource
 	c      []float32
 	ldc    int
+	n      int  // columns of C (with rows)
+	rows   bool // [j0, j1) are rows of C (output channels), not columns
 	j0, j1 int
+	ep     epilogue
 	wg     *sync.WaitGroup
 }
 
@@ -279,7 +430,7 @@ func startWorkers() {
 const parallelMinMACs = 1 << 22
 
 func gemmParallel(transA bool, m, n, k int, alpha float32, a []float32, lda int, bs bSource, c []float32, ldc int) {
-	split(gemmTask{kind: taskGemm, transA: transA, m: m, k: k, alpha: alpha, a: a, lda: lda, bs: bs, c: c, ldc: ldc},
+	split(gemmTask{kind: taskGemm, transA: transA, m: m, k: k, alpha: alpha, a: a, lda: lda, bs: bs, c: c, ldc: ldc, n: n},
 		n, nr, int64(m)*int64(n)*int64(k))
 }
 
@@ -344,13 +495,33 @@ func packBConv(dst, img []float32, g *ConvGeom, pc, kb, jc, nb int) {
 }
 
 func (t *gemmTask) run() {
+	i0, i1, j0, j1 := 0, t.m, t.j0, t.j1
+	if t.rows {
+		i0, i1, j0, j1 = t.j0, t.j1, 0, t.n
+	}
 	switch t.kind {
 	case taskConv:
-		convDirect(t.c, t.bs.b, t.a, &t.bs.g, t.m, t.j0, t.j1)
+		g := &t.bs.g
+		if t.rows {
+			convDirect(t.c, t.bs.b, t.a, t.ap, g, i0, i1, 0, g.OH)
+			t.ep.apply(t.c, i0*g.OH*g.OW, i1*g.OH*g.OW)
+			return
+		}
+		convDirect(t.c, t.bs.b, t.a, t.ap, g, 0, t.m, j0, j1)
+		ohw := g.OH * g.OW
+		for o := 0; o < t.m; o++ {
+			t.ep.apply(t.c, o*ohw+j0*g.OW, o*ohw+j1*g.OW)
+		}
 	case taskGemv:
 		gemvRange(t.m, t.k, t.alpha, t.a, t.lda, t.bs.b, t.bs.ldb, t.c, t.ldc, t.j0, t.j1)
+	case taskDepthwise:
+		depthwiseRange(t, t.j0, t.j1)
 	default:
-		gemmPacked(t.transA, t.m, t.k, t.alpha, t.a, t.lda, &t.bs, t.c, t.ldc, t.j0, t.j1)
+		var io *gemmIO
+		if t.init {
+			io = &gemmIO{bias: t.bias, ep: t.ep, nt: t.ep.unread}
+		}
+		gemmPacked(t.transA, t.k, t.alpha, t.a, t.lda, t.ap, &t.bs, t.c, t.ldc, i0, i1, j0, j1, io)
 	}
 }
 

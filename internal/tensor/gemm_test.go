@@ -246,3 +246,113 @@ func TestConvWeightGradSerialMatchesIm2ColGemm(t *testing.T) {
 		}
 	}
 }
+
+// A planned Conv (weights packed once, depthwise kernel, fused activation)
+// equals the reference convolution followed by Apply, for random geometry:
+// odd sizes, strides 1–2, padding, groups (depthwise included), batch > 1.
+func TestConvPlannedMatchesConv2D(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 300; trial++ {
+		groups := 1 + rng.IntN(3)
+		cg, ocg := 1+rng.IntN(12), 1+rng.IntN(30)
+		k := 1 + 2*rng.IntN(3) // 1, 3, 5
+		g := ConvGeom{N: 1 + rng.IntN(2), H: 1 + rng.IntN(40), W: 1 + rng.IntN(60),
+			KH: k, KW: k, SH: 1 + rng.IntN(2), SW: 1 + rng.IntN(2), DH: 1, DW: 1, PadT: rng.IntN(k/2 + 1), PadL: rng.IntN(k/2 + 1)}
+		switch trial % 4 {
+		case 0: // depthwise
+			groups = 1 + rng.IntN(40)
+			cg, ocg = 1, 1
+		case 1: // pointwise, sometimes with many channels (split by channels)
+			g.KH, g.KW, g.SH, g.SW, g.PadT, g.PadL = 1, 1, 1, 1, 0, 0
+			if rng.IntN(2) == 0 {
+				groups, cg, ocg, g.H, g.W = 1, 30+rng.IntN(300), 30+rng.IntN(300), 1+rng.IntN(9), 1+rng.IntN(9)
+			}
+		case 2: // small map, many output channels: split by channels
+			groups, cg, ocg, g.H, g.W = 1, 8+rng.IntN(70), 60+rng.IntN(300), 2+rng.IntN(8), 2+rng.IntN(8)
+		}
+		if trial%8 == 3 || trial%8 == 4 { // dilated: a full and a depthwise convolution
+			g.DH, g.DW = 2, 1+rng.IntN(2)
+		}
+		g.C, g.OC, g.Groups = groups*cg, groups*ocg, groups
+		padB, padR := rng.IntN(k/2+1), rng.IntN(k/2+1)
+		g.OH = (g.H+g.PadT+padB-g.DH*(g.KH-1)-1)/g.SH + 1
+		g.OW = (g.W+g.PadL+padR-g.DW*(g.KW-1)-1)/g.SW + 1
+		if g.OH <= 0 || g.OW <= 0 {
+			continue
+		}
+		x := randSlice(rng, g.N*g.C*g.H*g.W)
+		w := randSlice(rng, g.OC*cg*g.KH*g.KW)
+		var b []float32
+		if rng.IntN(2) == 0 {
+			b = randSlice(rng, g.OC)
+		}
+		want := make([]float32, g.N*g.OC*g.OH*g.OW)
+		Conv2D(want, x, w, b, g)
+		// A clamp (ReLU, Clip) is applied by the micro-kernel as it stores,
+		// anything else after each block.
+		acts := []struct {
+			f           Activation
+			alpha, beta float32
+		}{{ActClip, 0, 6}, {ActRelu, 0, 0}, {ActClip, -0.5, 0.75}, {ActTanh, 0, 0}}
+		af := acts[rng.IntN(len(acts))]
+		wantAct := make([]float32, len(want))
+		for i, v := range want {
+			switch af.f {
+			case ActRelu:
+				wantAct[i] = max(v, 0)
+			case ActClip:
+				wantAct[i] = min(max(v, af.alpha), af.beta)
+			default:
+				wantAct[i] = float32(math.Tanh(float64(v)))
+			}
+		}
+		c := NewConv(w, b, g)
+		got := randSlice(rng, len(want)) // garbage must be overwritten
+		act := randSlice(rng, len(want))
+		fused := rng.IntN(2) == 0
+		if fused {
+			c.Fuse(act, af.f, af.alpha, af.beta, rng.IntN(2) == 0)
+		}
+		for run := 0; run < 2; run++ { // the packed weights are reused
+			c.Run(got, x, randSlice(rng, c.Scratch()))
+			for i := range got {
+				if math.Abs(float64(got[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("trial %d %+v: [%d] %v, want %v", trial, g, i, got[i], want[i])
+				}
+				if fused && math.Abs(float64(act[i]-wantAct[i])) > 1e-4*(1+math.Abs(float64(wantAct[i]))) {
+					t.Fatalf("trial %d %+v: activation [%d] %v, want %v", trial, g, i, act[i], wantAct[i])
+				}
+			}
+		}
+	}
+}
+
+// A fused clamp whose convolution output is read by nothing else (Fuse with
+// unread) streams that output of a product with non-temporal stores (the
+// depthwise kernel ignores unread): output and activation checked against
+// the reference.
+func TestConvStreamedOutputMatchesConv2D(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, g := range []ConvGeom{
+		{N: 2, C: 7, H: 16, W: 32, OC: 7, OH: 16, OW: 32, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PadT: 1, PadL: 1, Groups: 7},
+		{N: 1, C: 5, H: 9, W: 24, OC: 5, OH: 9, OW: 24, KH: 5, KW: 5, SH: 1, SW: 1, DH: 1, DW: 1, PadT: 2, PadL: 2, Groups: 5},
+		{N: 1, C: 16, H: 24, W: 24, OC: 96, OH: 24, OW: 24, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, Groups: 1},
+		{N: 1, C: 40, H: 8, W: 8, OC: 300, OH: 8, OW: 8, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, Groups: 1},
+	} {
+		x := randSlice(rng, g.N*g.C*g.H*g.W)
+		w := randSlice(rng, g.OC*g.C/g.Groups*g.KH*g.KW)
+		b := randSlice(rng, g.OC)
+		want := make([]float32, g.N*g.OC*g.OH*g.OW)
+		Conv2D(want, x, w, b, g)
+		got, act := randSlice(rng, len(want)), randSlice(rng, len(want))
+		c := NewConv(w, b, g)
+		c.Fuse(act, ActClip, 0, 6, true)
+		c.Run(got, x, make([]float32, c.Scratch()))
+		for i, v := range want {
+			a := min(max(v, 0), 6)
+			if math.Abs(float64(got[i]-v)) > 1e-4*(1+math.Abs(float64(v))) || math.Abs(float64(act[i]-a)) > 1e-4*(1+math.Abs(float64(a))) {
+				t.Fatalf("%+v: [%d] %v, %v, want %v, %v", g, i, got[i], act[i], v, a)
+			}
+		}
+	}
+}

@@ -80,9 +80,7 @@ func Apply(dst, src []float32, f Activation, alpha, beta float32) {
 			dst[i] = beta * v
 		}
 	case ActClip:
-		for i, v := range src {
-			dst[i] = min(max(v, alpha), beta)
-		}
+		clamp(dst, src, alpha, beta)
 	case ActSoftplus:
 		for i, v := range src {
 			x := float64(v)
