@@ -10,17 +10,20 @@ import (
 
 // modelSummary is one entry of GET /api/models.
 type modelSummary struct {
-	ID       string   `json:"id"`
-	Name     string   `json:"name"`
-	Format   string   `json:"format"`
-	File     string   `json:"file"`
-	Default  bool     `json:"default"`
-	Runnable bool     `json:"runnable"`
-	WhyNot   string   `json:"not_runnable_reason,omitempty"`
-	Input    []int    `json:"input,omitempty"` // [C, H, W] of the image input
-	Classes  int      `json:"classes"`
-	Layers   int      `json:"layers"`
-	Params   int64    `json:"params"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Format   string `json:"format"`
+	File     string `json:"file"`
+	Default  bool   `json:"default"`
+	Runnable bool   `json:"runnable"`
+	WhyNot   string `json:"not_runnable_reason,omitempty"`
+	Input    []int  `json:"input,omitempty"` // [C, H, W] of the image input
+	Classes  int    `json:"classes"`
+	Layers   int    `json:"layers"`
+	Params   int64  `json:"params"`
+	// MACs are the multiply-accumulates of one image's run (the layers whose
+	// shapes are known): the UI's measure of how costly a run is.
+	MACs     int64    `json:"macs"`
 	Examples []string `json:"examples"`
 	// Preprocess is how an image becomes the model's input, every default
 	// spelled out (docs/preprocessing.md).
@@ -87,11 +90,31 @@ func (m *model) summary() modelSummary {
 	// weights) counts the parameters its layers would have.
 	for _, n := range m.g.Nodes {
 		s.Params += m.nodeParams(n)
+		if c, ok := m.nodeCost(n); ok {
+			s.MACs += c.MACs
+		}
 	}
 	for _, e := range m.examples {
 		s.Examples = append(s.Examples, e.name)
 	}
 	return s
+}
+
+// nodeCost is n's cost per image, when its shapes are known (not after an
+// unsupported operator).
+func (m *model) nodeCost(n *graph.Node) (graph.Cost, bool) {
+	in := make([]graph.Shape, len(n.Inputs))
+	for i, v := range n.Inputs {
+		in[i] = m.shapes[v]
+	}
+	out := make([]graph.Shape, len(n.Outputs))
+	for i, v := range n.Outputs {
+		out[i] = m.shapes[v]
+	}
+	if !known(out) || !known(in) {
+		return graph.Cost{}, false
+	}
+	return n.Op.Cost(in, out), true
 }
 
 func (m *model) detail() modelDetail {
@@ -126,8 +149,8 @@ func (m *model) detail() modelDetail {
 			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs,
 			Shape: ints(out[0].PerImage()), Params: []paramInfo{}, ParamCount: n.ParamCount(),
 		}
-		if known(out) && known(in) {
-			li.Attrs, li.Cost = attrs(n.Op, in), n.Op.Cost(in, out)
+		if c, ok := m.nodeCost(n); ok {
+			li.Attrs, li.Cost = attrs(n.Op, in), c
 		} else { // after an unsupported operator: shapes and cost unknown
 			li.Attrs = attrs(n.Op, nil)
 		}

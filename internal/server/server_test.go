@@ -210,9 +210,19 @@ func TestModelDetail(t *testing.T) {
 		Probs  string `json:"probabilities"`
 		Layers []layerInfo
 		Inputs []valueInfo
+		MACs   int64
 	}
 	if err := json.Unmarshal(w.Body.Bytes(), &d); err != nil {
 		t.Fatal(err)
+	}
+	// The summary's MACs are the layers' MACs summed; the first conv's by
+	// hand: 10 maps of 62×62, each a 3×3×3 window.
+	var sum int64
+	for _, l := range d.Layers {
+		sum += l.Cost.MACs
+	}
+	if d.MACs != sum || len(d.Layers) == 0 || d.Layers[0].Cost.MACs != 10*62*62*3*3*3 {
+		t.Errorf("macs %d, layers sum %d, conv_1_1 %+v", d.MACs, sum, d.Layers[0].Cost)
 	}
 	if len(d.Labels) != 10 || d.Logits != "output" || d.Probs != "output_softmax" {
 		t.Fatalf("labels %v logits %q probs %q", d.Labels, d.Logits, d.Probs)

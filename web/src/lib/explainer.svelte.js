@@ -214,7 +214,7 @@ export class ExplainerPage {
    * it at once. Nothing is fetched up front.
    */
   preview(name) {
-    if (!this.modelSummary?.runnable || !worthPrefetching(this.run)) return;
+    if (!worthPrefetching(this.modelSummary, this.run)) return;
     this.#exampleRuns.warm(this.modelId, name).catch(() => {});
   }
 

@@ -29,8 +29,14 @@ export const MAX_UPLOADS = 8;
 /** addUpload appends an upload to the list of recent ones (kept once, the newest MAX_UPLOADS). */
 export const addUpload = (uploads, u) => (uploads.includes(u) ? uploads : [...uploads, u].slice(-MAX_UPLOADS));
 
-/** worthPrefetching tells, from the first run of a model, whether its other examples are cheap enough to fetch ahead (small response, fast run). */
-export const worthPrefetching = (first) => !!first && first.bytes <= 2 << 20 && first.header.run_ms <= 50;
+/**
+ * worthPrefetching tells, from the model's summary and its first run, whether
+ * its other examples are cheap enough to fetch ahead: a small response and a
+ * model under 1 G multiply-accumulates. (Counted, not timed, so the choice is
+ * the same on a busy machine.)
+ */
+export const PREFETCH_MACS = 1e9;
+export const worthPrefetching = (summary, first) => !!summary?.runnable && !!first && first.bytes <= 2 << 20 && (summary.macs ?? Infinity) <= PREFETCH_MACS;
 
 /**
  * ExampleRuns keeps the runs of example images for the page's lifetime (the

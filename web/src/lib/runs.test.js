@@ -38,11 +38,14 @@ describe('image sources', () => {
     expect(next[0]).toBe(us[1]);
     expect(next.at(-1)).toBe(n);
   });
-  it('prefetches only after a small, fast first run', () => {
-    expect(worthPrefetching(null)).toBe(false);
-    expect(worthPrefetching({ bytes: 2 << 20, header: { run_ms: 50 } })).toBe(true);
-    expect(worthPrefetching({ bytes: (2 << 20) + 1, header: { run_ms: 1 } })).toBe(false);
-    expect(worthPrefetching({ bytes: 10, header: { run_ms: 51 } })).toBe(false);
+  it('prefetches only for a small response of a model under 1 G MACs', () => {
+    const m = { runnable: true, macs: 1e9 };
+    expect(worthPrefetching(m, null)).toBe(false);
+    expect(worthPrefetching(m, { bytes: 2 << 20 })).toBe(true);
+    expect(worthPrefetching(m, { bytes: (2 << 20) + 1 })).toBe(false);
+    expect(worthPrefetching({ runnable: true, macs: 1e9 + 1 }, { bytes: 10 })).toBe(false);
+    expect(worthPrefetching({ runnable: false, macs: 10 }, { bytes: 10 })).toBe(false);
+    expect(worthPrefetching({ runnable: true }, { bytes: 10 })).toBe(false);
   });
 });
 
