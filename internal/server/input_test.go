@@ -133,3 +133,88 @@ func TestUploadFreeInputSize(t *testing.T) {
 		t.Errorf("logits %v, want 49, 4.5", r.Logits)
 	}
 }
+
+// TestRunPreprocessOverride: a run's query parameters mean, std, scale,
+// bgr and resize are laid over the model's preprocessing for that run only
+// (the Explainer's preprocessing panel), and the run header reports the
+// preprocessing used. The pixels of TestUploadFreeInputSize: with the
+// model's B,G,R 0–255 minus 104, 117, 123 and ?std=2 the logits halve to
+// 24.5 and 2.25; with ?mean=0&scale=1&bgr=false the planes are R = (1, 0)
+// and B = (0.2, 1), so the logits are their means 0.5 and 0.6; the input
+// value holds x = (p·scale − mean)/std, e.g. (255 − 104)/2 = 75.5 for the
+// first pixel's B plane.
+func TestRunPreprocessOverride(t *testing.T) {
+	s := newTestServer(t, Config{})
+	files := freeModelFiles()
+	body, ct := multipartWith(t, files, map[string]string{"input": "3,1,2", "mean": "104,117,123", "scale": "255", "bgr": "true"}, "model.json", "group1-shard1of1.bin")
+	a := added(t, do(t, s, "POST", "/api/models", body, ct))
+	img := image.NewRGBA(image.Rect(0, 0, 2, 1))
+	img.SetRGBA(0, 0, color.RGBA{255, 0, 51, 255})
+	img.SetRGBA(1, 0, color.RGBA{0, 102, 255, 255})
+	var pb bytes.Buffer
+	png.Encode(&pb, img)
+	run := func(q string) (runResult, decoded) {
+		return parseRun(t, do(t, s, "POST", "/api/models/"+a.Model.ID+"/run"+q, bytes.NewReader(pb.Bytes()), "image/png"))
+	}
+	type pre struct {
+		Mean, Std []float32
+		Scale     float32
+		BGR       bool
+		Resize    string
+	}
+	header := func(d decoded) pre {
+		var h struct{ Preprocess pre }
+		if err := json.Unmarshal(d.raw, &h); err != nil {
+			t.Fatal(err)
+		}
+		return h.Preprocess
+	}
+	input := func(r runResult, d decoded) []float32 {
+		for _, v := range r.Values {
+			if v.Op == "Input" {
+				return d.floats(v.Offset, v.Length)
+			}
+		}
+		t.Fatal("no input value")
+		return nil
+	}
+	near := func(got, want []float32) bool {
+		if len(got) != len(want) {
+			return false
+		}
+		for i := range got {
+			if math.Abs(float64(got[i]-want[i])) > 1e-4 {
+				return false
+			}
+		}
+		return true
+	}
+	r, d := run("?std=2")
+	if !near(r.Logits, []float32{24.5, 2.25}) {
+		t.Errorf("?std=2: logits %v, want 24.5, 2.25", r.Logits)
+	}
+	if h := header(d); !reflect.DeepEqual(h, pre{[]float32{104, 117, 123}, []float32{2, 2, 2}, 255, true, "crop"}) {
+		t.Errorf("?std=2: header preprocess %+v", h)
+	}
+	// B plane (51, 255), G plane (0, 102), R plane (255, 0), each (v − mean)/2.
+	if x := input(r, d); !near(x, []float32{(51 - 104) / 2., (255 - 104) / 2., (0 - 117) / 2., (102 - 117) / 2., (255 - 123) / 2., (0 - 123) / 2.}) {
+		t.Errorf("?std=2: input %v", x)
+	}
+	r, d = run("?mean=0&scale=1&bgr=false")
+	if !near(r.Logits, []float32{0.5, 0.6}) {
+		t.Errorf("RGB [0, 1]: logits %v, want 0.5, 0.6", r.Logits)
+	}
+	if h := header(d); !reflect.DeepEqual(h, pre{[]float32{0, 0, 0}, []float32{1, 1, 1}, 1, false, "crop"}) {
+		t.Errorf("RGB [0, 1]: header preprocess %+v", h)
+	}
+	// Without parameters the model's own preprocessing, unchanged by the runs above.
+	if r, _ := run(""); !near(r.Logits, []float32{49, 4.5}) {
+		t.Errorf("model's preprocessing: logits %v, want 49, 4.5", r.Logits)
+	}
+	for _, q := range []string{"?std=0", "?resize=pad", "?mean=1,2", "?scale=-1", "?bgr=maybe"} {
+		w := do(t, s, "POST", "/api/models/"+a.Model.ID+"/run"+q, bytes.NewReader(pb.Bytes()), "image/png")
+		if w.Code != 400 || !strings.Contains(w.Body.String(), strings.SplitN(q[1:], "=", 2)[0]) {
+			t.Errorf("%s: %d %s", q, w.Code, w.Body)
+		}
+	}
+}

@@ -51,9 +51,6 @@ func readField(part *multipart.Part, fields url.Values) error {
 // uploaded preprocess.json if there is one. A bad value is a 400 naming it.
 func parseUploadOptions(fields url.Values, files format.MemFS) (uploadOptions, error) {
 	var o uploadOptions
-	bad := func(name string, err error) error {
-		return errorStatus(http.StatusBadRequest, "%s=%s: %v", name, clip(fields.Get(name), maxNameLen), err)
-	}
 	if v := fields.Get("input"); v != "" {
 		d, err := analyze.ParseCHW(v)
 		if err != nil {
@@ -70,6 +67,23 @@ func parseUploadOptions(fields url.Values, files format.MemFS) (uploadOptions, e
 		}
 		pre, set = p, true
 	}
+	pre, given, err := layPreprocess(fields, pre)
+	if err != nil {
+		return o, err
+	}
+	if set || given {
+		o.pre = &pre
+	}
+	return o, nil
+}
+
+// layPreprocess lays the preprocessing fields given (mean, std, scale, bgr,
+// resize) over pre; given tells whether there was any. A bad value, or a
+// result that fails Check, is a 400 naming it.
+func layPreprocess(fields url.Values, pre imageio.Preprocess) (_ imageio.Preprocess, given bool, _ error) {
+	bad := func(name string, err error) error {
+		return errorStatus(http.StatusBadRequest, "%s=%s: %v", name, clip(fields.Get(name), maxNameLen), err)
+	}
 	for _, name := range []string{"mean", "std"} {
 		v := fields.Get(name)
 		if v == "" {
@@ -77,39 +91,38 @@ func parseUploadOptions(fields url.Values, files format.MemFS) (uploadOptions, e
 		}
 		f, err := imageio.ParseFloats(v)
 		if err != nil {
-			return o, bad(name, err)
+			return pre, false, bad(name, err)
 		}
 		if name == "mean" {
 			pre.Mean = f
 		} else {
 			pre.Std = f
 		}
-		set = true
+		given = true
 	}
 	if v := fields.Get("scale"); v != "" {
 		f, err := strconv.ParseFloat(v, 32)
 		if err != nil || !(f > 0) {
-			return o, bad("scale", errors.New("not a positive number"))
+			return pre, false, bad("scale", errors.New("not a positive number"))
 		}
-		pre.Scale, set = float32(f), true
+		pre.Scale, given = float32(f), true
 	}
 	if v := fields.Get("bgr"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return o, bad("bgr", errors.New("not true or false"))
+			return pre, false, bad("bgr", errors.New("not true or false"))
 		}
-		pre.BGR, set = b, true
+		pre.BGR, given = b, true
 	}
 	if v := fields.Get("resize"); v != "" {
-		pre.Resize, set = v, true
+		pre.Resize, given = v, true
 	}
-	if set {
+	if given {
 		if err := pre.Check(); err != nil {
-			return o, errorStatus(http.StatusBadRequest, "preprocessing: %v", err)
+			return pre, false, errorStatus(http.StatusBadRequest, "preprocessing: %v", err)
 		}
-		o.pre = &pre
 	}
-	return o, nil
+	return pre, given, nil
 }
 
 // freeSizeError turns a *format.FreeSizeError about the upload main into

@@ -25,6 +25,9 @@ type runHeader struct {
 	Model         string      `json:"model"`
 	Source        string      `json:"source"` // "upload" or "example:<name>"
 	Input         string      `json:"input"`  // name of the preprocessed input value
+	// Preprocess is the preprocessing this run used: the model's, with the
+	// request's mean, std, scale, bgr and resize laid over it.
+	Preprocess imageio.Preprocess `json:"preprocess"`
 	Probabilities []num       `json:"probabilities"`
 	Logits        []num       `json:"logits"`
 	Predicted     int         `json:"predicted"` // index of the largest probability, -1 without classes
@@ -167,14 +170,15 @@ func (s *Server) acquire(ctx context.Context, sem chan struct{}, busy error) err
 }
 
 // decodeImage turns the request's image file into the model input.
-func (s *Server) decodeImage(ctx context.Context, file []byte, m *model) ([]float32, error) {
+// pre is the run's preprocessing (runOptions.pre).
+func (s *Server) decodeImage(ctx context.Context, file []byte, m *model, pre imageio.Preprocess) ([]float32, error) {
 	select {
 	case s.decodeSem <- struct{}{}:
 		defer func() { <-s.decodeSem }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	x, err := imageio.LoadWith(bytes.NewReader(file), m.input.w, m.input.h, s.imageLimits, m.pre)
+	x, err := imageio.LoadWith(bytes.NewReader(file), m.input.w, m.input.h, s.imageLimits, pre)
 	if err != nil {
 		switch {
 		case errors.Is(err, imageio.ErrUnknownFormat):
@@ -193,7 +197,7 @@ func (s *Server) decodeImage(ctx context.Context, file []byte, m *model) ([]floa
 		}
 		x = g
 	}
-	m.pre.Apply(x, m.input.c)
+	pre.Apply(x, m.input.c)
 	return x, nil
 }
 
@@ -201,14 +205,23 @@ func (s *Server) decodeImage(ctx context.Context, file []byte, m *model) ([]floa
 type runOptions struct {
 	maxChannels int             // 0 = all
 	expand      map[string]bool // values sent with all their channels
+	// pre is the run's preprocessing: the model's, with the query's mean,
+	// std, scale, bgr and resize laid over it (the Explainer's
+	// preprocessing panel tries other conventions without a new upload).
+	pre imageio.Preprocess
 }
 
 // maxExpand caps the expand= parameters of one run request.
 const maxExpand = 64
 
-func parseRunOptions(r *http.Request) (runOptions, error) {
+func parseRunOptions(r *http.Request, m *model) (runOptions, error) {
 	var o runOptions
 	q := r.URL.Query()
+	pre, _, err := layPreprocess(q, m.pre)
+	if err != nil {
+		return o, err
+	}
+	o.pre = pre
 	if v := q.Get("max_channels"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -254,7 +267,7 @@ func (s *Server) run(m *model, prog *engine.Program, x []float32, source string,
 	runTime := time.Since(t0)
 
 	h := runHeader{
-		Format: "convscope-run/1", Model: m.id, Source: source, Input: m.input.name,
+		Format: "convscope-run/1", Model: m.id, Source: source, Input: m.input.name, Preprocess: opt.pre.Normal(),
 		Probabilities: []num{}, Logits: []num{}, Predicted: -1, Values: []valueBlob{},
 		DecodeMS: ms(decodeTime), RunMS: ms(runTime),
 	}

@@ -510,7 +510,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		}
 		defer m.mem.release()
 	}
-	opt, err := parseRunOptions(r)
+	opt, err := parseRunOptions(r, m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -554,7 +554,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 	t0 := time.Now()
-	x, err := s.decodeImage(r.Context(), file, m)
+	x, err := s.decodeImage(r.Context(), file, m, opt.pre)
 	if err != nil {
 		s.fail(w, r, err)
 		return
