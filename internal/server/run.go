@@ -21,20 +21,20 @@ import (
 
 // runHeader is the JSON header of a run response (docs/api.md).
 type runHeader struct {
-	Format        string      `json:"format"` // "convscope-run/1"
-	Model         string      `json:"model"`
-	Source        string      `json:"source"` // "upload" or "example:<name>"
-	Input         string      `json:"input"`  // name of the preprocessed input value
+	Format string `json:"format"` // "convscope-run/1"
+	Model  string `json:"model"`
+	Source string `json:"source"` // "upload" or "example:<name>"
+	Input  string `json:"input"`  // name of the preprocessed input value
 	// Preprocess is the preprocessing this run used: the model's, with the
 	// request's mean, std, scale, bgr and resize laid over it.
-	Preprocess imageio.Preprocess `json:"preprocess"`
-	Probabilities []num       `json:"probabilities"`
-	Logits        []num       `json:"logits"`
-	Predicted     int         `json:"predicted"` // index of the largest probability, -1 without classes
-	Class         string      `json:"class"`
-	Values        []valueBlob `json:"values"`
-	DecodeMS      float64     `json:"decode_ms"`
-	RunMS         float64     `json:"run_ms"`
+	Preprocess    imageio.Preprocess `json:"preprocess"`
+	Probabilities []num              `json:"probabilities"`
+	Logits        []num              `json:"logits"`
+	Predicted     int                `json:"predicted"` // index of the largest probability, -1 without classes
+	Class         string             `json:"class"`
+	Values        []valueBlob        `json:"values"`
+	DecodeMS      float64            `json:"decode_ms"`
+	RunMS         float64            `json:"run_ms"`
 }
 
 // valueBlob places one value in the data section.
