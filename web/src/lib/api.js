@@ -1,5 +1,6 @@
 // The JSON/binary API client (docs/api.md).
 import { decodeRun } from './decode.js';
+import { preParams } from './preprocess.js';
 
 /**
  * ApiError is the one error of a failed API response: the server's
@@ -40,10 +41,13 @@ export const exampleURL = (id, name) => `/api/models/${enc(id)}/examples/${enc(n
 
 /**
  * runModel runs a model on an example (source = {example: name}) or on an
- * image file (source = {file: Blob}). Returns the decoded run.
+ * image file (source = {file: Blob}), with source.pre (if set) laid over
+ * the model's preprocessing. Returns the decoded run.
  */
 export async function runModel(id, source, { maxChannels = 0, signal, priority } = {}) {
-  const q = maxChannels > 0 ? `?max_channels=${maxChannels}` : '';
+  const params = new URLSearchParams(maxChannels > 0 ? [['max_channels', String(maxChannels)]] : []);
+  for (const [k, v] of preParams(source.pre)) params.set(k, v);
+  const q = params.size ? `?${params}` : '';
   let res;
   if (source.example) {
     // GET, so that the page's <link rel=preload> of the first run is used.

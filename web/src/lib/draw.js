@@ -3,6 +3,7 @@
 // each), sized in device pixels; maps are scaled into it with
 // nearest-neighbour sampling (colors.scaleInto), so they stay crisp.
 import { LUTS, scaleInto } from './colors.js';
+import { inputRange } from './preprocess.js';
 
 /**
  * mapValues returns the values drawn by neuron idx of a column: one channel
@@ -42,7 +43,9 @@ const buffers = new WeakMap(); // canvas → ImageData of its size
  * data-col and are sized in device pixels) from a run: all maps of a
  * column are scaled into one ImageData in JS and written with one
  * putImageData. ranges maps column index → diverging range; geo is the
- * layout; dpr the device pixel ratio the canvases were sized for.
+ * layout; dpr the device pixel ratio the canvases were sized for. The
+ * input (and layers copying it) is drawn grey on the range of the values
+ * its preprocessing gives (black and white pixels stay black and white).
  */
 export function paintAll(root, columns, run, ranges, geo, dpr) {
   for (const cv of root.querySelectorAll('canvas[data-col]')) {
@@ -61,7 +64,7 @@ export function paintAll(root, columns, run, ranges, geo, dpr) {
     const value = run ? run.values.get(col.value) : null;
     const [w, h] = mapSize(col);
     const r = ranges.get(ci) ?? 1;
-    const [lut, lo, hi] = col.kind === 'input' || col.copiesInput ? [LUTS.grey, 0, 1] : [LUTS.diverging, -r / 2, r / 2];
+    const [lut, lo, hi] = col.kind === 'input' || col.copiesInput ? [LUTS.grey, ...inputRange(run?.header.preprocess, col.shape[0])] : [LUTS.diverging, -r / 2, r / 2];
     gcol.neurons.forEach((n, idx) => {
       const dx = Math.round((n.x - box.x) * dpr);
       const dy = Math.round((n.y - box.y) * dpr);

@@ -9,6 +9,7 @@ import { buildColumns, FOLD_ABOVE } from './layout.js';
 import { readURLState, writeURLState } from './urlstate.js';
 import { t, withMessages } from './i18n.svelte.js';
 import { runExpanded } from './explain/expand.js';
+import { normalPre, samePre } from './preprocess.js';
 import { pickSource, uploadName, addUpload, worthPrefetching, ExampleRuns, lazyPart, expandedValues, cutExpanded } from './runs.js';
 
 export const MAX_MAPS = 16;
@@ -38,6 +39,10 @@ export class ExplainerPage {
   fold = $derived((this.model?.layers.length ?? 0) > FOLD_ABOVE);
   columns = $derived(this.model ? buildColumns(this.model, { maxMaps: MAX_MAPS, expanded: this.expanded, fold: this.fold, unfolded: this.unfolded }) : []);
   modelSummary = $derived(this.models.find((m) => m.id === this.modelId));
+  // The user's preprocessing for this model (the panel), or null: the model's own.
+  preOverride = $state.raw(null);
+  modelPre = $derived(normalPre(this.modelSummary?.preprocess));
+  pre = $derived(this.preOverride ?? this.modelPre);
   // The views are loaded on first use (or once the overview is drawn), so
   // they never delay the first picture; the article once the overview is drawn.
   ViewHost = $state.raw(null);
@@ -48,7 +53,7 @@ export class ExplainerPage {
   #preloaded = null; // the model description that came with the page
   #controller = null;
   // Runs of example images are kept for the page's lifetime (runs.js).
-  #exampleRuns = new ExampleRuns((id, name, { priority }) => runModel(id, { example: name }, { maxChannels: MAX_MAPS, priority }));
+  #exampleRuns = new ExampleRuns((id, name, { priority, pre }) => runModel(id, { example: name, pre }, { maxChannels: MAX_MAPS, priority }));
 
   constructor() {
     const failed = (e) => (this.error = e.message);
@@ -102,8 +107,15 @@ export class ExplainerPage {
     // (not cut first and fetched again by the effect above).
     const whole = id === this.modelId ? expandedValues(this.columns) : [];
     if (whole.length) return runExpanded(id, src, whole, { maxChannels: MAX_MAPS });
-    if (!src.example) return runModel(id, { file: src.upload.file }, { maxChannels: MAX_MAPS, signal });
-    return this.#exampleRuns.get(id, src.example);
+    if (!src.example) return runModel(id, { file: src.upload.file, pre: src.pre }, { maxChannels: MAX_MAPS, signal });
+    return this.#exampleRuns.get(id, src.example, src.pre ?? null);
+  }
+
+  /** withPre gives an image source the preprocessing override (runs and views then use it). */
+  #withPre(src) {
+    if (!src) return src;
+    const { pre: _, ...rest } = src;
+    return this.preOverride ? { ...rest, pre: this.preOverride } : rest;
   }
 
   /** mount reads the URL and the models (from the page's bootstrap block, else the API) and shows the first. */
@@ -128,7 +140,8 @@ export class ExplainerPage {
     const m = this.models.find((x) => x.id === id) ?? this.models[0];
     if (!m) return;
     const req = this.#begin();
-    const src = pickSource(m, exampleName, this.source);
+    if (m.id !== this.modelId) this.preOverride = null;
+    const src = this.#withPre(pickSource(m, exampleName, this.source));
     try {
       const known = this.#preloaded?.id === m.id ? this.#preloaded : null;
       this.#preloaded = null;
@@ -163,6 +176,7 @@ export class ExplainerPage {
   /** show runs the current model on an image source. */
   async show(src) {
     if (!this.model || !this.modelSummary?.runnable) return;
+    src = this.#withPre(src);
     const req = this.#begin();
     try {
       const result = await this.#runSource(this.modelId, src, req.signal);
@@ -215,7 +229,16 @@ export class ExplainerPage {
    */
   preview(name) {
     if (!worthPrefetching(this.modelSummary, this.run)) return;
-    this.#exampleRuns.warm(this.modelId, name).catch(() => {});
+    this.#exampleRuns.warm(this.modelId, name, this.preOverride).catch(() => {});
+  }
+
+  /**
+   * setPreprocess runs the image again with another preprocessing (the
+   * panel; the model's own when pre is null or equal to it).
+   */
+  setPreprocess(pre) {
+    this.preOverride = pre && !samePre(pre, this.modelPre) ? normalPre(pre) : null;
+    if (this.source) this.show(this.source);
   }
 
   /** unfold shows the layers folded into column `name` as columns of their own. */

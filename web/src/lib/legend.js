@@ -5,11 +5,12 @@ import { legendTicks, formatTick } from './colors.js';
  * legendBoxes returns one box per legend: the diverging (or, for
  * unsigned maps, positive) legends of
  * scaleGroups (spanning their columns' neurons), the input's greyscale
- * legend and the output's probability legend. Boxes never overlap: a box
+ * legend (on inputRange: the values the network gets, after its
+ * preprocessing, lib/preprocess.js) and the output's probability legend. Boxes never overlap: a box
  * narrower than minWidth grows only into the free half of the gaps beside
  * it.
  */
-export function legendBoxes(columns, geo, legends, { minWidth = 64 } = {}) {
+export function legendBoxes(columns, geo, legends, { minWidth = 64, inputRange = [0, 1] } = {}) {
   const boxes = [];
   const span = (ci) => {
     const n = geo.columns[ci].neurons[0];
@@ -27,7 +28,11 @@ export function legendBoxes(columns, geo, legends, { minWidth = 64 } = {}) {
   columns.forEach((c, ci) => {
     if (c.kind === 'input' || c.copiesInput) {
       const [a, b] = grow(...span(ci), [ci]);
-      boxes.push({ key: `input:${ci}`, kind: 'grey', x: a, width: b - a, ticks: [[0, '0'], [0.5, '0.5'], [1, '1']] });
+      const [lo, hi] = inputRange;
+      // Three labels when they fit (short ones such as 0, 0.5, 1 always do), else the two ends.
+      const three = [[0, fmtInput(lo)], [0.5, fmtInput((lo + hi) / 2)], [1, fmtInput(hi)]];
+      const ticks = b - a >= 84 || three.every(([, l]) => l.length <= 3) ? three : [three[0], three[2]];
+      boxes.push({ key: `input:${ci}`, kind: 'grey', x: a, width: b - a, range: `${lo},${hi}`, ticks });
     }
     if (c.kind === 'output') {
       const n = geo.columns[ci].neurons[0];
@@ -60,6 +65,9 @@ export function legendBoxes(columns, geo, legends, { minWidth = 64 } = {}) {
   }
   return boxes;
 }
+
+/** fmtInput writes an input legend's tick: 0, 0.5, 1, −2.12, 151 (at most two decimals, no trailing zeros). */
+export const fmtInput = (v) => String(+v.toFixed(2)).replace('-', '−');
 
 /** runs splits column indices into runs of consecutive ones: [1, 2, 4, 5, 7] → [[1, 2], [4, 5], [7]]. */
 export function runs(indices) {

@@ -50,12 +50,16 @@ export class ExampleRuns {
     this.cache = new Map();
   }
 
-  /** get answers example name's run of model id (not tied to one request's signal: a cancelled click must not poison the cache). */
-  get(id, name) {
-    const key = `${id}\n${name}`;
+  /**
+   * get answers example name's run of model id, with the preprocessing
+   * override pre (null: the model's own; not tied to one request's signal:
+   * a cancelled click must not poison the cache).
+   */
+  get(id, name, pre = null) {
+    const key = runKey(id, name, pre);
     let p = this.cache.get(key);
     if (!p) {
-      p = this.run(id, name, {});
+      p = this.run(id, name, { pre });
       this.cache.set(key, p);
       p.catch(() => this.cache.delete(key));
     }
@@ -67,15 +71,17 @@ export class ExampleRuns {
    * not kept yet (the page asks when a thumbnail is hovered or focused, so
    * a click then shows it at once); a failed run is forgotten.
    */
-  warm(id, name) {
-    const key = `${id}\n${name}`;
+  warm(id, name, pre = null) {
+    const key = runKey(id, name, pre);
     if (this.cache.has(key)) return this.cache.get(key);
-    const p = this.run(id, name, { priority: 'low' });
+    const p = this.run(id, name, { priority: 'low', pre });
     this.cache.set(key, p);
     p.catch(() => this.cache.delete(key));
     return p;
   }
 }
+
+const runKey = (id, name, pre) => `${id}\n${name}${pre ? `\n${JSON.stringify(pre)}` : ''}`;
 
 /**
  * lazyPart returns a loader of a part of the page that comes with its own

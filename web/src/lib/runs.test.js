@@ -85,6 +85,17 @@ describe('ExampleRuns', () => {
     await runs.get('m', 'c.png');
     expect(calls.length).toBe(3);
   });
+  it('keeps the runs of another preprocessing apart and passes it to the run', async () => {
+    const seen = [];
+    const runs = new ExampleRuns((id, name, opts) => (seen.push(opts.pre), Promise.resolve({ name, pre: opts.pre })));
+    const pre = { mean: [0.5], std: [0.5] };
+    const own = await runs.get('m', 'a.png');
+    const other = await runs.get('m', 'a.png', pre);
+    expect(own.pre).toBeNull();
+    expect(other.pre).toBe(pre);
+    await runs.get('m', 'a.png', { mean: [0.5], std: [0.5] }); // the same numbers: kept
+    expect(seen).toEqual([null, pre]);
+  });
 });
 
 describe('lazyPart', () => {

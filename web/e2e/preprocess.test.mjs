@@ -1,0 +1,99 @@
+// End-to-end: the Explainer shows a model's preprocessing and lets the
+// user change it; the image runs again with it and the input column shows
+// the tensor the network gets (its legend: the real range). Checked
+// against the run API with the same parameters and against hand
+// computation (x = (p·scale − mean)/std of the default run's pixels).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { withServer, waitReady, decodeBinary, repoRoot, screenshotPath } from './harness.mjs';
+
+const modelFile = path.join(repoRoot, 'internal/zoo/defaultmodel/model.json');
+
+async function run(base, model, example, query) {
+  const res = await fetch(`${base}/api/models/${model}/examples/${example}/run?max_channels=16&${query}`);
+  assert.equal(res.status, 200, await res.clone().text());
+  const { header, floats } = decodeBinary(await res.arrayBuffer());
+  const input = header.values.find((v) => v.op === 'Input');
+  return { header, input: floats(input.offset, input.length) };
+}
+
+const legendTicks = (page) => page.locator('[data-legend="input:0"] .tick').allTextContents();
+
+describe('preprocessing in the Explainer', () => {
+  // The default model, and the same file served with a Caffe-style preprocessing.
+  const ctx = withServer(['--model', modelFile, '--mean', '104,117,123', '--scale', '255', '--bgr']);
+
+  it('shows the model’s preprocessing, runs with a changed one, and draws the real input tensor', async () => {
+    const base = ctx.server.url;
+    const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${base}/`);
+    await waitReady(page);
+    const summary = page.getByTestId('pre-summary');
+    assert.equal(await summary.textContent(), '[0, 1] RGB · RGB · 0…1');
+    assert.deepEqual(await legendTicks(page), ['0', '0.5', '1']);
+    const example = await page.locator('[data-example].thumb[aria-pressed="true"]').getAttribute('data-example');
+    const canvas = () => page.locator('canvas[data-col="0"]').evaluate((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data));
+    const before = await canvas();
+
+    // Change it to [−1, 1] (Keras/TF.js MobileNet) and run.
+    await page.locator('[data-testid="preprocess"] summary').click();
+    await page.getByTestId('pre-convention').selectOption('tf');
+    assert.equal(await page.getByTestId('pre-mean').inputValue(), '127.5');
+    await page.getByTestId('pre-apply').click();
+    await page.getByTestId('pre-changed').waitFor();
+    await waitReady(page);
+    assert.equal(await summary.textContent(), '[−1, 1] (Keras, TF.js MobileNet) · RGB · −1…1');
+    assert.deepEqual(await legendTicks(page), ['−1', '0', '1']);
+
+    // The run the page shows is the API's run with the same parameters …
+    const own = await run(base, 'default', example, '');
+    const tf = await run(base, 'default', example, 'mean=127.5&std=127.5&scale=255');
+    assert.deepEqual(tf.header.preprocess, { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], scale: 255, bgr: false, resize: 'crop' });
+    // … whose input is 2p − 1 of the default run's pixels p, by hand.
+    let worst = 0;
+    own.input.forEach((p, i) => (worst = Math.max(worst, Math.abs(tf.input[i] - (2 * p - 1)))));
+    assert.ok(worst < 1e-5, `input differs from 2p − 1 by ${worst}`);
+    const k = tf.header.predicted;
+    const shown = await page.getByTestId('prediction').textContent();
+    assert.ok(shown.includes(`${(tf.header.probabilities[k] * 100).toFixed(1)}%`), `prediction ${shown} vs the API's ${tf.header.probabilities[k]}`);
+    // The grey scale spans −1 … 1, so the input looks as before (black stays black, white white).
+    const after = await canvas();
+    let diff = 0;
+    before.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - after[i]))));
+    assert.ok(diff <= 2, `the input column's pixels changed by ${diff}`);
+    await page.screenshot({ path: screenshotPath('preprocess-tf-1366.png') });
+
+    // Back to the model's own.
+    await page.getByTestId('pre-reset').click();
+    await waitReady(page);
+    await page.getByTestId('pre-changed').waitFor({ state: 'detached' });
+    assert.deepEqual(await legendTicks(page), ['0', '0.5', '1']);
+    await page.close();
+  });
+
+  it('shows a served model’s own preprocessing: B, G, R planes and the range −123 … 151', async () => {
+    const base = ctx.server.url;
+    const models = (await (await fetch(`${base}/api/models`)).json()).models;
+    const m = models.find((x) => !x.default);
+    const page = await ctx.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${base}/?model=${encodeURIComponent(m.id)}`);
+    await waitReady(page);
+    assert.equal(await page.getByTestId('pre-summary').textContent(), 'Caffe BGR 0–255 − mean · BGR · −123…151');
+    const labels = await page.locator('.channel-label').allTextContents();
+    assert.deepEqual(labels.map((s) => s.trim()), ['Blue', 'Green', 'Red']);
+    const ticks = await legendTicks(page);
+    assert.equal(ticks[0], '−123');
+    assert.equal(ticks.at(-1), '151');
+    // The first plane is B: (p·255 − 104) of the image's blue pixels.
+    const ex = m.examples[0];
+    const own = await run(base, 'default', ex, '');
+    const caffe = await run(base, m.id, ex, '');
+    const hw = own.input.length / 3;
+    let worst = 0;
+    for (let i = 0; i < hw; i++) worst = Math.max(worst, Math.abs(caffe.input[i] - (own.input[2 * hw + i] * 255 - 104)));
+    assert.ok(worst < 1e-3, `B plane differs by ${worst}`);
+    await page.screenshot({ path: screenshotPath('preprocess-caffe-390.png') });
+    await page.close();
+  });
+});
