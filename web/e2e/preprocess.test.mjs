@@ -20,7 +20,25 @@ async function run(base, model, example, query) {
 
 const legendTicks = (page) => page.locator('[data-legend="input:0"] .tick').allTextContents();
 
-describe('preprocessing in the Explainer', () => {
+// A TF.js model whose input size is free ([null, null, null, 3]): a 1×1
+// convolution whose class 0 reads the first input plane and class 1 the
+// third, then global average pooling: its logits are those planes' means.
+function freeModel() {
+  const js = JSON.stringify({
+    modelTopology: { model_config: { class_name: 'Sequential', config: { layers: [
+      { class_name: 'Conv2D', config: { name: 'conv', batch_input_shape: [null, null, null, 3], filters: 2, kernel_size: [1, 1], use_bias: false } },
+      { class_name: 'GlobalAveragePooling2D', config: { name: 'gap' } },
+    ] } } },
+    weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'conv/kernel', shape: [1, 1, 3, 2], dtype: 'float32' }] }],
+  });
+  const w = new Float32Array([1, 0, 0, 0, 0, 1]); // HWIO: (in c, out k) at 2c+k
+  return [
+    { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(js) },
+    { name: 'group1-shard1of1.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(w.buffer) },
+  ];
+}
+
+describe('preprocessing and model upload in the Explainer', () => {
   // The default model, and the same file served with a Caffe-style preprocessing.
   const ctx = withServer(['--model', modelFile, '--mean', '104,117,123', '--scale', '255', '--bgr']);
 
@@ -94,6 +112,38 @@ describe('preprocessing in the Explainer', () => {
     for (let i = 0; i < hw; i++) worst = Math.max(worst, Math.abs(caffe.input[i] - (own.input[2 * hw + i] * 255 - 104)));
     assert.ok(worst < 1e-3, `B plane differs by ${worst}`);
     await page.screenshot({ path: screenshotPath('preprocess-caffe-390.png') });
+    await page.close();
+  });
+
+  it('opens a model file whose input size is free: asks for the size (prefilled), runs it at the size given', async () => {
+    const base = ctx.server.url;
+    const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${base}/`);
+    await waitReady(page);
+    await page.getByTestId('model-upload').setInputFiles(freeModel());
+    const ask = page.getByTestId('free-size');
+    await ask.waitFor();
+    assert.match(await ask.textContent(), /model\.json.*3×\?×\?/);
+    const field = page.getByTestId('free-size-input');
+    assert.equal(await field.inputValue(), '3,224,224');
+    await field.fill('3, 32 32');
+    await ask.locator('button[type="submit"]').click();
+    await ask.waitFor({ state: 'detached' });
+    await waitReady(page);
+    await page.screenshot({ path: screenshotPath('open-model-1366.png') });
+    const id = await page.getByTestId('model-picker').inputValue();
+    const models = (await (await fetch(`${base}/api/models`)).json()).models;
+    const m = models.find((x) => x.id === id);
+    assert.deepEqual(m.input, [3, 32, 32]);
+    // The page shows the API's run of this model, whose logits are the means of the R and B planes of its input, by hand.
+    const example = await page.locator('[data-example].thumb[aria-pressed="true"]').getAttribute('data-example');
+    const r = await run(base, id, example, '');
+    const hw = 32 * 32;
+    const mean = (k) => r.input.slice(k * hw, (k + 1) * hw).reduce((a, b) => a + b, 0) / hw;
+    assert.ok(Math.abs(r.header.logits[0] - mean(0)) < 1e-5 && Math.abs(r.header.logits[1] - mean(2)) < 1e-5, `logits ${r.header.logits} vs means ${mean(0)}, ${mean(2)}`);
+    const k = r.header.predicted;
+    const shown = await page.getByTestId('prediction').textContent();
+    assert.ok(shown.includes(`${(r.header.probabilities[k] * 100).toFixed(1)}%`), `prediction ${shown} vs ${r.header.probabilities[k]}`);
     await page.close();
   });
 });

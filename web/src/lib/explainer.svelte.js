@@ -10,9 +10,12 @@ import { readURLState, writeURLState } from './urlstate.js';
 import { t, withMessages } from './i18n.svelte.js';
 import { runExpanded } from './explain/expand.js';
 import { normalPre, samePre } from './preprocess.js';
+import { registerModel, freeInput, cleanInput } from '../scope/api.js';
 import { pickSource, uploadName, addUpload, worthPrefetching, ExampleRuns, lazyPart, expandedValues, cutExpanded } from './runs.js';
 
 export const MAX_MAPS = 16;
+// A model's files (the model, its weights): what the Explainer's model upload takes.
+export const MODEL_FILE = /\.(onnx|json|prototxt|pbtxt|caffemodel|bin)$/i;
 
 export class ExplainerPage {
   models = $state.raw([]);
@@ -39,6 +42,11 @@ export class ExplainerPage {
   fold = $derived((this.model?.layers.length ?? 0) > FOLD_ABOVE);
   columns = $derived(this.model ? buildColumns(this.model, { maxMaps: MAX_MAPS, expanded: this.expanded, fold: this.fold, unfolded: this.unfolded }) : []);
   modelSummary = $derived(this.models.find((m) => m.id === this.modelId));
+  // A model file opened here (POST /api/models): while its input size is
+  // asked for, {files, name, input, shape}; inputSize is the field.
+  freeSize = $state.raw(null);
+  inputSize = $state('');
+  openingModel = $state(false);
   // The user's preprocessing for this model (the panel), or null: the model's own.
   preOverride = $state.raw(null);
   modelPre = $derived(normalPre(this.modelSummary?.preprocess));
@@ -239,6 +247,47 @@ export class ExplainerPage {
   setPreprocess(pre) {
     this.preOverride = pre && !samePre(pre, this.modelPre) ? normalPre(pre) : null;
     if (this.source) this.show(this.source);
+  }
+
+  /**
+   * openModel adds a model file (and its weights, labels…) to the served
+   * models and shows it; a file that leaves its input size open asks for
+   * it first (freeSize, prefilled with the server's suggestion).
+   */
+  async openModel(files, input = '') {
+    files = [...files];
+    if (!files.length) return;
+    const name = files.find((f) => MODEL_FILE.test(f.name))?.name ?? files[0].name;
+    this.openingModel = true;
+    this.error = '';
+    try {
+      const m = await registerModel(files, { input: cleanInput(input) });
+      this.freeSize = null;
+      this.models = [...this.models.filter((x) => x.id !== m.id), m];
+      await this.selectModel(m.id);
+    } catch (e) {
+      const free = freeInput(e);
+      if (free) {
+        if (!this.freeSize || !cleanInput(this.inputSize)) this.inputSize = free.size;
+        this.freeSize = { files, name, input: free.input, shape: free.shape };
+      } else {
+        this.error = t('explainer.modelFailed', { name, message: e.message });
+      }
+    } finally {
+      this.openingModel = false;
+    }
+  }
+
+  /** openAtSize opens the model that asked for its input size at the size typed. */
+  openAtSize() {
+    if (this.freeSize) this.openModel(this.freeSize.files, this.inputSize);
+  }
+
+  /** dropped takes dropped files: model files open as a model, else the first image runs. */
+  dropped(files) {
+    const list = [...files];
+    if (list.some((f) => MODEL_FILE.test(f.name) && !f.type.startsWith('image/'))) this.openModel(list);
+    else this.upload(list[0]);
   }
 
   /** unfold shows the layers folded into column `name` as columns of their own. */
