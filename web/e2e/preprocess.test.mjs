@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { withServer, waitReady, decodeBinary, repoRoot, screenshotPath } from './harness.mjs';
+import { withServer, waitReady, decodeBinary, repoRoot, screenshotPath, axe, axeCount } from './harness.mjs';
 
 const modelFile = path.join(repoRoot, 'internal/zoo/defaultmodel/model.json');
 
@@ -56,6 +56,8 @@ describe('preprocessing and model upload in the Explainer', () => {
 
     // Change it to [−1, 1] (Keras/TF.js MobileNet) and run.
     await page.locator('[data-testid="preprocess"] summary').click();
+    const c = axeCount(await axe(page));
+    assert.equal(c.critical + c.serious, 0, `axe with the panel open: ${JSON.stringify(c)}`);
     await page.getByTestId('pre-convention').selectOption('tf');
     assert.equal(await page.getByTestId('pre-mean').inputValue(), '127.5');
     await page.getByTestId('pre-apply').click();
@@ -123,6 +125,8 @@ describe('preprocessing and model upload in the Explainer', () => {
     await page.getByTestId('model-upload').setInputFiles(freeModel());
     const ask = page.getByTestId('free-size');
     await ask.waitFor();
+    const c = axeCount(await axe(page));
+    assert.equal(c.critical + c.serious, 0, `axe with the size asked: ${JSON.stringify(c)}`);
     assert.match(await ask.textContent(), /model\.json.*3×\?×\?/);
     const field = page.getByTestId('free-size-input');
     assert.equal(await field.inputValue(), '3,224,224');
