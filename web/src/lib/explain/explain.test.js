@@ -7,7 +7,7 @@ import { activate } from './activation.js';
 import { viewKind, articleSection, classifier, unaryMaps } from './target.js';
 import { decodeParams, loadParams } from './params.js';
 import { arrowKey, windowBox } from './cells.js';
-import { layerKind, scaleOf, merge, concatSource, padSource, globalPool, layerExplain } from './layer.js';
+import { layerKind, scaleOf, merge, concatSource, padSource, globalPool, layerExplain, denseTerms } from './layer.js';
 import { encodeTensors } from '../decode.js';
 import tinyvgg from '../testdata/tinyvgg.json';
 import { CONV, RELU, SIGMOID, MAXPOOL, GLOBALPOOL, ADD, BATCHNORM, FLATTEN_CL, DROPOUT, DENSE, CONCAT } from '../testdata/traits.js';
@@ -491,6 +491,32 @@ describe('layerExplain (a run of a small hand-made graph)', () => {
     expect([bn.scale.mean, bn.scale.var, bn.scale.gamma, bn.scale.beta]).toEqual([1, 4, 3, 0.5]);
     // no parameters: the maps without a formula
     expect(layerExplain(model, run, layer('bn'), 0, null).cell(0).value).toBe(null);
+  });
+});
+
+describe('Dense on a vector', () => {
+  // y = W·x + b with W = [[1, −2, 0.5], [0, 3, −1]], x = (2, 1, −4), b = (0.25, −1), by hand:
+  // y0 = 2 − 2 − 2 + 0.25 = −1.75, y1 = 0 + 3 + 4 − 1 = 6.
+  const W = { shape: [2, 3], data: Float32Array.from([1, -2, 0.5, 0, 3, -1]) };
+  const bias = { shape: [2], data: Float32Array.from([0.25, -1]) };
+  const x = Float32Array.from([2, 1, -4]);
+  it('breaks a unit into its terms, largest first, and adds up to the run', () => {
+    const d = denseTerms(W, x, 0, bias);
+    expect(d.terms.map((t) => [t.i, t.p])).toEqual([[0, 2], [1, -2], [2, -2]]);
+    expect(d.value).toBeCloseTo(-1.75, 6);
+    const e = denseTerms(W, x, 1, bias, 1);
+    expect(e.terms.map((t) => [t.i, t.w, t.x, t.p])).toEqual([[2, -1, -4, 4]]);
+    expect([e.rest, e.others, e.sum, e.bias, e.value]).toEqual([3, 2, 7, -1, 6]);
+    expect(denseTerms(W, Float32Array.from([1, 2]), 0, bias)).toBeNull();
+    expect(denseTerms(W, x, 2, bias)).toBeNull();
+  });
+  it('is the layer view of a Dense layer on a vector', () => {
+    const model = { inputs: [{ name: 'v', shape: [3] }], layers: [{ name: 'fc', op: 'Dense', traits: { family: 'dense' }, inputs: ['v'], outputs: ['fc'], shape: [2], attrs: {} }] };
+    const run = { values: new Map([['v', { data: x, channels: 3, min: -4, max: 2 }], ['fc', { data: Float32Array.from([-1.75, 6]), channels: 2, min: -1.75, max: 6 }]]) };
+    const e = layerExplain(model, run, model.layers[0], 1, { weight: W, bias });
+    expect(e.kind).toBe('dense');
+    expect(e.dense.value).toBeCloseTo(e.value, 6);
+    expect(layerExplain(model, run, model.layers[0], 1, null).kind).toBe('generic');
   });
 });
 

@@ -22,6 +22,28 @@ export function layerKind(layer) {
 }
 
 /**
+ * denseTerms is the weighted sum of output unit j of a Dense layer on a
+ * vector x, with [Out, In] weights W and bias b: y_j = Σ_i W[j, i]·x_i + b_j.
+ * {terms [{i, w, x, p = w·x}] — the `top` largest |w·x|, largest first —,
+ * rest (the sum of the other terms), others (their number), sum (Σ all
+ * w·x), bias, value (sum + bias)}; null when the shapes disagree.
+ */
+export function denseTerms(weight, x, j, bias = null, top = 8) {
+  const n = x.length;
+  if (!weight || weight.shape?.length !== 2 || weight.shape[1] !== n || j >= weight.shape[0]) return null;
+  const row = weight.data.subarray(j * n, (j + 1) * n);
+  const all = Array.from(x, (xi, i) => ({ i, w: row[i], x: xi, p: row[i] * xi }));
+  let sum = 0;
+  for (const t of all) sum += t.p;
+  all.sort((a, b) => Math.abs(b.p) - Math.abs(a.p) || a.i - b.i);
+  const terms = all.slice(0, top);
+  let rest = 0;
+  for (const t of all.slice(top)) rest += t.p;
+  const b = bias ? bias.data[j] : 0;
+  return { terms, rest, others: Math.max(0, n - top), sum, bias: b, value: sum + b };
+}
+
+/**
  * scaleOf is channel c's y = a·x + b of a per-channel normalisation from
  * its parameters: BatchNorm's (x − mean)/√(var + ε)·γ + β (params mean,
  * var, scale γ, bias β; γ = 1 and β = 0 when absent), or an affine x·scale
@@ -136,6 +158,10 @@ export function layerExplain(model, run, layer, neuron, params = null) {
     // A vector: its value, and the same element of a same-sized input for an element-wise op.
     const x = ins[0]?.value && same(ins[0].shape, layer.shape) && layer.traits?.channelwise ? ins[0].value.data[neuron] : null;
     m = Math.max(Math.abs(out.min), Math.abs(out.max));
+    // A Dense layer on a vector: the weighted sum of this unit, term by term.
+    const xin = ins[0]?.value;
+    const dense = layer.op === 'Dense' && xin && xin.data.length === (ins[0].shape ?? []).reduce((p, q) => p * q, 1) ? denseTerms(params?.weight, xin.data, neuron, params?.bias) : null;
+    if (dense) return { kind: 'dense', vector: true, y: out.data, value: out.data[neuron], dense, input: ins[0].name, x: null, inputs: [], range: range(), cell: () => null };
     return { kind: x === null ? 'generic' : 'vector-elementwise', vector: true, y: out.data, value: out.data[neuron], x, inputs: [], range: range(), cell: () => null };
   }
   const [, h, w] = layer.shape;
