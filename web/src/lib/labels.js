@@ -38,6 +38,52 @@ export function shortName(name, max = 22) {
   return `${name.slice(0, head)}…${name.slice(name.length - (keep - head))}`;
 }
 
+const SEP = /[_./:-]/;
+
+/** blockPrefix is the common prefix of a and b up to and including its last separator (_ . / : -), or ''. */
+function blockPrefix(a, b) {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  let k = n - 1;
+  while (k >= 0 && !SEP.test(a[k])) k--;
+  return k >= 0 ? a.slice(0, k + 1) : '';
+}
+
+/**
+ * blockLabels finds repeated blocks among the names of consecutive columns
+ * (block_1_expand, block_1_depthwise, block_1_project; layer1.0.conv1,
+ * layer1.0.conv2 …): a run of at least two columns whose names share a
+ * prefix ending at a separator is a block. Returns one {block, label} per
+ * name — block: the shared prefix without its last separator ('' outside
+ * blocks), label: the rest of the name (the whole name outside blocks).
+ * Only when there are at least minBlocks blocks (repeated ones) is anything
+ * grouped; a prefix shorter than 3 characters is no block.
+ */
+export function blockLabels(names, { minBlocks = 2 } = {}) {
+  const out = names.map((n) => ({ block: '', label: n }));
+  const found = [];
+  let i = 0;
+  while (i < names.length - 1) {
+    const p = blockPrefix(names[i], names[i + 1]);
+    // A name sharing only a shallower prefix than its next two share stays
+    // alone (features.0.0 before features.1.conv.0.0, features.1.conv.1).
+    const q = i + 2 < names.length ? blockPrefix(names[i + 1], names[i + 2]) : '';
+    if (p.length < 3 || p === names[i] || p === names[i + 1] || q.length > p.length) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < names.length && names[j].startsWith(p) && names[j].length > p.length) j++;
+    found.push([i, j, p]);
+    i = j;
+  }
+  if (found.length < minBlocks) return out;
+  for (const [a, b, p] of found) {
+    for (let k = a; k < b; k++) out[k] = { block: p.slice(0, -1), label: names[k].slice(p.length) };
+  }
+  return out;
+}
+
 /** estimateText is a text width estimate for when no canvas can measure. */
 export const estimateText = (text, px) => text.length * px * 0.55;
 
@@ -52,7 +98,8 @@ export function headerWidth(col, compact = false, measure = estimateText) {
   if (col.kind === 'output') return 0;
   // A column with folded layers has their badge (+N, FOLD_BADGE px) beside its name.
   const badge = col.folded?.length ? FOLD_BADGE : 0;
-  return Math.max(measure(shortName(col.name), compact ? 11 : 12) + badge, measure(shapeLabel(col), 10));
+  // The badge stands beside the name-and-shape button, so it adds to the wider of the two.
+  return Math.max(measure(shortName(col.label ?? col.name), compact ? 11 : 12), measure(shapeLabel(col), 10)) + badge;
 }
 
 /** thousands writes an integer with thin-space-free comma grouping (no Intl: its first use is slow). */

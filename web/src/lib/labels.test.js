@@ -55,6 +55,8 @@ describe('header text', () => {
     expect(headerWidth({ kind: 'map', name: 'max_pool_1', shape: [10, 30, 30] })).toBeCloseTo(66, 1);
     expect(headerWidth({ kind: 'map', name: 'x', shape: [10, 30, 30] }, false, (t) => t.length)).toBe(8);
     expect(headerWidth({ kind: 'output', name: 'output', shape: [10] })).toBe(0);
+    // A folded column's badge stands beside the button (name over shape): it adds to the wider of the two.
+    expect(headerWidth({ kind: 'map', name: 'x', shape: [144, 56, 56], folded: [{}] }, false, (t) => t.length)).toBe(9 + 26);
   });
 });
 
@@ -65,5 +67,57 @@ describe('thousands', () => {
     expect(thousands(11689512)).toBe('11,689,512');
     expect(thousands(7)).toBe('7');
     expect(thousands(-1234)).toBe('−1,234');
+  });
+});
+
+import { blockLabels } from './labels.js';
+import { buildColumns, computeGeometry } from './layout.js';
+import tinyvggModel from './testdata/tinyvgg.json';
+describe('repeated blocks', () => {
+  it('groups consecutive names sharing a prefix, when blocks repeat', () => {
+    const names = ['Conv1', 'expanded_conv_depthwise', 'expanded_conv_project', 'block_1_expand', 'block_1_depthwise', 'block_1_project', 'block_2_expand', 'block_2_depthwise', 'Conv_1', 'Logits'];
+    expect(blockLabels(names)).toEqual([
+      { block: '', label: 'Conv1' },
+      { block: 'expanded_conv', label: 'depthwise' },
+      { block: 'expanded_conv', label: 'project' },
+      { block: 'block_1', label: 'expand' },
+      { block: 'block_1', label: 'depthwise' },
+      { block: 'block_1', label: 'project' },
+      { block: 'block_2', label: 'expand' },
+      { block: 'block_2', label: 'depthwise' },
+      { block: '', label: 'Conv_1' },
+      { block: '', label: 'Logits' },
+    ]);
+    // The deepest shared prefix: ResNet's layer1.0.conv1 … layer1.1.conv1.
+    expect(blockLabels(['layer1.0.conv1', 'layer1.0.conv2', 'layer1.1.conv1', 'layer1.1.conv2']).map((b) => b.block)).toEqual(['layer1.0', 'layer1.0', 'layer1.1', 'layer1.1']);
+    // torchvision's MobileNet v2 (folded): the deepest blocks, not one block of all 'features.'.
+    expect(blockLabels(['features.0.0', 'features.1.conv.0.0', 'features.1.conv.1', 'features.2.conv.0.0', 'features.2.conv.1.0', 'features.2.conv.2', 'classifier.1'])).toEqual([
+      { block: '', label: 'features.0.0' },
+      { block: 'features.1.conv', label: '0.0' },
+      { block: 'features.1.conv', label: '1' },
+      { block: 'features.2.conv', label: '0.0' },
+      { block: 'features.2.conv', label: '1.0' },
+      { block: 'features.2.conv', label: '2' },
+      { block: '', label: 'classifier.1' },
+    ]);
+    // One block only, or no shared prefix (Tiny VGG): nothing grouped.
+    expect(blockLabels(['a_1_x', 'a_1_y', 'z']).every((b) => !b.block)).toBe(true);
+    expect(blockLabels(['conv_1_1', 'relu_1_1', 'conv_1_2', 'relu_1_2', 'max_pool_1']).every((b) => !b.block)).toBe(true);
+    expect(blockLabels(['a_1', 'a_2', 'c_1', 'c_2']).every((b) => !b.block)).toBe(true); // prefixes under 3 characters
+  });
+
+  it('draws one block header per run, above headers that never touch', () => {
+    const L = (name, inputs) => ({ name, op: 'Conv', type: 'Conv2D', inputs, outputs: [name], shape: [4, 8, 8], attrs: {}, traits: { family: 'conv' } });
+    const names = ['stem', 'block_1_expand', 'block_1_depthwise', 'block_1_project', 'block_2_expand', 'block_2_depthwise', 'block_2_project', 'head'];
+    const model = { inputs: [{ name: 'x', shape: [3, 8, 8] }], layers: names.map((n, i) => L(n, [i ? names[i - 1] : 'x'])), classes: 0 };
+    const cols = buildColumns(model);
+    expect(cols.map((c) => c.label ?? c.name)).toEqual(['x', 'stem', 'expand', 'depthwise', 'project', 'expand', 'depthwise', 'project', 'head']);
+    const geo = computeGeometry(cols, { width: 1366, height: 600 });
+    expect(geo.blocks.map((b) => [b.name, b.first, b.last])).toEqual([['block_1', 2, 4], ['block_2', 5, 7]]);
+    expect(geo.blocks[0].x + geo.blocks[0].w).toBeLessThanOrEqual(geo.blocks[1].x);
+    expect(geo.blockY + 14).toBeLessThanOrEqual(geo.headerY);
+    // Tiny VGG has no blocks: its geometry keeps its header where it was.
+    const plain = computeGeometry(buildColumns(tinyvggModel), { width: 1366, height: 600 });
+    expect([plain.blocks.length, plain.headerY]).toEqual([0, 6]);
   });
 });

@@ -14,7 +14,7 @@
 // What a layer's operator does comes from its traits (docs/api.md, "traits"),
 // which the server sends with every layer: this module knows no operator
 // names but Conv (grouped edges) and Concat (stacked edges).
-import { headerWidth } from './labels.js';
+import { headerWidth, blockLabels } from './labels.js';
 
 /** isMapShape: a per-image [C, H, W] shape with more than one pixel. */
 export function isMapShape(shape) {
@@ -150,6 +150,12 @@ export function buildColumns(model, { maxMaps = 16, maxClasses = 12, expanded = 
   });
   // A module that ends with a pool owns the pool; columns after the last
   // pool form the last module.
+  // Repeated blocks (block_1_…, layer1.0.…): the columns show the rest of
+  // their names under one compact header of the block (labels.blockLabels).
+  const inner = cols.filter((c) => c.kind === 'map' || c.kind === 'vector');
+  blockLabels(inner.map((c) => c.name)).forEach((b, k) => {
+    if (b.block) Object.assign(inner[k], b);
+  });
   return cols;
 }
 
@@ -191,7 +197,9 @@ export function computeGeometry(cols, { width, height, detail = true, compact = 
   const outputWidth = cols.some((c) => c.kind === 'output') ? (compact ? 118 : 132) : 0;
   const padL = compact ? 34 : 40;
   const padR = compact ? 12 : 24;
-  const headerH = detail ? 42 : 28;
+  // A band of block headers above the column headers when there are blocks.
+  const blockH = cols.some((c) => c.block) ? 16 : 0;
+  const headerH = (detail ? 42 : 28) + blockH;
   const legendH = detail ? 40 : 8;
   const padTop = 6;
 
@@ -224,7 +232,8 @@ export function computeGeometry(cols, { width, height, detail = true, compact = 
   // Vertical: rows.
   const slots = Math.max(1, ...cols.map(slotsOf));
   const rowsTop = padTop + headerH;
-  const rowsArea = Math.max(slots * 30, height - rowsTop - legendH - 4);
+  // (the block band's height comes off the rows' minimum, so the legends stay where they were)
+  const rowsArea = Math.max(slots * 30 - blockH, height - rowsTop - legendH - 4);
   const pitch = rowsArea / slots;
   const box = Math.round(Math.max(12, Math.min(maxBox, pitch * 0.7, unit * 0.62)));
 
@@ -249,13 +258,26 @@ export function computeGeometry(cols, { width, height, detail = true, compact = 
       : null;
     return { x: Math.round(cx), neurons, more };
   });
+  // One header per run of consecutive columns of the same block, spanning their headers.
+  const blocks = [];
+  cols.forEach((c, i) => {
+    if (!c.block) return;
+    const last = blocks.at(-1);
+    if (last && last.name === c.block && last.last === i - 1) last.last = i;
+    else blocks.push({ name: c.block, first: i, last: i });
+  });
+  for (const b of blocks) {
+    const x0 = columns[b.first].x - hw[b.first] / 2;
+    const x1 = columns[b.last].x + hw[b.last] / 2;
+    Object.assign(b, { x: Math.round(x0), w: Math.round(x1 - x0) });
+  }
   const lastX = columns.length ? columns[columns.length - 1].x : 0;
   const contentWidth = Math.ceil(lastIsOutput ? lastX + outputWidth + padR : lastX + box / 2 + padR);
   return {
     width: Math.max(Math.floor(width), contentWidth),
     contentWidth,
     height: Math.ceil(rowsTop + rowsArea + legendH),
-    box, pitch, unit, headerY: padTop, rowsTop, rowsBottom: rowsTop + rowsArea,
+    box, pitch, unit, headerY: padTop + blockH, blockY: padTop, blocks, rowsTop, rowsBottom: rowsTop + rowsArea,
     legendY: rowsTop + rowsArea + 8, columns, outputWidth,
   };
 }

@@ -1,5 +1,6 @@
 // Number formatting of the Scope page: counts with SI prefixes (25.6 M
-// params, 4.09 GMAC), memory in binary units (9.19 MiB) and shapes (64×56×56).
+// params, 4.09 GMAC), memory in decimal units like the CLI and its Markdown
+// export (9.63 MB; docs/api.md, Analysis, "Units") and shapes (64×56×56).
 // Pure functions; the decimal separator is always '.', as in the CLI.
 
 const SI = [
@@ -44,21 +45,12 @@ export function macs(n) {
   return `${m} ${p}MAC`;
 }
 
-const BIN = [
-  [2 ** 40, 'TiB'],
-  [2 ** 30, 'GiB'],
-  [2 ** 20, 'MiB'],
-  [2 ** 10, 'KiB'],
-];
-
-/** bytes writes a size in binary units: 9633792 → '9.19 MiB', 512 → '512 B'. */
+/** bytes writes a size in decimal units, as `convscope analyze` and its exports do: 9633792 → '9.63 MB', 512 → '512 B'. */
 export function bytes(n) {
   const v = Number(n);
   if (!Number.isFinite(v)) return '–';
-  for (const [f, u] of BIN) {
-    if (v >= f * 0.9995) return `${sig3(Math.min(v / f, 1023))} ${u}`;
-  }
-  return `${v} B`;
+  const [m, p] = siParts(v);
+  return p ? `${m} ${p}B` : `${v} B`;
 }
 
 /** shape writes a per-image shape: [64, 56, 56] → '64×56×56', [1000] → '1000', [] → '–'. */

@@ -97,12 +97,14 @@ describe('format', () => {
     expect(macs(5608780)).toBe('5.61 MMAC');
     expect(macs(0)).toBe('0 MAC');
   });
-  it('writes bytes in binary units', () => {
-    expect(bytes(9633792)).toBe('9.19 MiB'); // 9633792 / 1048576 = 9.1875
+  it('writes bytes in decimal units', () => {
+    // Decimal units, as the CLI's table and Markdown export (internal/analyze humanBytes: 9.63MB).
+    expect(bytes(9633792)).toBe('9.63 MB');
     expect(bytes(512)).toBe('512 B');
-    expect(bytes(1536)).toBe('1.5 KiB');
-    expect(bytes(102440608)).toBe('97.7 MiB'); // 97.69…
-    expect(bytes(2 ** 30)).toBe('1 GiB');
+    expect(bytes(1536)).toBe('1.54 kB');
+    expect(bytes(102440608)).toBe('102 MB');
+    expect(bytes(2 ** 30)).toBe('1.07 GB');
+    expect(bytes(999_999)).toBe('1 MB');
   });
   it('writes shapes, percentages and grouped integers', () => {
     expect(shape([64, 56, 56])).toBe('64×56×56');
