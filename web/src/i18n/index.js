@@ -7,5 +7,6 @@ import overview from './overview.js';
 import views from './views.js';
 import scope from './scope.js';
 import article from './article.js';
+import ops from './ops.js';
 
-export const messages = merge(core, overview, views, scope, article);
+export const messages = merge(core, overview, views, scope, article, ops);

@@ -4,5 +4,6 @@
 import { merge } from '../lib/i18n-core.js';
 import core from './core.js';
 import overview from './overview.js';
+import ops from './ops.js';
 
-export const pageMessages = merge(core, overview);
+export const pageMessages = merge(core, overview, ops);

@@ -73,6 +73,24 @@ export function t(key, vars) {
   return translate(messages, state.locale, key, vars);
 }
 
+/**
+ * opName names an operator kind (Conv, MaxPool, …) in the current language
+ * (i18n/ops.js); a kind without an entry is returned as it is.
+ */
+export function opName(kind) {
+  const key = `op.${kind}`;
+  const s = t(key);
+  return s === key ? kind : s;
+}
+
+/**
+ * typeName is what a layer's type column shows: the file's own type in
+ * English (Convolution, Conv2D, …), the kind's name in other languages.
+ */
+export function typeName(type, kind) {
+  return state.locale === 'en' ? type : opName(kind);
+}
+
 /** num formats a number for the current language (grouping separators). */
 export function num(x, opts) {
   // toLocaleString builds a formatter per call; one per locale and options is kept.
