@@ -146,7 +146,7 @@ func (m *model) detail() modelDetail {
 			out[i] = m.shapes[v]
 		}
 		li := layerInfo{
-			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs,
+			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: append([]string{}, n.Inputs...), Outputs: n.Outputs,
 			Shape: ints(out[0].PerImage()), Params: []paramInfo{}, ParamCount: n.ParamCount(),
 		}
 		if c, ok := m.nodeCost(n); ok {

@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/convscope/convscope/internal/graph"
 )
 
 // freeModelFiles is a TF.js model with a free input size
@@ -216,5 +218,33 @@ func TestRunPreprocessOverride(t *testing.T) {
 		if w.Code != 400 || !strings.Contains(w.Body.String(), strings.SplitN(q[1:], "=", 2)[0]) {
 			t.Errorf("%s: %d %s", q, w.Code, w.Body)
 		}
+	}
+}
+
+// TestDetailInputsNeverNull: a layer that reads nothing (a constant left in
+// the graph, e.g. the PaddleOCR detector's conv2d_transpose_0.b_0) is
+// described with "inputs": [], never null (the UI maps over them).
+func TestDetailInputsNeverNull(t *testing.T) {
+	m, err := loadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.g.Nodes = append(m.g.Nodes, &graph.Node{Name: "const", Type: "Constant", Op: &graph.Unknown{Type: "Constant"}, Outputs: []string{"const"}})
+	b, err := json.Marshal(m.detail())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Layers []struct {
+			Name   string
+			Inputs *[]string
+		}
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	last := d.Layers[len(d.Layers)-1]
+	if last.Name != "const" || last.Inputs == nil || len(*last.Inputs) != 0 {
+		t.Errorf("layer %q inputs %v, want []", last.Name, last.Inputs)
 	}
 }
