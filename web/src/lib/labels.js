@@ -56,8 +56,9 @@ function blockPrefix(a, b) {
  * prefix ending at a separator is a block. Returns one {block, label} per
  * name — block: the shared prefix without its last separator ('' outside
  * blocks), label: the rest of the name (the whole name outside blocks).
- * Only when there are at least minBlocks blocks (repeated ones) is anything
- * grouped; a prefix shorter than 3 characters is no block.
+ * Only blocks whose labels another block repeats are kept, and only when
+ * there are at least minBlocks of them; a prefix shorter than 3 characters
+ * is no block.
  */
 export function blockLabels(names, { minBlocks = 2 } = {}) {
   const out = names.map((n) => ({ block: '', label: n }));
@@ -77,8 +78,15 @@ export function blockLabels(names, { minBlocks = 2 } = {}) {
     found.push([i, j, p]);
     i = j;
   }
-  if (found.length < minBlocks) return out;
-  for (const [a, b, p] of found) {
+  // Only repeated blocks: a block is kept when another has the same labels
+  // (block_1 and block_3: expand, pad, depthwise, project), which leaves out
+  // names numbered by operator (p2o.Conv.0, p2o.Conv.1 — no structure).
+  const key = ([a, b, p]) => names.slice(a, b).map((n) => n.slice(p.length)).join('\n');
+  const count = new Map();
+  for (const f of found) count.set(key(f), (count.get(key(f)) ?? 0) + 1);
+  const kept = found.filter((f) => count.get(key(f)) >= 2);
+  if (kept.length < minBlocks) return out;
+  for (const [a, b, p] of kept) {
     for (let k = a; k < b; k++) out[k] = { block: p.slice(0, -1), label: names[k].slice(p.length) };
   }
   return out;

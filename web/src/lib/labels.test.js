@@ -75,31 +75,39 @@ import { buildColumns, computeGeometry } from './layout.js';
 import tinyvggModel from './testdata/tinyvgg.json';
 describe('repeated blocks', () => {
   it('groups consecutive names sharing a prefix, when blocks repeat', () => {
-    const names = ['Conv1', 'expanded_conv_depthwise', 'expanded_conv_project', 'block_1_expand', 'block_1_depthwise', 'block_1_project', 'block_2_expand', 'block_2_depthwise', 'Conv_1', 'Logits'];
+    const names = ['Conv1', 'expanded_conv_depthwise', 'expanded_conv_project', 'block_1_expand', 'block_1_depthwise', 'block_1_project', 'block_2_expand', 'block_2_depthwise', 'block_2_project', 'Conv_1', 'Logits'];
     expect(blockLabels(names)).toEqual([
       { block: '', label: 'Conv1' },
-      { block: 'expanded_conv', label: 'depthwise' },
-      { block: 'expanded_conv', label: 'project' },
+      // expanded_conv's labels no other block repeats: not a block
+      { block: '', label: 'expanded_conv_depthwise' },
+      { block: '', label: 'expanded_conv_project' },
       { block: 'block_1', label: 'expand' },
       { block: 'block_1', label: 'depthwise' },
       { block: 'block_1', label: 'project' },
       { block: 'block_2', label: 'expand' },
       { block: 'block_2', label: 'depthwise' },
+      { block: 'block_2', label: 'project' },
       { block: '', label: 'Conv_1' },
       { block: '', label: 'Logits' },
     ]);
     // The deepest shared prefix: ResNet's layer1.0.conv1 … layer1.1.conv1.
     expect(blockLabels(['layer1.0.conv1', 'layer1.0.conv2', 'layer1.1.conv1', 'layer1.1.conv2']).map((b) => b.block)).toEqual(['layer1.0', 'layer1.0', 'layer1.1', 'layer1.1']);
     // torchvision's MobileNet v2 (folded): the deepest blocks, not one block of all 'features.'.
-    expect(blockLabels(['features.0.0', 'features.1.conv.0.0', 'features.1.conv.1', 'features.2.conv.0.0', 'features.2.conv.1.0', 'features.2.conv.2', 'classifier.1'])).toEqual([
+    // (features.1.conv, the one block without an expansion, has labels no other repeats.)
+    expect(blockLabels(['features.0.0', 'features.1.conv.0.0', 'features.1.conv.1', 'features.2.conv.0.0', 'features.2.conv.1.0', 'features.2.conv.2', 'features.3.conv.0.0', 'features.3.conv.1.0', 'features.3.conv.2', 'classifier.1'])).toEqual([
       { block: '', label: 'features.0.0' },
-      { block: 'features.1.conv', label: '0.0' },
-      { block: 'features.1.conv', label: '1' },
+      { block: '', label: 'features.1.conv.0.0' },
+      { block: '', label: 'features.1.conv.1' },
       { block: 'features.2.conv', label: '0.0' },
       { block: 'features.2.conv', label: '1.0' },
       { block: 'features.2.conv', label: '2' },
+      { block: 'features.3.conv', label: '0.0' },
+      { block: 'features.3.conv', label: '1.0' },
+      { block: 'features.3.conv', label: '2' },
       { block: '', label: 'classifier.1' },
     ]);
+    // Names numbered by operator (an ONNX export's p2o.Conv.0, p2o.Conv.1, p2o.Add.2 …) are no blocks.
+    expect(blockLabels(['x', 'p2o.Conv.0', 'p2o.Conv.1', 'p2o.Mul.0', 'p2o.Add.2', 'p2o.Add.4', 'p2o.Mul.2']).every((b) => !b.block)).toBe(true);
     // One block only, or no shared prefix (Tiny VGG): nothing grouped.
     expect(blockLabels(['a_1_x', 'a_1_y', 'z']).every((b) => !b.block)).toBe(true);
     expect(blockLabels(['conv_1_1', 'relu_1_1', 'conv_1_2', 'relu_1_2', 'max_pool_1']).every((b) => !b.block)).toBe(true);
