@@ -1,6 +1,7 @@
 package tfjs
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,7 +55,7 @@ func unsupported(format string, a ...any) error {
 
 // loadGraphModel converts a graph model's topology with its weights (by
 // node name, TF layout).
-func loadGraphModel(raw json.RawMessage, weights map[string]*graph.Tensor, o format.Options) (*graph.Graph, error) {
+func loadGraphModel(raw json.RawMessage, sigOut []string, weights map[string]*graph.Tensor, o format.Options) (*graph.Graph, error) {
 	var gd graphDef
 	if err := json.Unmarshal(raw, &gd); err != nil {
 		return nil, fmt.Errorf("modelTopology (a graph model's GraphDef): %w", err)
@@ -88,15 +89,20 @@ func loadGraphModel(raw json.RawMessage, weights map[string]*graph.Tensor, o for
 	if len(b.g.Inputs) == 0 {
 		return nil, errors.New("the graph model has no input (Placeholder)")
 	}
-	// The outputs: computed values no node reads, in file order (as
-	// TF.js's GraphModel lists its outputNodes).
+	// The outputs, as TF.js's GraphModel lists them: the signature's, else
+	// the computed values no node reads, in file order.
 	seen := map[string]bool{}
-	for i := range gd.Node {
-		n := &gd.Node[i]
-		if b.readers[n.Name] > 0 || n.Op == "Const" || n.Op == "NoOp" || n.Op == "Placeholder" {
-			continue
+	outs := sigOut
+	if len(outs) == 0 {
+		for i := range gd.Node {
+			n := &gd.Node[i]
+			if b.readers[n.Name] == 0 && n.Op != "Const" && n.Op != "NoOp" && n.Op != "Placeholder" {
+				outs = append(outs, n.Name)
+			}
 		}
-		v := b.vals[n.Name]
+	}
+	for _, o := range outs {
+		v := b.vals[tensorName(o)]
 		if v == nil || v.ir == "" || seen[v.ir] {
 			continue
 		}
@@ -113,6 +119,37 @@ func loadGraphModel(raw json.RawMessage, weights map[string]*graph.Tensor, o for
 		return nil, err
 	}
 	return &b.g, nil
+}
+
+// signatureOutputs lists the tensor names of a signature's outputs in
+// the file's order (a JSON object's key order, which TF.js keeps).
+func signatureOutputs(raw json.RawMessage) []string {
+	var sig struct {
+		Outputs json.RawMessage `json:"outputs"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &sig) != nil || len(sig.Outputs) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(sig.Outputs))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var names []string
+	for dec.More() {
+		if _, err := dec.Token(); err != nil { // the key
+			return nil
+		}
+		var e struct {
+			Name string `json:"name"`
+		}
+		if err := dec.Decode(&e); err != nil {
+			return nil
+		}
+		if e.Name != "" {
+			names = append(names, e.Name)
+		}
+	}
+	return names
 }
 
 // tensorName normalises an input reference: "x:0" is "x".

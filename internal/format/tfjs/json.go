@@ -8,6 +8,9 @@ type modelFile struct {
 	GeneratedBy     string          `json:"generatedBy,omitempty"`
 	ConvertedBy     string          `json:"convertedBy,omitempty"`
 	ModelTopology   json.RawMessage `json:"modelTopology"`
+	// Signature is a graph model's {"inputs": {…}, "outputs": {…}}: its
+	// outputs, in order, are the model's (TF.js GraphModel.outputs).
+	Signature json.RawMessage `json:"signature,omitempty"`
 	WeightsManifest []weightGroup   `json:"weightsManifest"`
 	// UserDefinedMetadata is TF.js's slot for application data; convscope
 	// keeps the class names there as {"labels": [...]}.

@@ -74,7 +74,7 @@ func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
 		if err != nil {
 			return nil, err
 		}
-		g, err := loadGraphModel(mf.ModelTopology, weights, o)
+		g, err := loadGraphModel(mf.ModelTopology, signatureOutputs(mf.Signature), weights, o)
 		if err != nil {
 			return nil, err
 		}
