@@ -56,6 +56,19 @@ func (b *gbuilder) convert(n *gNode, name string) error {
 	if folded, err := b.fold(n); folded || err != nil {
 		return err
 	}
+	if n.Op == "Cast" {
+		// A computed value cast to float is itself (inputs are float32
+		// holding integers when the file says int32).
+		if t := n.Attr["DstT"].Type; t != "DT_FLOAT" {
+			return unsupported("Cast of a computed value to %s", t)
+		}
+		v, err := b.in(n, 0)
+		if err != nil {
+			return err
+		}
+		b.vals[n.Name] = v
+		return nil
+	}
 	switch n.Op {
 	case "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative":
 		return b.conv(n, name)
@@ -140,7 +153,11 @@ func (b *gbuilder) placeholder(n *gNode, name string) error {
 	if len(b.g.Inputs) > 0 {
 		return unsupported("a second input (convscope reads models with one input)")
 	}
-	if t := n.Attr["dtype"].Type; t != "" && t != "DT_FLOAT" {
+	switch t := n.Attr["dtype"].Type; t {
+	case "", "DT_FLOAT", "DT_INT32":
+		// An int32 image input (pixels 0–255, cast by the model) is fed
+		// as float32 holding the same integers.
+	default:
 		return unsupported("an input of type %s (convscope feeds float32 images)", t)
 	}
 	dims := shapeDims(n.Attr["shape"].Shape)

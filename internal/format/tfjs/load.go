@@ -74,7 +74,11 @@ func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
 		if err != nil {
 			return nil, err
 		}
-		g, err := loadGraphModel(mf.ModelTopology, signatureOutputs(mf.Signature), weights, o)
+		sig := mf.Signature
+		if md := mf.UserDefinedMetadata; md != nil && len(md.Signature) > 0 {
+			sig = md.Signature // TF.js reads it in preference to the top-level one
+		}
+		g, err := loadGraphModel(mf.ModelTopology, signatureOutputs(sig), weights, o)
 		if err != nil {
 			return nil, err
 		}
