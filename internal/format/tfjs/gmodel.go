@@ -224,7 +224,7 @@ var wrapperSegment = regexp.MustCompile(`^((Stateful)?PartitionedCall(_\d+)?|ker
 
 // opSegment matches the last scope segment TF gives an op inside a Keras
 // layer ("MobilenetV2/Conv/Relu6", ".../project/BatchNorm/FusedBatchNormV3").
-var opSegment = regexp.MustCompile(`^(Conv2D|Conv2D_\d+|BiasAdd|Relu|Relu6|Elu|Selu|Sigmoid|Tanh|LeakyRelu|Prelu|FusedBatchNorm(V[23])?|depthwise|MatMul|Softmax|Squeeze|Reshape|AvgPool|MaxPool|Mean|Pad|concat|add|Add|AddV2|mul|Mul|sub|Sub|truediv|Identity|BatchNorm)$`)
+var opSegment = regexp.MustCompile(`^(Conv2D|Conv2D_\d+|BiasAdd|Relu|Relu6|Elu|Selu|Sigmoid|Tanh|LeakyRelu|Prelu|FusedBatchNorm(V[23])?|depthwise|MatMul|Softmax|Squeeze|Reshape|AvgPool|MaxPool|Mean|Pad|concat|add|Add|AddV2|mul|Mul|sub|Sub|truediv|Identity|BatchNorm|transpose|Transpose|ResizeBilinear|ResizeNearestNeighbor|ExpandDims|Maximum|Minimum|Sum|clip_by_value|concat|ConcatV2)$`)
 
 // readableNames gives every node a short name: the TF scopes without the
 // wrappers a SavedModel adds (StatefulPartitionedCall/…), without the
@@ -260,13 +260,28 @@ func readableNames(nodes []gNode) map[string]string {
 		}
 		common = common[:k]
 	}
-	out := make(map[string]string, len(nodes))
+	computed := func(n *gNode) bool {
+		return n.Op != "Const" && n.Op != "Placeholder" && n.Op != "NoOp" && !passThrough[n.Op]
+	}
+	// Strip the shared scope; count the computed nodes of each scope.
+	scopes := map[string]int{}
 	for i, n := range nodes {
 		s := segs[i]
 		if n.Op != "Placeholder" && len(common) > 0 && len(s) > len(common) && strings.Join(s[:len(common)], "/") == strings.Join(common, "/") {
-			s = s[len(common):]
+			segs[i] = s[len(common):]
 		}
-		if n.Op != "Const" && n.Op != "Placeholder" && len(s) > 1 && opSegment.MatchString(s[len(s)-1]) {
+		if computed(&nodes[i]) {
+			scopes[strings.Join(segs[i][:len(segs[i])-1], "/")]++
+		}
+	}
+	out := make(map[string]string, len(nodes))
+	for i, n := range nodes {
+		s := segs[i]
+		// A node alone in its scope is named after the scope (the Keras
+		// layer), not after its op: ".../project/BatchNorm/FusedBatchNormV3"
+		// is ".../project".
+		if last := s[len(s)-1]; len(s) > 1 && computed(&nodes[i]) && scopes[strings.Join(s[:len(s)-1], "/")] == 1 &&
+			(opSegment.MatchString(last) || strings.EqualFold(last, n.Op) || strings.EqualFold(last, strings.TrimPrefix(n.Op, "_Fused"))) {
 			s = s[:len(s)-1]
 			if len(s) > 1 && s[len(s)-1] == "BatchNorm" {
 				s = s[:len(s)-1]
