@@ -204,6 +204,9 @@ func (b *gbuilder) foldOp(n *gNode, cs []*graph.Tensor) (*graph.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := checkedShape(toFloats(out)); err != nil {
+		return nil, err
+	}
 	if err := b.budget.Take(4*int64(out.Elems()), fmt.Sprintf("the folded constant %q", n.Name)); err != nil {
 		return nil, err
 	}
@@ -217,6 +220,14 @@ func (b *gbuilder) foldOp(n *gNode, cs []*graph.Tensor) (*graph.Tensor, error) {
 		}
 	}
 	return &graph.Tensor{Shape: out, Data: d}, nil
+}
+
+func toFloats(s []int) []float32 {
+	f := make([]float32, len(s))
+	for i, d := range s {
+		f[i] = float32(d)
+	}
+	return f
 }
 
 // concatConst joins constants along axis.

@@ -404,7 +404,10 @@ func (b *gbuilder) operand(v *gval, like int, name string) (string, error) {
 			s[i] = 1
 		}
 		copy(s[4-len(t.Shape):], t.Shape)
-		t = transpose(&graph.Tensor{Shape: s, Data: t.Data}, []int{0, 3, 1, 2})
+		var err error
+		if t, err = b.transpose(&graph.Tensor{Shape: s, Data: t.Data}, []int{0, 3, 1, 2}); err != nil {
+			return "", err
+		}
 	}
 	ir, err := b.emit(name, "Const", &graph.Const{Shape: append(graph.Shape(nil), t.Shape...)}, nil, map[string]*graph.Tensor{"value": t})
 	if err != nil {
@@ -414,15 +417,19 @@ func (b *gbuilder) operand(v *gval, like int, name string) (string, error) {
 	return ir, nil
 }
 
-// transpose permutes a constant's dimensions.
-func transpose(t *graph.Tensor, perm []int) *graph.Tensor {
+// transpose permutes a constant's dimensions into a copy, charged to the
+// budget.
+func (b *gbuilder) transpose(t *graph.Tensor, perm []int) (*graph.Tensor, error) {
+	if err := b.budget.Take(4*int64(len(t.Data)), "a weight in the IR's layout"); err != nil {
+		return nil, err
+	}
 	out := make([]int, len(perm))
 	for i, p := range perm {
 		out[i] = t.Shape[p]
 	}
 	d := make([]float32, len(t.Data))
 	tensor.Transpose(d, t.Data, t.Shape, perm)
-	return &graph.Tensor{Shape: out, Data: d}
+	return &graph.Tensor{Shape: out, Data: d}, nil
 }
 
 // tfOrdered reports whether an IR value of TF shape s holds its data in

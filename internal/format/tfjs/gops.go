@@ -363,14 +363,19 @@ func (b *gbuilder) conv(n *gNode, name string) error {
 		if ci != c {
 			return fmt.Errorf("depthwise filter %v on %d channels", graph.Shape(f.Shape), c)
 		}
-		t := transpose(f, []int{2, 3, 0, 1})
+		t, err := b.transpose(f, []int{2, 3, 0, 1})
+		if err != nil {
+			return err
+		}
 		weight = &graph.Tensor{Shape: []int{ci * co, 1, kh, kw}, Data: t.Data}
 		op.OutChannels, op.Groups = ci*co, ci
 	} else {
 		if ci <= 0 || c%ci != 0 {
 			return fmt.Errorf("filter %v on %d channels", graph.Shape(f.Shape), c)
 		}
-		weight = transpose(f, []int{3, 2, 0, 1})
+		if weight, err = b.transpose(f, []int{3, 2, 0, 1}); err != nil {
+			return err
+		}
 		op.OutChannels, op.Groups = co, c/ci
 	}
 	params := map[string]*graph.Tensor{"weight": weight}
@@ -425,7 +430,9 @@ func (b *gbuilder) matmul(n *gNode, name string) error {
 	}
 	w := wv.c
 	if !n.boolean("transpose_b") {
-		w = transpose(w, []int{1, 0}) // [In, Out] → [Out, In]
+		if w, err = b.transpose(w, []int{1, 0}); err != nil { // [In, Out] → [Out, In]
+			return err
+		}
 	}
 	units, in := w.Shape[0], w.Shape[1]
 	if in != x.shape[1] {

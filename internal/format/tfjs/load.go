@@ -48,6 +48,11 @@ func Load(fsys fs.FS, name string) (*graph.Graph, error) {
 	return load(fsys, name, format.Options{Budget: format.NewBudget(0, "")})
 }
 
+// LoadBudget is Load charging the weights it reads and decodes to b.
+func LoadBudget(fsys fs.FS, name string, b *format.Budget) (*graph.Graph, error) {
+	return load(fsys, name, format.Options{Budget: b})
+}
+
 // load is the format.Loader: the shards it reads and the float32 weights it
 // decodes are charged to b.
 func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
