@@ -184,6 +184,41 @@ cases.layout = () => {
   return { m, input: [1, 4, 5, 3] };
 };
 
+// A small classifier the Explainer can show (3-channel input, class
+// scores): scalar preprocessing, fused conv + Relu, fused depthwise +
+// Relu6, a residual block with a plain Conv2D, BiasAdd and Relu, Pad +
+// MaxPool, Mean, fused MatMul, Softmax.
+cases.classifier = () => {
+  const m = new Model();
+  const x = m.input('input', [-1, 24, 24, 3]);
+  m.const('pre/Mul/y', [], [2]);
+  const pm = m.op('pre/Mul', 'Mul', [x, 'pre/Mul/y']);
+  m.const('pre/Sub/y', [], [1]);
+  const ps = m.op('pre/Sub', 'Sub', [pm, 'pre/Sub/y']);
+  m.const('net/conv1/Conv2D_weights', [3, 3, 3, 8], randn(216, 0.4), 'uint8');
+  m.const('net/conv1/Conv2D_bias', [8], randn(8, 0.1));
+  const c1 = m.op('net/conv1/Relu', '_FusedConv2D', [ps, 'net/conv1/Conv2D_weights', 'net/conv1/Conv2D_bias'], { ...conv([1, 1], 'SAME'), fused_ops: strs('BiasAdd', 'Relu'), num_args: { i: '1' } });
+  m.const('net/dw/depthwise_weights', [3, 3, 8, 1], randn(72, 0.5));
+  m.const('net/dw/depthwise_bias', [8], randn(8, 0.1));
+  const dw = m.op('net/dw/Relu6', 'FusedDepthwiseConv2dNative', [c1, 'net/dw/depthwise_weights', 'net/dw/depthwise_bias'], { ...conv([1, 1], 'SAME'), fused_ops: strs('BiasAdd', 'Relu6'), num_args: { i: '1' } });
+  m.const('net/pw/weights', [1, 1, 8, 8], randn(64, 0.4));
+  const pw = m.op('net/pw/Conv2D', 'Conv2D', [dw, 'net/pw/weights'], conv([1, 1], 'VALID'));
+  m.const('net/pw/bias', [8], randn(8, 0.1));
+  const pb = m.op('net/pw/BiasAdd', 'BiasAdd', [pw, 'net/pw/bias'], { data_format: str('NHWC') });
+  const add = m.op('net/block/add', 'AddV2', [pb, c1]);
+  const rl = m.op('net/block/Relu', 'Relu', [add]);
+  m.const('net/pool/paddings', [4, 2], [0, 0, 0, 1, 0, 1, 0, 0], 'int32');
+  const pd = m.op('net/pool/Pad', 'Pad', [rl, 'net/pool/paddings']);
+  const mp = m.op('net/pool/MaxPool', 'MaxPool', [pd], { ksize: ints(1, 3, 3, 1), strides: ints(1, 2, 2, 1), padding: str('VALID'), data_format: str('NHWC') });
+  m.const('net/gap/axes', [2], [1, 2], 'int32');
+  const g = m.op('net/gap/Mean', 'Mean', [mp, 'net/gap/axes'], { keep_dims: { b: false }, Tidx: { type: 'DT_INT32' } });
+  m.const('logits/kernel', [8, 4], randn(32, 1));
+  m.const('logits/bias', [4], randn(4, 0.1));
+  const f = m.op('logits/BiasAdd', '_FusedMatMul', [g, 'logits/kernel', 'logits/bias'], { transpose_a: { b: false }, transpose_b: { b: false }, fused_ops: strs('BiasAdd'), num_args: { i: '1' } });
+  m.op('probabilities', 'Softmax', [f]);
+  return { m, input: [1, 24, 24, 3] };
+};
+
 for (const [name, build] of Object.entries(cases)) {
   const { m, input } = build();
   const dir = path.join(here, name);
