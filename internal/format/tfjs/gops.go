@@ -938,8 +938,12 @@ func (b *gbuilder) resize(n *gNode, name string) error {
 		op.Asymmetric = !align && !half
 	} else {
 		op.Mode = "nearest"
-		if align || half {
-			return unsupported("ResizeNearestNeighbor with align_corners or half_pixel_centers")
+		// Half-pixel centres pick floor((d + ½)·in/out), which is the IR's
+		// floor(d·in/out) when out is a whole multiple of in (Keras's
+		// UpSampling2D).
+		whole := op.OutH%x.shape[1] == 0 && op.OutW%x.shape[2] == 0
+		if align || (half && !whole) {
+			return unsupported("ResizeNearestNeighbor with align_corners, or half_pixel_centers to a size that is not a whole multiple")
 		}
 	}
 	out, err := b.emit(name, n.Op, op, []string{x.ir}, nil)

@@ -219,6 +219,18 @@ cases.classifier = () => {
   return { m, input: [1, 24, 24, 3] };
 };
 
+// Resizing: nearest with half-pixel centres by a whole factor (Keras
+// UpSampling2D), bilinear with aligned corners.
+cases.resize = () => {
+  const m = new Model();
+  const x = m.input('x', [-1, 3, 4, 2]);
+  m.const('up/size', [2], [6, 12], 'int32');
+  const up = m.op('up/ResizeNearestNeighbor', 'ResizeNearestNeighbor', [x, 'up/size'], { align_corners: { b: false }, half_pixel_centers: { b: true } });
+  m.const('bl/size', [2], [5, 7], 'int32');
+  m.op('bl/ResizeBilinear', 'ResizeBilinear', [up, 'bl/size'], { align_corners: { b: true }, half_pixel_centers: { b: false } });
+  return { m, input: [1, 3, 4, 2] };
+};
+
 for (const [name, build] of Object.entries(cases)) {
   const { m, input } = build();
   const dir = path.join(here, name);
