@@ -96,12 +96,7 @@ func (b *gbuilder) convert(n *gNode, name string) error {
 			return err
 		}
 		axis, _ := irAxis(-1, len(x.shape))
-		out, err := b.emit(name, n.Op, &graph.Softmax{Axis: axis, Log: n.Op == "LogSoftmax"}, []string{x.ir}, nil)
-		if err != nil {
-			return err
-		}
-		b.dyn(n.Name, out)
-		return nil
+		return b.set(n.Name, name, n.Op, &graph.Softmax{Axis: axis, Log: n.Op == "LogSoftmax"}, []string{x.ir}, nil)
 	case "ConcatV2":
 		return b.concat(n, name)
 	case "Pad", "PadV2", "MirrorPad":
@@ -117,24 +112,14 @@ func (b *gbuilder) convert(n *gNode, name string) error {
 		if err != nil {
 			return err
 		}
-		out, err := b.emit(name, n.Op, &graph.Eltwise{Type: graph.EltMul}, []string{x.ir, x.ir}, nil)
-		if err != nil {
-			return err
-		}
-		b.dyn(n.Name, out)
-		return nil
+		return b.set(n.Name, name, n.Op, &graph.Eltwise{Type: graph.EltMul}, []string{x.ir, x.ir}, nil)
 	case "Sqrt", "Rsqrt", "Reciprocal":
 		x, err := b.in(n, 0)
 		if err != nil {
 			return err
 		}
 		exp := map[string]float32{"Sqrt": 0.5, "Rsqrt": -0.5, "Reciprocal": -1}[n.Op]
-		out, err := b.emit(name, n.Op, &graph.Power{Exponent: exp, Scale: 1}, []string{x.ir}, nil)
-		if err != nil {
-			return err
-		}
-		b.dyn(n.Name, out)
-		return nil
+		return b.set(n.Name, name, n.Op, &graph.Power{Exponent: exp, Scale: 1}, []string{x.ir}, nil)
 	}
 	if f, ok := graphActivations[n.Op]; ok {
 		x, err := b.in(n, 0)
@@ -197,6 +182,16 @@ func (b *gbuilder) placeholder(n *gNode, name string) error {
 	return nil
 }
 
+// set emits an IR node and records its output as TF tensor tf.
+func (b *gbuilder) set(tf, base, typ string, op graph.Op, inputs []string, params map[string]*graph.Tensor) error {
+	out, err := b.emit(base, typ, op, inputs, params)
+	if err != nil {
+		return err
+	}
+	b.dyn(tf, out)
+	return nil
+}
+
 // activation applies f to IR value x and records the result as tf.
 func (b *gbuilder) activation(tf, name, x string, f graph.ActFunc, alpha float32) error {
 	op := &graph.Activation{Func: f}
@@ -208,12 +203,7 @@ func (b *gbuilder) activation(tf, name, x string, f graph.ActFunc, alpha float32
 	case graph.Selu:
 		op.Alpha, op.Beta = 1.6732632423543772, 1.0507009873554805
 	}
-	out, err := b.emit(name, string(f), op, []string{x}, nil)
-	if err != nil {
-		return err
-	}
-	b.dyn(tf, out)
-	return nil
+	return b.set(tf, name, string(f), op, []string{x}, nil)
 }
 
 func (b *gbuilder) prelu(tf, name string, x *gval, slope *graph.Tensor) error {
@@ -228,13 +218,8 @@ func (b *gbuilder) prelu(tf, name string, x *gval, slope *graph.Tensor) error {
 	if len(x.shape) != 4 && len(x.shape) != 2 && !shared {
 		return unsupported("Prelu per channel on a rank-%d value", len(x.shape))
 	}
-	out, err := b.emit(name, "Prelu", &graph.PRelu{Shared: shared}, []string{x.ir},
+	return b.set(tf, name, "Prelu", &graph.PRelu{Shared: shared}, []string{x.ir},
 		map[string]*graph.Tensor{"slope": {Shape: []int{len(slope.Data)}, Data: slope.Data}})
-	if err != nil {
-		return err
-	}
-	b.dyn(tf, out)
-	return nil
 }
 
 // window reads strides, padding and dilations of a NHWC conv or pool.
@@ -378,20 +363,26 @@ func (b *gbuilder) conv(n *gNode, name string) error {
 		}
 		op.OutChannels, op.Groups = co, c/ci
 	}
+	op.Bias = bias
+	return b.emitFused(n, name, strings.TrimPrefix(n.Op, "_"), op, x.ir, weight, op.OutChannels, act)
+}
+
+// emitFused emits a convolution or dense layer of weight and units
+// outputs, with the bias a fused op reads as its input 2 when op has one,
+// and then its fused activation.
+func (b *gbuilder) emitFused(n *gNode, name, typ string, op graph.Op, x string, weight *graph.Tensor, units int, act string) error {
 	params := map[string]*graph.Tensor{"weight": weight}
-	if bias {
+	if _, ok := op.ParamShapes([]graph.Shape{b.irShape[x]})["bias"]; ok {
 		bt, err := b.constIn(n, 2)
 		if err != nil {
 			return err
 		}
-		if len(bt.Data) != op.OutChannels {
-			return fmt.Errorf("bias of %d values for %d output channels", len(bt.Data), op.OutChannels)
+		if len(bt.Data) != units {
+			return fmt.Errorf("bias of %d values for %d outputs", len(bt.Data), units)
 		}
-		params["bias"] = &graph.Tensor{Shape: []int{op.OutChannels}, Data: bt.Data}
-		op.Bias = true
+		params["bias"] = &graph.Tensor{Shape: []int{units}, Data: bt.Data}
 	}
-	typ := strings.TrimPrefix(n.Op, "_")
-	out, err := b.emit(name, typ, op, []string{x.ir}, params)
+	out, err := b.emit(name, typ, op, []string{x}, params)
 	if err != nil {
 		return err
 	}
@@ -421,12 +412,7 @@ func (b *gbuilder) matmul(n *gNode, name string) error {
 		if n.boolean("transpose_b") {
 			return unsupported("MatMul of two computed values with transpose_b")
 		}
-		out, err := b.emit(name, "MatMul", &graph.MatMul{}, []string{x.ir, wv.ir}, nil)
-		if err != nil {
-			return err
-		}
-		b.dyn(n.Name, out)
-		return nil
+		return b.set(n.Name, name, "MatMul", &graph.MatMul{}, []string{x.ir, wv.ir}, nil)
 	}
 	w := wv.c
 	if !n.boolean("transpose_b") {
@@ -438,22 +424,7 @@ func (b *gbuilder) matmul(n *gNode, name string) error {
 	if in != x.shape[1] {
 		return fmt.Errorf("weights %v for an input of %v", graph.Shape(wv.c.Shape), x.shape)
 	}
-	params := map[string]*graph.Tensor{"weight": w}
-	if bias {
-		bt, err := b.constIn(n, 2)
-		if err != nil {
-			return err
-		}
-		if len(bt.Data) != units {
-			return fmt.Errorf("bias of %d values for %d units", len(bt.Data), units)
-		}
-		params["bias"] = &graph.Tensor{Shape: []int{units}, Data: bt.Data}
-	}
-	out, err := b.emit(name, "MatMul", &graph.Dense{Units: units, Bias: bias}, []string{x.ir}, params)
-	if err != nil {
-		return err
-	}
-	return b.afterFused(n, name, out, act, 2)
+	return b.emitFused(n, name, "MatMul", &graph.Dense{Units: units, Bias: bias}, x.ir, w, units, act)
 }
 
 func (b *gbuilder) pool(n *gNode, name string) error {
@@ -476,12 +447,7 @@ func (b *gbuilder) pool(n *gNode, name string) error {
 	if n.Op == "AvgPool" {
 		kind = graph.AvgPool
 	}
-	out, err := b.emit(name, n.Op, &graph.Pool{Window: w, Type: kind}, []string{x.ir}, nil)
-	if err != nil {
-		return err
-	}
-	b.dyn(n.Name, out)
-	return nil
+	return b.set(n.Name, name, n.Op, &graph.Pool{Window: w, Type: kind}, []string{x.ir}, nil)
 }
 
 func (b *gbuilder) reduce(n *gNode, name string) error {
@@ -549,12 +515,7 @@ func (b *gbuilder) reduce(n *gNode, name string) error {
 			}
 		}
 	}
-	out, err := b.emit(name, n.Op, &graph.Reduce{Func: fn, Axes: axes, KeepDims: keep}, []string{x.ir}, nil)
-	if err != nil {
-		return err
-	}
-	b.dyn(n.Name, out)
-	return nil
+	return b.set(n.Name, name, n.Op, &graph.Reduce{Func: fn, Axes: axes, KeepDims: keep}, []string{x.ir}, nil)
 }
 
 func (b *gbuilder) batchNorm(n *gNode, name string) error {
@@ -580,12 +541,7 @@ func (b *gbuilder) batchNorm(n *gNode, name string) error {
 		}
 		params[k] = &graph.Tensor{Shape: []int{c}, Data: t.Data}
 	}
-	out, err := b.emit(name, n.Op, &graph.BatchNorm{Epsilon: n.float("epsilon", 1e-3)}, []string{x.ir}, params)
-	if err != nil {
-		return err
-	}
-	b.dyn(n.Name, out)
-	return nil
+	return b.set(n.Name, name, n.Op, &graph.BatchNorm{Epsilon: n.float("epsilon", 1e-3)}, []string{x.ir}, params)
 }
 
 // eltwise converts a binary (or, AddN, n-ary) element-wise op. A
@@ -625,12 +581,7 @@ func (b *gbuilder) eltwise(n *gNode, name string) error {
 		}
 		irs = append(irs, ir)
 	}
-	out, err := b.emit(name, n.Op, &graph.Eltwise{Type: kind}, irs, nil)
-	if err != nil {
-		return err
-	}
-	b.dyn(n.Name, out)
-	return nil
+	return b.set(n.Name, name, n.Op, &graph.Eltwise{Type: kind}, irs, nil)
 }
 
 // foldBias makes x + c (or x − c) the bias of the convolution or dense
@@ -705,12 +656,7 @@ func (b *gbuilder) concat(n *gNode, name string) error {
 		}
 		irs = append(irs, ir)
 	}
-	out, err := b.emit(name, "ConcatV2", &graph.Concat{Axis: axis}, irs, nil)
-	if err != nil {
-		return err
-	}
-	b.dyn(n.Name, out)
-	return nil
+	return b.set(n.Name, name, "ConcatV2", &graph.Concat{Axis: axis}, irs, nil)
 }
 
 func (b *gbuilder) pad(n *gNode, name string) error {
@@ -753,12 +699,7 @@ func (b *gbuilder) pad(n *gNode, name string) error {
 		}
 		op.Mode = "reflect"
 	}
-	out, err := b.emit(name, n.Op, op, []string{x.ir}, nil)
-	if err != nil {
-		return err
-	}
-	b.dyn(n.Name, out)
-	return nil
+	return b.set(n.Name, name, n.Op, op, []string{x.ir}, nil)
 }
 
 // reshapeOp converts Reshape, Squeeze and ExpandDims of a computed value.
@@ -911,12 +852,7 @@ func (b *gbuilder) transposeOp(n *gNode, name string) error {
 		b.vals[n.Name] = &gval{ir: x.ir, shape: tfShape(b.irShape[x.ir])}
 		return nil
 	}
-	out, err := b.emit(name, "Transpose", &graph.Transpose{Perm: irPerm}, []string{x.ir}, nil)
-	if err != nil {
-		return err
-	}
-	b.dyn(n.Name, out)
-	return nil
+	return b.set(n.Name, name, "Transpose", &graph.Transpose{Perm: irPerm}, []string{x.ir}, nil)
 }
 
 func (b *gbuilder) resize(n *gNode, name string) error {
@@ -946,10 +882,5 @@ func (b *gbuilder) resize(n *gNode, name string) error {
 			return unsupported("ResizeNearestNeighbor with align_corners, or half_pixel_centers to a size that is not a whole multiple")
 		}
 	}
-	out, err := b.emit(name, n.Op, op, []string{x.ir}, nil)
-	if err != nil {
-		return err
-	}
-	b.dyn(n.Name, out)
-	return nil
+	return b.set(n.Name, name, n.Op, op, []string{x.ir}, nil)
 }
