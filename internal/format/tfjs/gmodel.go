@@ -24,6 +24,7 @@ const MaxGraphNodes = 100000
 type gval struct {
 	ir      string
 	c       *graph.Tensor
+	s2b     *spaceToBatch // a SpaceToBatchND of ir, which only a convolution may read
 	shape   graph.Shape
 	unknown bool // produced by an unknown node: shape unknown
 }
@@ -35,7 +36,9 @@ type gbuilder struct {
 	vals     map[string]*gval // by TF tensor name ("node" or "node:k")
 	irShape  map[string]graph.Shape
 	producer map[string]*graph.Node
-	readers  map[string]int // TF tensor → how many nodes read it
+	readers  map[string]int    // TF tensor → how many nodes read it
+	readBy   map[string]*gNode // TF tensor → a node that reads it
+	skip     map[string]bool   // nodes already converted with another (BatchToSpaceND)
 	names    *graph.Names
 	display  map[string]string // TF node name → readable name
 	consts   map[string]string // cache of constants made IR values
@@ -71,12 +74,13 @@ func loadGraphModel(raw json.RawMessage, sigOut []string, weights map[string]*gr
 		return nil, err
 	}
 	b := &gbuilder{weights: weights, vals: map[string]*gval{}, irShape: map[string]graph.Shape{},
-		producer: map[string]*graph.Node{}, readers: map[string]int{}, names: graph.NewNames("_"),
+		producer: map[string]*graph.Node{}, readers: map[string]int{}, readBy: map[string]*gNode{}, skip: map[string]bool{}, names: graph.NewNames("_"),
 		display: readableNames(gd.Node), consts: map[string]string{}, input: o.Input, budget: o.Budget}
 	for i := range gd.Node {
 		for _, in := range gd.Node[i].Input {
 			if !strings.HasPrefix(in, "^") {
 				b.readers[tensorName(in)]++
+				b.readBy[tensorName(in)] = &gd.Node[i]
 			}
 		}
 	}
@@ -502,6 +506,14 @@ func (b *gbuilder) node(n *gNode) error {
 		}
 		if anyUnknown {
 			return b.unknown(n, name, true, "")
+		}
+	}
+	if b.skip[n.Name] {
+		return nil
+	}
+	for _, in := range b.dataInputs(n) {
+		if v := b.vals[tensorName(in)]; v.s2b != nil && !isConv(n.Op) {
+			return b.unknown(n, name, false, "reads a SpaceToBatchND that convscope reads only as part of an atrous convolution")
 		}
 	}
 	err := b.convert(n, name)

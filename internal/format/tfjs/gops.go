@@ -72,6 +72,8 @@ func (b *gbuilder) convert(n *gNode, name string) error {
 	switch n.Op {
 	case "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative":
 		return b.conv(n, name)
+	case "SpaceToBatchND":
+		return b.spaceToBatch(n)
 	case "MatMul", "_FusedMatMul":
 		return b.matmul(n, name)
 	case "MaxPool", "AvgPool":
@@ -340,6 +342,12 @@ func (b *gbuilder) conv(n *gNode, name string) error {
 	if err != nil {
 		return err
 	}
+	var after *gNode // the BatchToSpaceND of an atrous convolution
+	if x.s2b != nil {
+		if after, err = b.atrous(n, x, &w, kh, kw); err != nil {
+			return err
+		}
+	}
 	c := x.shape[3]
 	op := &graph.Conv{Window: w}
 	var weight *graph.Tensor
@@ -364,7 +372,97 @@ func (b *gbuilder) conv(n *gNode, name string) error {
 		op.OutChannels, op.Groups = co, c/ci
 	}
 	op.Bias = bias
-	return b.emitFused(n, name, strings.TrimPrefix(n.Op, "_"), op, x.ir, weight, op.OutChannels, act)
+	if err := b.emitFused(n, name, strings.TrimPrefix(n.Op, "_"), op, x.ir, weight, op.OutChannels, act); err != nil {
+		return err
+	}
+	if after != nil {
+		b.vals[after.Name] = b.vals[n.Name]
+		b.skip[after.Name] = true
+	}
+	return nil
+}
+
+func isConv(op string) bool {
+	switch op {
+	case "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative":
+		return true
+	}
+	return false
+}
+
+// spaceToBatch is a SpaceToBatchND with a constant block [d, d] and
+// paddings, TF 1's way of writing a dilated ("atrous") convolution:
+// SpaceToBatchND → Conv2D → BatchToSpaceND.
+type spaceToBatch struct {
+	block int
+	pads  [4]int // top, left, bottom, right
+}
+
+// spaceToBatch records a SpaceToBatchND of a map for the convolution that
+// reads it (atrous).
+func (b *gbuilder) spaceToBatch(n *gNode) error {
+	x, err := b.in(n, 0)
+	if err != nil {
+		return err
+	}
+	bs, err := b.constIn(n, 1)
+	if err != nil {
+		return err
+	}
+	ps, err := b.constIn(n, 2)
+	if err != nil {
+		return err
+	}
+	if x.c != nil || x.s2b != nil || len(x.shape) != 4 || len(bs.Data) != 2 || bs.Data[0] != bs.Data[1] || bs.Data[0] < 1 || bs.Data[0] > 1<<10 || len(ps.Data) != 4 {
+		return unsupported("SpaceToBatchND other than of a map by a square block (atrous convolution)")
+	}
+	s := &spaceToBatch{block: int(bs.Data[0])}
+	for i, k := range []int{0, 2, 1, 3} { // [[top, bottom], [left, right]]
+		if ps.Data[k] < 0 || ps.Data[k] > 1<<16 {
+			return fmt.Errorf("paddings %v out of range", ps.Data)
+		}
+		s.pads[i] = int(ps.Data[k])
+	}
+	b.vals[n.Name] = &gval{ir: x.ir, shape: x.shape, s2b: s}
+	return nil
+}
+
+// atrous turns the window of a stride-1 convolution that reads a
+// SpaceToBatchND into the dilated convolution on the original map, when
+// its one reader is the BatchToSpaceND that undoes it: dilation = block,
+// pads = the SpaceToBatchND's + the inner conv's (× block) − the crops.
+// It returns that BatchToSpaceND.
+func (b *gbuilder) atrous(n *gNode, x *gval, w *graph.Window, kh, kw int) (*gNode, error) {
+	s := x.s2b
+	after := b.readBy[n.Name]
+	if b.readers[n.Name] != 1 || after == nil || after.Op != "BatchToSpaceND" || w.Stride != [2]int{1, 1} || w.Dilation != [2]int{1, 1} {
+		return nil, unsupported("a convolution of a SpaceToBatchND not followed by its BatchToSpaceND")
+	}
+	ins := b.dataInputs(after)
+	if len(ins) != 3 {
+		return nil, fmt.Errorf("BatchToSpaceND needs 3 inputs")
+	}
+	bs, crops := b.weights[nodeOf(ins[1])], b.weights[nodeOf(ins[2])]
+	if bs == nil || crops == nil || len(bs.Data) != 2 || int(bs.Data[0]) != s.block || int(bs.Data[1]) != s.block || len(crops.Data) != 4 {
+		return nil, unsupported("BatchToSpaceND with a computed or other block than its SpaceToBatchND")
+	}
+	inner := [4]int{}
+	switch w.AutoPad {
+	case graph.PadSameUpper:
+		inner = [4]int{(kh - 1) / 2, (kw - 1) / 2, kh - 1 - (kh-1)/2, kw - 1 - (kw-1)/2}
+	case graph.PadExplicit:
+		inner = w.Pads
+	}
+	for i, k := range []int{0, 2, 1, 3} {
+		p := s.pads[i] + s.block*inner[i] - int(crops.Data[k])
+		if p < 0 {
+			return nil, unsupported("an atrous convolution whose crops exceed its padding")
+		}
+		w.Pads[i] = p
+	}
+	w.AutoPad = graph.PadExplicit
+	w.Dilation = [2]int{s.block, s.block}
+	return after, nil
 }
 
 // emitFused emits a convolution or dense layer of weight and units

@@ -36,7 +36,7 @@ type graphExpected struct {
 // ConcatV2, ResizeBilinear, element-wise ops) and compares every output
 // with TF.js's.
 func TestGraphModelParity(t *testing.T) {
-	for _, name := range []string{"convs", "head", "layout", "classifier", "resize"} {
+	for _, name := range []string{"convs", "head", "layout", "classifier", "resize", "atrous"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "graph", name)
 			var want graphExpected

@@ -231,6 +231,32 @@ cases.resize = () => {
   return { m, input: [1, 3, 4, 2] };
 };
 
+// TF 1's atrous convolutions (DeepLab, BodyPix): SpaceToBatchND → Conv2D
+// (VALID) → BatchToSpaceND → BiasAdd → Relu, and the same with a
+// depthwise convolution, block 3 and crops.
+cases.atrous = () => {
+  const m = new Model();
+  const x = m.input('x', [-1, 10, 10, 3]);
+  m.const('a1/block', [2], [2, 2], 'int32');
+  m.const('a1/paddings', [2, 2], [2, 2, 2, 2], 'int32');
+  const s1 = m.op('a1/SpaceToBatchND', 'SpaceToBatchND', [x, 'a1/block', 'a1/paddings'], { Tblock_shape: { type: 'DT_INT32' }, Tpaddings: { type: 'DT_INT32' } });
+  m.const('a1/w', [3, 3, 3, 4], randn(108));
+  const c1 = m.op('a1/Conv2D', 'Conv2D', [s1, 'a1/w'], conv([1, 1], 'VALID'));
+  m.const('a1/crops', [2, 2], [0, 0, 0, 0], 'int32');
+  const b1 = m.op('a1/BatchToSpaceND', 'BatchToSpaceND', [c1, 'a1/block', 'a1/crops'], { Tblock_shape: { type: 'DT_INT32' }, Tcrops: { type: 'DT_INT32' } });
+  m.const('a1/b', [4], randn(4, 0.1));
+  const bb = m.op('a1/BiasAdd', 'BiasAdd', [b1, 'a1/b'], { data_format: str('NHWC') });
+  const r = m.op('a1/Relu', 'Relu', [bb]);
+  m.const('a2/block', [2], [3, 3], 'int32');
+  m.const('a2/paddings', [2, 2], [3, 5, 3, 5], 'int32');
+  const s2 = m.op('a2/SpaceToBatchND', 'SpaceToBatchND', [r, 'a2/block', 'a2/paddings'], { Tblock_shape: { type: 'DT_INT32' }, Tpaddings: { type: 'DT_INT32' } });
+  m.const('a2/w', [3, 3, 4, 1], randn(36));
+  const c2 = m.op('a2/depthwise', 'DepthwiseConv2dNative', [s2, 'a2/w'], conv([1, 1], 'VALID'));
+  m.const('a2/crops', [2, 2], [0, 2, 0, 2], 'int32');
+  m.op('a2/BatchToSpaceND', 'BatchToSpaceND', [c2, 'a2/block', 'a2/crops'], { Tblock_shape: { type: 'DT_INT32' }, Tcrops: { type: 'DT_INT32' } });
+  return { m, input: [1, 10, 10, 3] };
+};
+
 for (const [name, build] of Object.entries(cases)) {
   const { m, input } = build();
   const dir = path.join(here, name);
