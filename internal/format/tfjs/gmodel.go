@@ -551,7 +551,7 @@ func (b *gbuilder) unknown(n *gNode, name string, supported bool, why string) er
 	}
 	if len(node.Inputs) == 0 {
 		if len(b.g.Inputs) == 0 {
-			return fmt.Errorf("%s before the graph's input", n.Op)
+			return fmt.Errorf("the graph model has no input (Placeholder) before this %s node", n.Op)
 		}
 		node.Inputs = []string{b.g.Inputs[0].Name}
 	}

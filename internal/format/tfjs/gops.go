@@ -56,6 +56,18 @@ func (b *gbuilder) convert(n *gNode, name string) error {
 	if folded, err := b.fold(n); folded || err != nil {
 		return err
 	}
+	computed := false
+	for i := range b.dataInputs(n) {
+		v, err := b.in(n, i)
+		if err != nil {
+			return err
+		}
+		computed = computed || v.c == nil
+	}
+	if !computed {
+		// Not folded, yet all its inputs are constants.
+		return unsupported("%s of constants (convscope folds only shape arithmetic)", n.Op)
+	}
 	if n.Op == "Cast" {
 		// A computed value cast to float is itself (inputs are float32
 		// holding integers when the file says int32).
