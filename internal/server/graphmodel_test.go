@@ -10,7 +10,7 @@ import (
 )
 
 // TestUploadGraphModel: a TF.js graph model (model.json + its shard) is
-// accepted by upload, described with its layers (a constant operand's
+// accepted by upload (Explainer) and analysed (Scope), described with its layers (a constant operand's
 // inputs are [], not null: the Explainer maps over them) and runs.
 func TestUploadGraphModel(t *testing.T) {
 	dir := filepath.Join("..", "format", "tfjs", "testdata", "graph", "classifier")
@@ -35,6 +35,12 @@ func TestUploadGraphModel(t *testing.T) {
 	desc := w.Body.String()
 	if strings.Contains(desc, `"inputs":null`) || !strings.Contains(desc, `"name":"pre/Mul/y","type":"Const"`) {
 		t.Errorf("the constant layers are not described with inputs []: %.600s", desc)
+	}
+	// The Scope's upload: the analysis of the same files.
+	body, ct = multipartFiles(t, files, "model.json", "weights.bin")
+	w = do(t, s, "POST", "/api/analyze?format=json", body, ct)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"params": 412`) || !strings.Contains(w.Body.String(), `"net/conv1"`) {
+		t.Fatalf("POST /api/analyze: %d %.400s", w.Code, w.Body)
 	}
 	img, err := os.ReadFile(filepath.Join("..", "zoo", "defaultmodel", "examples", "05_sandal.png"))
 	if err != nil {
