@@ -519,10 +519,14 @@ func (b *gbuilder) matmul(n *gNode, name string) error {
 		if bias || act != "" || x.c != nil {
 			return unsupported("a fused MatMul of two computed values")
 		}
-		if n.boolean("transpose_b") {
-			return unsupported("MatMul of two computed values with transpose_b")
+		if n.boolean("transpose_b") || len(x.shape) == 4 || len(wv.shape) == 4 {
+			return unsupported("MatMul of a [N, H, W, C] value, or with transpose_b")
 		}
-		return b.set(n.Name, name, "MatMul", &graph.MatMul{}, []string{x.ir, wv.ir}, nil)
+		y, err := b.operand(wv, 0, b.display[nodeOf(b.dataInputs(n)[1])])
+		if err != nil {
+			return err
+		}
+		return b.set(n.Name, name, "MatMul", &graph.MatMul{}, []string{x.ir, y}, nil)
 	}
 	w := wv.c
 	if !n.boolean("transpose_b") {
