@@ -32,6 +32,8 @@
 //     Reshape, Squeeze or ExpandDims that changes the rank is a Reshape when
 //     the data order allows, Keras's channels-last Flatten for
 //     [N, H, W, C] → [N, H·W·C], else a Transpose to NHWC and back.
+//     relu6(x + 3)·(1/6) is a HardSigmoid and x times it a HardSwish
+//     (MobileNetV3 as Keras writes it).
 //     TF 1's atrous convolution, SpaceToBatchND → conv → BatchToSpaceND
 //     (DeepLab, BodyPix), is one dilated convolution.
 //     Shape, StridedSlice, Pack, ConcatV2, Cast, Fill and arithmetic on

@@ -116,6 +116,7 @@ func loadGraphModel(raw json.RawMessage, sigOut []string, weights map[string]*gr
 	if len(b.g.Outputs) == 0 {
 		return nil, errors.New("the graph model computes no output")
 	}
+	fuseHardActivations(&b.g)
 	if err := b.g.Validate(); err != nil {
 		return nil, err
 	}

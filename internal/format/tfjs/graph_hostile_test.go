@@ -104,7 +104,7 @@ func TestGraphModelUnknownOp(t *testing.T) {
 // loader (seeded with the parity models and hostile forms): it returns a
 // graph or an error, never panics, and stays within its budget.
 func FuzzLoadGraph(f *testing.F) {
-	for _, name := range []string{"convs", "head", "layout", "classifier", "resize", "atrous"} {
+	for _, name := range []string{"convs", "head", "layout", "classifier", "resize", "atrous", "hardswish"} {
 		dir := filepath.Join("testdata", "graph", name)
 		js, err1 := os.ReadFile(filepath.Join(dir, "model.json"))
 		w, err2 := os.ReadFile(filepath.Join(dir, "weights.bin"))

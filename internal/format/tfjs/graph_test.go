@@ -36,7 +36,7 @@ type graphExpected struct {
 // ConcatV2, ResizeBilinear, element-wise ops) and compares every output
 // with TF.js's.
 func TestGraphModelParity(t *testing.T) {
-	for _, name := range []string{"convs", "head", "layout", "classifier", "resize", "atrous"} {
+	for _, name := range []string{"convs", "head", "layout", "classifier", "resize", "atrous", "hardswish"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "graph", name)
 			var want graphExpected
@@ -93,7 +93,8 @@ func TestGraphModelParity(t *testing.T) {
 // fused ops become a layer and its activation, a BiasAdd after a
 // convolution its bias, Mean over H and W a global pool, the folded
 // Shape/StridedSlice/Pack nothing, a Reshape of a map to a vector
-// Keras's channels-last Flatten; names are the TF scopes.
+// Keras's channels-last Flatten, relu6(x + 3)·(1/6) a HardSigmoid and x
+// times it a HardSwish; names are the TF scopes.
 func TestGraphModelStructure(t *testing.T) {
 	kinds := func(name string) string {
 		g, _, err := format.Open(filepath.Join("testdata", "graph", name, "model.json"))
@@ -107,9 +108,10 @@ func TestGraphModelStructure(t *testing.T) {
 		return strings.Join(s, " ")
 	}
 	for name, want := range map[string]string{
-		"convs":  "stem:Conv stem_relu6:Relu6 dw:Conv dw_relu:Relu pw/Conv2D:Conv block:Add pool:MaxPool pool2:AveragePool",
-		"head":   "pad:Pad c:Conv bn:BatchNorm act:PRelu gap_pool:GlobalAveragePool gap:Flatten fc/BiasAdd:Dense fc/Softmax:Softmax",
-		"layout": "flat/Reshape:Flatten dense:Dense map_nhwc:Reshape map:Transpose tr:Transpose cat/extra:Constant cat:Concat up:Resize sc/mul/y:Constant sc/mul:Mul sc/sub/y:Constant sc/sub:Sub sc/Tanh:Tanh sc/max:Constant sc/Maximum:Max r/Mean:GlobalAveragePool r/Squeeze:Reshape r/ExpandDims:Reshape",
+		"convs":     "stem:Conv stem_relu6:Relu6 dw:Conv dw_relu:Relu pw/Conv2D:Conv block:Add pool:MaxPool pool2:AveragePool",
+		"head":      "pad:Pad c:Conv bn:BatchNorm act:PRelu gap_pool:GlobalAveragePool gap:Flatten fc/BiasAdd:Dense fc/Softmax:Softmax",
+		"hardswish": "c:Conv hs/multiply:HardSwish se/Mean:GlobalAveragePool se/Conv2D:Conv se/mul:HardSigmoid se/excite:Mul",
+		"layout":    "flat/Reshape:Flatten dense:Dense map_nhwc:Reshape map:Transpose tr:Transpose cat/extra:Constant cat:Concat up:Resize sc/mul/y:Constant sc/mul:Mul sc/sub/y:Constant sc/sub:Sub sc/Tanh:Tanh sc/max:Constant sc/Maximum:Max r/Mean:GlobalAveragePool r/Squeeze:Reshape r/ExpandDims:Reshape",
 	} {
 		if got := kinds(name); got != want {
 			t.Errorf("%s:\n got %s\nwant %s", name, got, want)

@@ -257,6 +257,33 @@ cases.atrous = () => {
   return { m, input: [1, 10, 10, 3] };
 };
 
+// MobileNetV3's activations as Keras writes them: hard swish
+// x·relu6(x + 3)·(1/6), and a squeeze-excite gate by the hard sigmoid
+// relu6(s + 3)·(1/6) of a pooled and convolved copy.
+cases.hardswish = () => {
+  const m = new Model();
+  const x = m.input('x', [-1, 6, 6, 4]);
+  m.const('c/w', [1, 1, 4, 4], randn(16, 2));
+  const c = m.op('c/Conv2D', 'Conv2D', [x, 'c/w'], conv([1, 1], 'VALID'));
+  m.const('hs/add/y', [], [3]);
+  const a = m.op('hs/add', 'AddV2', [c, 'hs/add/y']);
+  const r = m.op('hs/re_lu/Relu6', 'Relu6', [a]);
+  m.const('hs/mul/y', [], [1 / 6]);
+  const s = m.op('hs/mul', 'Mul', [r, 'hs/mul/y']);
+  const hs = m.op('hs/multiply/mul', 'Mul', [c, s]);
+  m.const('se/axes', [2], [1, 2], 'int32');
+  const p = m.op('se/Mean', 'Mean', [hs, 'se/axes'], { keep_dims: { b: true }, Tidx: { type: 'DT_INT32' } });
+  m.const('se/w', [1, 1, 4, 4], randn(16, 2));
+  const sc = m.op('se/Conv2D', 'Conv2D', [p, 'se/w'], conv([1, 1], 'VALID'));
+  m.const('se/add/y', [], [3]);
+  const sa = m.op('se/add', 'AddV2', [sc, 'se/add/y']);
+  const sr = m.op('se/Relu6', 'Relu6', [sa]);
+  m.const('se/mul/y', [], [1 / 6]);
+  const sm = m.op('se/mul', 'Mul', [sr, 'se/mul/y']);
+  m.op('se/excite', 'Mul', [hs, sm]);
+  return { m, input: [1, 6, 6, 4] };
+};
+
 for (const [name, build] of Object.entries(cases)) {
   const { m, input } = build();
   const dir = path.join(here, name);
