@@ -95,11 +95,7 @@ func (b *gbuilder) convert(n *gNode, name string) error {
 	case "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3":
 		return b.batchNorm(n, name)
 	case "Prelu":
-		x, err := b.in(n, 0)
-		if err != nil {
-			return err
-		}
-		slope, err := b.constIn(n, 1)
+		x, slope, err := b.inConst(n)
 		if err != nil {
 			return err
 		}
@@ -194,6 +190,17 @@ func (b *gbuilder) placeholder(n *gNode, name string) error {
 	b.irShape[name] = run
 	b.dyn(n.Name, name)
 	return nil
+}
+
+// inConst returns n's input 0 and its constant input 1 (a filter, axes,
+// paddings, a permutation, a size).
+func (b *gbuilder) inConst(n *gNode) (*gval, *graph.Tensor, error) {
+	x, err := b.in(n, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := b.constIn(n, 1)
+	return x, c, err
 }
 
 // set emits an IR node and records its output as TF tensor tf.
@@ -413,11 +420,7 @@ type spaceToBatch struct {
 // spaceToBatch records a SpaceToBatchND of a map for the convolution that
 // reads it (atrous).
 func (b *gbuilder) spaceToBatch(n *gNode) error {
-	x, err := b.in(n, 0)
-	if err != nil {
-		return err
-	}
-	bs, err := b.constIn(n, 1)
+	x, bs, err := b.inConst(n)
 	if err != nil {
 		return err
 	}
@@ -565,11 +568,7 @@ func (b *gbuilder) pool(n *gNode, name string) error {
 }
 
 func (b *gbuilder) reduce(n *gNode, name string) error {
-	x, err := b.in(n, 0)
-	if err != nil {
-		return err
-	}
-	at, err := b.constIn(n, 1)
+	x, at, err := b.inConst(n)
 	if err != nil {
 		return err
 	}
@@ -774,11 +773,7 @@ func (b *gbuilder) concat(n *gNode, name string) error {
 }
 
 func (b *gbuilder) pad(n *gNode, name string) error {
-	x, err := b.in(n, 0)
-	if err != nil {
-		return err
-	}
-	p, err := b.constIn(n, 1)
+	x, p, err := b.inConst(n)
 	if err != nil {
 		return err
 	}
@@ -920,11 +915,7 @@ func squeezed(s graph.Shape, dims []int64) graph.Shape {
 }
 
 func (b *gbuilder) transposeOp(n *gNode, name string) error {
-	x, err := b.in(n, 0)
-	if err != nil {
-		return err
-	}
-	pt, err := b.constIn(n, 1)
+	x, pt, err := b.inConst(n)
 	if err != nil {
 		return err
 	}
@@ -970,11 +961,7 @@ func (b *gbuilder) transposeOp(n *gNode, name string) error {
 }
 
 func (b *gbuilder) resize(n *gNode, name string) error {
-	x, err := b.in(n, 0)
-	if err != nil {
-		return err
-	}
-	st, err := b.constIn(n, 1)
+	x, st, err := b.inConst(n)
 	if err != nil {
 		return err
 	}
