@@ -38,6 +38,7 @@ type gbuilder struct {
 	producer map[string]*graph.Node
 	readers  map[string]int    // TF tensor → how many nodes read it
 	readBy   map[string]*gNode // TF tensor → a node that reads it
+	nodeBy   map[string]*gNode // TF node by name
 	skip     map[string]bool   // nodes already converted with another (BatchToSpaceND)
 	names    *graph.Names
 	display  map[string]string // TF node name → readable name
@@ -74,9 +75,10 @@ func loadGraphModel(raw json.RawMessage, sigOut []string, weights map[string]*gr
 		return nil, err
 	}
 	b := &gbuilder{weights: weights, vals: map[string]*gval{}, irShape: map[string]graph.Shape{},
-		producer: map[string]*graph.Node{}, readers: map[string]int{}, readBy: map[string]*gNode{}, skip: map[string]bool{}, names: graph.NewNames("_"),
+		producer: map[string]*graph.Node{}, readers: map[string]int{}, readBy: map[string]*gNode{}, nodeBy: map[string]*gNode{}, skip: map[string]bool{}, names: graph.NewNames("_"),
 		display: readableNames(gd.Node), consts: map[string]string{}, input: o.Input, budget: o.Budget}
 	for i := range gd.Node {
+		b.nodeBy[gd.Node[i].Name] = &gd.Node[i]
 		for _, in := range gd.Node[i].Input {
 			if !strings.HasPrefix(in, "^") {
 				b.readers[tensorName(in)]++

@@ -702,7 +702,7 @@ func (b *gbuilder) eltwise(n *gNode, name string) error {
 // no bias yet and nothing else reads x.
 func (b *gbuilder) foldBias(n *gNode, x *gval, c *graph.Tensor, sub bool) (bool, error) {
 	p := b.producer[x.ir]
-	if p == nil || len(x.shape) == 0 || b.readers[tensorName(b.dataInputs(n)[0])] != 1 {
+	if p == nil || len(x.shape) == 0 || !b.soleReader(tensorName(b.dataInputs(n)[0])) {
 		return false, nil
 	}
 	ch := x.shape[len(x.shape)-1]
@@ -732,6 +732,32 @@ func (b *gbuilder) foldBias(n *gNode, x *gval, c *graph.Tensor, sub bool) (bool,
 	p.Params["bias"] = &graph.Tensor{Shape: []int{ch}, Data: data}
 	b.vals[n.Name] = x
 	return true, nil
+}
+
+// soleReader reports whether TF tensor t has one reader and so has, back
+// through the nodes that may pass their input on as is (Identity, Cast,
+// Reshape, Transpose, an atrous BatchToSpaceND), every tensor it may be.
+func (b *gbuilder) soleReader(t string) bool {
+	for range 10000 {
+		if b.readers[t] != 1 {
+			return false
+		}
+		n := b.nodeBy[nodeOf(t)]
+		if n == nil {
+			return true
+		}
+		switch {
+		case passThrough[n.Op], n.Op == "Cast", n.Op == "Reshape", n.Op == "Squeeze", n.Op == "ExpandDims", n.Op == "Transpose", n.Op == "BatchToSpaceND":
+		default:
+			return true
+		}
+		ins := b.dataInputs(n)
+		if len(ins) == 0 {
+			return true
+		}
+		t = tensorName(ins[0])
+	}
+	return false
 }
 
 func (b *gbuilder) concat(n *gNode, name string) error {

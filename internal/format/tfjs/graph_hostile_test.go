@@ -3,11 +3,13 @@ package tfjs_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/format/tfjs"
 	"github.com/convscope/convscope/internal/graph"
@@ -127,4 +129,43 @@ func FuzzLoadGraph(f *testing.F) {
 			t.Fatalf("used %d bytes of a budget of 256 MiB", b.Used())
 		}
 	})
+}
+
+// TestGraphModelBiasNotShared: a BiasAdd after a convolution becomes its
+// bias only when nothing else reads the convolution, also through an
+// Identity. Here a Relu reads it too: 1×1 conv of ones by weights 0.5 over
+// 3 channels is 1.5, the BiasAdd (+100) 101.5, the Relu 1.5.
+func TestGraphModelBiasNotShared(t *testing.T) {
+	nodes := placeholder + `,{"name":"w","op":"Const"},{"name":"b","op":"Const"},` +
+		`{"name":"c","op":"Conv2D","input":["x","w"],"attr":{"padding":{"s":"VkFMSUQ="}}},` +
+		`{"name":"id","op":"Identity","input":["c"]},{"name":"out1","op":"BiasAdd","input":["id","b"]},{"name":"out2","op":"Relu","input":["c"]}`
+	specs := `{"name":"w","shape":[1,1,3,2],"dtype":"float32"},{"name":"b","shape":[2],"dtype":"float32"}`
+	var w []byte
+	for _, v := range []float32{0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 100, 100} {
+		u := math.Float32bits(v)
+		w = append(w, byte(u), byte(u>>8), byte(u>>16), byte(u>>24))
+	}
+	g, err := openGraph(t, graphJSON(nodes, specs), w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := engine.Compile(g, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, 48)
+	for i := range x {
+		x[i] = 1
+	}
+	vals, err := p.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []float32{101.5, 1.5} {
+		for _, v := range vals[g.Outputs[i]].Data {
+			if v != want {
+				t.Fatalf("output %s: %v, want %v everywhere", g.Outputs[i], vals[g.Outputs[i]].Data, want)
+			}
+		}
+	}
 }
