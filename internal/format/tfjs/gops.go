@@ -26,7 +26,7 @@ var graphEltwise = map[string]graph.EltwiseKind{
 
 // passThrough ops are the identity at inference.
 var passThrough = map[string]bool{"Identity": true, "StopGradient": true, "Snapshot": true,
-	"PreventGradient": true, "IdentityN": false}
+	"PreventGradient": true}
 
 func (b *gbuilder) convert(n *gNode, name string) error {
 	switch n.Op {
