@@ -68,7 +68,7 @@ type layerInfo struct {
 	Type       string         `json:"type"` // as written in the model file
 	Op         string         `json:"op"`   // canonical operator kind
 	Traits     graph.Traits   `json:"traits"`
-	Inputs     []string       `json:"inputs"`
+	Inputs     []string       `json:"inputs"` // [] for a constant, never null
 	Outputs    []string       `json:"outputs"`
 	Shape      []int          `json:"shape"` // per-image shape of the first output
 	Params     []paramInfo    `json:"params"`
