@@ -31,16 +31,22 @@ type Program struct {
 
 // Compile plans g for the given batch size (≤ 0 means 1). Every value
 // keeps its own buffer, as the Explainer shows them all.
-func Compile(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, false) }
+func Compile(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, false, nil) }
 
 // CompileFinal is Compile for callers that need only the graph's outputs
 // (prediction, profiling): a value's buffer is reused once its last reader
 // has run, and an activation fused into a convolution overwrites the
 // convolution's output. Run's map then holds valid data only for the
 // graph's inputs and outputs.
-func CompileFinal(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, true) }
+func CompileFinal(g *graph.Graph, batch int) (*Program, error) { return CompileKeep(g, batch, nil) }
 
-func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
+// CompileKeep is CompileFinal keeping, besides the graph's outputs, the
+// values named in keep (e.g. the logits before a final softmax).
+func CompileKeep(g *graph.Graph, batch int, keep []string) (*Program, error) {
+	return compile(g, batch, true, keep)
+}
+
+func compile(g *graph.Graph, batch int, final bool, keep []string) (*Program, error) {
 	if batch <= 0 {
 		batch = 1
 	}
@@ -63,7 +69,8 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 		}
 	}
 	if final {
-		p.bufs = newBuffers(g)
+		keep = append(slices.Clone(g.Outputs), keep...)
+		p.bufs = newBuffers(g, keep)
 	}
 	for i, n := range g.Nodes {
 		step, err := p.plan(n)
@@ -74,7 +81,7 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 		p.Values = append(p.Values, n.Outputs...)
 		if p.bufs != nil {
 			for _, out := range n.Outputs {
-				if slices.Contains(g.Outputs, out) {
+				if slices.Contains(keep, out) {
 					p.bufs.pin(out)
 				}
 			}

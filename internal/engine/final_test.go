@@ -64,6 +64,13 @@ func TestCompileFinalMatchesCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// CompileKeep also keeps named intermediate values: a fused activation,
+	// an add and a convolution whose activation is fused.
+	keep := []string{"e1r", "a2", "b1"}
+	kept, err := engine.CompileKeep(g, 2, keep)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for run := 0; run < 3; run++ {
 		x := make([]float32, 2*8*15*13)
 		for i := range x {
@@ -77,13 +84,21 @@ func TestCompileFinalMatchesCompile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range g.Outputs {
-			for i, w := range want[name].Data {
-				if v := got[name].Data[i]; math.Abs(float64(v-w)) > 1e-5*(1+math.Abs(float64(w))) {
-					t.Fatalf("run %d: %s[%d] = %v, want %v", run, name, i, v, w)
+		compare := func(got map[string]*graph.Tensor, names []string) {
+			for _, name := range names {
+				for i, w := range want[name].Data {
+					if v := got[name].Data[i]; math.Abs(float64(v-w)) > 1e-5*(1+math.Abs(float64(w))) {
+						t.Fatalf("run %d: %s[%d] = %v, want %v", run, name, i, v, w)
+					}
 				}
 			}
 		}
+		compare(got, g.Outputs)
+		got, err = kept.Run(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(got, append(keep, g.Outputs...))
 	}
 }
 
