@@ -53,24 +53,59 @@ func runONNX(b *testing.B, p *engine.Program, gmacs float64) {
 	for i := range x {
 		x[i] = 0.5 // as bench.js feeds onnxruntime
 	}
+	steps := make([]time.Duration, len(p.Graph.Nodes))
+	best := make([]time.Duration, len(steps))
+	for i := range best {
+		best[i] = time.Hour
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	runs := make([]time.Duration, 0, 1<<12)
 	for b.Loop() {
 		t0 := time.Now()
-		if _, err := p.Run(x); err != nil {
+		if _, err := p.RunTimed(steps, x); err != nil {
 			b.Fatal(err)
 		}
 		if len(runs) < cap(runs) {
 			runs = append(runs, time.Since(t0))
 		}
+		for i, d := range steps {
+			best[i] = min(best[i], d)
+		}
 	}
+	b.StopTimer()
 	b.ReportMetric(2*gmacs*float64(b.N)/b.Elapsed().Seconds(), "GFLOP/s")
 	// On a shared machine the fastest and the median run are steadier
-	// figures than the mean.
+	// figures than the mean, and steadier still is the sum over nodes of
+	// each node's fastest time (a busy neighbour rarely slows the same
+	// node in every run).
 	slices.Sort(runs)
 	b.ReportMetric(float64(runs[0])/1e6, "min-ms")
 	b.ReportMetric(float64(runs[len(runs)/2])/1e6, "med-ms")
+	var sum time.Duration
+	for _, d := range best {
+		sum += d
+	}
+	b.ReportMetric(float64(sum)/1e6, "layers-ms")
+	if os.Getenv(benchLayersEnv) != "" {
+		printLayers(b, p, best)
+	}
+}
+
+// benchLayersEnv, when set, makes the benchmarks print the nodes that
+// take the most time (their fastest run).
+const benchLayersEnv = "CONVSCOPE_BENCH_LAYERS"
+
+func printLayers(b *testing.B, p *engine.Program, best []time.Duration) {
+	idx := make([]int, len(best))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(i, j int) int { return int(best[j] - best[i]) })
+	for _, i := range idx[:min(25, len(idx))] {
+		n := p.Graph.Nodes[i]
+		b.Logf("%8.3f ms  %-12s %-10s %v", float64(best[i])/1e6, n.Name, n.Op.Kind(), p.Shapes[n.Outputs[0]])
+	}
 }
 
 // GMACs per pass as bench/ort/README.md lists them (MobileNet v2 and
