@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,11 +102,34 @@ func printLayers(b *testing.B, p *engine.Program, best []time.Duration) {
 	for i := range idx {
 		idx[i] = i
 	}
+	byKind := map[string]time.Duration{}
+	for i, d := range best {
+		byKind[kindOf(p, i)] += d
+	}
+	b.Logf("by kind: %v", byKind)
 	slices.SortFunc(idx, func(i, j int) int { return int(best[j] - best[i]) })
 	for _, i := range idx[:min(25, len(idx))] {
 		n := p.Graph.Nodes[i]
-		b.Logf("%8.3f ms  %-12s %-10s %v", float64(best[i])/1e6, n.Name, n.Op.Kind(), p.Shapes[n.Outputs[0]])
+		b.Logf("%8.3f ms  %-12s %-18s %v", float64(best[i])/1e6, n.Name, kindOf(p, i), p.Shapes[n.Outputs[0]])
 	}
+}
+
+// kindOf names node i's operator, a convolution by its kernel and group
+// kind (e.g. "Conv 1x1", "Conv 3x3/2 dw").
+func kindOf(p *engine.Program, i int) string {
+	n := p.Graph.Nodes[i]
+	c, ok := n.Op.(*graph.Conv)
+	if !ok {
+		return n.Op.Kind()
+	}
+	k := fmt.Sprintf("Conv %dx%d", c.Window.Kernel[0], c.Window.Kernel[1])
+	if c.Window.Stride[0] > 1 {
+		k += fmt.Sprintf("/%d", c.Window.Stride[0])
+	}
+	if c.Groups > 1 {
+		k += " dw"
+	}
+	return k
 }
 
 // GMACs per pass as bench/ort/README.md lists them (MobileNet v2 and
