@@ -247,12 +247,13 @@ func TestConvWeightGradSerialMatchesIm2ColGemm(t *testing.T) {
 	}
 }
 
-// A planned Conv (weights packed once, depthwise kernel, fused activation)
-// equals the reference convolution followed by Apply, for random geometry:
-// odd sizes, strides 1–2, padding, groups (depthwise included), batch > 1.
+// A planned Conv (weights packed once, depthwise kernel, fused residual and
+// activation) equals the reference convolution plus the residual followed
+// by Apply, for random geometry: odd sizes, strides 1–2, padding, groups
+// (depthwise included), batch > 1.
 func TestConvPlannedMatchesConv2D(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 400; trial++ {
 		groups := 1 + rng.IntN(3)
 		cg, ocg := 1+rng.IntN(12), 1+rng.IntN(30)
 		k := 1 + 2*rng.IntN(3) // 1, 3, 5
@@ -288,6 +289,23 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 		}
 		want := make([]float32, g.N*g.OC*g.OH*g.OW)
 		Conv2D(want, x, w, b, g)
+		// Half the time a residual is added (Residual), into its own buffer
+		// or over the output; the activation then reads the sum.
+		var res, sum []float32
+		residual, inPlace := rng.IntN(2) == 0, rng.IntN(2) == 0
+		wantSum := want
+		if residual {
+			res = randSlice(rng, len(want))
+			wantSum = make([]float32, len(want))
+			for i, v := range want {
+				wantSum[i] = v + res[i]
+			}
+			if inPlace {
+				want = wantSum
+			} else {
+				sum = randSlice(rng, len(want))
+			}
+		}
 		// A clamp (ReLU, Clip) is applied by the micro-kernel as it stores,
 		// anything else after each block.
 		acts := []struct {
@@ -296,7 +314,7 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 		}{{ActClip, 0, 6}, {ActRelu, 0, 0}, {ActClip, -0.5, 0.75}, {ActTanh, 0, 0}}
 		af := acts[rng.IntN(len(acts))]
 		wantAct := make([]float32, len(want))
-		for i, v := range want {
+		for i, v := range wantSum {
 			switch af.f {
 			case ActRelu:
 				wantAct[i] = max(v, 0)
@@ -309,6 +327,9 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 		c := NewConv(w, b, g)
 		got := randSlice(rng, len(want)) // garbage must be overwritten
 		act := randSlice(rng, len(want))
+		if residual {
+			c.Residual(res, sum)
+		}
 		fused := rng.IntN(2) == 0
 		if fused {
 			c.Fuse(act, af.f, af.alpha, af.beta, rng.IntN(2) == 0)
@@ -321,6 +342,9 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 				}
 				if fused && math.Abs(float64(act[i]-wantAct[i])) > 1e-4*(1+math.Abs(float64(wantAct[i]))) {
 					t.Fatalf("trial %d %+v: activation [%d] %v, want %v", trial, g, i, act[i], wantAct[i])
+				}
+				if sum != nil && math.Abs(float64(sum[i]-wantSum[i])) > 1e-4*(1+math.Abs(float64(wantSum[i]))) {
+					t.Fatalf("trial %d %+v: residual sum [%d] %v, want %v", trial, g, i, sum[i], wantSum[i])
 				}
 			}
 		}
