@@ -22,13 +22,7 @@ import (
 // skip, then max(0, ·), at batch 2 and over repeated runs.
 func TestResidualAddFused(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	param := func(shape ...int) *graph.Tensor {
-		p := graph.NewTensor(shape...)
-		for i := range p.Data {
-			p.Data[i] = float32(rng.NormFloat64()) * 0.3
-		}
-		return p
-	}
+	param := randParam(rng)
 	type conv struct{ k, s, groups int }
 	for _, tc := range []struct {
 		name      string
@@ -139,15 +133,7 @@ func TestResidualAddFused(t *testing.T) {
 				}
 				check := func(mode string, vals map[string]*graph.Tensor, names []string) {
 					for _, name := range names {
-						got := vals[name]
-						if got == nil {
-							t.Fatalf("%s: no value %s", mode, name)
-						}
-						for i, w := range want[name] {
-							if v := got.Data[i]; math.Abs(float64(v-w)) > 1e-4*(1+math.Abs(float64(w))) {
-								t.Fatalf("%s run %d: %s[%d] = %v, want %v", mode, run, name, i, v, w)
-							}
-						}
+						checkClose(t, fmt.Sprintf("%s run %d: %s", mode, run, name), vals[name], want[name], 1e-4)
 					}
 				}
 				kept := []string{"a", "s"}
