@@ -77,10 +77,7 @@ func depthwiseRange(t *gemmTask, p0, p1 int) {
 			padPlane(pad, in, g, d)
 			dwRows(rows, pad, w, d, g, bias, 0, g.OH, d.n)
 			for oy := 0; oy < g.OH; oy++ {
-				o, r := out[oy*g.OW:(oy+1)*g.OW], rows[oy*d.n:]
-				for x := range o {
-					o[x] = r[x*g.SW]
-				}
+				subsample(out[oy*g.OW:(oy+1)*g.OW], rows[oy*d.n:(oy+1)*d.n], g.SW)
 			}
 		}
 		t.ep.apply(t.c, p*oplane, (p+1)*oplane)
@@ -115,6 +112,19 @@ func dwRows(out, pad, w []float32, d dwGeom, g *ConvGeom, bias float32, r0, r1, 
 	}
 	for r := 0; r < rows; r++ {
 		dwRowGo(out[r*ostride:], in[r*g.SH*d.wp:], w, d.wp, g.KH, g.KW, d.n, bias)
+	}
+}
+
+// subsample writes src[x·stride] to dst[x] for every x of dst.
+func subsample(dst, src []float32, stride int) {
+	head := 0
+	if hasAVX2 && stride == 2 && len(dst) >= 8 {
+		head = len(dst) &^ 7
+		_ = src[2*head-1]
+		even8(&dst[0], &src[0], head)
+	}
+	for x := head; x < len(dst); x++ {
+		dst[x] = src[x*stride]
 	}
 }
 

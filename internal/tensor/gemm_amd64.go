@@ -42,3 +42,6 @@ func vaxpb8(dst, src *float32, s, t float32, n int)
 func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
 
 func sfence()
+
+//go:noescape
+func even8(dst, src *float32, n int)

@@ -454,3 +454,28 @@ iodone:
 TEXT ·sfence(SB), NOSPLIT, $0-0
 	SFENCE
 	RET
+
+// func even8(dst, src *float32, n int)
+//
+// dst[i] = src[2i] for n a multiple of 8 (a stride-2 row subsampled).
+TEXT ·even8(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JEQ  edone
+
+eloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2 // per lane: src 0 2 of Y0, then 0 2 of Y1
+	VPERMPD $0xD8, Y2, Y2     // 64-bit pairs in order 0 2 1 3
+	VMOVUPS Y2, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     eloop
+
+edone:
+	VZEROUPPER
+	RET
