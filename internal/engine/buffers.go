@@ -137,3 +137,8 @@ func PlanBytes(g *graph.Graph) (int64, error) {
 	}
 	return n, nil
 }
+
+// ColumnScratchMin is the scratch (in floats) a convolution may take for
+// its column matrix even beyond twice its input (tensor.ColumnScratchMin),
+// for the server's memory model.
+const ColumnScratchMin = tensor.ColumnScratchMin
