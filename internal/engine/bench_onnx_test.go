@@ -94,7 +94,8 @@ func runONNX(b *testing.B, p *engine.Program, gmacs float64) {
 }
 
 // benchLayersEnv, when set, makes the benchmarks print the nodes that
-// take the most time (their fastest run).
+// take the most time (their fastest run): the 25 slowest, or all of them
+// with "all".
 const benchLayersEnv = "CONVSCOPE_BENCH_LAYERS"
 
 func printLayers(b *testing.B, p *engine.Program, best []time.Duration) {
@@ -108,7 +109,11 @@ func printLayers(b *testing.B, p *engine.Program, best []time.Duration) {
 	}
 	b.Logf("by kind: %v", byKind)
 	slices.SortFunc(idx, func(i, j int) int { return int(best[j] - best[i]) })
-	for _, i := range idx[:min(25, len(idx))] {
+	top := 25
+	if os.Getenv(benchLayersEnv) == "all" {
+		top = len(idx)
+	}
+	for _, i := range idx[:min(top, len(idx))] {
 		n := p.Graph.Nodes[i]
 		b.Logf("%8.3f ms  %-12s %-18s %v", float64(best[i])/1e6, n.Name, kindOf(p, i), p.Shapes[n.Outputs[0]])
 	}

@@ -4,7 +4,7 @@
 // For each file: RUNS runs at batch 1 with 2 intra-op threads (input 0.5 everywhere, as bench.js)
 // with per-node profiling; prints the fastest and the median run and the sum over nodes of each
 // node's fastest time ("layers", comparable to the Go benchmarks' layers-ms). LAYERS=1 also prints
-// the time by operator and the slowest nodes.
+// the time by operator and the 15 slowest nodes, LAYERS=all every node.
 const ort = require('onnxruntime-node');
 const fs = require('fs');
 const os = require('os');
@@ -43,7 +43,7 @@ const path = require('path');
       const byOp = {};
       for (const [n, v] of best) byOp[op.get(n)] = (byOp[op.get(n)] ?? 0) + v;
       console.log('  by op (ms):', Object.entries(byOp).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', '));
-      [...best].sort((a, b) => b[1] - a[1]).slice(0, 15).forEach(([n, v]) => console.log(`  ${(v / 1000).toFixed(3)} ms ${n} ${op.get(n)}`));
+      [...best].sort((a, b) => b[1] - a[1]).slice(0, process.env.LAYERS === 'all' ? best.size : 15).forEach(([n, v]) => console.log(`  ${(v / 1000).toFixed(3)} ms ${n} ${op.get(n)}`));
     }
   }
 })();
