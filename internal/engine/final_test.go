@@ -48,17 +48,7 @@ func TestCompileFinalMatchesCompile(t *testing.T) {
 		},
 		Outputs: []string{"fc", "pool"},
 	}
-	if err := g.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	all, err := engine.Compile(g, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	final, err := engine.CompileFinal(g, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	all, final := compileBoth(t, g, 2)
 	// CompileKeep also keeps named intermediate values: a fused activation,
 	// an add and a convolution whose activation is fused.
 	keep := []string{"e1r", "a2", "b1"}
@@ -140,4 +130,21 @@ func checkClose(t *testing.T, what string, got *graph.Tensor, want []float32, to
 			t.Fatalf("%s[%d] = %v, want %v", what, i, v, w)
 		}
 	}
+}
+
+// compileBoth validates g and compiles it keeping every value and keeping
+// only the outputs.
+func compileBoth(t *testing.T, g *graph.Graph, batch int) (all, final *engine.Program) {
+	t.Helper()
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	all, err := engine.Compile(g, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final, err = engine.CompileFinal(g, batch); err != nil {
+		t.Fatal(err)
+	}
+	return all, final
 }

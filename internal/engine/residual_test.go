@@ -91,17 +91,7 @@ func TestResidualAddFused(t *testing.T) {
 				outs = append(outs, "t")
 			}
 			g := &graph.Graph{Inputs: []graph.Value{{Name: "x", Shape: graph.Shape{2, tc.c, tc.h, tc.w}}}, Nodes: nodes, Outputs: outs}
-			if err := g.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			all, err := engine.Compile(g, 2)
-			if err != nil {
-				t.Fatal(err)
-			}
-			final, err := engine.CompileFinal(g, 2)
-			if err != nil {
-				t.Fatal(err)
-			}
+			all, final := compileBoth(t, g, 2)
 			for run := 0; run < 2; run++ {
 				x := make([]float32, 2*tc.c*tc.h*tc.w)
 				for i := range x {
