@@ -1,6 +1,6 @@
-// Messages of the page chrome and the overview: {en: {...}, 'zh-CN': {...}}.
+// Messages of the page chrome and the overview: {en: {...}, 'zh-CN': {...}, 'zh-TW': {...}}.
 // Keys are prefixed 'app.', 'nav.', 'controls.', 'drop.', 'modelinfo.',
-// 'labels.', 'overview.'; both languages must have the same keys.
+// 'labels.', 'overview.'; every language must have the same keys.
 export default {
   en: {
     'app.tagline': 'see inside a convolutional neural network',
@@ -68,5 +68,38 @@ export default {
     'modelinfo.meta': '{layers} 层 · {params} 个参数',
     'modelinfo.input': ' · 输入 {shape}',
     'labels.classes': '{n} 个类别',
+  },
+  'zh-TW': {
+    'app.tagline': '看見卷積神經網路的內部',
+    'nav.explainer': '解說器',
+    'nav.scope': '結構分析',
+    'nav.language': '語言',
+    'nav.pages': '頁面',
+    'nav.skip': '跳到網路總覽',
+
+    'controls.aria': '影像與顯示設定',
+    'controls.images': '輸入影像',
+    'controls.example': '範例影像 {name}',
+    'controls.uploaded': '上傳的影像 {name}',
+    'controls.add': '上傳影像',
+    'controls.addTitle': '新增影像：選擇檔案、拖放到頁面上或直接貼上',
+    'controls.hint': '新增影像：選擇檔案（+）、拖放到這裡或直接貼上。',
+    'controls.scale': '色標',
+    'controls.scaleShort': '色標',
+    'controls.scale.unit': '依層',
+    'controls.scale.module': '依模組',
+    'controls.scale.global': '全域',
+    'controls.scale.unitTitle': '每一層（連同其 ReLU 和池化層）使用各自的範圍',
+    'controls.scale.moduleTitle': '每個池化層及其之前的各層共用一個範圍',
+    'controls.scale.globalTitle': '所有隱藏層共用一個範圍',
+    'controls.detail': '顯示細節',
+    'controls.prediction': '預測',
+    'controls.noImage': '尚無影像',
+    'controls.dismiss': '關閉',
+    'drop.hint': '鬆開滑鼠，用這張影像執行網路',
+    'modelinfo.model': '模型',
+    'modelinfo.meta': '{layers} 層 · {params} 個參數',
+    'modelinfo.input': ' · 輸入 {shape}',
+    'labels.classes': '{n} 個類別',
   },
 };
