@@ -215,7 +215,9 @@ func parseModel(class string, config json.RawMessage) (layers []kLayer, inputs, 
 }
 
 // isModel reports whether a layer class is a model nested in a model.
-func isModel(class string) bool { return class == "Sequential" || class == "Functional" || class == "Model" }
+func isModel(class string) bool {
+	return class == "Sequential" || class == "Functional" || class == "Model"
+}
 
 // nestedInputShape is the input shape of a nested model's first input.
 func nestedInputShape(l layer) []*int {
