@@ -14,6 +14,9 @@ files Keras itself writes, with h5py and zipfile, the way Keras does:
                   a functional model whose first layers are a Sequential
                   model named "features" nested in it (Sequential input only)
 
+A functional TF.js model gives NAME.h5, NAME-h5py2.h5 and NAME.keras.
+Quantized weights (uint8, uint16) are dequantized as TF.js does.
+
 The weights are the TF.js model's arrays, unchanged: convscope's import of
 these files must give the TF.js import's activations bit for bit.
 
@@ -44,11 +47,22 @@ def read_tfjs(path):
         buf = b"".join(open(os.path.join(os.path.dirname(path), p), "rb").read() for p in group["paths"])
         off = 0
         for w in group["weights"]:
-            if w.get("dtype", "float32") != "float32" or "quantization" in w:
-                sys.exit("only float32 weights are supported: %s" % w["name"])
             n = int(np.prod(w["shape"]))
-            weights[w["name"]] = np.frombuffer(buf, "<f4", n, off).reshape(w["shape"])
-            off += 4 * n
+            q = w.get("quantization")
+            if q:
+                # Dequantized as TF.js and convscope do: float64, then float32.
+                dt = {"uint8": "<u1", "uint16": "<u2"}.get(q["dtype"])
+                if dt is None:
+                    sys.exit("quantization %s is not supported: %s" % (q["dtype"], w["name"]))
+                raw = np.frombuffer(buf, dt, n, off)
+                off += raw.nbytes
+                arr = (raw.astype(np.float64) * q["scale"] + q["min"]).astype(np.float32)
+            elif w.get("dtype", "float32") == "float32":
+                arr = np.frombuffer(buf, "<f4", n, off)
+                off += 4 * n
+            else:
+                sys.exit("dtype %s is not supported: %s" % (w["dtype"], w["name"]))
+            weights[w["name"]] = arr.reshape(w["shape"])
     return mc, weights
 
 
@@ -119,6 +133,15 @@ def write_h5(path, model_config, groups, fixed=False):
                 if fixed and arr.ndim > 0:
                     opts = {"chunks": tuple(max(1, d // 2) for d in arr.shape), "compression": "gzip", "shuffle": True}
                 g.create_dataset(wname, data=arr, **opts)
+
+
+def legacy_functional(mc, weights, out, name):
+    config = {"class_name": mc["class_name"], "config": mc["config"]}
+    groups = [(l["config"]["name"], [("%s/%s:0" % (l["config"]["name"], k), v)
+                                     for k, v in layer_weights(l["config"]["name"], weights)])
+              for l in mc["config"]["layers"]]
+    write_h5(os.path.join(out, name + ".h5"), config, groups)
+    write_h5(os.path.join(out, name + "-h5py2.h5"), config, groups, fixed=True)
 
 
 def legacy(mc, weights, out, name):
@@ -215,6 +238,28 @@ def write_keras(path, config, weights, compression):
         z.writestr("model.weights.h5", buf.getvalue())
 
 
+def keras3_inbound(nodes):
+    """Keras 2 inbound_nodes [[[name, node, tensor, kwargs], ...]] in Keras 3's form."""
+    out = []
+    for call in nodes:
+        ts = [{"class_name": "__keras_tensor__", "config": {"shape": None, "dtype": "float32",
+                                                            "keras_history": [e[0], e[1], e[2]]}} for e in call]
+        out.append({"args": [ts[0] if len(ts) == 1 else ts], "kwargs": {}})
+    return out
+
+
+def keras3_functional_of(mc):
+    body = []
+    for l in mc["config"]["layers"]:
+        k = keras3_layer(l)
+        k["name"] = l["name"]
+        k["inbound_nodes"] = keras3_inbound(l.get("inbound_nodes", []))
+        body.append(k)
+    cfg = dict(mc["config"], layers=body)
+    return {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+            "config": cfg}
+
+
 def keras3(mc, weights, out, name):
     layers = sequential_layers(mc)
     write_keras(os.path.join(out, name + ".keras"), keras3_sequential(mc["config"].get("name", "sequential"), layers),
@@ -228,7 +273,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     mc, weights = read_tfjs(model_json)
     if mc["class_name"] != "Sequential":
-        sys.exit("only Sequential TF.js models are converted")
+        # A functional model: no nested variants.
+        legacy_functional(mc, weights, out, name)
+        write_keras(os.path.join(out, name + ".keras"), keras3_functional_of(mc), weights, zipfile.ZIP_DEFLATED)
+        return
     legacy(mc, weights, out, name)
     keras3(mc, weights, out, name)
 

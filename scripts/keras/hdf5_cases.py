@@ -38,7 +38,7 @@ def arrays():
 
 
 def write(path, libver, track_order=False):
-    oracle = {"datasets": {}, "attrs": {}}
+    oracle = {"datasets": {}, "attrs": {}, "group_attrs": {}}
     with h5py.File(path, "w", libver=libver, track_order=track_order) as f:
         g = f.create_group("group/nested")
         for name, (arr, opts) in arrays().items():
@@ -70,12 +70,21 @@ def write(path, libver, track_order=False):
         f.attrs["fixed_list"] = np.array([b"conv_1/kernel:0", b"conv_1/bias:0"])
         f.attrs["vlen_list"] = [b"dense/kernel:0", b"dense/bias:0", b""]
         f.attrs["float_attr"] = np.array([0.25, 8], np.float32)
-        oracle["attrs"] = {
+        if libver == "latest":
+            # A fixed-length string over 64 KiB: dense attribute storage,
+            # the value a huge fractal-heap object (h5py 2's Keras files).
+            f.attrs["fixed_big"] = np.bytes_(config.encode())
+            oracle["attrs"]["fixed_big"] = [config]
+        # Many attributes on a group: dense storage under libver latest.
+        for i in range(12):
+            g.attrs["a%02d" % i] = np.float32(i)
+            oracle["group_attrs"]["a%02d" % i] = [i]
+        oracle["attrs"].update({
             "vlen_str": [config], "vlen_bytes": [config], "fixed_bytes": ["2.15.0"],
             "fixed_list": ["conv_1/kernel:0", "conv_1/bias:0"],
             "vlen_list": ["dense/kernel:0", "dense/bias:0", ""],
             "float_attr": [0.25, 8],
-        }
+        })
     with open(path + ".json", "w") as fp:
         json.dump(oracle, fp)
 
@@ -89,6 +98,7 @@ def seed(path, libver):
                          compression="gzip", shuffle=True)
         for i in range(9):
             f.create_group("m%d" % i)
+            g.attrs["a%d" % i] = np.int32(i)  # dense attributes under latest
         f.attrs["s"] = "{}"
         f.attrs["l"] = [b"a:0", b"b:0"]
         f.attrs["b"] = np.bytes_(b"3")

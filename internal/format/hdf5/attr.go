@@ -1,6 +1,9 @@
 package hdf5
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Attr returns the attribute name of an object, or nil if it has none.
 func (o *Object) Attr(name string) (*Value, error) {
@@ -17,16 +20,55 @@ func (o *Object) Attr(name string) (*Value, error) {
 		}
 	}
 	if ai := o.first(msgAttrInfo); ai != nil {
-		r := &reader{f: o.f, b: ai, what: "attribute info of " + o.Path}
-		r.skip(1)
-		if flags := r.u8(); flags&1 != 0 {
-			r.skip(2)
-		}
-		if heap := r.addr(); r.err == nil && heap != undef {
-			return nil, fmt.Errorf("%q stores its attributes densely (a fractal heap), which is not supported", o.Path)
-		}
+		return o.denseAttr(ai, name)
 	}
 	return nil, nil
+}
+
+// denseAttr finds an attribute stored densely: attribute messages in a
+// fractal heap, indexed by name in a version 2 B-tree (type 8 records:
+// an 8-byte heap ID, flags, creation order, name hash).
+func (o *Object) denseAttr(info []byte, name string) (*Value, error) {
+	r := &reader{f: o.f, b: info, what: "attribute info of " + o.Path}
+	r.skip(1)
+	if flags := r.u8(); flags&1 != 0 {
+		r.skip(2)
+	}
+	heapAddr, index := r.addr(), r.addr()
+	if r.err != nil {
+		return nil, r.err
+	}
+	if heapAddr == undef {
+		return nil, nil
+	}
+	h, err := o.f.fractalHeap(heapAddr, "attribute heap of "+o.Path)
+	if err != nil {
+		return nil, err
+	}
+	var found *Value
+	errFound := errors.New("found")
+	err = o.f.btree2(index, "attribute name index of "+o.Path, func(rec []byte) error {
+		if len(rec) < 8 {
+			return fmt.Errorf("attribute name index of %s: record of %d bytes", o.Path, len(rec))
+		}
+		msg, err := h.object(rec[:8])
+		if err != nil {
+			return err
+		}
+		n, v, err := o.attribute(msg)
+		if err != nil {
+			return err
+		}
+		if n == name {
+			found = v
+			return errFound
+		}
+		return nil
+	})
+	if err != nil && err != errFound {
+		return nil, err
+	}
+	return found, nil
 }
 
 // attribute decodes an attribute message.

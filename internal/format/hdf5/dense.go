@@ -20,6 +20,7 @@ type fractalHeap struct {
 	root       uint64
 	rootRows   int
 	maxDirRows int
+	huge       uint64 // version 2 B-tree of huge objects (type 1)
 }
 
 func (f *File) fractalHeap(addr uint64, what string) (*fractalHeap, error) {
@@ -36,7 +37,7 @@ func (f *File) fractalHeap(addr uint64, what string) (*fractalHeap, error) {
 	h.checksum = flags&0x02 != 0
 	maxManaged := r.u32()
 	r.length()
-	r.addr()
+	h.huge = r.addr()
 	r.length()
 	r.addr()
 	for range 8 {
@@ -78,8 +79,10 @@ func (h *fractalHeap) object(id []byte) ([]byte, error) {
 		}
 		return id[1 : 1+n], nil
 	case 0:
+	case 1:
+		return h.hugeObject(id[1:])
 	default:
-		return nil, fmt.Errorf("%s: huge objects are not supported", h.what)
+		return nil, fmt.Errorf("%s: heap ID type %d", h.what, id[0]>>4&3)
 	}
 	r := &reader{f: h.f, b: id[1:], what: h.what + " heap ID"}
 	off, n := r.uN(h.offBytes), r.uN(h.lenBytes)
@@ -90,6 +93,48 @@ func (h *fractalHeap) object(id []byte) ([]byte, error) {
 		return h.direct(h.root, 0, h.start, off, n)
 	}
 	return h.indirect(h.root, 0, h.rootRows, off, n, 0)
+}
+
+// hugeObject reads an object stored outside the heap's blocks: its
+// address and length are in the ID when they fit, otherwise the ID is a
+// key of the heap's huge-object B-tree.
+func (h *fractalHeap) hugeObject(id []byte) ([]byte, error) {
+	var addr, n uint64
+	if len(id) >= h.f.offSize+h.f.lenSize {
+		r := &reader{f: h.f, b: id, what: h.what + " huge object ID"}
+		addr, n = r.addr(), r.length()
+		if r.err != nil {
+			return nil, r.err
+		}
+	} else {
+		r := &reader{f: h.f, b: id, what: h.what + " huge object ID"}
+		key := r.uN(min(len(id), 8))
+		found := false
+		errFound := fmt.Errorf("found")
+		err := h.f.btree2(h.huge, h.what+" huge objects", func(rec []byte) error {
+			rr := &reader{f: h.f, b: rec, what: h.what + " huge object record"}
+			a, l, k := rr.addr(), rr.length(), rr.length()
+			if rr.err != nil {
+				return rr.err
+			}
+			if k == key {
+				addr, n, found = a, l, true
+				return errFound
+			}
+			return nil
+		})
+		if err != nil && err != errFound {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("%s: huge object %d is not in its index", h.what, key)
+		}
+	}
+	r, err := h.f.at(addr, int64(min(n, 1<<40)), h.what+" huge object")
+	if err != nil {
+		return nil, err
+	}
+	return r.b, nil
 }
 
 // direct reads n bytes at heap offset off from the direct block at addr

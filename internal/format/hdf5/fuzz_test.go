@@ -17,7 +17,7 @@ func walkSeen(o *Object, depth int, seen map[uint64]bool) error {
 		return nil
 	}
 	seen[o.addr] = true
-	for _, name := range []string{"s", "l", "b", "model_config", "weight_names"} {
+	for _, name := range []string{"s", "l", "b", "a0", "a8", "model_config", "weight_names"} {
 		a, err := o.Attr(name)
 		if err != nil {
 			return err

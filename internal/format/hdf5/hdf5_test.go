@@ -18,12 +18,15 @@ type oracle struct {
 		Shape  []int
 		Values []float64
 	}
-	Attrs map[string]json.RawMessage
-	Many  []string
+	Attrs      map[string]json.RawMessage
+	GroupAttrs map[string][]float32 `json:"group_attrs"`
+	Many       []string
 }
 
 // TestAgainstH5py reads files h5py wrote (scripts/keras/hdf5_cases.py, with
-// the oldest and newest file formats HDF5 1.10 writes, and ordered links)
+// the oldest and newest file formats HDF5 1.10 writes, and ordered links;
+// the newest stores the 40 links of /many and 12 attributes of a group
+// densely, and a 70 kB fixed-length attribute as a huge heap object)
 // and compares every dataset and attribute with the values numpy held.
 func TestAgainstH5py(t *testing.T) {
 	dir := t.TempDir()
@@ -100,6 +103,20 @@ func TestAgainstH5py(t *testing.T) {
 				got, err := a.Float32()
 				if err != nil || !slices.Equal(got, w) {
 					t.Errorf("attribute %s = %v (%v), want %v", name, got, err, w)
+				}
+			}
+			nested, err := f.Get("group/nested")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, w := range want.GroupAttrs {
+				a, err := nested.Attr(name)
+				if err != nil || a == nil {
+					t.Fatalf("attribute %s of group/nested: %v %v", name, a, err)
+				}
+				got, err := a.Float32()
+				if err != nil || !slices.Equal(got, w) || len(a.Shape) != 0 {
+					t.Errorf("attribute %s of group/nested = %v %v (%v), want scalar %v", name, got, a.Shape, err, w)
 				}
 			}
 			if a, err := root.Attr("absent"); a != nil || err != nil {
