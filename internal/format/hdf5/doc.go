@@ -18,10 +18,11 @@
 //   - datatypes: fixed-point integers (1–8 bytes, either byte order),
 //     IEEE floats of 2, 4 and 8 bytes, fixed-length strings and
 //     variable-length strings (in the global heap);
-//   - attributes stored in the object header (compact storage).
+//   - attributes, in the object header (compact storage) or in a fractal
+//     heap (dense storage, with huge objects: a model_config over 64 KiB
+//     written with libver latest).
 //
-// It does not read: soft and external links (reported), dense attribute
-// storage, the extensible-array, version 2 B-tree and paged fixed-array
+// It does not read: soft and external links (reported), the extensible-array, version 2 B-tree and paged fixed-array
 // chunk indexes, filters other than deflate and shuffle (szip, Fletcher32
 // checksums are not verified, scale-offset, n-bit), compound, enum, array,
 // reference, time, bitfield and opaque datatypes, virtual datasets, and
