@@ -184,14 +184,12 @@ func (f *File) value(dt *datatype, dims []uint64, null bool, what string) (*Valu
 	return v, nil
 }
 
-// readLayout returns the total bytes of a dataset's elements.
+// readLayout returns the total bytes of a dataset's elements (contiguous
+// and compact data: the file's bytes themselves, to be read only).
 func (o *Object) readLayout(lay []byte, dims []uint64, esize int, total int64, what string) ([]byte, error) {
 	f := o.f
 	if total > int64(len(f.data))*1032+1<<20 { // deflate expands at most ~1032×
 		return nil, fmt.Errorf("%s: %d bytes of data cannot come from a file of %d bytes", what, total, len(f.data))
-	}
-	if err := f.budget.Take(total, what+" (raw data)"); err != nil {
-		return nil, err
 	}
 	r := &reader{f: f, b: lay, what: "layout of " + what}
 	version := r.u8()
@@ -218,19 +216,22 @@ func (o *Object) readLayout(lay []byte, dims []uint64, esize int, total int64, w
 		if r.err != nil {
 			return nil, r.err
 		}
-		out := make([]byte, total)
 		if a == undef || total == 0 {
-			return out, nil // never written: fill value (zeros)
+			// Never written: fill value (zeros).
+			if err := f.budget.Take(total, what+" (raw data)"); err != nil {
+				return nil, err
+			}
+			return make([]byte, total), nil
 		}
 		if n < uint64(total) {
 			return nil, fmt.Errorf("%s: contiguous data of %d bytes, %d needed", what, n, total)
 		}
+		// The file's own bytes, not a copy (callers only read them).
 		d, err := f.at(a, total, what)
 		if err != nil {
 			return nil, err
 		}
-		copy(out, d.b)
-		return out, nil
+		return d.b, nil
 	case 2:
 		return o.readChunked(r, version, dims, esize, total, what)
 	}
@@ -353,6 +354,9 @@ func (o *Object) readChunked(r *reader, version uint8, dims []uint64, esize int,
 	}
 	filters, err := o.filters(what)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.budget.Take(total+int64(chunkBytes), what+" (raw data)"); err != nil {
 		return nil, err
 	}
 	out := make([]byte, total)
