@@ -21,8 +21,10 @@ type builder struct {
 	input   []int             // the first input's size (C,H,W), if given
 	exact   bool              // weights are named "<layer>/<kind>" (Keras files)
 	// layerNames are the model's layer names (owner finds them in TF.js
-	// weight names).
-	layerNames map[string]bool
+	// weight names); nestedNames maps the name a layer of a nested model
+	// had in it to its flattened name, when no other layer had that name.
+	layerNames  map[string]bool
+	nestedNames map[string]string
 }
 
 func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) (*graph.Graph, error) {
@@ -35,6 +37,17 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 		byName[l.Config.Name] = true
 	}
 	b.layerNames = byName
+	b.nestedNames = map[string]string{}
+	for n := range byName {
+		if i := strings.LastIndexByte(n, '/'); i >= 0 {
+			base := n[i+1:]
+			if _, dup := b.nestedNames[base]; dup || byName[base] {
+				b.nestedNames[base] = "" // ambiguous
+			} else {
+				b.nestedNames[base] = n
+			}
+		}
+	}
 	// Layers are listed in a valid order in Keras configs; still, resolve
 	// lazily so an out-of-order list works and a cycle is reported.
 	done := map[string]bool{}
@@ -119,6 +132,10 @@ func (b *builder) owner(name string) (layer, kind string) {
 	for _, s := range segs[:len(segs)-1] {
 		if b.layerNames[s] {
 			return s, kind
+		}
+		// A layer of a nested model, flattened to "<model>/<layer>".
+		if full := b.nestedNames[s]; full != "" {
+			return full, kind
 		}
 	}
 	return "", kind

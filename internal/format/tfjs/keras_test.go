@@ -3,6 +3,7 @@ package tfjs_test
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -171,4 +172,71 @@ func TestKerasBadFiles(t *testing.T) {
 	if !errors.As(err, &be) {
 		t.Fatalf("error %v, want a BudgetError", err)
 	}
+}
+
+// TestTFJSNestedModel: a TF.js layers model whose first layers are a
+// nested Sequential model (the manifest names its weights by the inner
+// layers' names) is flattened like a Keras file and computes the plain
+// model's activations.
+func TestTFJSNestedModel(t *testing.T) {
+	dir := filepath.Join(testref.Root(t), "internal/zoo/defaultmodel")
+	raw, err := os.ReadFile(filepath.Join(dir, "model.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	mc := doc["modelTopology"].(map[string]any)["model_config"].(map[string]any)
+	layers := mc["config"].(map[string]any)["layers"].([]any)
+	// input, then conv_1_1 … max_pool_1 in "features", then the rest.
+	at := 0
+	for i, l := range layers {
+		if l.(map[string]any)["class_name"] == "MaxPooling2D" {
+			at = i + 1
+			break
+		}
+	}
+	name := func(l any) string { return l.(map[string]any)["config"].(map[string]any)["name"].(string) }
+	inner := append([]any{map[string]any{"class_name": "InputLayer", "config": map[string]any{"name": "features_in", "batch_input_shape": []any{nil, 64, 64, 3}}}}, layers[1:at]...)
+	outer := []any{layers[0], map[string]any{"class_name": "Sequential", "config": map[string]any{"name": "features", "layers": inner}}}
+	outer = append(outer, layers[at:]...)
+	prev := ""
+	for i, l := range outer {
+		m := map[string]any{}
+		for k, v := range l.(map[string]any) {
+			m[k] = v
+		}
+		m["name"] = name(l)
+		m["inbound_nodes"] = []any{}
+		if prev != "" {
+			m["inbound_nodes"] = []any{[]any{[]any{prev, 0, 0, map[string]any{}}}}
+		}
+		prev = name(l)
+		outer[i] = m
+	}
+	doc["modelTopology"] = map[string]any{"model_config": map[string]any{"class_name": "Model", "config": map[string]any{
+		"name": "outer", "layers": outer, "input_layers": []any{[]any{name(layers[0]), 0, 0}}, "output_layers": []any{[]any{prev, 0, 0}}}}}
+	js, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shard, err := os.ReadFile(filepath.Join(dir, "group1-shard1of1.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, err := format.OpenFS(format.MemFS{"model.json": js, "group1-shard1of1.bin": shard}, "model.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := format.Open(filepath.Join(dir, "model.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := valueNames(g)
+	if !names["features/conv_1_1"] {
+		t.Fatalf("no value features/conv_1_1 in %v", names)
+	}
+	sameValues(t, want, g, unnest(names))
 }
