@@ -82,6 +82,9 @@ func loadKerasZip(raw []byte, o format.Options) (*graph.Graph, error) {
 			b := make([]byte, 0, f.UncompressedSize64)
 			buf := bytes.NewBuffer(b)
 			if _, err := io.Copy(buf, io.LimitReader(rc, int64(f.UncompressedSize64)+1)); err != nil {
+				if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+					return nil, fmt.Errorf("%s in the archive does not match its header: it inflates past its declared %d bytes or is corrupt (%w)", name, f.UncompressedSize64, err)
+				}
 				return nil, fmt.Errorf("%s in the archive: %w", name, err)
 			}
 			if uint64(buf.Len()) != f.UncompressedSize64 {
