@@ -32,9 +32,10 @@ var allowed = map[string][]string{
 	// constants with tensor's kernels on plain slices.
 	"internal/format/caffe": {"internal/format", "internal/graph"},
 	// tfjs also reads Keras .keras/.h5 files (the same Keras model
-	// config), through the HDF5 reader, which is a library, not an adapter.
-	"internal/format/tfjs": {"internal/format", "internal/format/hdf5", "internal/graph"},
-	"internal/format/hdf5": {"internal/format"},
+	// config), through the HDF5 reader, which is a library, not an adapter;
+	// both decode float16 with tensor.HalfToFloat.
+	"internal/format/tfjs": {"internal/format", "internal/format/hdf5", "internal/graph", "internal/tensor"},
+	"internal/format/hdf5": {"internal/format", "internal/tensor"},
 	"internal/format/onnx": {"internal/format", "internal/graph", "internal/tensor"},
 	// Training shares the engine's op→kernel mapping (engine.Activation,
 	// engine.Geom) and evaluates with the engine (EvaluateEngine).

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/convscope/convscope/internal/tensor"
 )
 
 // Datatype classes read.
@@ -98,7 +100,7 @@ func (t *datatype) toFloat32(dst []float32, raw []byte) {
 		case t.class == classFloat && s == 8:
 			v = float32(math.Float64frombits(o.Uint64(p)))
 		case t.class == classFloat:
-			v = halfToFloat(o.Uint16(p))
+			v = tensor.HalfToFloat(o.Uint16(p))
 		default:
 			var u uint64
 			for k := 0; k < s; k++ {
@@ -120,24 +122,6 @@ func (t *datatype) toFloat32(dst []float32, raw []byte) {
 		}
 		dst[i] = v
 	}
-}
-
-// halfToFloat converts an IEEE 754 binary16 to float32.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	frac := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
-	case exp == 0:
-		f := float32(frac) * float32(math.Ldexp(1, -24))
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
 }
 
 // parseDataspace returns the dimensions (nil for a scalar); null is true

@@ -14,6 +14,7 @@ import (
 
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/tensor"
 )
 
 func init() {
@@ -517,7 +518,7 @@ func decode(dst []float32, b []byte, dtype string, q *quantization) {
 		}
 	case "float16":
 		for i := range dst {
-			dst[i] = halfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
+			dst[i] = tensor.HalfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
 		}
 	case "int32":
 		for i := range dst {
@@ -528,26 +529,4 @@ func decode(dst []float32, b []byte, dtype string, q *quantization) {
 			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 		}
 	}
-}
-
-// halfToFloat converts an IEEE 754 binary16 to float32.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	frac := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
-	case exp == 0:
-		if frac == 0 {
-			return math.Float32frombits(sign)
-		}
-		// Subnormal: value = frac · 2^-24.
-		f := float32(frac) * float32(math.Ldexp(1, -24))
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
 }
