@@ -432,23 +432,9 @@ func scatter(out, data []byte, off, dims, cdims []uint64, esize int, what string
 
 // chunkBTree walks a version 1 B-tree of chunks (type 1).
 func (f *File) chunkBTree(addr uint64, rank int, chunks *[]chunk, depth int, seen map[uint64]bool, nchunks uint64, what string) error {
-	if depth > MaxDepth || seen[addr] {
-		return fmt.Errorf("%s: chunk B-tree nodes form a cycle or are nested too deep", what)
-	}
-	seen[addr] = true
-	r, err := f.at(addr, -1, what+" chunk B-tree")
+	r, level, n, err := f.btree1Node(addr, 1, depth, seen, what+" chunk B-tree")
 	if err != nil {
 		return err
-	}
-	r.sig("TREE")
-	typ, level, n := r.u8(), r.u8(), int(r.u16())
-	r.addr()
-	r.addr()
-	if r.err != nil {
-		return r.err
-	}
-	if typ != 1 {
-		return fmt.Errorf("%s: B-tree node type %d is not a chunk node", what, typ)
 	}
 	for i := 0; i < n; i++ {
 		c := chunk{size: uint64(r.u32()), mask: r.u32()}

@@ -133,23 +133,9 @@ func (f *File) localHeap(addr uint64, group string) ([]byte, error) {
 // symbol table nodes.
 func (f *File) groupBTree(addr uint64, names []byte, links *[]Link, depth int, seen map[uint64]bool, group string) error {
 	what := "group B-tree of " + group
-	if depth > MaxDepth || seen[addr] {
-		return fmt.Errorf("%s: nodes form a cycle or are nested too deep", what)
-	}
-	seen[addr] = true
-	r, err := f.at(addr, -1, what)
+	r, level, n, err := f.btree1Node(addr, 0, depth, seen, what)
 	if err != nil {
 		return err
-	}
-	r.sig("TREE")
-	typ, level, n := r.u8(), r.u8(), int(r.u16())
-	r.addr()
-	r.addr()
-	if r.err != nil {
-		return r.err
-	}
-	if typ != 0 {
-		return fmt.Errorf("%s: node type %d is not a group node", what, typ)
 	}
 	for i := 0; i < n; i++ {
 		r.length() // key: heap offset
@@ -167,6 +153,30 @@ func (f *File) groupBTree(addr uint64, names []byte, links *[]Link, depth int, s
 		}
 	}
 	return nil
+}
+
+// btree1Node opens a version 1 B-tree node of type typ (0 group, 1 chunk)
+// at addr, refusing cycles and nesting deeper than MaxDepth: the reader is
+// at its first key.
+func (f *File) btree1Node(addr uint64, typ uint8, depth int, seen map[uint64]bool, what string) (r *reader, level uint8, n int, err error) {
+	if depth > MaxDepth || seen[addr] {
+		return nil, 0, 0, fmt.Errorf("%s: nodes form a cycle or are nested too deep", what)
+	}
+	seen[addr] = true
+	if r, err = f.at(addr, -1, what); err != nil {
+		return nil, 0, 0, err
+	}
+	r.sig("TREE")
+	t, level, n := r.u8(), r.u8(), int(r.u16())
+	r.addr() // siblings
+	r.addr()
+	if r.err != nil {
+		return nil, 0, 0, r.err
+	}
+	if t != typ {
+		return nil, 0, 0, fmt.Errorf("%s: B-tree node type %d, not %d", what, t, typ)
+	}
+	return r, level, n, nil
 }
 
 // symbolNode reads a symbol table node (SNOD).

@@ -68,37 +68,14 @@ func (o *Object) parseV1(r *reader, what string) error {
 		return fmt.Errorf("%s: version %d is not supported (1 or 2)", what, version)
 	}
 	r.skip(1)
-	nmsgs := int(r.u16())
+	r.skip(2) // number of messages
 	r.skip(4) // reference count
 	size := r.u32()
 	r.skip(4) // padding to 8 bytes
 	if r.err != nil {
 		return r.err
 	}
-	blocks := []span64{{o.addr + 16, uint64(size)}}
-	for i := 0; i < len(blocks); i++ {
-		if i > MaxDepth*16 {
-			return fmt.Errorf("%s: too many continuation blocks", what)
-		}
-		br, err := o.f.at(blocks[i].addr, int64(min(blocks[i].n, 1<<40)), what)
-		if err != nil {
-			return err
-		}
-		for br.left() >= 8 {
-			typ := br.u16()
-			n := int(br.u16())
-			br.skip(4) // flags, reserved
-			data := br.bytes(n)
-			if br.err != nil {
-				return br.err
-			}
-			if err := o.addMessage(typ, data, &blocks, what); err != nil {
-				return err
-			}
-		}
-	}
-	_ = nmsgs
-	return nil
+	return o.readMessages(span64{o.addr + 16, uint64(size)}, false, false, what)
 }
 
 func (o *Object) parseV2(r *reader, what string) error {
@@ -118,9 +95,21 @@ func (o *Object) parseV2(r *reader, what string) error {
 	if r.err != nil {
 		return r.err
 	}
-	order := flags&0x04 != 0
-	start := o.addr + uint64(r.off)
-	blocks := []span64{{start, size}}
+	return o.readMessages(span64{o.addr + uint64(r.off), size}, true, flags&0x04 != 0, what)
+}
+
+// readMessages reads the messages of a header's first block and of the
+// continuation blocks they name (v2: blocks after the first start with
+// "OCHK" and end in a checksum; order: messages carry a creation order).
+func (o *Object) readMessages(first span64, v2, order bool, what string) error {
+	blocks := []span64{first}
+	hdr := 8 // v1: type (2), size (2), flags (1), reserved (3)
+	if v2 {
+		hdr = 4 // type (1), size (2), flags (1)
+		if order {
+			hdr = 6
+		}
+	}
 	for i := 0; i < len(blocks); i++ {
 		if i > MaxDepth*16 {
 			return fmt.Errorf("%s: too many continuation blocks", what)
@@ -129,24 +118,21 @@ func (o *Object) parseV2(r *reader, what string) error {
 		if err != nil {
 			return err
 		}
-		if i > 0 {
+		if v2 && i > 0 {
 			br.sig("OCHK")
-			// The block ends in a checksum.
 			if len(br.b) >= 4 {
 				br.b = br.b[:len(br.b)-4]
 			}
 		}
-		hdr := 4
-		if order {
-			hdr = 6
-		}
 		for br.left() >= hdr {
-			typ := uint16(br.u8())
-			n := int(br.u16())
-			br.skip(1) // flags
-			if order {
-				br.skip(2)
+			typ, read := uint16(0), 3
+			if v2 {
+				typ = uint16(br.u8())
+			} else {
+				typ, read = br.u16(), 4
 			}
+			n := int(br.u16())
+			br.skip(hdr - read) // flags, reserved or creation order
 			data := br.bytes(n)
 			if br.err != nil {
 				return br.err
