@@ -1,11 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/convscope/convscope/internal/badinput"
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/testref"
 )
@@ -52,5 +54,20 @@ func TestKerasUpload(t *testing.T) {
 		if !m.Runnable || m.Format != "keras" || m.Classes != 10 || len(m.Input) != 3 || m.Input[1] != 64 {
 			t.Errorf("%s: model %+v", name, m)
 		}
+	}
+}
+
+// TestKerasZipBomb: a 64 KiB .keras whose config.json declares 100 bytes and
+// inflates to 64 MiB is refused naming the entry, by analyze and by model
+// upload, having inflated only what it declared; nothing stays reserved.
+func TestKerasZipBomb(t *testing.T) {
+	s := newTestServer(t, Config{})
+	bomb := badinput.ZipBombKeras(100, 64<<20)
+	for _, url := range []string{"/api/analyze?name=m.keras", "/api/models?name=m.keras"} {
+		w := do(t, s, "POST", url, bytes.NewReader(bomb), "application/octet-stream")
+		wantError(t, w, 422, "config.json in the archive does not match its header: it inflates past its declared 100 bytes")
+	}
+	if n := s.mem.inUse(); n != 0 {
+		t.Fatalf("%d bytes of the memory budget still reserved", n)
 	}
 }

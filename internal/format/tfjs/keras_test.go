@@ -3,7 +3,6 @@ package tfjs_test
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"encoding/json"
 	"errors"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/convscope/convscope/internal/badinput"
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/testref"
@@ -151,25 +151,12 @@ func TestKerasBadFiles(t *testing.T) {
 		{"text.h5", []byte("hello"), "neither a Keras 3 archive"},
 	}
 	// A zip bomb: config.json declares 100 bytes and inflates to 64 MiB.
-	var bomb bytes.Buffer
-	{
-		var deflated bytes.Buffer
-		fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
-		fw.Write(make([]byte, 64<<20))
-		fw.Close()
-		z := zip.NewWriter(&bomb)
-		w, err := z.CreateRaw(&zip.FileHeader{Name: "config.json", Method: zip.Deflate, CompressedSize64: uint64(deflated.Len()), UncompressedSize64: 100})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(deflated.Bytes())
-		z.Close()
-	}
+	bomb := badinput.ZipBombKeras(100, 64<<20)
 	cases = append(cases, struct {
 		name string
 		data []byte
 		want string
-	}{"lying-bomb.keras", bomb.Bytes(), "config.json in the archive does not match its header: it inflates past its declared 100 bytes"})
+	}{"lying-bomb.keras", bomb, "config.json in the archive does not match its header: it inflates past its declared 100 bytes"})
 	h5, err := os.ReadFile(files["m.h5"])
 	if err != nil {
 		t.Fatal(err)
