@@ -13,6 +13,9 @@ files Keras itself writes, with h5py and zipfile, the way Keras does:
   NAME-nested.h5, NAME-nested.keras
                   a functional model whose first layers are a Sequential
                   model named "features" nested in it (Sequential input only)
+  NAME-seqnested.h5, NAME-seqnested.keras
+                  the same nested model first in a Sequential model (the
+                  legacy one without an InputLayer of its own)
 
 A functional TF.js model gives NAME.h5, NAME-h5py2.h5 and NAME.keras.
 Quantized weights (uint8, uint16) are dequantized as TF.js does.
@@ -161,6 +164,13 @@ def legacy(mc, weights, out, name):
         (l["config"]["name"], [("%s/%s:0" % (l["config"]["name"], k), v) for k, v in layer_weights(l["config"]["name"], weights)])
         for l in layers[at:]]
     write_h5(os.path.join(out, name + "-nested.h5"), config, groups)
+    # The same nested model first in a Sequential model without an
+    # InputLayer of its own (transfer learning: Sequential([base, ...])).
+    inner = copy.deepcopy(layers[:at])
+    inner[0]["config"]["name"] = "features_input"
+    config = {"class_name": "Sequential", "config": {"name": "outer", "layers": [
+        {"class_name": "Sequential", "config": {"name": "features", "layers": inner}}] + copy.deepcopy(layers[at:])}}
+    write_h5(os.path.join(out, name + "-seqnested.h5"), config, groups[1:])
 
 
 def nested_split(layers):
@@ -266,6 +276,12 @@ def keras3(mc, weights, out, name):
                 weights, zipfile.ZIP_DEFLATED)
     write_keras(os.path.join(out, name + "-nested.keras"), keras3_functional("outer", layers, nested_split(layers)),
                 weights, zipfile.ZIP_STORED)
+    at = nested_split(layers)
+    inner = keras3_sequential("features", layers[:at])
+    inner["config"]["layers"][0]["config"]["name"] = "features_input"
+    outer = keras3_sequential("outer", [layers[0]] + layers[at:])
+    outer["config"]["layers"].insert(1, inner)
+    write_keras(os.path.join(out, name + "-seqnested.keras"), outer, weights, zipfile.ZIP_DEFLATED)
 
 
 def main():

@@ -23,7 +23,7 @@ func kerasFiles(t *testing.T, modelJSON string) map[string]string {
 	dir := t.TempDir()
 	testref.Script(t, "scripts/keras/from_tfjs.py", modelJSON, dir, "m")
 	files := map[string]string{}
-	for _, n := range []string{"m.h5", "m-h5py2.h5", "m-nested.h5", "m.keras", "m-nested.keras"} {
+	for _, n := range []string{"m.h5", "m-h5py2.h5", "m-nested.h5", "m-seqnested.h5", "m.keras", "m-nested.keras", "m-seqnested.keras"} {
 		files[n] = filepath.Join(dir, n)
 	}
 	return files
