@@ -28,12 +28,12 @@ var allowed = map[string][]string{
 	"internal/engine":   {"internal/graph", "internal/tensor"},
 	"internal/analyze":  {"internal/graph"},
 	"internal/format":   {"internal/graph"},
-	// The adapters map their format to and from graph; onnx folds
-	// constants with tensor's kernels on plain slices.
+	// The adapters map their format to and from graph; onnx and tfjs (graph
+	// models) fold constants with tensor's kernels on plain slices.
 	"internal/format/caffe": {"internal/format", "internal/graph"},
 	// tfjs also reads Keras .keras/.h5 files (the same Keras model
 	// config), through the HDF5 reader, which is a library, not an adapter;
-	// both decode float16 with tensor.HalfToFloat.
+	// hdf5 decodes float16 with tensor.HalfToFloat.
 	"internal/format/tfjs": {"internal/format", "internal/format/hdf5", "internal/graph", "internal/tensor"},
 	"internal/format/hdf5": {"internal/format", "internal/tensor"},
 	"internal/format/onnx": {"internal/format", "internal/graph", "internal/tensor"},
