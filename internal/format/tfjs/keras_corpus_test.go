@@ -11,7 +11,8 @@ import (
 
 // TestKerasFromCorpus: the real TF.js layers models of the corpus (MobileNetV2
 // and InceptionV3 of nsfwjs, uint8-quantized; the RDN upscaler, functional
-// with a free input size) written as .h5 (both string styles) and .keras by
+// with a free input size; the ESRGAN slim and medium upscalers) written as
+// .h5 (both string styles) and .keras by
 // scripts/keras/from_tfjs.py compute the TF.js import's activations bit for
 // bit; the corpus check compares that import with TensorFlow.js. Run with
 // CONVSCOPE_CORPUS=1 like the corpus (docs/corpus.md): it needs its cache.
@@ -31,7 +32,8 @@ func TestKerasFromCorpus(t *testing.T) {
 	for _, m := range []struct {
 		id    string
 		input []int
-	}{{"nsfwjs-mobilenet-v2", nil}, {"nsfwjs-inception-v3", nil}, {"upscaler-default-x2", []int{3, 32, 32}}} {
+	}{{"nsfwjs-mobilenet-v2", nil}, {"nsfwjs-inception-v3", nil}, {"upscaler-default-x2", []int{3, 32, 32}},
+		{"esrgan-slim-x4", []int{3, 32, 32}}, {"esrgan-medium-x2", []int{3, 32, 32}}} {
 		t.Run(m.id, func(t *testing.T) {
 			modelJSON := filepath.Join(cache, "models", m.id, "model.json")
 			testref.Need(t, modelJSON, "the corpus cache (scripts/corpus/fetch.sh)")
