@@ -73,6 +73,26 @@ type layer struct {
 	Config       layerConfig     `json:"config"`
 	Name         string          `json:"name,omitempty"`
 	InboundNodes json.RawMessage `json:"inbound_nodes,omitempty"`
+	raw          json.RawMessage // the config as is: a nested model's
+}
+
+func (l *layer) UnmarshalJSON(b []byte) error {
+	type plain layer
+	var p struct {
+		plain
+		Raw json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal(b, &p.plain); err != nil {
+		return err
+	}
+	if isModel(p.ClassName) {
+		if err := json.Unmarshal(b, &p); err != nil {
+			return err
+		}
+	}
+	*l = layer(p.plain)
+	l.raw = p.Raw
+	return nil
 }
 
 // layerConfig holds the Keras layer attributes convscope understands.
