@@ -30,9 +30,10 @@ var allowed = map[string][]string{
 	"internal/format":   {"internal/graph"},
 	// The adapters map their format to and from graph; onnx folds
 	// constants with tensor's kernels on plain slices.
-	"internal/format/caffe": {"internal/format", "internal/graph"},
-	"internal/format/tfjs":  {"internal/format", "internal/graph"},
-	"internal/format/onnx":  {"internal/format", "internal/graph", "internal/tensor"},
+	"internal/format/caffe":  {"internal/format", "internal/graph"},
+	"internal/format/tfjs":   {"internal/format", "internal/graph"},
+	"internal/format/tflite": {"internal/format", "internal/graph"},
+	"internal/format/onnx":   {"internal/format", "internal/graph", "internal/tensor"},
 	// Training shares the engine's op→kernel mapping (engine.Activation,
 	// engine.Geom) and evaluates with the engine (EvaluateEngine).
 	"internal/train":   {"internal/engine", "internal/graph", "internal/tensor"},
@@ -40,12 +41,13 @@ var allowed = map[string][]string{
 	// The default model is an embedded TF.js file.
 	"internal/zoo": {"internal/format", "internal/format/tfjs", "internal/graph"},
 	"internal/server": {"internal/analyze", "internal/engine", "internal/format", "internal/format/caffe",
-		"internal/format/onnx", "internal/format/tfjs", "internal/graph", "internal/imageio", "internal/zoo", "web"},
+		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
+		"internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
 	"cmd/convscope": {"internal/analyze", "internal/dataset", "internal/engine", "internal/format",
-		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/graph",
-		"internal/imageio", "internal/server", "internal/train", "internal/zoo"},
+		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/format/tflite",
+		"internal/graph", "internal/imageio", "internal/server", "internal/train", "internal/zoo"},
 	// The load test sends issue 15's hostile requests, built by badinput.
 	"cmd/loadtest": {"internal/badinput", "internal/format"},
 }

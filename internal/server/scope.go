@@ -24,6 +24,7 @@ import (
 	_ "github.com/convscope/convscope/internal/format/caffe" // the formats an upload may be in
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
+	_ "github.com/convscope/convscope/internal/format/tflite"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/zoo"

@@ -1,0 +1,882 @@
+package tflite
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/graph"
+)
+
+// opCtx is one operator being converted.
+type opCtx struct {
+	b    *builder
+	idx  int
+	op   *Operator
+	code opCode
+	ins  []int // tensor indices; -1 for an absent optional input
+	outs []int
+}
+
+// unsupportedForm is a converter's report that the operator is known but
+// used in a form the IR cannot express: the node is kept as a
+// graph.Unknown (the model still loads, not runnable).
+type unsupportedForm struct{ why string }
+
+func (e *unsupportedForm) Error() string { return e.why }
+
+func unsupported(format string, a ...any) error {
+	return &unsupportedForm{fmt.Sprintf(format, a...)}
+}
+
+type converter func(c *opCtx) error
+
+// converters maps builtin operator codes to their converters.
+var converters map[int]converter
+
+func init() {
+	converters = map[int]converter{
+		opCONV_2D:               (*opCtx).conv,
+		opDEPTHWISE_CONV_2D:     (*opCtx).depthwise,
+		opAVERAGE_POOL_2D:       func(c *opCtx) error { return c.pool(graph.AvgPool) },
+		opMAX_POOL_2D:           func(c *opCtx) error { return c.pool(graph.MaxPool) },
+		opADD:                   func(c *opCtx) error { return c.eltwise(graph.EltAdd) },
+		opSUB:                   func(c *opCtx) error { return c.eltwise(graph.EltSub) },
+		opMUL:                   func(c *opCtx) error { return c.eltwise(graph.EltMul) },
+		opDIV:                   func(c *opCtx) error { return c.eltwise(graph.EltDiv) },
+		opMAXIMUM:               func(c *opCtx) error { return c.eltwise(graph.EltMax) },
+		opMINIMUM:               func(c *opCtx) error { return c.eltwise(graph.EltMin) },
+		opCONCATENATION:         (*opCtx).concat,
+		opRESHAPE:               (*opCtx).reshape,
+		opSQUEEZE:               (*opCtx).reshape,
+		opEXPAND_DIMS:           (*opCtx).reshape,
+		opSOFTMAX:               func(c *opCtx) error { return c.softmax(false) },
+		opLOG_SOFTMAX:           func(c *opCtx) error { return c.softmax(true) },
+		opFULLY_CONNECTED:       (*opCtx).dense,
+		opMEAN:                  (*opCtx).mean,
+		opPAD:                   func(c *opCtx) error { return c.pad("constant") },
+		opPADV2:                 func(c *opCtx) error { return c.pad("constant") },
+		opMIRROR_PAD:            func(c *opCtx) error { return c.pad("reflect") },
+		opRESIZE_BILINEAR:       func(c *opCtx) error { return c.resize("bilinear") },
+		opRESIZE_NEAREST_NEIGHB: func(c *opCtx) error { return c.resize("nearest") },
+		opQUANTIZE:              (*opCtx).passthrough,
+		opDEQUANTIZE:            (*opCtx).passthrough,
+		opRELU:                  func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Relu}) },
+		opRELU6:                 func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Relu6}) },
+		opRELU_N1_TO_1:          func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Clip, Alpha: -1, Beta: 1}) },
+		opLOGISTIC:              func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Sigmoid}) },
+		opTANH:                  func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Tanh}) },
+		opHARD_SWISH:            func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.HardSwish}) },
+		opELU:                   func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Elu, Alpha: 1}) },
+		opEXP:                   func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Exp}) },
+		opLOG:                   func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Log}) },
+		opABS:                   func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Abs}) },
+		opLEAKY_RELU:            (*opCtx).leakyRelu,
+	}
+}
+
+// operator converts operator idx.
+func (b *builder) operator(idx int, op *Operator, code opCode) error {
+	ins, err := b.ints(op.InputsLength(), op.Inputs, "an operator's inputs")
+	if err != nil {
+		return err
+	}
+	outs, err := b.ints(op.OutputsLength(), op.Outputs, "an operator's outputs")
+	if err != nil {
+		return err
+	}
+	for _, t := range ins {
+		if t < -1 || t >= len(b.tensors) {
+			return fmt.Errorf("operator %d (%s) reads tensor %d of %d", idx, code.name, t, len(b.tensors))
+		}
+	}
+	if len(outs) == 0 {
+		return fmt.Errorf("operator %d (%s) has no output", idx, code.name)
+	}
+	for _, t := range outs {
+		if t < 0 || t >= len(b.tensors) {
+			return fmt.Errorf("operator %d (%s) writes tensor %d of %d", idx, code.name, t, len(b.tensors))
+		}
+		if _, done := b.vals[t]; done || b.isConst(t) {
+			return fmt.Errorf("operator %d (%s) writes tensor %q, which is already a model input, a constant or another operator's output", idx, code.name, b.tensors[t].name)
+		}
+	}
+	c := &opCtx{b: b, idx: idx, op: op, code: code, ins: ins, outs: outs}
+	for _, t := range ins {
+		if t < 0 || b.isConst(t) {
+			continue
+		}
+		v, ok := b.vals[t]
+		if !ok {
+			return fmt.Errorf("operator %d (%s) reads tensor %q before any operator writes it", idx, code.name, b.tensors[t].name)
+		}
+		if v.unknown {
+			return c.unknown(true, "")
+		}
+	}
+	conv := converters[code.builtin]
+	if conv == nil {
+		return c.unknown(false, "")
+	}
+	err = conv(c)
+	var uf *unsupportedForm
+	if errors.As(err, &uf) {
+		return c.unknown(false, uf.why)
+	}
+	if err != nil {
+		return graph.NodeErrorf(b.tensors[outs[0]].name, "operator %d (%s, output %q): %w", idx, code.name, b.tensors[outs[0]].name, err)
+	}
+	return nil
+}
+
+// unknown keeps the operator as a graph.Unknown node: its runtime inputs
+// stay inputs, its float constants become parameters, its outputs have no
+// known shape.
+func (c *opCtx) unknown(supported bool, why string) error {
+	b := c.b
+	u := &graph.Unknown{Type: c.code.name, Supported: supported}
+	if why != "" {
+		u.Attrs = map[string]string{"unsupported": why}
+	}
+	out := b.tensors[c.outs[0]]
+	n := &graph.Node{Name: b.names.Unique(out.name), Type: c.code.name, Op: u}
+	for _, t := range c.ins {
+		switch {
+		case t < 0:
+		case b.isConst(t):
+			if !b.isWeight(t) {
+				continue // an integer hyper-parameter: a shape, axes, paddings
+			}
+			if p, err := b.constant(t); err == nil {
+				if n.Params == nil {
+					n.Params = map[string]*graph.Tensor{}
+				}
+				n.Params[b.tensors[t].name] = p
+			} else if err != nil && isBudget(err) {
+				return err
+			}
+		default:
+			n.Inputs = append(n.Inputs, b.vals[t].name)
+		}
+	}
+	if len(n.Inputs) == 0 {
+		n.Inputs = []string{b.g.Inputs[0].Name}
+	}
+	for _, t := range c.outs {
+		name := b.vnames.Unique(b.tensors[t].name)
+		n.Outputs = append(n.Outputs, name)
+		b.vals[t] = &value{name: name, unknown: true}
+	}
+	b.g.Nodes = append(b.g.Nodes, n)
+	return nil
+}
+
+// in returns input k as a runtime value. A constant becomes a Const node
+// in the file's layout.
+func (c *opCtx) in(k int) (*value, error) {
+	if k >= len(c.ins) || c.ins[k] < 0 {
+		return nil, fmt.Errorf("input %d is missing", k)
+	}
+	t := c.ins[k]
+	if c.b.isConst(t) {
+		name, err := c.b.constNode(t, false)
+		if err != nil {
+			return nil, err
+		}
+		return &value{name: name}, nil
+	}
+	return c.b.vals[t], nil
+}
+
+// shape is the file's shape of input k (NHWC for a map).
+func (c *opCtx) shape(k int) []int {
+	if k >= len(c.ins) || c.ins[k] < 0 {
+		return nil
+	}
+	return c.b.tensors[c.ins[k]].shape
+}
+
+// weight returns constant input k, dequantized, in the file's layout.
+func (c *opCtx) weight(k int) (*graph.Tensor, error) {
+	if k >= len(c.ins) || c.ins[k] < 0 {
+		return nil, fmt.Errorf("input %d is missing", k)
+	}
+	if !c.b.isConst(c.ins[k]) {
+		return nil, unsupported("input %d (%s) is computed at run time, not a constant", k, c.b.tensors[c.ins[k]].name)
+	}
+	return c.b.constant(c.ins[k])
+}
+
+// optWeight is weight for an optional input: nil when absent.
+func (c *opCtx) optWeight(k int) (*graph.Tensor, error) {
+	if k >= len(c.ins) || c.ins[k] < 0 {
+		return nil, nil
+	}
+	return c.weight(k)
+}
+
+// constNode returns the value name of a Const node holding constant tensor
+// t, transposed to NCHW (padded to rank 4 first) when nchw is set.
+func (b *builder) constNode(t int, nchw bool) (string, error) {
+	key := t
+	if nchw {
+		key = -2 - t
+	}
+	if name, ok := b.consts[key]; ok {
+		return name, nil
+	}
+	v, err := b.constant(t)
+	if err != nil {
+		return "", err
+	}
+	if nchw {
+		if v, err = toNCHW(v); err != nil {
+			return "", err
+		}
+	}
+	tn := b.tensors[t].name
+	name := b.vnames.Unique(tn)
+	b.g.Nodes = append(b.g.Nodes, &graph.Node{Name: b.names.Unique(tn), Type: "constant", Op: &graph.Const{Shape: v.Shape},
+		Outputs: []string{name}, Params: map[string]*graph.Tensor{"value": v}})
+	b.consts[key] = name
+	return name, nil
+}
+
+// toNCHW pads a tensor's shape to rank 4 with leading ones (NumPy
+// broadcasting) and transposes it from NHWC to NCHW.
+func toNCHW(t *graph.Tensor) (*graph.Tensor, error) {
+	if len(t.Shape) > 4 {
+		return nil, unsupported("a constant of rank %d combined with a map", len(t.Shape))
+	}
+	s := append(make([]int, 4-len(t.Shape)), t.Shape...)
+	for i := 0; i < 4-len(t.Shape); i++ {
+		s[i] = 1
+	}
+	n, h, w, ch := s[0], s[1], s[2], s[3]
+	out := &graph.Tensor{Shape: []int{n, ch, h, w}, Data: make([]float32, len(t.Data))}
+	for a := 0; a < n; a++ {
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				for k := 0; k < ch; k++ {
+					out.Data[((a*ch+k)*h+y)*w+x] = t.Data[((a*h+y)*w+x)*ch+k]
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// nchwAxis maps an axis of a rank-4 NHWC tensor to the IR's NCHW.
+func nchwAxis(a int) int { return [4]int{0, 2, 3, 1}[a] }
+
+// emit adds the operator's node, and a node for its fused activation when
+// it has one; the operator's first output tensor gets the result.
+func (c *opCtx) emit(op graph.Op, inputs []string, params map[string]*graph.Tensor, nhwc bool, act ActivationFunctionType) error {
+	b := c.b
+	var actOp *graph.Activation
+	switch act {
+	case ActivationFunctionTypeNONE:
+	case ActivationFunctionTypeRELU:
+		actOp = &graph.Activation{Func: graph.Relu}
+	case ActivationFunctionTypeRELU6:
+		actOp = &graph.Activation{Func: graph.Relu6}
+	case ActivationFunctionTypeRELU_N1_TO_1:
+		actOp = &graph.Activation{Func: graph.Clip, Alpha: -1, Beta: 1}
+	case ActivationFunctionTypeTANH:
+		actOp = &graph.Activation{Func: graph.Tanh}
+	default:
+		return unsupported("fused activation %d", act)
+	}
+	t := c.outs[0]
+	tn := b.tensors[t].name
+	out := b.vnames.Unique(tn)
+	n := &graph.Node{Name: b.names.Unique(tn), Type: c.code.name, Op: op, Inputs: inputs, Outputs: []string{out}, Params: params}
+	if actOp != nil {
+		an := EnumNamesActivationFunctionType[act]
+		pre := b.vnames.Unique(tn + "/" + c.code.name)
+		n.Outputs[0] = pre
+		b.g.Nodes = append(b.g.Nodes, n, &graph.Node{Name: b.names.Unique(tn + "/" + an), Type: "fused " + an,
+			Op: actOp, Inputs: []string{pre}, Outputs: []string{out}})
+	} else {
+		b.g.Nodes = append(b.g.Nodes, n)
+	}
+	b.vals[t] = &value{name: out, nhwc: nhwc}
+	return nil
+}
+
+// mapIn returns input k, which must be a map (NHWC in the file).
+func (c *opCtx) mapIn(k int) (*value, error) {
+	v, err := c.in(k)
+	if err != nil {
+		return nil, err
+	}
+	if !v.nhwc {
+		return nil, unsupported("input %d of shape %v is not a rank-4 NHWC map", k, c.shape(k))
+	}
+	return v, nil
+}
+
+func window(p Padding, sh, sw, kh, kw, dh, dw int32) (graph.Window, error) {
+	w := graph.Window{Kernel: [2]int{int(kh), int(kw)}, Stride: [2]int{int(sh), int(sw)}, Dilation: [2]int{int(dh), int(dw)}}
+	switch p {
+	case PaddingSAME:
+		w.AutoPad = graph.PadSameUpper
+	case PaddingVALID:
+		w.AutoPad = graph.PadValid
+	default:
+		return w, fmt.Errorf("unknown padding %d", p)
+	}
+	for _, v := range []int32{sh, sw, kh, kw, dh, dw} {
+		if v <= 0 || v > 1<<16 {
+			return w, fmt.Errorf("kernel %d×%d, stride %d×%d and dilation %d×%d must be positive", kh, kw, sh, sw, dh, dw)
+		}
+	}
+	return w, nil
+}
+
+func (c *opCtx) conv() error {
+	x, err := c.mapIn(0)
+	if err != nil {
+		return err
+	}
+	w, err := c.weight(1)
+	if err != nil {
+		return err
+	}
+	if len(w.Shape) != 4 {
+		return fmt.Errorf("the filter has shape %v, not [out, kh, kw, in]", w.Shape)
+	}
+	o := &Conv2DOptions{}
+	if ok, err := options(c.op, BuiltinOptionsConv2DOptions, o, "CONV_2D"); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("CONV_2D has no options")
+	}
+	oc, kh, kw, ic := w.Shape[0], w.Shape[1], w.Shape[2], w.Shape[3]
+	cin := c.shape(0)[3]
+	if ic <= 0 || cin <= 0 || cin%ic != 0 || oc%(cin/ic) != 0 {
+		return fmt.Errorf("the filter %v does not fit an input of %d channels", w.Shape, cin)
+	}
+	win, err := window(o.Padding(), o.StrideH(), o.StrideW(), int32(kh), int32(kw), o.DilationHFactor(), o.DilationWFactor())
+	if err != nil {
+		return err
+	}
+	// [out, kh, kw, in] → [out, in, kh, kw].
+	wt := &graph.Tensor{Shape: []int{oc, ic, kh, kw}, Data: make([]float32, len(w.Data))}
+	for a := 0; a < oc; a++ {
+		for y := 0; y < kh; y++ {
+			for x := 0; x < kw; x++ {
+				for i := 0; i < ic; i++ {
+					wt.Data[((a*ic+i)*kh+y)*kw+x] = w.Data[((a*kh+y)*kw+x)*ic+i]
+				}
+			}
+		}
+	}
+	return c.convNode(x, win, oc, cin/ic, wt, o.FusedActivationFunction())
+}
+
+func (c *opCtx) convNode(x *value, win graph.Window, oc, groups int, wt *graph.Tensor, act ActivationFunctionType) error {
+	params := map[string]*graph.Tensor{"weight": wt}
+	bias, err := c.optWeight(2)
+	if err != nil {
+		return err
+	}
+	if bias != nil {
+		if len(bias.Data) != oc {
+			return fmt.Errorf("the bias has %d values for %d output channels", len(bias.Data), oc)
+		}
+		bias.Shape = []int{oc}
+		params["bias"] = bias
+	}
+	op := &graph.Conv{Window: win, OutChannels: oc, Groups: groups, Bias: bias != nil}
+	return c.emit(op, []string{x.name}, params, true, act)
+}
+
+func (c *opCtx) depthwise() error {
+	x, err := c.mapIn(0)
+	if err != nil {
+		return err
+	}
+	w, err := c.weight(1)
+	if err != nil {
+		return err
+	}
+	if len(w.Shape) != 4 || w.Shape[0] != 1 {
+		return fmt.Errorf("the filter has shape %v, not [1, kh, kw, channels]", w.Shape)
+	}
+	o := &DepthwiseConv2DOptions{}
+	if ok, err := options(c.op, BuiltinOptionsDepthwiseConv2DOptions, o, "DEPTHWISE_CONV_2D"); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("DEPTHWISE_CONV_2D has no options")
+	}
+	kh, kw, oc := w.Shape[1], w.Shape[2], w.Shape[3]
+	cin := c.shape(0)[3]
+	if cin <= 0 || oc%cin != 0 {
+		return fmt.Errorf("the filter %v does not fit an input of %d channels", w.Shape, cin)
+	}
+	win, err := window(o.Padding(), o.StrideH(), o.StrideW(), int32(kh), int32(kw), o.DilationHFactor(), o.DilationWFactor())
+	if err != nil {
+		return err
+	}
+	// [1, kh, kw, out] → [out, 1, kh, kw]; output channel c·M+m reads
+	// input channel c, as in a grouped convolution with one group per
+	// input channel.
+	wt := &graph.Tensor{Shape: []int{oc, 1, kh, kw}, Data: make([]float32, len(w.Data))}
+	for y := 0; y < kh; y++ {
+		for x := 0; x < kw; x++ {
+			for a := 0; a < oc; a++ {
+				wt.Data[(a*kh+y)*kw+x] = w.Data[(y*kw+x)*oc+a]
+			}
+		}
+	}
+	return c.convNode(x, win, oc, cin, wt, o.FusedActivationFunction())
+}
+
+func (c *opCtx) pool(kind graph.PoolKind) error {
+	x, err := c.mapIn(0)
+	if err != nil {
+		return err
+	}
+	o := &Pool2DOptions{}
+	if ok, err := options(c.op, BuiltinOptionsPool2DOptions, o, c.code.name); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("%s has no options", c.code.name)
+	}
+	win, err := window(o.Padding(), o.StrideH(), o.StrideW(), o.FilterHeight(), o.FilterWidth(), 1, 1)
+	if err != nil {
+		return err
+	}
+	// TFLite's average pooling divides by the cells inside the input
+	// (SAME padding is not counted).
+	return c.emit(&graph.Pool{Window: win, Type: kind}, []string{x.name}, nil, true, o.FusedActivationFunction())
+}
+
+// fused reads the fused activation of an ADD, SUB, MUL or DIV.
+func (c *opCtx) fused() (ActivationFunctionType, error) {
+	var (
+		want BuiltinOptions
+		tab  interface{ FusedActivationFunction() ActivationFunctionType }
+	)
+	switch c.code.builtin {
+	case opADD:
+		o := &AddOptions{}
+		want, tab = BuiltinOptionsAddOptions, o
+		if _, err := options(c.op, want, o, c.code.name); err != nil {
+			return 0, err
+		}
+	case opSUB:
+		o := &SubOptions{}
+		want, tab = BuiltinOptionsSubOptions, o
+		if _, err := options(c.op, want, o, c.code.name); err != nil {
+			return 0, err
+		}
+	case opMUL:
+		o := &MulOptions{}
+		want, tab = BuiltinOptionsMulOptions, o
+		if _, err := options(c.op, want, o, c.code.name); err != nil {
+			return 0, err
+		}
+	case opDIV:
+		o := &DivOptions{}
+		want, tab = BuiltinOptionsDivOptions, o
+		if _, err := options(c.op, want, o, c.code.name); err != nil {
+			return 0, err
+		}
+	default:
+		return ActivationFunctionTypeNONE, nil
+	}
+	if c.op.BuiltinOptionsType() == BuiltinOptionsNONE {
+		return ActivationFunctionTypeNONE, nil
+	}
+	return tab.FusedActivationFunction(), nil
+}
+
+// operands returns the operator's inputs for an element-wise or
+// concatenating op: when any runtime input is a map, every input is made
+// NCHW (constants transposed, lower-rank runtime tensors reshaped to their
+// broadcastable NCHW shape) and nhwc is true.
+func (c *opCtx) operands() (names []string, nhwc bool, err error) {
+	b := c.b
+	for _, t := range c.ins {
+		if t >= 0 && !b.isConst(t) && b.vals[t].nhwc {
+			nhwc = true
+		}
+	}
+	for k, t := range c.ins {
+		if t < 0 {
+			return nil, false, fmt.Errorf("input %d is missing", k)
+		}
+		switch {
+		case b.isConst(t):
+			name, err := b.constNode(t, nhwc)
+			if err != nil {
+				return nil, false, err
+			}
+			names = append(names, name)
+		case nhwc && !b.vals[t].nhwc:
+			s := b.tensors[t].shape
+			if len(s) > 3 || slices.Contains(s, -1) {
+				return nil, false, unsupported("input %d of shape %v combined with a map", k, s)
+			}
+			s4 := append(make([]int, 4-len(s)), s...)
+			for i := 0; i < 4-len(s); i++ {
+				s4[i] = 1
+			}
+			v := b.vals[t]
+			name := b.vnames.Unique(v.name + "/nchw")
+			b.g.Nodes = append(b.g.Nodes, &graph.Node{Name: b.names.Unique(v.name + "/nchw"), Type: "RESHAPE", Op: &graph.Reshape{Shape: []int{s4[0], s4[3], s4[1], s4[2]}},
+				Inputs: []string{v.name}, Outputs: []string{name}})
+			names = append(names, name)
+		default:
+			names = append(names, b.vals[t].name)
+		}
+	}
+	return names, nhwc, nil
+}
+
+func (c *opCtx) eltwise(kind graph.EltwiseKind) error {
+	if len(c.ins) != 2 {
+		return fmt.Errorf("%s takes 2 inputs, got %d", c.code.name, len(c.ins))
+	}
+	act, err := c.fused()
+	if err != nil {
+		return err
+	}
+	names, nhwc, err := c.operands()
+	if err != nil {
+		return err
+	}
+	return c.emit(&graph.Eltwise{Type: kind}, names, nil, nhwc, act)
+}
+
+func (c *opCtx) concat() error {
+	o := &ConcatenationOptions{}
+	if ok, err := options(c.op, BuiltinOptionsConcatenationOptions, o, "CONCATENATION"); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("CONCATENATION has no options")
+	}
+	rank := len(c.b.tensors[c.outs[0]].shape)
+	axis, err := graph.NormAxis(int(o.Axis()), rank)
+	if err != nil {
+		return err
+	}
+	names, nhwc, err := c.operands()
+	if err != nil {
+		return err
+	}
+	if nhwc {
+		if rank != 4 {
+			return unsupported("concatenation of rank %d", rank)
+		}
+		axis = nchwAxis(axis)
+	}
+	return c.emit(&graph.Concat{Axis: axis}, names, nil, nhwc, o.FusedActivationFunction())
+}
+
+// reshape converts RESHAPE, SQUEEZE and EXPAND_DIMS to the output tensor's
+// shape: a map is brought to NHWC order first (unless it is 1×1) and a
+// rank-4 result back to NCHW, so the values keep TFLite's order.
+func (c *opCtx) reshape() error {
+	b := c.b
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	in, out := c.shape(0), append([]int(nil), b.tensors[c.outs[0]].shape...)
+	for i, d := range out {
+		if d < 0 && i > 0 {
+			return unsupported("the output shape %v is not fixed", out)
+		}
+	}
+	if len(out) > 0 && len(in) > 0 && out[0] == in[0] {
+		out[0] = 0 // the batch
+	} else if len(out) > 0 && out[0] < 0 {
+		return unsupported("a reshape that moves the batch dimension (%v to %v)", in, out)
+	}
+	tn := b.tensors[c.outs[0]].name
+	cur := x.name
+	step := func(suffix string, op graph.Op) {
+		name := b.vnames.Unique(tn + suffix)
+		b.g.Nodes = append(b.g.Nodes, &graph.Node{Name: b.names.Unique(tn + suffix), Type: c.code.name, Op: op, Inputs: []string{cur}, Outputs: []string{name}})
+		cur = name
+	}
+	if x.nhwc && !(in[1] == 1 && in[2] == 1) {
+		step("/to_nhwc", &graph.Transpose{Perm: []int{0, 2, 3, 1}})
+	}
+	if len(out) == 4 {
+		if out[1] == 1 && out[2] == 1 {
+			return c.emit(&graph.Reshape{Shape: []int{out[0], out[3], 1, 1}}, []string{cur}, nil, true, ActivationFunctionTypeNONE)
+		}
+		step("/nhwc", &graph.Reshape{Shape: out})
+		return c.emit(&graph.Transpose{Perm: []int{0, 3, 1, 2}}, []string{cur}, nil, true, ActivationFunctionTypeNONE)
+	}
+	return c.emit(&graph.Reshape{Shape: out}, []string{cur}, nil, false, ActivationFunctionTypeNONE)
+}
+
+func (c *opCtx) softmax(log bool) error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if !log {
+		o := &SoftmaxOptions{}
+		if ok, err := options(c.op, BuiltinOptionsSoftmaxOptions, o, "SOFTMAX"); err != nil {
+			return err
+		} else if ok && o.Beta() != 1 {
+			return unsupported("softmax with beta %g", o.Beta())
+		}
+	}
+	axis := -1
+	if x.nhwc {
+		axis = 1
+	}
+	return c.emit(&graph.Softmax{Axis: axis, Log: log}, []string{x.name}, nil, x.nhwc, ActivationFunctionTypeNONE)
+}
+
+func (c *opCtx) dense() error {
+	b := c.b
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	o := &FullyConnectedOptions{}
+	if _, err := options(c.op, BuiltinOptionsFullyConnectedOptions, o, "FULLY_CONNECTED"); err != nil {
+		return err
+	}
+	if o.WeightsFormat() != FullyConnectedOptionsWeightsFormatDEFAULT {
+		return unsupported("shuffled weights")
+	}
+	w, err := c.weight(1)
+	if err != nil {
+		return err
+	}
+	if len(w.Shape) != 2 {
+		return fmt.Errorf("the weights have shape %v, not [units, inputs]", w.Shape)
+	}
+	units, inputs := w.Shape[0], w.Shape[1]
+	in := c.shape(0)
+	if len(in) < 2 || in[0] < 0 {
+		return unsupported("an input of shape %v", in)
+	}
+	if graph.Shape(in[1:]).Elems() != inputs {
+		return unsupported("an input of shape %v for %d weights per unit (rows of a matrix)", in, inputs)
+	}
+	if o.KeepNumDims() && len(in) > 2 {
+		return unsupported("keep_num_dims with an input of shape %v", in)
+	}
+	cur := x.name
+	if x.nhwc && !(in[1] == 1 && in[2] == 1) {
+		tn := b.tensors[c.outs[0]].name
+		name := b.vnames.Unique(tn + "/flatten")
+		b.g.Nodes = append(b.g.Nodes, &graph.Node{Name: b.names.Unique(tn + "/flatten"), Type: "FULLY_CONNECTED", Op: &graph.Flatten{ChannelsLast: true},
+			Inputs: []string{cur}, Outputs: []string{name}})
+		cur = name
+	}
+	params := map[string]*graph.Tensor{"weight": w}
+	bias, err := c.optWeight(2)
+	if err != nil {
+		return err
+	}
+	if bias != nil {
+		if len(bias.Data) != units {
+			return fmt.Errorf("the bias has %d values for %d units", len(bias.Data), units)
+		}
+		bias.Shape = []int{units}
+		params["bias"] = bias
+	}
+	return c.emit(&graph.Dense{Units: units, Bias: bias != nil}, []string{cur}, params, false, o.FusedActivationFunction())
+}
+
+func (c *opCtx) mean() error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	axes, err := c.b.intConst(c.ins[1])
+	if err != nil {
+		return err
+	}
+	o := &ReducerOptions{}
+	if _, err := options(c.op, BuiltinOptionsReducerOptions, o, "MEAN"); err != nil {
+		return err
+	}
+	keep := o.KeepDims()
+	rank := len(c.shape(0))
+	set := make([]bool, rank)
+	for _, a := range axes {
+		n, err := graph.NormAxis(a, rank)
+		if err != nil {
+			return err
+		}
+		set[n] = true
+	}
+	if !x.nhwc {
+		return c.emit(&graph.Reduce{Func: graph.ReduceMean, Axes: axes, KeepDims: keep}, []string{x.name}, nil, false, ActivationFunctionTypeNONE)
+	}
+	if !set[0] && set[1] && set[2] && !set[3] && keep {
+		return c.emit(&graph.Pool{Type: graph.AvgPool, Global: true}, []string{x.name}, nil, true, ActivationFunctionTypeNONE)
+	}
+	var mapped []int
+	for a := 0; a < 4; a++ {
+		if set[a] {
+			mapped = append(mapped, nchwAxis(a))
+		}
+	}
+	if !keep {
+		// The axes left must come in the same order in NHWC and NCHW:
+		// channels and a spatial axis left together would swap.
+		if !set[3] && (!set[1] || !set[2]) {
+			return unsupported("a mean over axes %v of a map that keeps channels and a spatial axis", axes)
+		}
+	}
+	slices.Sort(mapped)
+	return c.emit(&graph.Reduce{Func: graph.ReduceMean, Axes: mapped, KeepDims: keep}, []string{x.name}, nil, keep, ActivationFunctionTypeNONE)
+}
+
+func (c *opCtx) pad(mode string) error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	p, err := c.b.intConst(c.ins[1])
+	if err != nil {
+		return err
+	}
+	rank := len(c.shape(0))
+	if len(p) != 2*rank {
+		return fmt.Errorf("%d paddings for a rank-%d input", len(p), rank)
+	}
+	var value float32
+	if c.code.builtin == opPADV2 && len(c.ins) > 2 && c.ins[2] >= 0 {
+		v, err := c.weight(2)
+		if err != nil {
+			return err
+		}
+		if len(v.Data) != 1 {
+			return fmt.Errorf("the padding value has %d entries", len(v.Data))
+		}
+		value = v.Data[0]
+	}
+	if mode == "reflect" {
+		o := &MirrorPadOptions{}
+		if _, err := options(c.op, BuiltinOptionsMirrorPadOptions, o, "MIRROR_PAD"); err != nil {
+			return err
+		}
+		if o.Mode() != MirrorPadModeREFLECT {
+			return unsupported("symmetric mirror padding")
+		}
+	}
+	pads := make([]int, 2*rank)
+	for d := 0; d < rank; d++ {
+		to := d
+		if x.nhwc {
+			to = nchwAxis(d)
+		}
+		pads[to], pads[rank+to] = p[2*d], p[2*d+1]
+	}
+	return c.emit(&graph.Pad{Pads: pads, Mode: mode, Value: value}, []string{x.name}, nil, x.nhwc, ActivationFunctionTypeNONE)
+}
+
+func (c *opCtx) resize(mode string) error {
+	x, err := c.mapIn(0)
+	if err != nil {
+		return err
+	}
+	size, err := c.b.intConst(c.ins[1])
+	if err != nil {
+		return err
+	}
+	if len(size) != 2 || size[0] <= 0 || size[1] <= 0 || size[0] > 1<<16 || size[1] > 1<<16 {
+		return fmt.Errorf("the output size %v is not two positive sides", size)
+	}
+	r := &graph.Resize{OutH: size[0], OutW: size[1], Mode: mode}
+	var align, half bool
+	if mode == "bilinear" {
+		o := &ResizeBilinearOptions{}
+		if _, err := options(c.op, BuiltinOptionsResizeBilinearOptions, o, c.code.name); err != nil {
+			return err
+		}
+		align, half = o.AlignCorners(), o.HalfPixelCenters()
+	} else {
+		o := &ResizeNearestNeighborOptions{}
+		if _, err := options(c.op, BuiltinOptionsResizeNearestNeighborOptions, o, c.code.name); err != nil {
+			return err
+		}
+		align, half = o.AlignCorners(), o.HalfPixelCenters()
+	}
+	switch {
+	case align && half:
+		return unsupported("align_corners and half_pixel_centers together")
+	case align:
+		r.AlignCorners = true
+	case half && mode == "nearest":
+		return unsupported("nearest-neighbour resizing with half-pixel centres")
+	case !half && mode == "bilinear":
+		r.Asymmetric = true
+	}
+	return c.emit(r, []string{x.name}, nil, true, ActivationFunctionTypeNONE)
+}
+
+// passthrough maps QUANTIZE and DEQUANTIZE: the IR computes in float32, so
+// the output is the input (a dequantized constant stays a constant).
+func (c *opCtx) passthrough() error {
+	if len(c.ins) != 1 || len(c.outs) != 1 || c.ins[0] < 0 {
+		return fmt.Errorf("%s takes one input and one output", c.code.name)
+	}
+	b := c.b
+	t := c.ins[0]
+	if b.isConst(t) {
+		if b.tensors[t].alias >= 0 {
+			t = b.tensors[t].alias
+		}
+		b.tensors[c.outs[0]].alias = t
+		return nil
+	}
+	b.vals[c.outs[0]] = b.vals[t]
+	return nil
+}
+
+func (c *opCtx) activation(a *graph.Activation) error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	return c.emit(a, []string{x.name}, nil, x.nhwc, ActivationFunctionTypeNONE)
+}
+
+func (c *opCtx) leakyRelu() error {
+	o := &LeakyReluOptions{}
+	if _, err := options(c.op, BuiltinOptionsLeakyReluOptions, o, "LEAKY_RELU"); err != nil {
+		return err
+	}
+	alpha := o.Alpha()
+	if math.IsNaN(float64(alpha)) || math.IsInf(float64(alpha), 0) {
+		return fmt.Errorf("alpha %s", strconv.FormatFloat(float64(alpha), 'g', -1, 32))
+	}
+	return c.activation(&graph.Activation{Func: graph.LeakyRelu, Alpha: alpha})
+}
+
+// isWeight reports whether constant tensor t holds weights: float data, or
+// quantized integers.
+func (b *builder) isWeight(t int) bool {
+	ti := &b.tensors[t]
+	if ti.alias >= 0 {
+		ti = &b.tensors[ti.alias]
+	}
+	switch ti.typ {
+	case TensorTypeFLOAT32, TensorTypeFLOAT16, TensorTypeFLOAT64:
+		return true
+	}
+	return ti.quant != nil
+}
+
+func isBudget(err error) bool {
+	var be *format.BudgetError
+	return errors.As(err, &be)
+}
