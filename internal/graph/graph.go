@@ -147,6 +147,10 @@ type Graph struct {
 	// from labels.<lang>.txt files beside the model; each has len(Labels)
 	// names in the same order.
 	LabelsI18n map[string][]string
+	// Notes say how the importer changed the model so that convscope can
+	// run it (a quantized TFLite model dequantized to float32), for the
+	// model's description.
+	Notes []string
 }
 
 // Node returns the node with the given name or nil.
