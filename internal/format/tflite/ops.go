@@ -257,6 +257,9 @@ func toNCHW(t *graph.Tensor) (*graph.Tensor, error) {
 	}
 	n, h, w, ch := s[0], s[1], s[2], s[3]
 	out := &graph.Tensor{Shape: []int{n, ch, h, w}, Data: make([]float32, len(t.Data))}
+	if len(t.Data) == 0 {
+		return out, nil // no loop over the other dimensions, however large
+	}
 	for a := 0; a < n; a++ {
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
@@ -355,6 +358,9 @@ func (c *opCtx) conv() error {
 	} else if !ok {
 		return fmt.Errorf("CONV_2D has no options")
 	}
+	if len(w.Data) == 0 {
+		return fmt.Errorf("the filter of shape %v is empty", w.Shape)
+	}
 	oc, kh, kw, ic := w.Shape[0], w.Shape[1], w.Shape[2], w.Shape[3]
 	cin := c.shape(0)[3]
 	if ic <= 0 || cin <= 0 || cin%ic != 0 || oc%(cin/ic) != 0 {
@@ -412,6 +418,9 @@ func (c *opCtx) depthwise() error {
 		return err
 	} else if !ok {
 		return fmt.Errorf("DEPTHWISE_CONV_2D has no options")
+	}
+	if len(w.Data) == 0 {
+		return fmt.Errorf("the filter of shape %v is empty", w.Shape)
 	}
 	kh, kw, oc := w.Shape[1], w.Shape[2], w.Shape[3]
 	cin := c.shape(0)[3]
