@@ -151,10 +151,10 @@ func decode(buf []byte, o format.Options) (*graph.Graph, error) {
 		return nil, err
 	}
 	if b.quantized {
-		b.g.Notes = append(b.g.Notes, "quantized TFLite model (int8/uint8): convscope dequantizes its weights and computes in float32 (f = scale·(q − zero point)), so values differ slightly from TFLite's integer arithmetic")
+		b.g.Notes = append(b.g.Notes, graph.NoteDequantized)
 	}
 	if b.fp16 {
-		b.g.Notes = append(b.g.Notes, "float16 weights widened to float32")
+		b.g.Notes = append(b.g.Notes, graph.NoteFloat16)
 	}
 	return b.g, nil
 }

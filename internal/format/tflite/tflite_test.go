@@ -1,10 +1,13 @@
 package tflite
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"math"
 	"math/rand"
+	"os"
 	"slices"
 	"testing"
 
@@ -320,8 +323,8 @@ func TestQuantizedDequantized(t *testing.T) {
 		want += fwf[i] * conv[i]
 	}
 	near(t, "dequantized output", got[0], []float32{want}, 1e-5)
-	if len(g.Notes) == 0 {
-		t.Error("a quantized model has no note saying it is dequantized")
+	if !slices.Equal(g.Notes, []string{graph.NoteDequantized}) {
+		t.Errorf("notes %q, want [%s]", g.Notes, graph.NoteDequantized)
 	}
 	if p := g.Node("conv").Param("weight"); !slices.Equal(p.Data, []float32{1, -2, 3, 2, 0, -2}) {
 		t.Errorf("dequantized weight %v", p.Data)
@@ -363,8 +366,8 @@ func TestFloat16Weights(t *testing.T) {
 	m.inputs, m.outputs = []int{in}, []int{y}
 	g, got := run(t, m, []float32{3, 5})
 	near(t, "conv", got[0], []float32{3 - 10, 1.5 + 5*0.33325195}, 1e-7)
-	if len(g.Notes) == 0 {
-		t.Error("a float16 model has no note saying its weights are widened")
+	if !slices.Equal(g.Notes, []string{graph.NoteFloat16}) {
+		t.Errorf("notes %q, want [%s]", g.Notes, graph.NoteFloat16)
 	}
 }
 
@@ -431,5 +434,60 @@ func TestBuiltinNames(t *testing.T) {
 		if got := builtinName(code); got != name {
 			t.Errorf("builtinName(%d) = %s, want %s", code, got, name)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/tiny_int8.tflite")
+
+// tinyInt8 is a quantized classifier (int8 weights, uint8 input): conv 3×3
+// with a fused RELU, a mean over the map, a dense layer of 3 classes and a
+// softmax. testdata/tiny_int8.tflite holds its bytes for the server's tests.
+func tinyInt8() *tModel {
+	r := rand.New(rand.NewSource(9))
+	m := &tModel{}
+	in := m.add(tTensor{name: "image", shape: []int{1, 8, 8, 3}, typ: TensorTypeUINT8, scale: []float32{1.0 / 255}, zero: []int64{0}})
+	wq := make([]byte, 4*3*3*3)
+	for i := range wq {
+		wq[i] = byte(int8(r.Intn(255) - 127))
+	}
+	w := m.add(tTensor{name: "conv/weights", shape: []int{4, 3, 3, 3}, typ: TensorTypeINT8, data: wq, scale: []float32{0.01, 0.02, 0.015, 0.005}, zero: []int64{0, 0, 0, 0}})
+	c := m.add(tTensor{name: "conv", shape: []int{1, 8, 8, 4}, typ: TensorTypeINT8, scale: []float32{0.05}, zero: []int64{-128}})
+	m.op(opCONV_2D, []int{in, w, -1}, []int{c}, convOpts(PaddingSAME, 1, 1, ActivationFunctionTypeRELU, 1, 1))
+	mean := m.add(tTensor{name: "mean", shape: []int{1, 4}, typ: TensorTypeINT8, scale: []float32{0.05}, zero: []int64{-128}})
+	m.op(opMEAN, []int{c, m.i32("axes", []int32{1, 2}, 2)}, []int{mean}, reducerOpts(false))
+	fq := make([]byte, 3*4)
+	for i := range fq {
+		fq[i] = byte(int8(r.Intn(255) - 127))
+	}
+	fw := m.add(tTensor{name: "dense/weights", shape: []int{3, 4}, typ: TensorTypeINT8, data: fq, scale: []float32{0.02}, zero: []int64{0}})
+	logits := m.add(tTensor{name: "logits", shape: []int{1, 3}, typ: TensorTypeINT8, scale: []float32{0.1}, zero: []int64{0}})
+	m.op(opFULLY_CONNECTED, []int{mean, fw, -1}, []int{logits}, fcOpts(ActivationFunctionTypeNONE))
+	probs := m.add(tTensor{name: "probs", shape: []int{1, 3}, typ: TensorTypeINT8, scale: []float32{1.0 / 256}, zero: []int64{-128}})
+	m.op(opSOFTMAX, []int{logits}, []int{probs}, softmaxOpts(1))
+	m.inputs, m.outputs = []int{in}, []int{probs}
+	return m
+}
+
+func TestTinyInt8Fixture(t *testing.T) {
+	const file = "testdata/tiny_int8.tflite"
+	b := tinyInt8().bytes()
+	if *update {
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, b) {
+		t.Fatalf("%s is not what tinyInt8 writes; rerun with -update", file)
+	}
+	g, err := Decode(got, format.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(g.Notes, []string{graph.NoteDequantized}) {
+		t.Errorf("notes %q, want [%s]", g.Notes, graph.NoteDequantized)
 	}
 }
