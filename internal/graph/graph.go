@@ -163,6 +163,17 @@ const (
 	NoteFloat16 = "float16"
 )
 
+// NoteText describes a note in English (the key itself when unknown).
+func NoteText(key string) string {
+	switch key {
+	case NoteDequantized:
+		return "int8/uint8 weights dequantized and computed in float32 (values differ slightly from the framework's integer arithmetic)"
+	case NoteFloat16:
+		return "float16 weights widened to float32"
+	}
+	return key
+}
+
 // Node returns the node with the given name or nil.
 func (g *Graph) Node(name string) *Node {
 	for _, n := range g.Nodes {
