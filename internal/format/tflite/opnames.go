@@ -32,6 +32,7 @@ const (
 	opSQUEEZE               = 43
 	opEXP                   = 47
 	opLOG_SOFTMAX           = 50
+	opPRELU                 = 54
 	opMAXIMUM               = 55
 	opMINIMUM               = 57
 	opPADV2                 = 60

@@ -75,6 +75,7 @@ func init() {
 		opLOG:                   func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Log}) },
 		opABS:                   func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Abs}) },
 		opLEAKY_RELU:            (*opCtx).leakyRelu,
+		opPRELU:                 (*opCtx).prelu,
 	}
 }
 
@@ -869,6 +870,43 @@ func (c *opCtx) leakyRelu() error {
 		return fmt.Errorf("alpha %s", strconv.FormatFloat(float64(alpha), 'g', -1, 32))
 	}
 	return c.activation(&graph.Activation{Func: graph.LeakyRelu, Alpha: alpha})
+}
+
+// prelu maps PRELU: x<0: alpha·x with alpha broadcast against x (NHWC),
+// which the IR has per channel or shared. An alpha that varies over the
+// spatial axes (Keras PReLU without shared_axes) is refused as a form.
+func (c *opCtx) prelu() error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	a, err := c.weight(1)
+	if err != nil {
+		return err
+	}
+	if len(a.Data) == 0 {
+		return fmt.Errorf("alpha of shape %v is empty", a.Shape)
+	}
+	in := c.shape(0)
+	ch := in[len(in)-1]
+	last := 1
+	if len(a.Shape) > 0 {
+		last = a.Shape[len(a.Shape)-1]
+	}
+	if last != 1 && last != ch {
+		return fmt.Errorf("alpha of shape %v does not broadcast against %v", a.Shape, in)
+	}
+	// alpha must not vary over anything but its last (channel) axis.
+	for i, v := range a.Data {
+		if v != a.Data[i%last] {
+			return unsupported("alpha of shape %v varies over the spatial axes", a.Shape)
+		}
+	}
+	if !x.nhwc && len(in) != 2 {
+		return unsupported("PRELU of a rank-%d input", len(in))
+	}
+	slope := &graph.Tensor{Shape: []int{last}, Data: append([]float32(nil), a.Data[:last]...)}
+	return c.emit(&graph.PRelu{Shared: last == 1}, []string{x.name}, map[string]*graph.Tensor{"slope": slope}, x.nhwc, ActivationFunctionTypeNONE)
 }
 
 // isWeight reports whether constant tensor t holds weights: float data, or

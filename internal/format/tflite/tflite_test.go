@@ -491,3 +491,33 @@ func TestTinyInt8Fixture(t *testing.T) {
 		t.Errorf("notes %q, want [%s]", g.Notes, graph.NoteDequantized)
 	}
 }
+
+// PRELU with a per-channel alpha ([1, 1, C], as Keras PReLU with shared
+// spatial axes exports it) and a shared one; an alpha varying over space
+// is kept as an unsupported form.
+func TestPRelu(t *testing.T) {
+	m := &tModel{}
+	in := m.runtime("x", 1, 1, 2, 2)
+	y := m.runtime("prelu", 1, 1, 2, 2)
+	m.op(opPRELU, []int{in, m.f32("alpha", []float32{0.5, -2}, 1, 1, 2)}, []int{y}, nil)
+	z := m.runtime("shared", 1, 1, 2, 2)
+	m.op(opPRELU, []int{y, m.f32("alpha1", []float32{0.25}, 1)}, []int{z}, nil)
+	m.inputs, m.outputs = []int{in}, []int{y, z}
+	x := []float32{-4, -4, 3, 1}
+	_, got := run(t, m, x)
+	near(t, "prelu", got[0], []float32{-2, 8, 3, 1}, 1e-7)
+	near(t, "shared", got[1], []float32{-0.5, 8, 3, 1}, 1e-7)
+
+	m = &tModel{}
+	in = m.runtime("x", 1, 1, 2, 1)
+	y = m.runtime("prelu", 1, 1, 2, 1)
+	m.op(opPRELU, []int{in, m.f32("alpha", []float32{0.5, 0.25}, 1, 2, 1)}, []int{y}, nil)
+	m.inputs, m.outputs = []int{in}, []int{y}
+	g, err := Decode(m.bytes(), format.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := g.Unsupported(); !slices.Equal(u, []string{"PRELU"}) {
+		t.Errorf("spatial alpha: unsupported %v, want [PRELU]", u)
+	}
+}
