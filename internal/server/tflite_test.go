@@ -54,3 +54,16 @@ func TestUploadTFLite(t *testing.T) {
 		t.Errorf("probabilities %v", r.Probabilities)
 	}
 }
+
+// A broken .tflite upload is a 422 naming the problem, not a 500.
+func TestUploadTFLiteMalformed(t *testing.T) {
+	model, err := os.ReadFile("../format/tflite/testdata/tiny_int8.tflite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestServer(t, Config{})
+	for _, b := range [][]byte{model[:len(model)/2], append(append([]byte{}, model[:8]...), 0xff, 0xff, 0xff, 0x7f)} {
+		body, ct := multipartFiles(t, map[string][]byte{"broken.tflite": b}, "broken.tflite")
+		wantError(t, do(t, s, "POST", "/api/models", body, ct), 422, "malformed TFLite file")
+	}
+}
