@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	flatbuffers "github.com/google/flatbuffers/go"
+
 	"github.com/convscope/convscope/internal/format"
 )
 
@@ -18,6 +20,19 @@ func TestHostileFiles(t *testing.T) {
 		m.inputs, m.outputs = []int{in}, []int{y}
 		return m
 	}
+	// oneConv is x [1,1,1,2] → CONV_2D with filter w (added by addW) and
+	// options opts.
+	oneConv := func(addW func(m *tModel) int, opts func(*flatbuffers.Builder) (BuiltinOptions, flatbuffers.UOffsetT)) *tModel {
+		m := &tModel{}
+		in := m.runtime("x", 1, 1, 1, 2)
+		w := addW(m)
+		y := m.runtime("y", 1, 1, 1, 2)
+		m.op(opCONV_2D, []int{in, w, -1}, []int{y}, opts)
+		m.inputs, m.outputs = []int{in}, []int{y}
+		return m
+	}
+	w4 := func(m *tModel) int { return m.f32("w", []float32{1, 2, 3, 4}, 2, 1, 1, 2) }
+	valid1 := convOpts(PaddingVALID, 1, 1, 0, 1, 1)
 	for _, tc := range []struct {
 		name string
 		file func() []byte
@@ -50,51 +65,18 @@ func TestHostileFiles(t *testing.T) {
 			return m.bytes()
 		}, "written by no operator"},
 		{"constant shorter than its shape", func() []byte {
-			m := &tModel{}
-			in := m.runtime("x", 1, 1, 1, 2)
-			w := m.f32("w", []float32{1, 2, 3}, 2, 1, 1, 2)
-			y := m.runtime("y", 1, 1, 1, 2)
-			m.op(opCONV_2D, []int{in, w, -1}, []int{y}, convOpts(PaddingVALID, 1, 1, 0, 1, 1))
-			m.inputs, m.outputs = []int{in}, []int{y}
-			return m.bytes()
+			return oneConv(func(m *tModel) int { return m.f32("w", []float32{1, 2, 3}, 2, 1, 1, 2) }, valid1).bytes()
 		}, "needs 16 bytes, its buffer has 12"},
-		{"convolution without options", func() []byte {
-			m := &tModel{}
-			in := m.runtime("x", 1, 1, 1, 2)
-			w := m.f32("w", []float32{1, 2, 3, 4}, 2, 1, 1, 2)
-			y := m.runtime("y", 1, 1, 1, 2)
-			m.op(opCONV_2D, []int{in, w, -1}, []int{y}, nil)
-			m.inputs, m.outputs = []int{in}, []int{y}
-			return m.bytes()
-		}, "CONV_2D has no options"},
-		{"options of another operator", func() []byte {
-			m := &tModel{}
-			in := m.runtime("x", 1, 1, 1, 2)
-			w := m.f32("w", []float32{1, 2, 3, 4}, 2, 1, 1, 2)
-			y := m.runtime("y", 1, 1, 1, 2)
-			m.op(opCONV_2D, []int{in, w, -1}, []int{y}, poolOpts(PaddingVALID, 1, 1, 1, 1, 0))
-			m.inputs, m.outputs = []int{in}, []int{y}
-			return m.bytes()
-		}, "options of type 5, not Conv2DOptions"},
+		{"convolution without options", func() []byte { return oneConv(w4, nil).bytes() }, "CONV_2D has no options"},
+		{"options of another operator", func() []byte { return oneConv(w4, poolOpts(PaddingVALID, 1, 1, 1, 1, 0)).bytes() }, "options of type 5, not Conv2DOptions"},
 		{"empty filter with huge dimensions (no loop over them)", func() []byte {
-			m := &tModel{}
-			in := m.runtime("x", 1, 1, 1, 2)
-			w := m.add(tTensor{name: "w", shape: []int{1 << 15, 1 << 15, 0, 2}, data: []byte{}})
+			m := oneConv(func(m *tModel) int {
+				return m.add(tTensor{name: "w", shape: []int{1 << 15, 1 << 15, 0, 2}, data: []byte{}})
+			}, valid1)
 			m.external = true // an empty range past the FlatBuffer: a constant of no bytes
-			y := m.runtime("y", 1, 1, 1, 2)
-			m.op(opCONV_2D, []int{in, w, -1}, []int{y}, convOpts(PaddingVALID, 1, 1, 0, 1, 1))
-			m.inputs, m.outputs = []int{in}, []int{y}
 			return m.bytes()
 		}, "is empty"},
-		{"zero stride", func() []byte {
-			m := &tModel{}
-			in := m.runtime("x", 1, 1, 1, 2)
-			w := m.f32("w", []float32{1, 2, 3, 4}, 2, 1, 1, 2)
-			y := m.runtime("y", 1, 1, 1, 2)
-			m.op(opCONV_2D, []int{in, w, -1}, []int{y}, convOpts(PaddingVALID, 0, 1, 0, 1, 1))
-			m.inputs, m.outputs = []int{in}, []int{y}
-			return m.bytes()
-		}, "must be positive"},
+		{"zero stride", func() []byte { return oneConv(w4, convOpts(PaddingVALID, 0, 1, 0, 1, 1)).bytes() }, "must be positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Decode(tc.file(), format.Options{})

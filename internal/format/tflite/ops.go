@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 
+	flatbuffers "github.com/google/flatbuffers/go"
+
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 )
@@ -342,25 +344,10 @@ func window(p Padding, sh, sw, kh, kw, dh, dw int32) (graph.Window, error) {
 }
 
 func (c *opCtx) conv() error {
-	x, err := c.mapIn(0)
-	if err != nil {
-		return err
-	}
-	w, err := c.weight(1)
-	if err != nil {
-		return err
-	}
-	if len(w.Shape) != 4 {
-		return fmt.Errorf("the filter has shape %v, not [out, kh, kw, in]", w.Shape)
-	}
 	o := &Conv2DOptions{}
-	if ok, err := options(c.op, BuiltinOptionsConv2DOptions, o, "CONV_2D"); err != nil {
+	x, w, err := c.filter(BuiltinOptionsConv2DOptions, o)
+	if err != nil {
 		return err
-	} else if !ok {
-		return fmt.Errorf("CONV_2D has no options")
-	}
-	if len(w.Data) == 0 {
-		return fmt.Errorf("the filter of shape %v is empty", w.Shape)
 	}
 	oc, kh, kw, ic := w.Shape[0], w.Shape[1], w.Shape[2], w.Shape[3]
 	cin := c.shape(0)[3]
@@ -385,43 +372,84 @@ func (c *opCtx) conv() error {
 	return c.convNode(x, win, oc, cin/ic, wt, o.FusedActivationFunction())
 }
 
-func (c *opCtx) convNode(x *value, win graph.Window, oc, groups int, wt *graph.Tensor, act ActivationFunctionType) error {
-	params := map[string]*graph.Tensor{"weight": wt}
-	bias, err := c.optWeight(2)
-	if err != nil {
-		return err
+// needOptions reads the operator's options of type want into tab: an
+// operator without them is an error.
+func (c *opCtx) needOptions(want BuiltinOptions, tab interface {
+	Init([]byte, flatbuffers.UOffsetT)
+}) error {
+	ok, err := options(c.op, want, tab, c.code.name)
+	if err == nil && !ok {
+		err = fmt.Errorf("%s has no options", c.code.name)
 	}
-	if bias != nil {
-		if len(bias.Data) != oc {
-			return fmt.Errorf("the bias has %d values for %d output channels", len(bias.Data), oc)
-		}
-		bias.Shape = []int{oc}
-		params["bias"] = bias
-	}
-	op := &graph.Conv{Window: win, OutChannels: oc, Groups: groups, Bias: bias != nil}
-	return c.emit(op, []string{x.name}, params, true, act)
+	return err
 }
 
-func (c *opCtx) depthwise() error {
+// filter reads a convolution's options (type want, into tab), its input
+// (a map) and its constant rank-4 filter, dequantized.
+func (c *opCtx) filter(want BuiltinOptions, tab interface {
+	Init([]byte, flatbuffers.UOffsetT)
+}) (*value, *graph.Tensor, error) {
 	x, err := c.mapIn(0)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	w, err := c.weight(1)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if len(w.Shape) != 4 || w.Shape[0] != 1 {
-		return fmt.Errorf("the filter has shape %v, not [1, kh, kw, channels]", w.Shape)
-	}
-	o := &DepthwiseConv2DOptions{}
-	if ok, err := options(c.op, BuiltinOptionsDepthwiseConv2DOptions, o, "DEPTHWISE_CONV_2D"); err != nil {
-		return err
-	} else if !ok {
-		return fmt.Errorf("DEPTHWISE_CONV_2D has no options")
+	if len(w.Shape) != 4 {
+		return nil, nil, fmt.Errorf("the filter has shape %v, not rank 4", w.Shape)
 	}
 	if len(w.Data) == 0 {
-		return fmt.Errorf("the filter of shape %v is empty", w.Shape)
+		return nil, nil, fmt.Errorf("the filter of shape %v is empty", w.Shape)
+	}
+	return x, w, c.needOptions(want, tab)
+}
+
+func (c *opCtx) convNode(x *value, win graph.Window, oc, groups int, wt *graph.Tensor, act ActivationFunctionType) error {
+	params, err := c.weightAndBias(wt, oc)
+	if err != nil {
+		return err
+	}
+	op := &graph.Conv{Window: win, OutChannels: oc, Groups: groups, Bias: params["bias"] != nil}
+	return c.emit(op, []string{x.name}, params, true, act)
+}
+
+// weightAndBias returns the parameters of a convolution or dense layer:
+// the weight w and the optional bias (input 2) of n values.
+func (c *opCtx) weightAndBias(w *graph.Tensor, n int) (map[string]*graph.Tensor, error) {
+	params := map[string]*graph.Tensor{"weight": w}
+	bias, err := c.optWeight(2)
+	if err != nil {
+		return nil, err
+	}
+	if bias != nil {
+		if len(bias.Data) != n {
+			return nil, fmt.Errorf("the bias has %d values for %d outputs", len(bias.Data), n)
+		}
+		bias.Shape = []int{n}
+		params["bias"] = bias
+	}
+	return params, nil
+}
+
+// step adds a node of one input and one output named after base (a helper
+// node of the operator: a transpose, a flatten) and returns its output.
+func (c *opCtx) step(base string, op graph.Op, input string) string {
+	b := c.b
+	name := b.vnames.Unique(base)
+	b.g.Nodes = append(b.g.Nodes, &graph.Node{Name: b.names.Unique(base), Type: c.code.name, Op: op, Inputs: []string{input}, Outputs: []string{name}})
+	return name
+}
+
+func (c *opCtx) depthwise() error {
+	o := &DepthwiseConv2DOptions{}
+	x, w, err := c.filter(BuiltinOptionsDepthwiseConv2DOptions, o)
+	if err != nil {
+		return err
+	}
+	if w.Shape[0] != 1 {
+		return fmt.Errorf("the filter has shape %v, not [1, kh, kw, channels]", w.Shape)
 	}
 	kh, kw, oc := w.Shape[1], w.Shape[2], w.Shape[3]
 	cin := c.shape(0)[3]
@@ -452,10 +480,8 @@ func (c *opCtx) pool(kind graph.PoolKind) error {
 		return err
 	}
 	o := &Pool2DOptions{}
-	if ok, err := options(c.op, BuiltinOptionsPool2DOptions, o, c.code.name); err != nil {
+	if err := c.needOptions(BuiltinOptionsPool2DOptions, o); err != nil {
 		return err
-	} else if !ok {
-		return fmt.Errorf("%s has no options", c.code.name)
 	}
 	win, err := window(o.Padding(), o.StrideH(), o.StrideW(), o.FilterHeight(), o.FilterWidth(), 1, 1)
 	if err != nil {
@@ -466,44 +492,36 @@ func (c *opCtx) pool(kind graph.PoolKind) error {
 	return c.emit(&graph.Pool{Window: win, Type: kind}, []string{x.name}, nil, true, o.FusedActivationFunction())
 }
 
-// fused reads the fused activation of an ADD, SUB, MUL or DIV.
+// fusedOptions are the options of ADD, SUB, MUL and DIV: a fused
+// activation only.
+type fusedOptions interface {
+	Init([]byte, flatbuffers.UOffsetT)
+	FusedActivationFunction() ActivationFunctionType
+}
+
+// fusedTables gives each such operator its options table.
+var fusedTables = map[int]struct {
+	typ BuiltinOptions
+	new func() fusedOptions
+}{
+	opADD: {BuiltinOptionsAddOptions, func() fusedOptions { return &AddOptions{} }},
+	opSUB: {BuiltinOptionsSubOptions, func() fusedOptions { return &SubOptions{} }},
+	opMUL: {BuiltinOptionsMulOptions, func() fusedOptions { return &MulOptions{} }},
+	opDIV: {BuiltinOptionsDivOptions, func() fusedOptions { return &DivOptions{} }},
+}
+
+// fused reads the fused activation of an ADD, SUB, MUL or DIV (NONE for
+// other element-wise operators, or without options).
 func (c *opCtx) fused() (ActivationFunctionType, error) {
-	var (
-		want BuiltinOptions
-		tab  interface{ FusedActivationFunction() ActivationFunctionType }
-	)
-	switch c.code.builtin {
-	case opADD:
-		o := &AddOptions{}
-		want, tab = BuiltinOptionsAddOptions, o
-		if _, err := options(c.op, want, o, c.code.name); err != nil {
-			return 0, err
-		}
-	case opSUB:
-		o := &SubOptions{}
-		want, tab = BuiltinOptionsSubOptions, o
-		if _, err := options(c.op, want, o, c.code.name); err != nil {
-			return 0, err
-		}
-	case opMUL:
-		o := &MulOptions{}
-		want, tab = BuiltinOptionsMulOptions, o
-		if _, err := options(c.op, want, o, c.code.name); err != nil {
-			return 0, err
-		}
-	case opDIV:
-		o := &DivOptions{}
-		want, tab = BuiltinOptionsDivOptions, o
-		if _, err := options(c.op, want, o, c.code.name); err != nil {
-			return 0, err
-		}
-	default:
+	tab, ok := fusedTables[c.code.builtin]
+	if !ok {
 		return ActivationFunctionTypeNONE, nil
 	}
-	if c.op.BuiltinOptionsType() == BuiltinOptionsNONE {
-		return ActivationFunctionTypeNONE, nil
+	o := tab.new()
+	if ok, err := options(c.op, tab.typ, o, c.code.name); err != nil || !ok {
+		return ActivationFunctionTypeNONE, err
 	}
-	return tab.FusedActivationFunction(), nil
+	return o.FusedActivationFunction(), nil
 }
 
 // operands returns the operator's inputs for an element-wise or
@@ -538,10 +556,7 @@ func (c *opCtx) operands() (names []string, nhwc bool, err error) {
 				s4[i] = 1
 			}
 			v := b.vals[t]
-			name := b.vnames.Unique(v.name + "/nchw")
-			b.g.Nodes = append(b.g.Nodes, &graph.Node{Name: b.names.Unique(v.name + "/nchw"), Type: "RESHAPE", Op: &graph.Reshape{Shape: []int{s4[0], s4[3], s4[1], s4[2]}},
-				Inputs: []string{v.name}, Outputs: []string{name}})
-			names = append(names, name)
+			names = append(names, c.step(v.name+"/nchw", &graph.Reshape{Shape: []int{s4[0], s4[3], s4[1], s4[2]}}, v.name))
 		default:
 			names = append(names, b.vals[t].name)
 		}
@@ -566,10 +581,8 @@ func (c *opCtx) eltwise(kind graph.EltwiseKind) error {
 
 func (c *opCtx) concat() error {
 	o := &ConcatenationOptions{}
-	if ok, err := options(c.op, BuiltinOptionsConcatenationOptions, o, "CONCATENATION"); err != nil {
+	if err := c.needOptions(BuiltinOptionsConcatenationOptions, o); err != nil {
 		return err
-	} else if !ok {
-		return fmt.Errorf("CONCATENATION has no options")
 	}
 	rank := len(c.b.tensors[c.outs[0]].shape)
 	axis, err := graph.NormAxis(int(o.Axis()), rank)
@@ -611,19 +624,14 @@ func (c *opCtx) reshape() error {
 	}
 	tn := b.tensors[c.outs[0]].name
 	cur := x.name
-	step := func(suffix string, op graph.Op) {
-		name := b.vnames.Unique(tn + suffix)
-		b.g.Nodes = append(b.g.Nodes, &graph.Node{Name: b.names.Unique(tn + suffix), Type: c.code.name, Op: op, Inputs: []string{cur}, Outputs: []string{name}})
-		cur = name
-	}
 	if x.nhwc && !(in[1] == 1 && in[2] == 1) {
-		step("/to_nhwc", &graph.Transpose{Perm: []int{0, 2, 3, 1}})
+		cur = c.step(tn+"/to_nhwc", &graph.Transpose{Perm: []int{0, 2, 3, 1}}, cur)
 	}
 	if len(out) == 4 {
 		if out[1] == 1 && out[2] == 1 {
 			return c.emit(&graph.Reshape{Shape: []int{out[0], out[3], 1, 1}}, []string{cur}, nil, true, ActivationFunctionTypeNONE)
 		}
-		step("/nhwc", &graph.Reshape{Shape: out})
+		cur = c.step(tn+"/nhwc", &graph.Reshape{Shape: out}, cur)
 		return c.emit(&graph.Transpose{Perm: []int{0, 3, 1, 2}}, []string{cur}, nil, true, ActivationFunctionTypeNONE)
 	}
 	return c.emit(&graph.Reshape{Shape: out}, []string{cur}, nil, false, ActivationFunctionTypeNONE)
@@ -680,27 +688,15 @@ func (c *opCtx) dense() error {
 	if o.KeepNumDims() && len(in) > 2 {
 		return unsupported("keep_num_dims with an input of shape %v", in)
 	}
-	cur := x.name
-	if x.nhwc && !(in[1] == 1 && in[2] == 1) {
-		tn := b.tensors[c.outs[0]].name
-		name := b.vnames.Unique(tn + "/flatten")
-		b.g.Nodes = append(b.g.Nodes, &graph.Node{Name: b.names.Unique(tn + "/flatten"), Type: "FULLY_CONNECTED", Op: &graph.Flatten{ChannelsLast: true},
-			Inputs: []string{cur}, Outputs: []string{name}})
-		cur = name
-	}
-	params := map[string]*graph.Tensor{"weight": w}
-	bias, err := c.optWeight(2)
+	params, err := c.weightAndBias(w, units)
 	if err != nil {
 		return err
 	}
-	if bias != nil {
-		if len(bias.Data) != units {
-			return fmt.Errorf("the bias has %d values for %d units", len(bias.Data), units)
-		}
-		bias.Shape = []int{units}
-		params["bias"] = bias
+	cur := x.name
+	if x.nhwc && !(in[1] == 1 && in[2] == 1) {
+		cur = c.step(b.tensors[c.outs[0]].name+"/flatten", &graph.Flatten{ChannelsLast: true}, cur)
 	}
-	return c.emit(&graph.Dense{Units: units, Bias: bias != nil}, []string{cur}, params, false, o.FusedActivationFunction())
+	return c.emit(&graph.Dense{Units: units, Bias: params["bias"] != nil}, []string{cur}, params, false, o.FusedActivationFunction())
 }
 
 func (c *opCtx) mean() error {
