@@ -164,6 +164,7 @@ func decode(buf []byte, o format.Options) (*graph.Graph, error) {
 type opCode struct {
 	builtin int
 	name    string
+	custom  string // a custom operator's name
 }
 
 func (b *builder) readCodes(m *Model) ([]opCode, error) {
@@ -183,7 +184,8 @@ func (b *builder) readCodes(m *Model) ([]opCode, error) {
 		code := max(int(c.DeprecatedBuiltinCode()), int(c.BuiltinCode()))
 		codes[i] = opCode{builtin: code, name: builtinName(code)}
 		if code == opCUSTOM {
-			codes[i].name = "CUSTOM " + printable(c.CustomCode())
+			codes[i].custom = printable(c.CustomCode())
+			codes[i].name = "CUSTOM " + codes[i].custom
 		}
 	}
 	return codes, nil

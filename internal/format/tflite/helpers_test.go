@@ -26,9 +26,11 @@ type tTensor struct {
 }
 
 type tOp struct {
-	code      int
-	ins, outs []int
-	opts      func(b *flatbuffers.Builder) (BuiltinOptions, flatbuffers.UOffsetT)
+	code       int
+	ins, outs  []int
+	opts       func(b *flatbuffers.Builder) (BuiltinOptions, flatbuffers.UOffsetT)
+	custom     string // a CUSTOM operator's name
+	customOpts []byte
 }
 
 type tModel struct {
@@ -182,23 +184,35 @@ func (m *tModel) build(offset func(i int) uint64) []byte {
 		}
 		tens = append(tens, TensorEnd(b))
 	}
-	codeIdx := map[int]int{}
-	var codes []int
+	type code struct {
+		builtin int
+		custom  string
+	}
+	codeIdx := map[code]int{}
+	var codes []code
 	var ops []flatbuffers.UOffsetT
 	for _, o := range m.ops {
-		if _, ok := codeIdx[o.code]; !ok {
-			codeIdx[o.code] = len(codes)
-			codes = append(codes, o.code)
+		k := code{o.code, o.custom}
+		if _, ok := codeIdx[k]; !ok {
+			codeIdx[k] = len(codes)
+			codes = append(codes, k)
 		}
 		ins := ints(o.ins, OperatorStartInputsVector)
 		outs := ints(o.outs, OperatorStartOutputsVector)
+		var copts flatbuffers.UOffsetT
+		if o.customOpts != nil {
+			copts = b.CreateByteVector(o.customOpts)
+		}
 		var typ BuiltinOptions
 		var opt flatbuffers.UOffsetT
 		if o.opts != nil {
 			typ, opt = o.opts(b)
 		}
 		OperatorStart(b)
-		OperatorAddOpcodeIndex(b, uint32(codeIdx[o.code]))
+		OperatorAddOpcodeIndex(b, uint32(codeIdx[k]))
+		if copts != 0 {
+			OperatorAddCustomOptions(b, copts)
+		}
 		OperatorAddInputs(b, ins)
 		OperatorAddOutputs(b, outs)
 		if opt != 0 {
@@ -209,9 +223,16 @@ func (m *tModel) build(offset func(i int) uint64) []byte {
 	}
 	var occ []flatbuffers.UOffsetT
 	for _, c := range codes {
+		var name flatbuffers.UOffsetT
+		if c.custom != "" {
+			name = b.CreateString(c.custom)
+		}
 		OperatorCodeStart(b)
-		OperatorCodeAddDeprecatedBuiltinCode(b, int8(min(c, 127)))
-		OperatorCodeAddBuiltinCode(b, int32(c))
+		OperatorCodeAddDeprecatedBuiltinCode(b, int8(min(c.builtin, 127)))
+		OperatorCodeAddBuiltinCode(b, int32(c.builtin))
+		if name != 0 {
+			OperatorCodeAddCustomCode(b, name)
+		}
 		occ = append(occ, OperatorCodeEnd(b))
 	}
 	vec := func(start func(*flatbuffers.Builder, int) flatbuffers.UOffsetT, v []flatbuffers.UOffsetT) flatbuffers.UOffsetT {

@@ -36,6 +36,7 @@ const (
 	opMAXIMUM               = 55
 	opMINIMUM               = 57
 	opPADV2                 = 60
+	opTRANSPOSE_CONV        = 67
 	opEXPAND_DIMS           = 70
 	opLOG                   = 73
 	opRESIZE_NEAREST_NEIGHB = 97

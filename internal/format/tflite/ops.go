@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -36,8 +37,16 @@ func unsupported(format string, a ...any) error {
 
 type converter func(c *opCtx) error
 
-// converters maps builtin operator codes to their converters.
-var converters map[int]converter
+// converters maps builtin operator codes to their converters;
+// customConverters maps custom operators by name.
+var (
+	converters       map[int]converter
+	customConverters = map[string]converter{
+		// MediaPipe's transposed convolution with bias (its segmentation
+		// models).
+		"Convolution2DTransposeBias": func(c *opCtx) error { return c.transposeConv(true) },
+	}
+)
 
 func init() {
 	converters = map[int]converter{
@@ -78,6 +87,7 @@ func init() {
 		opABS:                   func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Abs}) },
 		opLEAKY_RELU:            (*opCtx).leakyRelu,
 		opPRELU:                 (*opCtx).prelu,
+		opTRANSPOSE_CONV:        func(c *opCtx) error { return c.transposeConv(false) },
 	}
 }
 
@@ -121,6 +131,9 @@ func (b *builder) operator(idx int, op *Operator, code opCode) error {
 		}
 	}
 	conv := converters[code.builtin]
+	if code.builtin == opCUSTOM {
+		conv = customConverters[code.custom]
+	}
 	if conv == nil {
 		return c.unknown(false, "")
 	}
@@ -407,7 +420,7 @@ func (c *opCtx) filter(want BuiltinOptions, tab interface {
 }
 
 func (c *opCtx) convNode(x *value, win graph.Window, oc, groups int, wt *graph.Tensor, act ActivationFunctionType) error {
-	params, err := c.weightAndBias(wt, oc)
+	params, err := c.weightAndBias(wt, oc, 2)
 	if err != nil {
 		return err
 	}
@@ -416,10 +429,10 @@ func (c *opCtx) convNode(x *value, win graph.Window, oc, groups int, wt *graph.T
 }
 
 // weightAndBias returns the parameters of a convolution or dense layer:
-// the weight w and the optional bias (input 2) of n values.
-func (c *opCtx) weightAndBias(w *graph.Tensor, n int) (map[string]*graph.Tensor, error) {
+// the weight w and the optional bias (input k) of n values.
+func (c *opCtx) weightAndBias(w *graph.Tensor, n, k int) (map[string]*graph.Tensor, error) {
 	params := map[string]*graph.Tensor{"weight": w}
-	bias, err := c.optWeight(2)
+	bias, err := c.optWeight(k)
 	if err != nil {
 		return nil, err
 	}
@@ -688,7 +701,7 @@ func (c *opCtx) dense() error {
 	if o.KeepNumDims() && len(in) > 2 {
 		return unsupported("keep_num_dims with an input of shape %v", in)
 	}
-	params, err := c.weightAndBias(w, units)
+	params, err := c.weightAndBias(w, units, 2)
 	if err != nil {
 		return err
 	}
@@ -903,6 +916,106 @@ func (c *opCtx) prelu() error {
 	}
 	slope := &graph.Tensor{Shape: []int{last}, Data: append([]float32(nil), a.Data[:last]...)}
 	return c.emit(&graph.PRelu{Shared: last == 1}, []string{x.name}, map[string]*graph.Tensor{"slope": slope}, x.nhwc, ActivationFunctionTypeNONE)
+}
+
+// transposeConv maps TRANSPOSE_CONV (inputs: the output shape, the filter
+// [out, kh, kw, in], the input map, an optional bias) and MediaPipe's
+// custom Convolution2DTransposeBias (input, filter, bias; its custom
+// options are TFLite's C struct of transposed-convolution parameters:
+// padding 1 SAME or 2 VALID, stride_w, stride_h, as int32). The output size
+// is the output tensor's; the padding is TFLite's: SAME puts half of the
+// excess (rounded down) before, VALID none (an output larger than the
+// input's reach ends in bias only).
+func (c *opCtx) transposeConv(custom bool) error {
+	xi, wi, bi := 2, 1, 3
+	var (
+		pad    Padding
+		sh, sw int32
+		act    = ActivationFunctionTypeNONE
+	)
+	if custom {
+		xi, wi, bi = 0, 1, 2
+		opt := c.op.CustomOptionsBytes()
+		if len(opt) < 12 {
+			return fmt.Errorf("custom options of %d bytes, not the 12 of padding and strides", len(opt))
+		}
+		p := int32(binary.LittleEndian.Uint32(opt))
+		sw, sh = int32(binary.LittleEndian.Uint32(opt[4:])), int32(binary.LittleEndian.Uint32(opt[8:]))
+		switch p {
+		case 1:
+			pad = PaddingSAME
+		case 2:
+			pad = PaddingVALID
+		default:
+			return fmt.Errorf("padding %d (1 SAME, 2 VALID)", p)
+		}
+	} else {
+		o := &TransposeConvOptions{}
+		if err := c.needOptions(BuiltinOptionsTransposeConvOptions, o); err != nil {
+			return err
+		}
+		pad, sw, sh, act = o.Padding(), o.StrideW(), o.StrideH(), o.FusedActivationFunction()
+	}
+	x, err := c.mapIn(xi)
+	if err != nil {
+		return err
+	}
+	w, err := c.weight(wi)
+	if err != nil {
+		return err
+	}
+	if len(w.Shape) != 4 || len(w.Data) == 0 {
+		return fmt.Errorf("the filter has shape %v, not [out, kh, kw, in]", w.Shape)
+	}
+	oc, kh, kw, ic := w.Shape[0], w.Shape[1], w.Shape[2], w.Shape[3]
+	in, out := c.shape(xi), c.b.tensors[c.outs[0]].shape
+	if in[3] != ic {
+		return fmt.Errorf("the filter %v does not fit an input of %d channels", w.Shape, in[3])
+	}
+	if len(out) != 4 || out[1] <= 0 || out[2] <= 0 || out[3] != oc {
+		return unsupported("an output of shape %v for %d filters", out, oc)
+	}
+	win, err := window(pad, sh, sw, int32(kh), int32(kw), 1, 1)
+	if err != nil {
+		return err
+	}
+	win.AutoPad = graph.PadExplicit
+	op := &graph.ConvTranspose{OutChannels: oc}
+	for a, s := range [2]int{int(sh), int(sw)} {
+		k, n, o := []int{kh, kw}[a], in[1+a], out[1+a]
+		// The output size must be one whose convolution gives the input's
+		// (as TensorFlow writes them); TFLite's kernels differ on others.
+		if (pad == PaddingSAME && (o+s-1)/s != n) || (pad == PaddingVALID && (o-k+s)/s != n) {
+			return unsupported("an output of %v for an input of %v (stride %d, kernel %d)", out, in, s, k)
+		}
+		total := (n-1)*s + k - o
+		if total < 0 {
+			op.OutputPad[a], total = -total, 0
+		}
+		if pad == PaddingSAME {
+			win.Pads[a], win.Pads[a+2] = total/2, total-total/2
+		} else {
+			win.Pads[a+2] = total
+		}
+	}
+	op.Window = win
+	// [out, kh, kw, in] → [in, out, kh, kw].
+	wt := &graph.Tensor{Shape: []int{ic, oc, kh, kw}, Data: make([]float32, len(w.Data))}
+	for o := 0; o < oc; o++ {
+		for y := 0; y < kh; y++ {
+			for xx := 0; xx < kw; xx++ {
+				for i := 0; i < ic; i++ {
+					wt.Data[((i*oc+o)*kh+y)*kw+xx] = w.Data[((o*kh+y)*kw+xx)*ic+i]
+				}
+			}
+		}
+	}
+	params, err := c.weightAndBias(wt, oc, bi)
+	if err != nil {
+		return err
+	}
+	op.Bias = params["bias"] != nil
+	return c.emit(op, []string{x.name}, params, true, act)
 }
 
 // isWeight reports whether constant tensor t holds weights: float data, or

@@ -209,6 +209,7 @@ const (
 	BuiltinOptionsSubOptions                   BuiltinOptions = 28
 	BuiltinOptionsDivOptions                   BuiltinOptions = 29
 	BuiltinOptionsSqueezeOptions               BuiltinOptions = 30
+	BuiltinOptionsTransposeConvOptions         BuiltinOptions = 49
 	BuiltinOptionsResizeNearestNeighborOptions BuiltinOptions = 74
 	BuiltinOptionsLeakyReluOptions             BuiltinOptions = 75
 	BuiltinOptionsMirrorPadOptions             BuiltinOptions = 77
@@ -230,6 +231,7 @@ var EnumNamesBuiltinOptions = map[BuiltinOptions]string{
 	BuiltinOptionsSubOptions:                   "SubOptions",
 	BuiltinOptionsDivOptions:                   "DivOptions",
 	BuiltinOptionsSqueezeOptions:               "SqueezeOptions",
+	BuiltinOptionsTransposeConvOptions:         "TransposeConvOptions",
 	BuiltinOptionsResizeNearestNeighborOptions: "ResizeNearestNeighborOptions",
 	BuiltinOptionsLeakyReluOptions:             "LeakyReluOptions",
 	BuiltinOptionsMirrorPadOptions:             "MirrorPadOptions",
@@ -251,6 +253,7 @@ var EnumValuesBuiltinOptions = map[string]BuiltinOptions{
 	"SubOptions":                   BuiltinOptionsSubOptions,
 	"DivOptions":                   BuiltinOptionsDivOptions,
 	"SqueezeOptions":               BuiltinOptionsSqueezeOptions,
+	"TransposeConvOptions":         BuiltinOptionsTransposeConvOptions,
 	"ResizeNearestNeighborOptions": BuiltinOptionsResizeNearestNeighborOptions,
 	"LeakyReluOptions":             BuiltinOptionsLeakyReluOptions,
 	"MirrorPadOptions":             BuiltinOptionsMirrorPadOptions,
@@ -1877,6 +1880,100 @@ func ResizeNearestNeighborOptionsEnd(builder *flatbuffers.Builder) flatbuffers.U
 	return builder.EndObject()
 }
 
+type TransposeConvOptions struct {
+	_tab flatbuffers.Table
+}
+
+func GetRootAsTransposeConvOptions(buf []byte, offset flatbuffers.UOffsetT) *TransposeConvOptions {
+	n := flatbuffers.GetUOffsetT(buf[offset:])
+	x := &TransposeConvOptions{}
+	x.Init(buf, n+offset)
+	return x
+}
+
+func GetSizePrefixedRootAsTransposeConvOptions(buf []byte, offset flatbuffers.UOffsetT) *TransposeConvOptions {
+	n := flatbuffers.GetUOffsetT(buf[offset+flatbuffers.SizeUint32:])
+	x := &TransposeConvOptions{}
+	x.Init(buf, n+offset+flatbuffers.SizeUint32)
+	return x
+}
+
+func (rcv *TransposeConvOptions) Init(buf []byte, i flatbuffers.UOffsetT) {
+	rcv._tab.Bytes = buf
+	rcv._tab.Pos = i
+}
+
+func (rcv *TransposeConvOptions) Table() flatbuffers.Table {
+	return rcv._tab
+}
+
+func (rcv *TransposeConvOptions) Padding() Padding {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(4))
+	if o != 0 {
+		return Padding(rcv._tab.GetInt8(o + rcv._tab.Pos))
+	}
+	return 0
+}
+
+func (rcv *TransposeConvOptions) MutatePadding(n Padding) bool {
+	return rcv._tab.MutateInt8Slot(4, int8(n))
+}
+
+func (rcv *TransposeConvOptions) StrideW() int32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(6))
+	if o != 0 {
+		return rcv._tab.GetInt32(o + rcv._tab.Pos)
+	}
+	return 0
+}
+
+func (rcv *TransposeConvOptions) MutateStrideW(n int32) bool {
+	return rcv._tab.MutateInt32Slot(6, n)
+}
+
+func (rcv *TransposeConvOptions) StrideH() int32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(8))
+	if o != 0 {
+		return rcv._tab.GetInt32(o + rcv._tab.Pos)
+	}
+	return 0
+}
+
+func (rcv *TransposeConvOptions) MutateStrideH(n int32) bool {
+	return rcv._tab.MutateInt32Slot(8, n)
+}
+
+func (rcv *TransposeConvOptions) FusedActivationFunction() ActivationFunctionType {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(10))
+	if o != 0 {
+		return ActivationFunctionType(rcv._tab.GetInt8(o + rcv._tab.Pos))
+	}
+	return 0
+}
+
+func (rcv *TransposeConvOptions) MutateFusedActivationFunction(n ActivationFunctionType) bool {
+	return rcv._tab.MutateInt8Slot(10, int8(n))
+}
+
+func TransposeConvOptionsStart(builder *flatbuffers.Builder) {
+	builder.StartObject(4)
+}
+func TransposeConvOptionsAddPadding(builder *flatbuffers.Builder, padding Padding) {
+	builder.PrependInt8Slot(0, int8(padding), 0)
+}
+func TransposeConvOptionsAddStrideW(builder *flatbuffers.Builder, strideW int32) {
+	builder.PrependInt32Slot(1, strideW, 0)
+}
+func TransposeConvOptionsAddStrideH(builder *flatbuffers.Builder, strideH int32) {
+	builder.PrependInt32Slot(2, strideH, 0)
+}
+func TransposeConvOptionsAddFusedActivationFunction(builder *flatbuffers.Builder, fusedActivationFunction ActivationFunctionType) {
+	builder.PrependInt8Slot(3, int8(fusedActivationFunction), 0)
+}
+func TransposeConvOptionsEnd(builder *flatbuffers.Builder) flatbuffers.UOffsetT {
+	return builder.EndObject()
+}
+
 type LeakyReluOptions struct {
 	_tab flatbuffers.Table
 }
@@ -2177,8 +2274,42 @@ func (rcv *Operator) BuiltinOptions(obj *flatbuffers.Table) bool {
 	return false
 }
 
+func (rcv *Operator) CustomOptions(j int) byte {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(14))
+	if o != 0 {
+		a := rcv._tab.Vector(o)
+		return rcv._tab.GetByte(a + flatbuffers.UOffsetT(j*1))
+	}
+	return 0
+}
+
+func (rcv *Operator) CustomOptionsLength() int {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(14))
+	if o != 0 {
+		return rcv._tab.VectorLen(o)
+	}
+	return 0
+}
+
+func (rcv *Operator) CustomOptionsBytes() []byte {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(14))
+	if o != 0 {
+		return rcv._tab.ByteVector(o + rcv._tab.Pos)
+	}
+	return nil
+}
+
+func (rcv *Operator) MutateCustomOptions(j int, n byte) bool {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(14))
+	if o != 0 {
+		a := rcv._tab.Vector(o)
+		return rcv._tab.MutateByte(a+flatbuffers.UOffsetT(j*1), n)
+	}
+	return false
+}
+
 func OperatorStart(builder *flatbuffers.Builder) {
-	builder.StartObject(5)
+	builder.StartObject(6)
 }
 func OperatorAddOpcodeIndex(builder *flatbuffers.Builder, opcodeIndex uint32) {
 	builder.PrependUint32Slot(0, opcodeIndex, 0)
@@ -2200,6 +2331,12 @@ func OperatorAddBuiltinOptionsType(builder *flatbuffers.Builder, builtinOptionsT
 }
 func OperatorAddBuiltinOptions(builder *flatbuffers.Builder, builtinOptions flatbuffers.UOffsetT) {
 	builder.PrependUOffsetTSlot(4, flatbuffers.UOffsetT(builtinOptions), 0)
+}
+func OperatorAddCustomOptions(builder *flatbuffers.Builder, customOptions flatbuffers.UOffsetT) {
+	builder.PrependUOffsetTSlot(5, flatbuffers.UOffsetT(customOptions), 0)
+}
+func OperatorStartCustomOptionsVector(builder *flatbuffers.Builder, numElems int) flatbuffers.UOffsetT {
+	return builder.StartVector(1, numElems, 1)
 }
 func OperatorEnd(builder *flatbuffers.Builder) flatbuffers.UOffsetT {
 	return builder.EndObject()

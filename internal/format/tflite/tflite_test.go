@@ -11,6 +11,8 @@ import (
 	"slices"
 	"testing"
 
+	flatbuffers "github.com/google/flatbuffers/go"
+
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 )
@@ -520,4 +522,81 @@ func TestPRelu(t *testing.T) {
 	if u := g.Unsupported(); !slices.Equal(u, []string{"PRELU"}) {
 		t.Errorf("spatial alpha: unsupported %v, want [PRELU]", u)
 	}
+}
+
+// refTransposeConv is TFLite's TRANSPOSE_CONV on NHWC data: every input
+// cell adds its filter, stride apart, into an output of oh×ow whose
+// leading pad rows and columns (pt, pl) are cut off.
+func refTransposeConv(x []float32, xs []int, w []float32, ws []int, bias []float32, s, pt, pl, oh, ow int) []float32 {
+	h, wd, ic := xs[1], xs[2], xs[3]
+	oc, kh, kw := ws[0], ws[1], ws[2]
+	out := make([]float32, oh*ow*oc)
+	for i := range out {
+		if bias != nil {
+			out[i] = bias[i%oc]
+		}
+	}
+	for y := 0; y < h; y++ {
+		for xx := 0; xx < wd; xx++ {
+			for ky := 0; ky < kh; ky++ {
+				for kx := 0; kx < kw; kx++ {
+					oy, ox := y*s+ky-pt, xx*s+kx-pl
+					if oy < 0 || oy >= oh || ox < 0 || ox >= ow {
+						continue
+					}
+					for o := 0; o < oc; o++ {
+						for i := 0; i < ic; i++ {
+							out[(oy*ow+ox)*oc+o] += x[(y*wd+xx)*ic+i] * w[((o*kh+ky)*kw+kx)*ic+i]
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestTransposeConv(t *testing.T) {
+	r := rand.New(rand.NewSource(10))
+	xs := []int{1, 3, 4, 2}
+	x := randVals(r, 3*4*2)
+	w, bias := randVals(r, 3*3*3*2), randVals(r, 3)
+	for _, tc := range []struct {
+		name           string
+		pad            Padding
+		oh, ow, pt, pl int
+	}{
+		// SAME: 2·(3−1)+3−6 = 1 excess row, 2·(4−1)+3−8 = 1 column: cut at the end.
+		{"same", PaddingSAME, 6, 8, 0, 0},
+		{"same, odd", PaddingSAME, 5, 7, 1, 1}, // 2 excess rows and columns: one each side
+		{"valid", PaddingVALID, 7, 9, 0, 0},
+		{"valid, larger", PaddingVALID, 8, 10, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &tModel{}
+			in := m.runtime("x", xs...)
+			y := m.runtime("y", 1, tc.oh, tc.ow, 3)
+			m.op(opTRANSPOSE_CONV, []int{m.i32("out_shape", []int32{1, int32(tc.oh), int32(tc.ow), 3}, 4), m.f32("w", w, 3, 3, 3, 2), in, m.f32("b", bias, 3)}, []int{y},
+				func(b *flatbuffers.Builder) (BuiltinOptions, flatbuffers.UOffsetT) {
+					TransposeConvOptionsStart(b)
+					TransposeConvOptionsAddPadding(b, tc.pad)
+					TransposeConvOptionsAddStrideH(b, 2)
+					TransposeConvOptionsAddStrideW(b, 2)
+					return BuiltinOptionsTransposeConvOptions, TransposeConvOptionsEnd(b)
+				})
+			m.inputs, m.outputs = []int{in}, []int{y}
+			_, got := run(t, m, x)
+			near(t, "transpose conv", got[0], refTransposeConv(x, xs, w, []int{3, 3, 3, 2}, bias, 2, tc.pt, tc.pl, tc.oh, tc.ow), 1e-5)
+		})
+	}
+	// MediaPipe's Convolution2DTransposeBias: 2×2 kernel, stride 2, SAME.
+	m := &tModel{}
+	in := m.runtime("x", xs...)
+	y := m.runtime("y", 1, 6, 8, 3)
+	w2 := randVals(r, 3*2*2*2)
+	m.ops = append(m.ops, tOp{code: opCUSTOM, custom: "Convolution2DTransposeBias", ins: []int{in, m.f32("w", w2, 3, 2, 2, 2), m.f32("b", bias, 3)}, outs: []int{y},
+		customOpts: i32bytes([]int32{1, 2, 2})})
+	m.inputs, m.outputs = []int{in}, []int{y}
+	_, got := run(t, m, x)
+	near(t, "Convolution2DTransposeBias", got[0], refTransposeConv(x, xs, w2, []int{3, 2, 2, 2}, bias, 2, 0, 0, 6, 8), 1e-5)
 }
