@@ -14,6 +14,7 @@ const (
 	opDEPTHWISE_CONV_2D     = 4
 	opDEQUANTIZE            = 6
 	opFULLY_CONNECTED       = 9
+	opLOCAL_RESPONSE_NORM   = 13
 	opLOGISTIC              = 14
 	opMAX_POOL_2D           = 17
 	opMUL                   = 18

@@ -87,6 +87,7 @@ func init() {
 		opABS:                   func(c *opCtx) error { return c.activation(&graph.Activation{Func: graph.Abs}) },
 		opLEAKY_RELU:            (*opCtx).leakyRelu,
 		opPRELU:                 (*opCtx).prelu,
+		opLOCAL_RESPONSE_NORM:   (*opCtx).lrn,
 		opTRANSPOSE_CONV:        func(c *opCtx) error { return c.transposeConv(false) },
 	}
 }
@@ -1016,6 +1017,26 @@ func (c *opCtx) transposeConv(custom bool) error {
 	}
 	op.Bias = params["bias"] != nil
 	return c.emit(op, []string{x.name}, params, true, act)
+}
+
+// lrn maps LOCAL_RESPONSE_NORMALIZATION: x / (bias + alpha·Σx²)^beta over
+// the channels within radius, which is graph.LRN over 2·radius+1 channels
+// with its alpha divided by that size.
+func (c *opCtx) lrn() error {
+	x, err := c.mapIn(0)
+	if err != nil {
+		return err
+	}
+	o := &LocalResponseNormalizationOptions{}
+	if err := c.needOptions(BuiltinOptionsLocalResponseNormalizationOptions, o); err != nil {
+		return err
+	}
+	r := int(o.Radius())
+	if r < 0 || r > 1<<16 {
+		return fmt.Errorf("radius %d", r)
+	}
+	size := 2*r + 1
+	return c.emit(&graph.LRN{Size: size, Alpha: o.Alpha() * float32(size), Beta: o.Beta(), Bias: o.Bias()}, []string{x.name}, nil, true, ActivationFunctionTypeNONE)
 }
 
 // isWeight reports whether constant tensor t holds weights: float data, or

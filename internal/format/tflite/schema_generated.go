@@ -194,69 +194,72 @@ func (v MirrorPadMode) String() string {
 type BuiltinOptions byte
 
 const (
-	BuiltinOptionsNONE                         BuiltinOptions = 0
-	BuiltinOptionsConv2DOptions                BuiltinOptions = 1
-	BuiltinOptionsDepthwiseConv2DOptions       BuiltinOptions = 2
-	BuiltinOptionsPool2DOptions                BuiltinOptions = 5
-	BuiltinOptionsFullyConnectedOptions        BuiltinOptions = 8
-	BuiltinOptionsSoftmaxOptions               BuiltinOptions = 9
-	BuiltinOptionsConcatenationOptions         BuiltinOptions = 10
-	BuiltinOptionsAddOptions                   BuiltinOptions = 11
-	BuiltinOptionsResizeBilinearOptions        BuiltinOptions = 15
-	BuiltinOptionsReshapeOptions               BuiltinOptions = 17
-	BuiltinOptionsMulOptions                   BuiltinOptions = 21
-	BuiltinOptionsReducerOptions               BuiltinOptions = 27
-	BuiltinOptionsSubOptions                   BuiltinOptions = 28
-	BuiltinOptionsDivOptions                   BuiltinOptions = 29
-	BuiltinOptionsSqueezeOptions               BuiltinOptions = 30
-	BuiltinOptionsTransposeConvOptions         BuiltinOptions = 49
-	BuiltinOptionsResizeNearestNeighborOptions BuiltinOptions = 74
-	BuiltinOptionsLeakyReluOptions             BuiltinOptions = 75
-	BuiltinOptionsMirrorPadOptions             BuiltinOptions = 77
+	BuiltinOptionsNONE                              BuiltinOptions = 0
+	BuiltinOptionsConv2DOptions                     BuiltinOptions = 1
+	BuiltinOptionsDepthwiseConv2DOptions            BuiltinOptions = 2
+	BuiltinOptionsPool2DOptions                     BuiltinOptions = 5
+	BuiltinOptionsFullyConnectedOptions             BuiltinOptions = 8
+	BuiltinOptionsSoftmaxOptions                    BuiltinOptions = 9
+	BuiltinOptionsConcatenationOptions              BuiltinOptions = 10
+	BuiltinOptionsAddOptions                        BuiltinOptions = 11
+	BuiltinOptionsLocalResponseNormalizationOptions BuiltinOptions = 13
+	BuiltinOptionsResizeBilinearOptions             BuiltinOptions = 15
+	BuiltinOptionsReshapeOptions                    BuiltinOptions = 17
+	BuiltinOptionsMulOptions                        BuiltinOptions = 21
+	BuiltinOptionsReducerOptions                    BuiltinOptions = 27
+	BuiltinOptionsSubOptions                        BuiltinOptions = 28
+	BuiltinOptionsDivOptions                        BuiltinOptions = 29
+	BuiltinOptionsSqueezeOptions                    BuiltinOptions = 30
+	BuiltinOptionsTransposeConvOptions              BuiltinOptions = 49
+	BuiltinOptionsResizeNearestNeighborOptions      BuiltinOptions = 74
+	BuiltinOptionsLeakyReluOptions                  BuiltinOptions = 75
+	BuiltinOptionsMirrorPadOptions                  BuiltinOptions = 77
 )
 
 var EnumNamesBuiltinOptions = map[BuiltinOptions]string{
-	BuiltinOptionsNONE:                         "NONE",
-	BuiltinOptionsConv2DOptions:                "Conv2DOptions",
-	BuiltinOptionsDepthwiseConv2DOptions:       "DepthwiseConv2DOptions",
-	BuiltinOptionsPool2DOptions:                "Pool2DOptions",
-	BuiltinOptionsFullyConnectedOptions:        "FullyConnectedOptions",
-	BuiltinOptionsSoftmaxOptions:               "SoftmaxOptions",
-	BuiltinOptionsConcatenationOptions:         "ConcatenationOptions",
-	BuiltinOptionsAddOptions:                   "AddOptions",
-	BuiltinOptionsResizeBilinearOptions:        "ResizeBilinearOptions",
-	BuiltinOptionsReshapeOptions:               "ReshapeOptions",
-	BuiltinOptionsMulOptions:                   "MulOptions",
-	BuiltinOptionsReducerOptions:               "ReducerOptions",
-	BuiltinOptionsSubOptions:                   "SubOptions",
-	BuiltinOptionsDivOptions:                   "DivOptions",
-	BuiltinOptionsSqueezeOptions:               "SqueezeOptions",
-	BuiltinOptionsTransposeConvOptions:         "TransposeConvOptions",
-	BuiltinOptionsResizeNearestNeighborOptions: "ResizeNearestNeighborOptions",
-	BuiltinOptionsLeakyReluOptions:             "LeakyReluOptions",
-	BuiltinOptionsMirrorPadOptions:             "MirrorPadOptions",
+	BuiltinOptionsNONE:                              "NONE",
+	BuiltinOptionsConv2DOptions:                     "Conv2DOptions",
+	BuiltinOptionsDepthwiseConv2DOptions:            "DepthwiseConv2DOptions",
+	BuiltinOptionsPool2DOptions:                     "Pool2DOptions",
+	BuiltinOptionsFullyConnectedOptions:             "FullyConnectedOptions",
+	BuiltinOptionsSoftmaxOptions:                    "SoftmaxOptions",
+	BuiltinOptionsConcatenationOptions:              "ConcatenationOptions",
+	BuiltinOptionsAddOptions:                        "AddOptions",
+	BuiltinOptionsLocalResponseNormalizationOptions: "LocalResponseNormalizationOptions",
+	BuiltinOptionsResizeBilinearOptions:             "ResizeBilinearOptions",
+	BuiltinOptionsReshapeOptions:                    "ReshapeOptions",
+	BuiltinOptionsMulOptions:                        "MulOptions",
+	BuiltinOptionsReducerOptions:                    "ReducerOptions",
+	BuiltinOptionsSubOptions:                        "SubOptions",
+	BuiltinOptionsDivOptions:                        "DivOptions",
+	BuiltinOptionsSqueezeOptions:                    "SqueezeOptions",
+	BuiltinOptionsTransposeConvOptions:              "TransposeConvOptions",
+	BuiltinOptionsResizeNearestNeighborOptions:      "ResizeNearestNeighborOptions",
+	BuiltinOptionsLeakyReluOptions:                  "LeakyReluOptions",
+	BuiltinOptionsMirrorPadOptions:                  "MirrorPadOptions",
 }
 
 var EnumValuesBuiltinOptions = map[string]BuiltinOptions{
-	"NONE":                         BuiltinOptionsNONE,
-	"Conv2DOptions":                BuiltinOptionsConv2DOptions,
-	"DepthwiseConv2DOptions":       BuiltinOptionsDepthwiseConv2DOptions,
-	"Pool2DOptions":                BuiltinOptionsPool2DOptions,
-	"FullyConnectedOptions":        BuiltinOptionsFullyConnectedOptions,
-	"SoftmaxOptions":               BuiltinOptionsSoftmaxOptions,
-	"ConcatenationOptions":         BuiltinOptionsConcatenationOptions,
-	"AddOptions":                   BuiltinOptionsAddOptions,
-	"ResizeBilinearOptions":        BuiltinOptionsResizeBilinearOptions,
-	"ReshapeOptions":               BuiltinOptionsReshapeOptions,
-	"MulOptions":                   BuiltinOptionsMulOptions,
-	"ReducerOptions":               BuiltinOptionsReducerOptions,
-	"SubOptions":                   BuiltinOptionsSubOptions,
-	"DivOptions":                   BuiltinOptionsDivOptions,
-	"SqueezeOptions":               BuiltinOptionsSqueezeOptions,
-	"TransposeConvOptions":         BuiltinOptionsTransposeConvOptions,
-	"ResizeNearestNeighborOptions": BuiltinOptionsResizeNearestNeighborOptions,
-	"LeakyReluOptions":             BuiltinOptionsLeakyReluOptions,
-	"MirrorPadOptions":             BuiltinOptionsMirrorPadOptions,
+	"NONE":                              BuiltinOptionsNONE,
+	"Conv2DOptions":                     BuiltinOptionsConv2DOptions,
+	"DepthwiseConv2DOptions":            BuiltinOptionsDepthwiseConv2DOptions,
+	"Pool2DOptions":                     BuiltinOptionsPool2DOptions,
+	"FullyConnectedOptions":             BuiltinOptionsFullyConnectedOptions,
+	"SoftmaxOptions":                    BuiltinOptionsSoftmaxOptions,
+	"ConcatenationOptions":              BuiltinOptionsConcatenationOptions,
+	"AddOptions":                        BuiltinOptionsAddOptions,
+	"LocalResponseNormalizationOptions": BuiltinOptionsLocalResponseNormalizationOptions,
+	"ResizeBilinearOptions":             BuiltinOptionsResizeBilinearOptions,
+	"ReshapeOptions":                    BuiltinOptionsReshapeOptions,
+	"MulOptions":                        BuiltinOptionsMulOptions,
+	"ReducerOptions":                    BuiltinOptionsReducerOptions,
+	"SubOptions":                        BuiltinOptionsSubOptions,
+	"DivOptions":                        BuiltinOptionsDivOptions,
+	"SqueezeOptions":                    BuiltinOptionsSqueezeOptions,
+	"TransposeConvOptions":              BuiltinOptionsTransposeConvOptions,
+	"ResizeNearestNeighborOptions":      BuiltinOptionsResizeNearestNeighborOptions,
+	"LeakyReluOptions":                  BuiltinOptionsLeakyReluOptions,
+	"MirrorPadOptions":                  BuiltinOptionsMirrorPadOptions,
 }
 
 func (v BuiltinOptions) String() string {
@@ -1877,6 +1880,100 @@ func ResizeNearestNeighborOptionsAddHalfPixelCenters(builder *flatbuffers.Builde
 	builder.PrependBoolSlot(1, halfPixelCenters, false)
 }
 func ResizeNearestNeighborOptionsEnd(builder *flatbuffers.Builder) flatbuffers.UOffsetT {
+	return builder.EndObject()
+}
+
+type LocalResponseNormalizationOptions struct {
+	_tab flatbuffers.Table
+}
+
+func GetRootAsLocalResponseNormalizationOptions(buf []byte, offset flatbuffers.UOffsetT) *LocalResponseNormalizationOptions {
+	n := flatbuffers.GetUOffsetT(buf[offset:])
+	x := &LocalResponseNormalizationOptions{}
+	x.Init(buf, n+offset)
+	return x
+}
+
+func GetSizePrefixedRootAsLocalResponseNormalizationOptions(buf []byte, offset flatbuffers.UOffsetT) *LocalResponseNormalizationOptions {
+	n := flatbuffers.GetUOffsetT(buf[offset+flatbuffers.SizeUint32:])
+	x := &LocalResponseNormalizationOptions{}
+	x.Init(buf, n+offset+flatbuffers.SizeUint32)
+	return x
+}
+
+func (rcv *LocalResponseNormalizationOptions) Init(buf []byte, i flatbuffers.UOffsetT) {
+	rcv._tab.Bytes = buf
+	rcv._tab.Pos = i
+}
+
+func (rcv *LocalResponseNormalizationOptions) Table() flatbuffers.Table {
+	return rcv._tab
+}
+
+func (rcv *LocalResponseNormalizationOptions) Radius() int32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(4))
+	if o != 0 {
+		return rcv._tab.GetInt32(o + rcv._tab.Pos)
+	}
+	return 0
+}
+
+func (rcv *LocalResponseNormalizationOptions) MutateRadius(n int32) bool {
+	return rcv._tab.MutateInt32Slot(4, n)
+}
+
+func (rcv *LocalResponseNormalizationOptions) Bias() float32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(6))
+	if o != 0 {
+		return rcv._tab.GetFloat32(o + rcv._tab.Pos)
+	}
+	return 0.0
+}
+
+func (rcv *LocalResponseNormalizationOptions) MutateBias(n float32) bool {
+	return rcv._tab.MutateFloat32Slot(6, n)
+}
+
+func (rcv *LocalResponseNormalizationOptions) Alpha() float32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(8))
+	if o != 0 {
+		return rcv._tab.GetFloat32(o + rcv._tab.Pos)
+	}
+	return 0.0
+}
+
+func (rcv *LocalResponseNormalizationOptions) MutateAlpha(n float32) bool {
+	return rcv._tab.MutateFloat32Slot(8, n)
+}
+
+func (rcv *LocalResponseNormalizationOptions) Beta() float32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(10))
+	if o != 0 {
+		return rcv._tab.GetFloat32(o + rcv._tab.Pos)
+	}
+	return 0.0
+}
+
+func (rcv *LocalResponseNormalizationOptions) MutateBeta(n float32) bool {
+	return rcv._tab.MutateFloat32Slot(10, n)
+}
+
+func LocalResponseNormalizationOptionsStart(builder *flatbuffers.Builder) {
+	builder.StartObject(4)
+}
+func LocalResponseNormalizationOptionsAddRadius(builder *flatbuffers.Builder, radius int32) {
+	builder.PrependInt32Slot(0, radius, 0)
+}
+func LocalResponseNormalizationOptionsAddBias(builder *flatbuffers.Builder, bias float32) {
+	builder.PrependFloat32Slot(1, bias, 0.0)
+}
+func LocalResponseNormalizationOptionsAddAlpha(builder *flatbuffers.Builder, alpha float32) {
+	builder.PrependFloat32Slot(2, alpha, 0.0)
+}
+func LocalResponseNormalizationOptionsAddBeta(builder *flatbuffers.Builder, beta float32) {
+	builder.PrependFloat32Slot(3, beta, 0.0)
+}
+func LocalResponseNormalizationOptionsEnd(builder *flatbuffers.Builder) flatbuffers.UOffsetT {
 	return builder.EndObject()
 }
 

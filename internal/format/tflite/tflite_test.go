@@ -600,3 +600,24 @@ func TestTransposeConv(t *testing.T) {
 	_, got := run(t, m, x)
 	near(t, "Convolution2DTransposeBias", got[0], refTransposeConv(x, xs, w2, []int{3, 2, 2, 2}, bias, 2, 0, 0, 6, 8), 1e-5)
 }
+
+// LOCAL_RESPONSE_NORMALIZATION, by hand: x / (bias + alpha·Σx²)^beta over
+// the channels within radius 1.
+func TestLRN(t *testing.T) {
+	m := &tModel{}
+	in := m.runtime("x", 1, 1, 1, 3)
+	y := m.runtime("lrn", 1, 1, 1, 3)
+	m.op(opLOCAL_RESPONSE_NORM, []int{in}, []int{y}, func(b *flatbuffers.Builder) (BuiltinOptions, flatbuffers.UOffsetT) {
+		LocalResponseNormalizationOptionsStart(b)
+		LocalResponseNormalizationOptionsAddRadius(b, 1)
+		LocalResponseNormalizationOptionsAddBias(b, 1)
+		LocalResponseNormalizationOptionsAddAlpha(b, 0.5)
+		LocalResponseNormalizationOptionsAddBeta(b, 0.5)
+		return BuiltinOptionsLocalResponseNormalizationOptions, LocalResponseNormalizationOptionsEnd(b)
+	})
+	m.inputs, m.outputs = []int{in}, []int{y}
+	_, got := run(t, m, []float32{1, 2, 3})
+	// Σx² over the window: 1+4 = 5, 1+4+9 = 14, 4+9 = 13.
+	want := []float32{1 / float32(math.Sqrt(1+0.5*5)), 2 / float32(math.Sqrt(1+0.5*14)), 3 / float32(math.Sqrt(1+0.5*13))}
+	near(t, "lrn", got[0], want, 1e-6)
+}
