@@ -72,9 +72,10 @@ func TestList(t *testing.T) {
 		formats[strings.SplitN(m.Format, "-", 2)[0]]++
 		if len(m.Input) != 3 || m.Params <= 0 {
 			t.Errorf("%s: input %v, params %d", m.ID, m.Input, m.Params)
+			continue
 		}
 		pp := m.Preprocess
-		if pp.Scale <= 0 || len(pp.Mean) != 3 || len(pp.Std) != 3 || pp.Source == "" {
+		if c := m.Input[0]; pp.Scale <= 0 || len(pp.Mean) != c || len(pp.Std) != c || pp.Source == "" { // one mean and std per channel
 			t.Errorf("%s: incomplete preprocessing %+v", m.ID, pp)
 		}
 	}
