@@ -31,6 +31,7 @@ type tOp struct {
 	opts       func(b *flatbuffers.Builder) (BuiltinOptions, flatbuffers.UOffsetT)
 	custom     string // a CUSTOM operator's name
 	customOpts []byte
+	version    int // the operator code's version (0: 1)
 }
 
 type tModel struct {
@@ -187,12 +188,13 @@ func (m *tModel) build(offset func(i int) uint64) []byte {
 	type code struct {
 		builtin int
 		custom  string
+		version int
 	}
 	codeIdx := map[code]int{}
 	var codes []code
 	var ops []flatbuffers.UOffsetT
 	for _, o := range m.ops {
-		k := code{o.code, o.custom}
+		k := code{o.code, o.custom, o.version}
 		if _, ok := codeIdx[k]; !ok {
 			codeIdx[k] = len(codes)
 			codes = append(codes, k)
@@ -232,6 +234,9 @@ func (m *tModel) build(offset func(i int) uint64) []byte {
 		OperatorCodeAddBuiltinCode(b, int32(c.builtin))
 		if name != 0 {
 			OperatorCodeAddCustomCode(b, name)
+		}
+		if c.version > 0 {
+			OperatorCodeAddVersion(b, int32(c.version))
 		}
 		occ = append(occ, OperatorCodeEnd(b))
 	}

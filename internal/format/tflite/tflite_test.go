@@ -441,31 +441,42 @@ func TestBuiltinNames(t *testing.T) {
 
 var update = flag.Bool("update", false, "rewrite testdata/tiny_int8.tflite")
 
-// tinyInt8 is a quantized classifier (int8 weights, uint8 input): conv 3×3
-// with a fused RELU, a mean over the map, a dense layer of 3 classes and a
-// softmax. testdata/tiny_int8.tflite holds its bytes for the server's tests.
+// tinyInt8 is a quantized classifier as TFLite's int8 kernels take it
+// (int8 input, per-channel int8 filter, int32 bias of scale
+// input·filter, operator versions of int8 kernels): conv 3×3 with a fused
+// RELU, a mean over the map, a dense layer of 3 classes and a softmax.
+// testdata/tiny_int8.tflite holds its bytes for the server's tests. On
+// one input, TFLite's runtime (@tensorflow/tfjs-tflite) gave probabilities
+// 0.1602, 0.0859, 0.7539 and convscope, dequantized, 0.1560, 0.0850,
+// 0.7590: within 1.3 steps of the output's quantization (1/256).
 func tinyInt8() *tModel {
 	r := rand.New(rand.NewSource(9))
 	m := &tModel{}
-	in := m.add(tTensor{name: "image", shape: []int{1, 8, 8, 3}, typ: TensorTypeUINT8, scale: []float32{1.0 / 255}, zero: []int64{0}})
+	in := m.add(tTensor{name: "image", shape: []int{1, 8, 8, 3}, typ: TensorTypeINT8, scale: []float32{1.0 / 255}, zero: []int64{-128}})
 	wq := make([]byte, 4*3*3*3)
 	for i := range wq {
 		wq[i] = byte(int8(r.Intn(255) - 127))
 	}
-	w := m.add(tTensor{name: "conv/weights", shape: []int{4, 3, 3, 3}, typ: TensorTypeINT8, data: wq, scale: []float32{0.01, 0.02, 0.015, 0.005}, zero: []int64{0, 0, 0, 0}})
-	c := m.add(tTensor{name: "conv", shape: []int{1, 8, 8, 4}, typ: TensorTypeINT8, scale: []float32{0.05}, zero: []int64{-128}})
-	m.op(opCONV_2D, []int{in, w, -1}, []int{c}, convOpts(PaddingSAME, 1, 1, ActivationFunctionTypeRELU, 1, 1))
-	mean := m.add(tTensor{name: "mean", shape: []int{1, 4}, typ: TensorTypeINT8, scale: []float32{0.05}, zero: []int64{-128}})
-	m.op(opMEAN, []int{c, m.i32("axes", []int32{1, 2}, 2)}, []int{mean}, reducerOpts(false))
+	ws := []float32{0.01, 0.02, 0.015, 0.005}
+	w := m.add(tTensor{name: "conv/weights", shape: []int{4, 3, 3, 3}, typ: TensorTypeINT8, data: wq, scale: ws, zero: []int64{0, 0, 0, 0}})
+	bs := make([]float32, 4)
+	for i := range bs {
+		bs[i] = ws[i] / 255
+	}
+	b := m.add(tTensor{name: "conv/bias", shape: []int{4}, typ: TensorTypeINT32, data: i32bytes([]int32{100, -200, 50, 0}), scale: bs, zero: []int64{0, 0, 0, 0}})
+	c := m.add(tTensor{name: "conv", shape: []int{1, 8, 8, 4}, typ: TensorTypeINT8, scale: []float32{0.02}, zero: []int64{-128}})
+	m.ops = append(m.ops, tOp{code: opCONV_2D, ins: []int{in, w, b}, outs: []int{c}, opts: convOpts(PaddingSAME, 1, 1, ActivationFunctionTypeRELU, 1, 1), version: 3})
+	mean := m.add(tTensor{name: "mean", shape: []int{1, 4}, typ: TensorTypeINT8, scale: []float32{0.02}, zero: []int64{-128}})
+	m.ops = append(m.ops, tOp{code: opMEAN, ins: []int{c, m.i32("axes", []int32{1, 2}, 2)}, outs: []int{mean}, opts: reducerOpts(false), version: 2})
 	fq := make([]byte, 3*4)
 	for i := range fq {
 		fq[i] = byte(int8(r.Intn(255) - 127))
 	}
 	fw := m.add(tTensor{name: "dense/weights", shape: []int{3, 4}, typ: TensorTypeINT8, data: fq, scale: []float32{0.02}, zero: []int64{0}})
-	logits := m.add(tTensor{name: "logits", shape: []int{1, 3}, typ: TensorTypeINT8, scale: []float32{0.1}, zero: []int64{0}})
-	m.op(opFULLY_CONNECTED, []int{mean, fw, -1}, []int{logits}, fcOpts(ActivationFunctionTypeNONE))
+	logits := m.add(tTensor{name: "logits", shape: []int{1, 3}, typ: TensorTypeINT8, scale: []float32{0.05}, zero: []int64{0}})
+	m.ops = append(m.ops, tOp{code: opFULLY_CONNECTED, ins: []int{mean, fw, -1}, outs: []int{logits}, opts: fcOpts(ActivationFunctionTypeNONE), version: 4})
 	probs := m.add(tTensor{name: "probs", shape: []int{1, 3}, typ: TensorTypeINT8, scale: []float32{1.0 / 256}, zero: []int64{-128}})
-	m.op(opSOFTMAX, []int{logits}, []int{probs}, softmaxOpts(1))
+	m.ops = append(m.ops, tOp{code: opSOFTMAX, ins: []int{logits}, outs: []int{probs}, opts: softmaxOpts(1), version: 2})
 	m.inputs, m.outputs = []int{in}, []int{probs}
 	return m
 }
@@ -491,6 +502,19 @@ func TestTinyInt8Fixture(t *testing.T) {
 	}
 	if !slices.Equal(g.Notes, []string{graph.NoteDequantized}) {
 		t.Errorf("notes %q, want [%s]", g.Notes, graph.NoteDequantized)
+	}
+	// TFLite's int8 kernels (@tensorflow/tfjs-tflite 0.0.1-alpha.10) on
+	// the int8 input q_i = (37·i mod 256) − 128, i.e. x_i = (37·i mod 256)/255:
+	// convscope's float32 computation is within 1.5 output steps of them.
+	x := make([]float32, 8*8*3)
+	for i := range x {
+		x[i] = float32((i*37)%256) / 255
+	}
+	_, out := run(t, tinyInt8(), x)
+	for k, want := range []float64{0.16015625, 0.0859375, 0.75390625} {
+		if d := math.Abs(float64(out[0][k]) - want); d > 1.5/256 {
+			t.Errorf("probability %d = %g, TFLite's int8 runtime %g: %.2f output steps apart", k, out[0][k], want, d*256)
+		}
 	}
 }
 
