@@ -147,6 +147,31 @@ type Graph struct {
 	// from labels.<lang>.txt files beside the model; each has len(Labels)
 	// names in the same order.
 	LabelsI18n map[string][]string
+	// Notes are keys saying how the importer changed the model so that
+	// convscope can run it, for the model's description (GET /api/models
+	// "notes"): NoteDequantized, NoteFloat16.
+	Notes []string
+}
+
+// Keys of Graph.Notes.
+const (
+	// NoteDequantized: int8/uint8 weights (a quantized TFLite model) are
+	// dequantized, f = scale·(q − zero point), and computed in float32,
+	// so values differ slightly from the framework's integer arithmetic.
+	NoteDequantized = "dequantized"
+	// NoteFloat16: float16 weights are widened to float32 (exactly).
+	NoteFloat16 = "float16"
+)
+
+// NoteText describes a note in English (the key itself when unknown).
+func NoteText(key string) string {
+	switch key {
+	case NoteDequantized:
+		return "int8/uint8 weights dequantized and computed in float32 (values differ slightly from the framework's integer arithmetic)"
+	case NoteFloat16:
+		return "float16 weights widened to float32"
+	}
+	return key
 }
 
 // Node returns the node with the given name or nil.

@@ -306,6 +306,20 @@ describe('Scope page', () => {
     await page.screenshot({ path: screenshotPath('scope-run-explainer-1366.png') });
   });
 
+  it('opens a quantized .tflite, runs it, and the Explainer says it is dequantized', async () => {
+    const file = path.join(repoRoot, 'internal/format/tflite/testdata/tiny_int8.tflite');
+    const want = analyzeJSON(file);
+    await fresh(page, `${server.url}/#/scope`);
+    await page.setInputFiles('[data-testid="model-file"]', file);
+    await page.waitForFunction(() => location.hash.startsWith('#/scope/file/'));
+    await waitScopeReady(page);
+    checkTotals(await totals(page), want, 'tflite upload');
+    await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
+    await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
+    const note = await page.textContent('[data-note]');
+    assert.match(note, /int8\/uint8 weights dequantized/);
+  });
+
   it('opens a TF.js model from its model.json and weight shard, and runs it', { skip: needRef(path.join(tfjsDir, 'model.json'), path.join(tfjsDir, 'group1-shard1of1.bin')) }, async () => {
     const files = [path.join(tfjsDir, 'model.json'), path.join(tfjsDir, 'group1-shard1of1.bin')];
     const want = analyzeJSON(files[0]);

@@ -19,6 +19,7 @@ import (
 	_ "github.com/convscope/convscope/internal/format/caffe" // the importers the checker measures
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
+	_ "github.com/convscope/convscope/internal/format/tflite"
 	"github.com/convscope/convscope/internal/graph"
 )
 

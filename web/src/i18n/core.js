@@ -34,6 +34,8 @@ export default {
     'modelinfo.model': 'Model',
     'modelinfo.meta': '{layers} layers · {params} parameters',
     'modelinfo.input': ' · {shape} input',
+    'modelinfo.note.dequantized': 'int8/uint8 weights dequantized, computed in float32',
+    'modelinfo.note.float16': 'float16 weights widened to float32',
     'labels.classes': '{n} classes',
   },
   'zh-CN': {
@@ -67,6 +69,8 @@ export default {
     'modelinfo.model': '模型',
     'modelinfo.meta': '{layers} 层 · {params} 个参数',
     'modelinfo.input': ' · 输入 {shape}',
+    'modelinfo.note.dequantized': 'int8/uint8 权重已反量化，以 float32 计算',
+    'modelinfo.note.float16': 'float16 权重已转为 float32',
     'labels.classes': '{n} 个类别',
   },
   'zh-TW': {
@@ -100,6 +104,8 @@ export default {
     'modelinfo.model': '模型',
     'modelinfo.meta': '{layers} 層 · {params} 個參數',
     'modelinfo.input': ' · 輸入 {shape}',
+    'modelinfo.note.dequantized': 'int8/uint8 權重已反量化，以 float32 計算',
+    'modelinfo.note.float16': 'float16 權重已轉為 float32',
     'labels.classes': '{n} 個類別',
   },
 };
