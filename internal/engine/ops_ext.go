@@ -202,3 +202,15 @@ func (p *Program) planMatMul(n *graph.Node, _ *graph.MatMul) (func(), error) {
 	y := p.out(n, 0)
 	return func() { tensor.MatMul(y.Data, a.Data, a.Shape, b.Data, b.Shape, y.Shape) }, nil
 }
+
+var _ = register((*Program).planDepthToSpace)
+
+func (p *Program) planDepthToSpace(n *graph.Node, op *graph.DepthToSpace) (func(), error) {
+	x := p.vals[n.Inputs[0]]
+	if len(x.Shape) != 4 {
+		return nil, fmt.Errorf("input of shape %v is not N×C×H×W", graph.Shape(x.Shape))
+	}
+	y := p.out(n, 0)
+	s := x.Shape
+	return func() { tensor.DepthToSpace(y.Data, x.Data, s[0], s[1], s[2], s[3], op.Block, op.CRD) }, nil
+}
