@@ -214,3 +214,14 @@ func (p *Program) planDepthToSpace(n *graph.Node, op *graph.DepthToSpace) (func(
 	s := x.Shape
 	return func() { tensor.DepthToSpace(y.Data, x.Data, s[0], s[1], s[2], s[3], op.Block, op.CRD) }, nil
 }
+
+var _ = register((*Program).planDynamicQuantize)
+
+func (p *Program) planDynamicQuantize(n *graph.Node, _ *graph.DynamicQuantize) (func(), error) {
+	x := p.vals[n.Inputs[0]]
+	if len(n.Outputs) != 3 {
+		return nil, fmt.Errorf("DynamicQuantizeLinear has %d outputs, want 3 (y, scale, zero point)", len(n.Outputs))
+	}
+	y, scale, zero := p.out(n, 0), p.out(n, 1), p.out(n, 2)
+	return func() { scale.Data[0], zero.Data[0] = tensor.DynamicQuantize(y.Data, x.Data) }, nil
+}

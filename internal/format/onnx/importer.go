@@ -25,6 +25,11 @@ type value struct {
 	// unknown marks outputs of Unknown nodes (Options.Partial): their
 	// shape is not known.
 	unknown bool
+	// reshaped marks constants a shape operator (Reshape, Unsqueeze,
+	// Squeeze, Flatten) computed from a stored tensor: a weight brought
+	// into shape for broadcasting (a one-channel bias), counted as a
+	// parameter even when it has one element (scalarOperand).
+	reshaped bool
 }
 
 type importer struct {
@@ -351,6 +356,12 @@ func (imp *importer) node(n *NodeProto) error {
 			return err
 		}
 		return graph.NodeErrorf(c.id, "node %q (%s): %w", c.id, c.op, err)
+	}
+	switch c.op {
+	case "Reshape", "Unsqueeze", "Squeeze", "Flatten":
+		if v := imp.vals[c.out(0)]; v != nil && v.c != nil {
+			v.reshaped = true
+		}
 	}
 	for i, o := range n.GetOutput() {
 		if o == "" || !imp.used[o] {

@@ -1,0 +1,107 @@
+package onnx
+
+import (
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/convscope/convscope/internal/analyze"
+)
+
+// u8tensor is a uint8 tensor (ONNX stores 8-bit values in int32_data).
+func u8tensor(name string, dims []int64, v ...int32) *TensorProto {
+	return &TensorProto{Name: proto.String(name), Dims: dims, DataType: proto.Int32(int32(TensorProto_UINT8)), Int32Data: v}
+}
+
+// DynamicQuantizeLinear on the three examples of the ONNX operator
+// documentation (onnx/docs/Operators.md: a range across 0, an all-negative
+// and an all-positive input), outputs as documented.
+func TestDynamicQuantizeLinearDocExamples(t *testing.T) {
+	for _, tc := range []struct {
+		x           []float32
+		shape       []int
+		scale, zero float32
+		y           []float32
+	}{
+		{[]float32{0, 2, -3, -2.5, 1.34, 0.5}, []int{6}, 0.0196078438, 153, []float32{153, 255, 0, 26, 221, 179}},
+		{[]float32{-1, -2.1, -1.3, -2.5, -3.34, -4}, []int{6}, 0.0156862754, 255, []float32{191, 121, 172, 96, 42, 0}},
+		{[]float32{1, 2.1, 1.3, 2.5, 3.34, 4, 1.5, 2.6, 3.9, 4, 3, 2.345}, []int{3, 4}, 0.0156862754, 0,
+			[]float32{64, 134, 83, 159, 213, 255, 96, 166, 249, 255, 191, 149}},
+	} {
+		dims := make([]int64, len(tc.shape))
+		for i, d := range tc.shape {
+			dims[i] = int64(d)
+		}
+		m := modelSpec{opset: 11, inputs: []*ValueInfoProto{fin("x", dims...)}, outputs: []string{"y", "y_scale", "y_zero_point"},
+			nodes: []*NodeProto{node("DynamicQuantizeLinear", []string{"x"}, []string{"y", "y_scale", "y_zero_point"})}}
+		out := run(t, m.load(t, Options{}), tc.x)
+		near(t, "y", out["y"], tc.shape, tc.y...)
+		near(t, "y_scale", out["y_scale"], []int{}, tc.scale)
+		near(t, "y_zero_point", out["y_zero_point"], []int{}, tc.zero)
+	}
+}
+
+// ConvInteger on the ONNX documentation's examples: x = 2…10 (3×3) with
+// zero point 1 and a 2×2 kernel of ones, without and with padding 1 (the
+// padding is of x − zero point, so it adds nothing); then a per-channel
+// weight zero point and a zero point from DynamicQuantizeLinear, by hand.
+func TestConvIntegerDocExamples(t *testing.T) {
+	x := []float32{2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for _, tc := range []struct {
+		name  string
+		pads  []int64
+		shape []int
+		want  []float32
+	}{
+		{"no padding", nil, []int{1, 1, 2, 2}, []float32{12, 16, 24, 28}},
+		{"padding", []int64{1, 1, 1, 1}, []int{1, 1, 4, 4}, []float32{1, 3, 5, 3, 5, 12, 16, 9, 11, 24, 28, 15, 7, 15, 17, 9}},
+	} {
+		var attrs []*AttributeProto
+		if tc.pads != nil {
+			attrs = append(attrs, aInts("pads", tc.pads...))
+		}
+		m := modelSpec{opset: 10, inputs: []*ValueInfoProto{vi("x", TensorProto_UINT8, 1, 1, 3, 3)}, outputs: []string{"y"},
+			inits: []*TensorProto{u8tensor("w", []int64{1, 1, 2, 2}, 1, 1, 1, 1), u8tensor("x_zero_point", nil, 1)},
+			nodes: []*NodeProto{node("ConvInteger", []string{"x", "w", "x_zero_point"}, []string{"y"}, attrs...)}}
+		near(t, tc.name, run(t, m.load(t, Options{}), x)["y"], tc.shape, tc.want...)
+	}
+	// Two output channels, weight zero points [1, 3], weights 1×1: channel
+	// 0 is (x − zx)·(4 − 1), channel 1 (x − zx)·(4 − 3). x = [0, 2, −3,
+	// −2.5, 1.34, 0.5] quantized as in the first documentation example
+	// (zero point 153): y = [153 255 0 26 221 179] − 153.
+	m := modelSpec{opset: 11, inputs: []*ValueInfoProto{fin("x", 1, 1, 2, 3)}, outputs: []string{"y"},
+		inits: []*TensorProto{u8tensor("w", []int64{2, 1, 1, 1}, 4, 4), u8tensor("wz", []int64{2}, 1, 3)},
+		nodes: []*NodeProto{
+			node("DynamicQuantizeLinear", []string{"x"}, []string{"q", "s", "z"}),
+			node("ConvInteger", []string{"q", "w", "z", "wz"}, []string{"y"}),
+		}}
+	d := []float32{0, 102, -153, -127, 68, 26}
+	want := make([]float32, 0, 12)
+	for _, f := range []float32{3, 1} {
+		for _, v := range d {
+			want = append(want, v*f)
+		}
+	}
+	near(t, "per-channel", run(t, m.load(t, Options{}), []float32{0, 2, -3, -2.5, 1.34, 0.5})["y"], []int{1, 2, 2, 3}, want...)
+}
+
+// The bias of a one-channel convolution in a quantized export is a stored
+// one-element tensor reshaped to [1, 1, 1, 1] and added: a weight, counted
+// (as the float model's Conv bias is), unlike a scalar Add operand.
+func TestReshapedScalarBiasIsAParameter(t *testing.T) {
+	m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 1, 1, 2)}, outputs: []string{"y", "z"},
+		inits: []*TensorProto{ftensor("b", []int64{1}, 0.5), itensor("shape", []int64{4}, 1, 1, 1, 1), ftensor("s", nil, 2)},
+		nodes: []*NodeProto{
+			node("Reshape", []string{"b", "shape"}, []string{"rb"}),
+			node("Add", []string{"x", "rb"}, []string{"y"}),
+			node("Mul", []string{"y", "s"}, []string{"z"}),
+		}}
+	g := m.load(t, Options{})
+	r, err := analyze.Analyze(g)
+	if err != nil || r.Params != 1 || r.ParamBytes != 4 {
+		t.Errorf("params %d (%d bytes), want 1 (the bias; the scalar 2 is an attribute): %v", r.Params, r.ParamBytes, err)
+	}
+	out := run(t, g, []float32{1, -1})
+	near(t, "y", out["y"], []int{1, 1, 1, 2}, 1.5, -0.5)
+	near(t, "z", out["z"], []int{1, 1, 1, 2}, 3, -1)
+}
