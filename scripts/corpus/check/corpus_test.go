@@ -34,7 +34,7 @@ func TestCorpus(t *testing.T) {
 	for _, m := range list.Models {
 		r := Check(m, cache)
 		if r.Failed() {
-			t.Errorf("%s (%s): %s: %s", r.ID, r.Format, r.Check, r.Failure)
+			t.Errorf("%s (%s): expected %s: %s: %s", r.ID, r.Format, r.Expect, r.Check, r.Failure)
 		}
 		rs = append(rs, r)
 	}
@@ -73,6 +73,12 @@ func TestList(t *testing.T) {
 		if len(m.Input) != 3 || m.Params <= 0 {
 			t.Errorf("%s: input %v, params %d", m.ID, m.Input, m.Params)
 		}
+		if m.Expect != "" && level(m.Expect) < 0 {
+			t.Errorf("%s: expect %q is not one of %q", m.ID, m.Expect, Levels)
+		}
+		if (m.Expect != "" || m.Tolerance != 0) && len(m.Why) < 20 {
+			t.Errorf("%s: expect %q / tolerance %g without a reason (why)", m.ID, m.Expect, m.Tolerance)
+		}
 		pp := m.Preprocess
 		if pp.Scale <= 0 || len(pp.Mean) != 3 || len(pp.Std) != 3 || pp.Source == "" {
 			t.Errorf("%s: incomplete preprocessing %+v", m.ID, pp)
@@ -81,6 +87,33 @@ func TestList(t *testing.T) {
 	for _, f := range []string{"onnx", "tfjs", "caffe"} {
 		if formats[f] == 0 {
 			t.Errorf("no %s model in the corpus", f)
+		}
+	}
+}
+
+// The expected outcome decides which failed checks fail the model.
+func TestExpectations(t *testing.T) {
+	for _, tc := range []struct {
+		expect, check string
+		loads         bool
+		runs          string
+		failed        bool
+		reached       string
+	}{
+		{"matches", "", true, "yes", false, "matches"},
+		{"matches", "parity", true, "yes", true, "runs"},
+		{"runs", "parity", true, "yes", false, "runs"},
+		{"runs", "run", true, "no", true, "loads"},
+		{"loads", "run", true, "no", false, "loads"},
+		{"loads", "params", true, "no", true, "—"},
+		{"refused", "load", false, "no", false, "refused"},
+		{"loads", "load", false, "no", true, "refused"},
+		{"refused", "oracle", false, "no", true, "refused"},
+	} {
+		r := Result{Expect: tc.expect, Check: tc.check, Loads: tc.loads, Runs: tc.runs}
+		r.reach(true)
+		if r.Failed() != tc.failed || r.Reached != tc.reached {
+			t.Errorf("expect %s, failed check %q: failed %v, reached %s; want %v, %s", tc.expect, tc.check, r.Failed(), r.Reached, tc.failed, tc.reached)
 		}
 	}
 }
