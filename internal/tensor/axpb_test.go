@@ -37,3 +37,15 @@ func TestPowerFastPaths(t *testing.T) {
 		t.Errorf("in place: %v", x)
 	}
 }
+
+// Global average pooling (the fast path of AvgPool2D) is the mean of each
+// plane: [1, 2, 3, 4, 5, 6] and [−1, 1, 0, 0, 0, 6] over 2×3 planes.
+func TestGlobalAvgPool(t *testing.T) {
+	src := []float32{1, 2, 3, 4, 5, 6, -1, 1, 0, 0, 0, 6}
+	g := ConvGeom{N: 1, C: 2, H: 2, W: 3, KH: 2, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, OH: 1, OW: 1}
+	dst := make([]float32, 2)
+	AvgPool2D(dst, src, g, false, 0, 0)
+	if dst[0] != 3.5 || dst[1] != 1 {
+		t.Errorf("global average = %v, want [3.5 1]", dst)
+	}
+}
