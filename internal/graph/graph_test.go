@@ -209,7 +209,7 @@ func TestNames(t *testing.T) {
 // time (the parameters are a map: the order must not leak into messages).
 func TestHasWeightsNamesTheWeightFirst(t *testing.T) {
 	g := &Graph{Inputs: []Value{{Name: "x", Shape: Shape{1, 3, 8, 8}}},
-		Nodes: []*Node{{Name: "c", Type: "Convolution", Op: &Conv{Window: Window{Kernel: [2]int{3, 3}}, OutChannels: 4, Bias: true}, Inputs: []string{"x"}, Outputs: []string{"y"}}},
+		Nodes:   []*Node{{Name: "c", Type: "Convolution", Op: &Conv{Window: Window{Kernel: [2]int{3, 3}}, OutChannels: 4, Bias: true}, Inputs: []string{"x"}, Outputs: []string{"y"}}},
 		Outputs: []string{"y"}}
 	shapes, err := g.InferShapes(1)
 	if err != nil {
