@@ -225,3 +225,10 @@ func (p *Program) planDynamicQuantize(n *graph.Node, _ *graph.DynamicQuantize) (
 	y, scale, zero := p.out(n, 0), p.out(n, 1), p.out(n, 2)
 	return func() { scale.Data[0], zero.Data[0] = tensor.DynamicQuantize(y.Data, x.Data) }, nil
 }
+
+var _ = register((*Program).planQuantize)
+
+func (p *Program) planQuantize(n *graph.Node, op *graph.Quantize) (func(), error) {
+	x, y := p.in(n, 0), p.out(n, 0)
+	return func() { tensor.QuantizeLinear(y.Data, x.Data, op.Scale, op.Zero, op.Lo, op.Hi) }, nil
+}

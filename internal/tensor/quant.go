@@ -19,10 +19,17 @@ func DynamicQuantize(y, x []float32) (scale, zero float32) {
 		scale = (hi - lo) / 255
 	}
 	zero = roundEven(min(max(0-lo/scale, 0), 255))
-	for i, v := range x {
-		y[i] = min(max(roundEven(v/scale)+zero, 0), 255)
-	}
+	QuantizeLinear(y, x, scale, zero, 0, 255)
 	return scale, zero
+}
+
+// QuantizeLinear writes clamp(round(x/scale) + zero, lo, hi) to y, in
+// float32 and rounding half to even (ONNX QuantizeLinear, per tensor, as
+// onnxruntime computes it: a division, not a product by 1/scale).
+func QuantizeLinear(y, x []float32, scale, zero, lo, hi float32) {
+	for i, v := range x {
+		y[i] = min(max(roundEven(v/scale)+zero, lo), hi)
+	}
 }
 
 func roundEven(v float32) float32 { return float32(math.RoundToEven(float64(v))) }

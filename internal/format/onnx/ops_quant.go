@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/tensor"
 )
 
 // The quantized operators of dynamically quantized exports
@@ -16,6 +17,157 @@ import (
 func init() {
 	converters["DynamicQuantizeLinear"] = convDynamicQuantize
 	converters["ConvInteger"] = convConvInteger
+	converters["QuantizeLinear"] = convQuantizeLinear
+	converters["DequantizeLinear"] = convDequantizeLinear
+}
+
+// qparams reads the static scale (input 1) and zero point (input 2,
+// optional: 0 of uint8) of QuantizeLinear / DequantizeLinear, and their
+// axis (per-axis when the scale has more than one value). The zero
+// point's type sets the range [lo, hi] of the quantized values.
+func qparams(c *ctx, x *value) (scale, zero []float32, axis int, lo, hi float32, err error) {
+	s, err := c.require(1, "the scale")
+	if err != nil {
+		return
+	}
+	if !s.IsFloat() {
+		err = fmt.Errorf("the scale has element type %s, expected a float type", s.Type)
+		return
+	}
+	if c.int("block_size", 0) != 0 {
+		err = c.unsupported("blocked quantization (block_size)")
+		return
+	}
+	scale = s.Float32()
+	zero = make([]float32, len(scale))
+	dt := TensorProto_UINT8
+	if c.has(2) {
+		z, zerr := c.require(2, "the zero point")
+		if zerr != nil {
+			return nil, nil, 0, 0, 0, zerr
+		}
+		if z.Len() != len(scale) {
+			err = fmt.Errorf("zero point of shape %v does not match the scale's %v", graph.Shape(z.Shape), graph.Shape(s.Shape))
+			return
+		}
+		zero, dt = z.Float32(), z.Type
+	}
+	switch dt {
+	case TensorProto_UINT8:
+		lo, hi = 0, 255
+	case TensorProto_INT8:
+		lo, hi = -128, 127
+	case TensorProto_INT32:
+		lo, hi = -2147483648, 2147483647
+	default:
+		err = c.unsupported(fmt.Sprintf("quantized type %s", dt))
+		return
+	}
+	axis = c.int("axis", 1)
+	if len(scale) > 1 {
+		if axis < 0 {
+			axis += len(x.shape)
+		}
+		if axis < 0 || axis >= len(x.shape) || x.shape[axis] != len(scale) || len(s.Shape) != 1 {
+			err = fmt.Errorf("per-axis scale of shape %v does not fit axis %d of shape %v", graph.Shape(s.Shape), c.int("axis", 1), graph.Shape(x.shape))
+		}
+	}
+	return
+}
+
+// axisIndex returns, for element i of a tensor of shape, its index along
+// axis (0 for a per-tensor parameter of n = 1 values).
+func axisIndex(i int, shape []int, axis, n int) int {
+	if n == 1 {
+		return 0
+	}
+	inner := 1
+	for _, d := range shape[axis+1:] {
+		inner *= d
+	}
+	return i / inner % n
+}
+
+// convQuantizeLinear: y = saturate(round(x / scale) + zero point), folded
+// for a constant x; at run time per tensor (graph.Quantize).
+func convQuantizeLinear(c *ctx) error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	scale, zero, axis, lo, hi, err := qparams(c, x)
+	if err != nil {
+		return err
+	}
+	dt := TensorProto_UINT8
+	if c.has(2) {
+		dt = c.imp.vals[c.inName(2)].dt
+	}
+	if x.c != nil {
+		t, err := c.imp.newTensor(dt, x.shape)
+		if err != nil {
+			return err
+		}
+		xs, q := x.c.Float32(), []float32{0}
+		for i := range xs {
+			k := axisIndex(i, x.shape, axis, len(scale))
+			tensor.QuantizeLinear(q, xs[i:i+1], scale[k], zero[k], lo, hi)
+			t.set(i, float64(q[0]))
+		}
+		return c.setStatic(0, t)
+	}
+	if len(scale) != 1 {
+		return c.unsupported("per-axis quantization of a runtime tensor")
+	}
+	if !(scale[0] > 0) {
+		return fmt.Errorf("scale %g must be positive", scale[0])
+	}
+	xn, err := c.live(0)
+	if err != nil {
+		return err
+	}
+	return c.emit("", "", &graph.Quantize{Scale: scale[0], Zero: zero[0], Lo: lo, Hi: hi}, []string{xn}, []string{c.out(0)}, nil, dt)
+}
+
+// convDequantizeLinear: y = (x − zero point)·scale, folded for a constant
+// x (quantized weights: counted as the file stores them); at run time per
+// tensor as a subtraction and a product (Power), each rounded once, as the
+// definition reads.
+func convDequantizeLinear(c *ctx) error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	scale, zero, axis, _, _, err := qparams(c, x)
+	if err != nil {
+		return err
+	}
+	if x.c != nil {
+		t, err := c.imp.newTensor(TensorProto_FLOAT, x.shape)
+		if err != nil {
+			return err
+		}
+		for i, v := range x.c.Float32() {
+			k := axisIndex(i, x.shape, axis, len(scale))
+			t.Floats[i] = (v - zero[k]) * scale[k]
+		}
+		return c.setStatic(0, t)
+	}
+	if len(scale) != 1 {
+		return c.unsupported("per-axis dequantization of a runtime tensor")
+	}
+	xn, err := c.live(0)
+	if err != nil {
+		return err
+	}
+	if zero[0] != 0 {
+		centered := c.temp("centered")
+		if err := c.emit("zero_point", "Sub", &graph.Power{Exponent: 1, Scale: 1, Shift: -zero[0]}, []string{xn}, []string{centered}, nil, TensorProto_FLOAT); err != nil {
+			return err
+		}
+		xn = centered
+	}
+	return c.emit("", "", &graph.Power{Exponent: 1, Scale: scale[0]}, []string{xn}, []string{c.out(0)}, nil, TensorProto_FLOAT)
 }
 
 func convDynamicQuantize(c *ctx) error {

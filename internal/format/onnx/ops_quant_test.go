@@ -105,3 +105,39 @@ func TestReshapedScalarBiasIsAParameter(t *testing.T) {
 	near(t, "y", out["y"], []int{1, 1, 1, 2}, 1.5, -0.5)
 	near(t, "z", out["z"], []int{1, 1, 1, 2}, 3, -1)
 }
+
+// QuantizeLinear and DequantizeLinear on the ONNX documentation's
+// examples, at run time (per tensor) and folded from constants (per axis):
+// quantize x = [0 2 3 1000 −254 −1000] with scale 2 and zero point 128 to
+// [128 129 130 255 1 0] (3/2 rounds half to even); dequantize [0 3 128
+// 255] with the same to [−256 −250 0 254]; per axis (axis 1, scales
+// [2 4 5], zero points [84 24 196]) y = (x − zero)·scale by hand.
+func TestQuantizeDequantizeLinear(t *testing.T) {
+	inits := []*TensorProto{ftensor("s", nil, 2), u8tensor("z", nil, 128)}
+	m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 6)}, outputs: []string{"y"}, inits: inits,
+		nodes: []*NodeProto{node("QuantizeLinear", []string{"x", "s", "z"}, []string{"y"})}}
+	near(t, "quantize", run(t, m.load(t, Options{}), []float32{0, 2, 3, 1000, -254, -1000})["y"], []int{6}, 128, 129, 130, 255, 1, 0)
+
+	m = modelSpec{opset: 13, inputs: []*ValueInfoProto{vi("x", TensorProto_UINT8, 4)}, outputs: []string{"y"}, inits: inits,
+		nodes: []*NodeProto{node("DequantizeLinear", []string{"x", "s", "z"}, []string{"y"})}}
+	near(t, "dequantize", run(t, m.load(t, Options{}), []float32{0, 3, 128, 255})["y"], []int{4}, -256, -250, 0, 254)
+
+	// Per axis, folded: the dequantized constant is added to a zero input.
+	q := []int32{3, 89, 34, 200, 74, 59, 5, 24, 24, 87, 32, 13, 245, 99, 4, 142, 121, 102}
+	sc, zp := []float32{2, 4, 5}, []float32{84, 24, 196}
+	want := make([]float32, len(q))
+	for i, v := range q {
+		c := i / 6
+		want[i] = (float32(v) - zp[c]) * sc[c]
+	}
+	m = modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 3, 3, 2)}, outputs: []string{"y"},
+		inits: []*TensorProto{u8tensor("q", []int64{1, 3, 3, 2}, q...), ftensor("s", []int64{3}, sc...), u8tensor("z", []int64{3}, 84, 24, 196)},
+		nodes: []*NodeProto{
+			node("DequantizeLinear", []string{"q", "s", "z"}, []string{"w"}, aInt("axis", 1)),
+			node("Add", []string{"x", "w"}, []string{"y"}),
+		}}
+	near(t, "dequantize per axis", run(t, m.load(t, Options{}), make([]float32, 18))["y"], []int{1, 3, 3, 2}, want...)
+	if want[0] != -162 || want[17] != -470 {
+		t.Fatalf("hand values %v", want) // the documentation's first and last outputs
+	}
+}
