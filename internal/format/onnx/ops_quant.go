@@ -17,6 +17,7 @@ import (
 func init() {
 	converters["DynamicQuantizeLinear"] = convDynamicQuantize
 	converters["ConvInteger"] = convConvInteger
+	converters["MatMulInteger"] = convMatMulInteger
 	converters["QuantizeLinear"] = convQuantizeLinear
 	converters["DequantizeLinear"] = convDequantizeLinear
 }
@@ -241,30 +242,96 @@ func convConvInteger(c *ctx) error {
 			weight.Data[i] -= float32(wz.at(min(i/per, wz.Len()-1)))
 		}
 	}
-	xn, err := c.live(0)
+	xn, err := c.centered(2)
 	if err != nil {
 		return err
 	}
-	if c.has(2) {
-		z, err := c.in(2)
+	op := &graph.Conv{Window: win, OutChannels: oc, Groups: group}
+	return c.spatialOp(&value{shape: x.shape, dt: TensorProto_INT32}, xn, k, op, map[string]*graph.Tensor{"weight": weight})
+}
+
+// centered returns the graph value of input 0 minus the zero point of
+// input zi (ConvInteger, MatMulInteger): one value, at run time or
+// constant; input 0 itself when the zero point is absent or 0.
+func (c *ctx) centered(zi int) (string, error) {
+	xn, err := c.live(0)
+	if err != nil || !c.has(zi) {
+		return xn, err
+	}
+	z, err := c.in(zi)
+	if err != nil {
+		return "", err
+	}
+	if shapeElems(z.shape) != 1 {
+		return "", c.unsupported(fmt.Sprintf("an input zero point of shape %v (only one value)", graph.Shape(z.shape)))
+	}
+	if z.c != nil && z.c.at(0) == 0 {
+		return xn, nil
+	}
+	zn, err := c.live(zi)
+	if err != nil {
+		return "", err
+	}
+	shifted := c.temp("centered")
+	err = c.emit("zero_point", "Sub", &graph.Eltwise{Type: graph.EltSub}, []string{xn, zn}, []string{shifted}, nil, TensorProto_INT32)
+	return shifted, err
+}
+
+// convMatMulInteger maps MatMulInteger(A, B, a_zero_point, b_zero_point)
+// with a constant 8-bit B to a product of A − a_zero_point with B −
+// b_zero_point (per tensor or per column), folded: a Dense layer for a
+// matrix A, else MatMul with the folded B as a constant.
+func convMatMulInteger(c *ctx) error {
+	a, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	b, err := c.require(1, "B")
+	if err != nil {
+		return err
+	}
+	if b.Type != TensorProto_UINT8 && b.Type != TensorProto_INT8 || len(b.Shape) != 2 {
+		return c.unsupported(fmt.Sprintf("B of type %s and shape %v (an 8-bit matrix only)", b.Type, graph.Shape(b.Shape)))
+	}
+	k, n := b.Shape[0], b.Shape[1]
+	if len(a.shape) < 2 || a.shape[len(a.shape)-1] != k {
+		return fmt.Errorf("MatMulInteger of %v and %v: inner dimensions differ", graph.Shape(a.shape), graph.Shape(b.Shape))
+	}
+	bz := []float32{0}
+	if c.has(3) {
+		z, err := c.require(3, "B's zero point")
 		if err != nil {
 			return err
 		}
-		if shapeElems(z.shape) != 1 {
-			return c.unsupported(fmt.Sprintf("an input zero point of shape %v (only one value)", graph.Shape(z.shape)))
-		}
-		if z.c == nil || z.c.at(0) != 0 {
-			zn, err := c.live(2)
-			if err != nil {
-				return err
-			}
-			shifted := c.temp("centered")
-			if err := c.emit("zero_point", "Sub", &graph.Eltwise{Type: graph.EltSub}, []string{xn, zn}, []string{shifted}, nil, TensorProto_INT32); err != nil {
-				return err
-			}
-			xn = shifted
+		if bz = z.Float32(); len(bz) != 1 && len(bz) != n {
+			return fmt.Errorf("B's zero point of shape %v is neither one value nor one per column (%d)", graph.Shape(z.Shape), n)
 		}
 	}
-	op := &graph.Conv{Window: win, OutChannels: oc, Groups: group}
-	return c.spatialOp(&value{shape: x.shape, dt: TensorProto_INT32}, xn, k, op, map[string]*graph.Tensor{"weight": weight})
+	bf := b.Float32()
+	an, err := c.centered(2)
+	if err != nil {
+		return err
+	}
+	if len(a.shape) == 2 { // a Dense layer: weight (B − zero)ᵀ
+		w := graph.NewTensor(n, k)
+		for i := range k {
+			for j := range n {
+				w.Data[j*k+i] = bf[i*n+j] - bz[min(j, len(bz)-1)]
+			}
+		}
+		return c.emit("", "", &graph.Dense{Units: n}, []string{an}, []string{c.out(0)}, map[string]*graph.Tensor{"weight": w}, TensorProto_INT32)
+	}
+	bt, err := c.imp.newTensor(TensorProto_FLOAT, b.Shape)
+	if err != nil {
+		return err
+	}
+	for i, v := range bf {
+		bt.Floats[i] = v - bz[min(i%n, len(bz)-1)]
+	}
+	name := c.constant("B", bt)
+	bn, err := c.imp.liveName(name, c.imp.vals[name])
+	if err != nil {
+		return err
+	}
+	return c.emit("", "", &graph.MatMul{}, []string{an, bn}, []string{c.out(0)}, nil, TensorProto_INT32)
 }

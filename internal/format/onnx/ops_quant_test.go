@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"fmt"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -140,4 +141,28 @@ func TestQuantizeDequantizeLinear(t *testing.T) {
 	if want[0] != -162 || want[17] != -470 {
 		t.Fatalf("hand values %v", want) // the documentation's first and last outputs
 	}
+}
+
+// MatMulInteger on the ONNX documentation's example (A 4×3 with zero point
+// 12, B 3×2, no B zero point), as a Dense layer (A a matrix) and as a
+// MatMul (A of rank 3), and with a per-column B zero point by hand.
+func TestMatMulIntegerDocExample(t *testing.T) {
+	a := []float32{11, 7, 3, 10, 6, 2, 9, 5, 1, 8, 4, 0}
+	want := []float32{-38, -83, -44, -98, -50, -113, -56, -128}
+	for _, shape := range [][]int64{{4, 3}, {1, 4, 3}} {
+		out := []int{4, 2}
+		if len(shape) == 3 {
+			out = []int{1, 4, 2}
+		}
+		m := modelSpec{opset: 10, inputs: []*ValueInfoProto{vi("a", TensorProto_UINT8, shape...)}, outputs: []string{"y"},
+			inits: []*TensorProto{u8tensor("b", []int64{3, 2}, 1, 4, 2, 5, 3, 6), u8tensor("az", nil, 12)},
+			nodes: []*NodeProto{node("MatMulInteger", []string{"a", "b", "az"}, []string{"y"})}}
+		near(t, fmt.Sprint(shape), run(t, m.load(t, Options{}), a)["y"], out, want...)
+	}
+	// B zero points [1, 4] per column: B − zero = [[0 0] [1 1] [2 2]], so
+	// each row gives (a1 − 12) + 2·(a2 − 12) in both columns.
+	m := modelSpec{opset: 10, inputs: []*ValueInfoProto{vi("a", TensorProto_UINT8, 4, 3)}, outputs: []string{"y"},
+		inits: []*TensorProto{u8tensor("b", []int64{3, 2}, 1, 4, 2, 5, 3, 6), u8tensor("az", nil, 12), u8tensor("bz", []int64{2}, 1, 4)},
+		nodes: []*NodeProto{node("MatMulInteger", []string{"a", "b", "az", "bz"}, []string{"y"})}}
+	near(t, "per column", run(t, m.load(t, Options{}), a)["y"], []int{4, 2}, -23, -23, -26, -26, -29, -29, -32, -32)
 }
