@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -23,13 +22,7 @@ import (
 //
 //	go test ./scripts/corpus/check -run '^$' -bench Corpus -benchtime 5x
 func BenchmarkCorpus(b *testing.B) {
-	cache := DefaultCache()
-	if _, err := os.Stat(cache); err != nil {
-		if os.Getenv("CI") == "true" {
-			b.Fatalf("corpus cache %s is missing (CI=true): run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
-		}
-		b.Skipf("corpus cache %s is absent: run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
-	}
+	cache := needCache(b)
 	list, err := ReadList(testref.Root(b))
 	if err != nil {
 		b.Fatal(err)

@@ -19,13 +19,7 @@ func TestCorpus(t *testing.T) {
 	if os.Getenv("CONVSCOPE_CORPUS") == "" {
 		t.Skip("the real-model corpus is checked only with CONVSCOPE_CORPUS=1 (docs/corpus.md)")
 	}
-	cache := DefaultCache()
-	if _, err := os.Stat(cache); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus cache %s is missing (CI=true): run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
-		}
-		t.Skipf("corpus cache %s is absent: run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
-	}
+	cache := needCache(t)
 	list, err := ReadList(testref.Root(t))
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +35,20 @@ func TestCorpus(t *testing.T) {
 	var b strings.Builder
 	WriteTable(&b, rs)
 	t.Log("\n" + b.String())
+}
+
+// needCache returns the corpus cache; when it is absent it skips the test
+// naming the path, or fails it under CI=true.
+func needCache(tb testing.TB) string {
+	tb.Helper()
+	cache := DefaultCache()
+	if _, err := os.Stat(cache); err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("corpus cache %s is missing (CI=true): run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
+		}
+		tb.Skipf("corpus cache %s is absent: run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
+	}
+	return cache
 }
 
 // TestList checks that corpus.json is complete: every model pinned to a
