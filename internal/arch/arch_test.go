@@ -28,10 +28,10 @@ var allowed = map[string][]string{
 	"internal/engine":   {"internal/graph", "internal/tensor"},
 	"internal/analyze":  {"internal/graph"},
 	"internal/format":   {"internal/graph"},
-	// The adapters map their format to and from graph; onnx folds
-	// constants with tensor's kernels on plain slices.
+	// The adapters map their format to and from graph; onnx and tfjs (graph
+	// models) fold constants with tensor's kernels on plain slices.
 	"internal/format/caffe": {"internal/format", "internal/graph"},
-	"internal/format/tfjs":  {"internal/format", "internal/graph"},
+	"internal/format/tfjs":  {"internal/format", "internal/graph", "internal/tensor"},
 	"internal/format/onnx":  {"internal/format", "internal/graph", "internal/tensor"},
 	// Training shares the engine's op→kernel mapping (engine.Activation,
 	// engine.Geom) and evaluates with the engine (EvaluateEngine).

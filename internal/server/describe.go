@@ -68,7 +68,7 @@ type layerInfo struct {
 	Type       string         `json:"type"` // as written in the model file
 	Op         string         `json:"op"`   // canonical operator kind
 	Traits     graph.Traits   `json:"traits"`
-	Inputs     []string       `json:"inputs"`
+	Inputs     []string       `json:"inputs"` // [] for a constant, never null
 	Outputs    []string       `json:"outputs"`
 	Shape      []int          `json:"shape"` // per-image shape of the first output
 	Params     []paramInfo    `json:"params"`
@@ -146,7 +146,7 @@ func (m *model) detail() modelDetail {
 			out[i] = m.shapes[v]
 		}
 		li := layerInfo{
-			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs,
+			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: append([]string{}, n.Inputs...), Outputs: n.Outputs,
 			Shape: ints(out[0].PerImage()), Params: []paramInfo{}, ParamCount: n.ParamCount(),
 		}
 		if c, ok := m.nodeCost(n); ok {

@@ -101,11 +101,14 @@ function nchwToNhwc(x, [c, h, w]) {
 
 const prod = (s) => s.reduce((a, b) => a * b, 1);
 
-// TF.js: the sum of the weight manifest's shapes (every stored weight,
+// TF.js: the sum of the weight manifest's shapes (every stored float weight,
 // BatchNormalization statistics included).
+// int32 weights are left out: in a graph model they are the shapes, axes
+// and paddings its Reshape, Mean, Pad and ConcatV2 nodes read, not
+// parameters (layers models store none).
 function countTfjs(model) {
   let n = 0;
-  for (const g of model.weightsManifest) for (const w of g.weights) n += prod(w.shape);
+  for (const g of model.weightsManifest) for (const w of g.weights) if (w.dtype !== 'int32') n += prod(w.shape);
   return n;
 }
 

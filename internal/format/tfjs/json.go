@@ -4,15 +4,20 @@ import "encoding/json"
 
 // modelFile is model.json.
 type modelFile struct {
-	Format          string          `json:"format,omitempty"`
-	GeneratedBy     string          `json:"generatedBy,omitempty"`
-	ConvertedBy     string          `json:"convertedBy,omitempty"`
-	ModelTopology   json.RawMessage `json:"modelTopology"`
+	Format        string          `json:"format,omitempty"`
+	GeneratedBy   string          `json:"generatedBy,omitempty"`
+	ConvertedBy   string          `json:"convertedBy,omitempty"`
+	ModelTopology json.RawMessage `json:"modelTopology"`
+	// Signature is a graph model's {"inputs": {…}, "outputs": {…}}: its
+	// outputs, in order, are the model's (TF.js GraphModel.outputs).
+	Signature       json.RawMessage `json:"signature,omitempty"`
 	WeightsManifest []weightGroup   `json:"weightsManifest"`
 	// UserDefinedMetadata is TF.js's slot for application data; convscope
 	// keeps the class names there as {"labels": [...]}.
 	UserDefinedMetadata *struct {
 		Labels []string `json:"labels"`
+		// Signature: where converted graph models may keep it instead.
+		Signature json.RawMessage `json:"signature,omitempty"`
 	} `json:"userDefinedMetadata,omitempty"`
 }
 

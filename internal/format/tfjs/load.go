@@ -48,6 +48,11 @@ func Load(fsys fs.FS, name string) (*graph.Graph, error) {
 	return load(fsys, name, format.Options{Budget: format.NewBudget(0, "")})
 }
 
+// LoadBudget is Load charging the weights it reads and decodes to b.
+func LoadBudget(fsys fs.FS, name string, b *format.Budget) (*graph.Graph, error) {
+	return load(fsys, name, format.Options{Budget: b})
+}
+
 // load is the format.Loader: the shards it reads and the float32 weights it
 // decodes are charged to b.
 func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
@@ -63,14 +68,29 @@ func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
 	if err := json.Unmarshal(raw, &mf); err != nil {
 		return nil, fmt.Errorf("model.json is not valid JSON: %w", err)
 	}
-	if mf.Format == "graph-model" {
-		return nil, errors.New("TF.js graph models are not supported; convert the Keras model as a layers model (tensorflowjs_converter --output_format tfjs_layers_model)")
-	}
 	if len(mf.ModelTopology) == 0 || string(mf.ModelTopology) == "null" {
 		if len(mf.WeightsManifest) > 0 {
 			return nil, errors.New("the file holds weights (a weightsManifest) but no network definition (no modelTopology): load the model.json that has both")
 		}
 		return nil, errors.New("model.json has no modelTopology")
+	}
+	if mf.Format == "graph-model" || isGraphDef(mf.ModelTopology) {
+		weights, err := readWeights(fsys, path.Dir(name), mf.WeightsManifest, budget)
+		if err != nil {
+			return nil, err
+		}
+		sig := mf.Signature
+		if md := mf.UserDefinedMetadata; md != nil && len(md.Signature) > 0 {
+			sig = md.Signature // TF.js reads it in preference to the top-level one
+		}
+		g, err := loadGraphModel(mf.ModelTopology, signatureOutputs(sig), weights, o)
+		if err != nil {
+			return nil, err
+		}
+		if md := mf.UserDefinedMetadata; md != nil {
+			g.Labels = md.Labels
+		}
+		return g, nil
 	}
 	layers, inputs, outputs, modelName, err := parseTopology(mf.ModelTopology)
 	if err != nil {
@@ -94,6 +114,16 @@ func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
 		g.Labels = md.Labels
 	}
 	return g, nil
+}
+
+// isGraphDef reports whether a modelTopology is a GraphDef ({"node": [...]})
+// rather than a Keras model config.
+func isGraphDef(raw json.RawMessage) bool {
+	var probe struct {
+		Node      json.RawMessage `json:"node"`
+		ClassName json.RawMessage `json:"class_name"`
+	}
+	return json.Unmarshal(raw, &probe) == nil && len(probe.Node) > 0 && len(probe.ClassName) == 0
 }
 
 // kLayer is a Keras layer with its resolved inbound layer names.
@@ -352,6 +382,12 @@ func readWeights(fsys fs.FS, dir string, groups []weightGroup, budget *format.Bu
 			}
 			t := &graph.Tensor{Shape: w.Shape, Data: make([]float32, n)}
 			decode(t.Data, buf[off:off+n*size], dtype, w.Quantization)
+			if w.Quantization != nil && w.Dtype == "int32" {
+				// TF.js rounds dequantized int32 weights.
+				for i, v := range t.Data {
+					t.Data[i] = float32(math.Round(float64(v)))
+				}
+			}
 			off += n * size
 			if _, dup := out[w.Name]; dup {
 				return nil, fmt.Errorf("weight %q appears twice in the manifest", w.Name)

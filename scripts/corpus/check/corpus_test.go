@@ -80,6 +80,7 @@ func TestList(t *testing.T) {
 		formats[strings.SplitN(m.Format, "-", 2)[0]]++
 		if len(m.Input) != 3 || m.Params <= 0 {
 			t.Errorf("%s: input %v, params %d", m.ID, m.Input, m.Params)
+			continue
 		}
 		if m.Expect != "" && level(m.Expect) < 0 {
 			t.Errorf("%s: expect %q is not one of %q", m.ID, m.Expect, Levels)
@@ -88,7 +89,7 @@ func TestList(t *testing.T) {
 			t.Errorf("%s: expect %q / tolerance %g without a reason (why)", m.ID, m.Expect, m.Tolerance)
 		}
 		pp := m.Preprocess
-		if pp.Scale <= 0 || len(pp.Mean) != 3 || len(pp.Std) != 3 || pp.Source == "" {
+		if c := m.Input[0]; pp.Scale <= 0 || len(pp.Mean) != c || len(pp.Std) != c || pp.Source == "" { // one mean and std per channel
 			t.Errorf("%s: incomplete preprocessing %+v", m.ID, pp)
 		}
 	}
