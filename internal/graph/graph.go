@@ -124,14 +124,13 @@ func (n *Node) ParamCount() int64 {
 // Learnable reports whether the node's parameter name, of elems elements,
 // is a learned parameter: fixed statistics (BatchNorm mean and variance)
 // are not, nor is the value of a scalar constant (an ONNX Constant 0.5 that
-// a Mul reads is an attribute of that Mul, not a weight). A one-element
-// constant of rank 2 or more is a weight shaped for broadcasting (the bias
-// of a one-channel convolution, [1, 1, 1, 1]) and counts.
+// a Mul reads is an attribute of that Mul, not a weight), unless the
+// importer marks it as one (Const.Weight).
 func (n *Node) Learnable(name string, elems int64) bool {
 	if name == "mean" || name == "var" {
 		return false
 	}
-	if c, ok := n.Op.(*Const); ok && elems <= 1 && len(c.Shape) <= 1 {
+	if c, ok := n.Op.(*Const); ok && elems <= 1 && !c.Weight {
 		return false
 	}
 	return true

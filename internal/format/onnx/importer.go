@@ -256,7 +256,7 @@ func (imp *importer) materialize(name string, v *value) error {
 	n := &graph.Node{
 		Name:    imp.nodeName(name),
 		Type:    "Constant",
-		Op:      &graph.Const{Shape: append(graph.Shape{}, t.Shape...)},
+		Op:      &graph.Const{Shape: append(graph.Shape{}, t.Shape...), Weight: v.reshaped && t.Len() == 1},
 		Outputs: []string{name},
 		Params:  map[string]*graph.Tensor{"value": {Shape: append([]int{}, t.Shape...), Data: t.Float32()}},
 	}
