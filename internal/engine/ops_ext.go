@@ -21,7 +21,7 @@ func (p *Program) planConst(n *graph.Node, _ *graph.Const) (func(), error) {
 		return nil, fmt.Errorf("constant has %d values for shape %v", len(v.Data), shape)
 	}
 	p.vals[n.Outputs[0]] = &graph.Tensor{Shape: shape, Data: v.Data}
-	return func() {}, nil
+	return nil, nil
 }
 
 // maxDeconvScratch bounds the column matrix of a transposed convolution
