@@ -124,12 +124,13 @@ func (n *Node) ParamCount() int64 {
 // Learnable reports whether the node's parameter name, of elems elements,
 // is a learned parameter: fixed statistics (BatchNorm mean and variance)
 // are not, nor is the value of a scalar constant (an ONNX Constant 0.5 that
-// a Mul reads is an attribute of that Mul, not a weight).
+// a Mul reads is an attribute of that Mul, not a weight), unless the
+// importer marks it as one (Const.Weight).
 func (n *Node) Learnable(name string, elems int64) bool {
 	if name == "mean" || name == "var" {
 		return false
 	}
-	if _, ok := n.Op.(*Const); ok && elems <= 1 {
+	if c, ok := n.Op.(*Const); ok && elems <= 1 && !c.Weight {
 		return false
 	}
 	return true

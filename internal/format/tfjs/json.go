@@ -133,6 +133,7 @@ type layerConfig struct {
 	Threshold       *float32        `json:"threshold,omitempty"`
 	Keepdims        bool            `json:"keepdims,omitempty"`
 	TargetShape     []int           `json:"target_shape,omitempty"`
+	Beta            *float32        `json:"beta,omitempty"` // MultiplyBeta (customLayer)
 }
 
 // intPair is a Keras int-or-tuple attribute (kernel_size: 3 or [3, 3]).
