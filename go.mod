@@ -8,3 +8,5 @@ require (
 	golang.org/x/term v0.48.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require github.com/google/flatbuffers v25.12.19+incompatible

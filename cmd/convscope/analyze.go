@@ -11,6 +11,7 @@ import (
 	_ "github.com/convscope/convscope/internal/format/caffe"
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
+	_ "github.com/convscope/convscope/internal/format/tflite"
 )
 
 func init() {

@@ -59,7 +59,9 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return err
 	}
-	p, err := engine.Compile(g, 1)
+	// Only the head is read: intermediate buffers are recycled.
+	head := g.ClassifierHead()
+	p, err := engine.CompileKeep(g, 1, []string{head.Logits})
 	if err != nil {
 		return format.ExplainMissingWeights(name, err)
 	}
@@ -67,7 +69,6 @@ func runPredict(ctx context.Context, args []string, io stdio) error {
 	if len(in) != 4 || in[1] != 3 {
 		return fmt.Errorf("model input %v is not an RGB image (N, 3, H, W)", in)
 	}
-	head := g.ClassifierHead()
 	if !isClassVector(p.Shapes[head.Logits].PerImage()) {
 		return predictMaps(ctx, p, g, name, fs.Args(), mf.pre.p, *asJSON, io)
 	}

@@ -17,6 +17,7 @@ import (
 	// Model formats that --model can read.
 	"github.com/convscope/convscope/internal/analyze"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
+	_ "github.com/convscope/convscope/internal/format/tflite"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/server"

@@ -73,6 +73,8 @@ type Report struct {
 	// (graph.Unsupported); when it is not empty, the totals but Params
 	// leave out the unknown layers.
 	Unsupported []string `json:"unsupported,omitempty"`
+	// Notes say how the import changed the model (graph.Notes).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Analyze validates g (which sorts its nodes topologically) and computes
@@ -100,7 +102,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Name: g.Name, Unsupported: g.Unsupported()}
+	r := &Report{Name: g.Name, Unsupported: g.Unsupported(), Notes: g.Notes}
 	for _, in := range one.Inputs {
 		s := in.Shape.PerImage()
 		r.Inputs = append(r.Inputs, graph.Value{Name: in.Name, Shape: s})

@@ -28,8 +28,10 @@ type JSONReport struct {
 	PeakLayer           string `json:"peak_layer"`
 	// Unsupported names the operators convscope cannot infer or run
 	// (Report.Unsupported).
-	Unsupported []string    `json:"unsupported,omitempty"`
-	Layers      []JSONLayer `json:"layers"`
+	Unsupported []string `json:"unsupported,omitempty"`
+	// Notes say how the import changed the model (Report.Notes).
+	Notes  []string    `json:"notes,omitempty"`
+	Layers []JSONLayer `json:"layers"`
 }
 
 // JSONLayer is one entry of JSONReport.Layers (a graph input or a node, in
@@ -73,7 +75,7 @@ func JSON(r *Report, format string) JSONReport {
 		Additions: r.Cost.Additions, Comparisons: r.Cost.Comparisons, Divisions: r.Cost.Divisions,
 		Exponentials: r.Cost.Exponentials, ActivationBytes: r.ActivationBytes,
 		PeakActivationBytes: r.PeakActivationBytes, PeakLayer: r.PeakLayer,
-		Unsupported: r.Unsupported, Layers: []JSONLayer{},
+		Unsupported: r.Unsupported, Notes: r.Notes, Layers: []JSONLayer{},
 	}
 	if len(r.Inputs) > 0 {
 		o.Input = CHW(r.Inputs[0].Shape)

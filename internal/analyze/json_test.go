@@ -42,3 +42,24 @@ func TestJSON(t *testing.T) {
 		t.Errorf("softmax traits %+v", got)
 	}
 }
+
+// A graph's notes (how the import changed it) are in the report, its JSON
+// and, spelled out, under the table.
+func TestNotes(t *testing.T) {
+	g := chain(1)
+	g.Notes = []string{graph.NoteFloat16}
+	r, err := Analyze(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := JSON(r, "test"); !slices.Equal(o.Notes, []string{"float16"}) {
+		t.Errorf("JSON notes %q", o.Notes)
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, r, "m.tflite", "tflite"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\nnote: float16 weights widened to float32\n") {
+		t.Errorf("table without the note:\n%s", b.String())
+	}
+}

@@ -226,6 +226,9 @@ func WriteTable(w io.Writer, r *Report, file, fmtName string) error {
 	if wn := Warning(r); wn != "" {
 		b.WriteString(wn + "\n")
 	}
+	for _, n := range r.Notes {
+		b.WriteString("note: " + graph.NoteText(n) + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

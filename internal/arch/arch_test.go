@@ -31,8 +31,13 @@ var allowed = map[string][]string{
 	// The adapters map their format to and from graph; onnx and tfjs (graph
 	// models) fold constants with tensor's kernels on plain slices.
 	"internal/format/caffe": {"internal/format", "internal/graph"},
-	"internal/format/tfjs":  {"internal/format", "internal/graph", "internal/tensor"},
-	"internal/format/onnx":  {"internal/format", "internal/graph", "internal/tensor"},
+	// tfjs also reads Keras .keras/.h5 files (the same Keras model
+	// config), through the HDF5 reader, which is a library, not an adapter;
+	// hdf5 decodes float16 with tensor.HalfToFloat.
+	"internal/format/tfjs":   {"internal/format", "internal/format/hdf5", "internal/graph", "internal/tensor"},
+	"internal/format/hdf5":   {"internal/format", "internal/tensor"},
+	"internal/format/tflite": {"internal/format", "internal/graph"},
+	"internal/format/onnx":   {"internal/format", "internal/graph", "internal/tensor"},
 	// Training shares the engine's op→kernel mapping (engine.Activation,
 	// engine.Geom) and evaluates with the engine (EvaluateEngine).
 	"internal/train":   {"internal/engine", "internal/graph", "internal/tensor"},
@@ -40,12 +45,13 @@ var allowed = map[string][]string{
 	// The default model is an embedded TF.js file.
 	"internal/zoo": {"internal/format", "internal/format/tfjs", "internal/graph"},
 	"internal/server": {"internal/analyze", "internal/engine", "internal/format", "internal/format/caffe",
-		"internal/format/onnx", "internal/format/tfjs", "internal/graph", "internal/imageio", "internal/zoo", "web"},
+		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
+		"internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
 	"cmd/convscope": {"internal/analyze", "internal/dataset", "internal/engine", "internal/format",
-		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/graph",
-		"internal/imageio", "internal/server", "internal/train", "internal/zoo"},
+		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/format/tflite",
+		"internal/graph", "internal/imageio", "internal/server", "internal/train", "internal/zoo"},
 	// The load test sends issue 15's hostile requests, built by badinput.
 	"cmd/loadtest": {"internal/badinput", "internal/format"},
 }

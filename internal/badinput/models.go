@@ -6,6 +6,9 @@ package badinput
 // cmd/loadtest.
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -154,4 +157,32 @@ func marshal(m *onnx.ModelProto) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// ZipBombKeras is a .keras archive whose config.json declares declared
+// bytes in its zip header but inflates to inflated zero bytes (a zip bomb
+// that lies about its size: about inflated/1000 bytes of file).
+func ZipBombKeras(declared, inflated int) []byte {
+	var deflated bytes.Buffer
+	fw, err := flate.NewWriter(&deflated, flate.BestCompression)
+	if err != nil {
+		panic(err)
+	}
+	zeros := make([]byte, 1<<20)
+	for n := inflated; n > 0; n -= len(zeros) {
+		fw.Write(zeros[:min(n, len(zeros))])
+	}
+	fw.Close()
+	var out bytes.Buffer
+	z := zip.NewWriter(&out)
+	w, err := z.CreateRaw(&zip.FileHeader{Name: "config.json", Method: zip.Deflate,
+		CompressedSize64: uint64(deflated.Len()), UncompressedSize64: uint64(declared)})
+	if err != nil {
+		panic(err)
+	}
+	w.Write(deflated.Bytes())
+	if err := z.Close(); err != nil {
+		panic(err)
+	}
+	return out.Bytes()
 }

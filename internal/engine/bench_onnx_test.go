@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,24 +54,87 @@ func runONNX(b *testing.B, p *engine.Program, gmacs float64) {
 	for i := range x {
 		x[i] = 0.5 // as bench.js feeds onnxruntime
 	}
+	steps := make([]time.Duration, len(p.Graph.Nodes))
+	best := make([]time.Duration, len(steps))
+	for i := range best {
+		best[i] = time.Hour
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	runs := make([]time.Duration, 0, 1<<12)
 	for b.Loop() {
 		t0 := time.Now()
-		if _, err := p.Run(x); err != nil {
+		if _, err := p.RunTimed(steps, x); err != nil {
 			b.Fatal(err)
 		}
 		if len(runs) < cap(runs) {
 			runs = append(runs, time.Since(t0))
 		}
+		for i, d := range steps {
+			best[i] = min(best[i], d)
+		}
 	}
+	b.StopTimer()
 	b.ReportMetric(2*gmacs*float64(b.N)/b.Elapsed().Seconds(), "GFLOP/s")
 	// On a shared machine the fastest and the median run are steadier
-	// figures than the mean.
+	// figures than the mean, and steadier still is the sum over nodes of
+	// each node's fastest time (a busy neighbour rarely slows the same
+	// node in every run).
 	slices.Sort(runs)
 	b.ReportMetric(float64(runs[0])/1e6, "min-ms")
 	b.ReportMetric(float64(runs[len(runs)/2])/1e6, "med-ms")
+	var sum time.Duration
+	for _, d := range best {
+		sum += d
+	}
+	b.ReportMetric(float64(sum)/1e6, "layers-ms")
+	if os.Getenv(benchLayersEnv) != "" {
+		printLayers(b, p, best)
+	}
+}
+
+// benchLayersEnv, when set, makes the benchmarks print the nodes that
+// take the most time (their fastest run): the 25 slowest, or all of them
+// with "all".
+const benchLayersEnv = "CONVSCOPE_BENCH_LAYERS"
+
+func printLayers(b *testing.B, p *engine.Program, best []time.Duration) {
+	idx := make([]int, len(best))
+	for i := range idx {
+		idx[i] = i
+	}
+	byKind := map[string]time.Duration{}
+	for i, d := range best {
+		byKind[kindOf(p, i)] += d
+	}
+	b.Logf("by kind: %v", byKind)
+	slices.SortFunc(idx, func(i, j int) int { return int(best[j] - best[i]) })
+	top := 25
+	if os.Getenv(benchLayersEnv) == "all" {
+		top = len(idx)
+	}
+	for _, i := range idx[:min(top, len(idx))] {
+		n := p.Graph.Nodes[i]
+		b.Logf("%8.3f ms  %-12s %-18s %v", float64(best[i])/1e6, n.Name, kindOf(p, i), p.Shapes[n.Outputs[0]])
+	}
+}
+
+// kindOf names node i's operator, a convolution by its kernel and group
+// kind (e.g. "Conv 1x1", "Conv 3x3/2 dw").
+func kindOf(p *engine.Program, i int) string {
+	n := p.Graph.Nodes[i]
+	c, ok := n.Op.(*graph.Conv)
+	if !ok {
+		return n.Op.Kind()
+	}
+	k := fmt.Sprintf("Conv %dx%d", c.Window.Kernel[0], c.Window.Kernel[1])
+	if c.Window.Stride[0] > 1 {
+		k += fmt.Sprintf("/%d", c.Window.Stride[0])
+	}
+	if c.Groups > 1 {
+		k += " dw"
+	}
+	return k
 }
 
 // GMACs per pass as bench/ort/README.md lists them (MobileNet v2 and

@@ -24,7 +24,9 @@ type buffer struct {
 	pinned bool // graph inputs and outputs, constants: never recycled
 }
 
-func newBuffers(g *graph.Graph) *buffers {
+// keep lists the values read after the run (the graph's outputs and any
+// other value the caller keeps).
+func newBuffers(g *graph.Graph, keep []string) *buffers {
 	b := &buffers{owner: map[string]*buffer{}, last: map[string]int{}, readers: map[string]int{}}
 	for i, n := range g.Nodes {
 		for _, in := range n.Inputs {
@@ -32,8 +34,8 @@ func newBuffers(g *graph.Graph) *buffers {
 			b.readers[in]++
 		}
 	}
-	for _, out := range g.Outputs {
-		b.last[out] = len(g.Nodes)
+	for _, v := range keep {
+		b.last[v] = len(g.Nodes)
 	}
 	return b
 }
@@ -135,3 +137,8 @@ func PlanBytes(g *graph.Graph) (int64, error) {
 	}
 	return n, nil
 }
+
+// ColumnScratchMin is the scratch (in floats) a convolution may take for
+// its column matrix even beyond twice its input (tensor.ColumnScratchMin),
+// for the server's memory model.
+const ColumnScratchMin = tensor.ColumnScratchMin

@@ -14,7 +14,12 @@
 //     output is fused into it: Compile keeps both values, the convolution
 //     writing the activation of each part right after computing it;
 //     CompileFinal overwrites the convolution's output when the activation
-//     is its only reader.
+//     is its only reader. So is an add of a convolution's output and a
+//     same-shape value computed before the convolution runs (a residual
+//     connection), and an activation of that sum: Compile keeps the
+//     convolution's output, the sum and the activation; CompileFinal writes
+//     the sum over the convolution's output when the add is its only reader.
+//     A fused node's own step does nothing (RunTimed reports it as 0).
 //   - The activations Run returns are owned by the Program and are valid
 //     until the next call of Run; copy what you keep. A Program is not safe
 //     for concurrent use: use one per goroutine (they are cheap to Compile

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"time"
 
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/tensor"
@@ -26,21 +27,30 @@ type Program struct {
 	bufs  *buffers // CompileFinal: recycled storage; nil keeps every value
 	// readers counts the node inputs that read each value.
 	readers map[string]int
-	tmp     []float32 // scratch shared by the steps (see scratch)
+	// made holds the index of the node that computes each value (graph
+	// inputs have none).
+	made map[string]int
+	tmp  []float32 // scratch shared by the steps (see scratch)
 }
 
 // Compile plans g for the given batch size (≤ 0 means 1). Every value
 // keeps its own buffer, as the Explainer shows them all.
-func Compile(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, false) }
+func Compile(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, false, nil) }
 
 // CompileFinal is Compile for callers that need only the graph's outputs
 // (prediction, profiling): a value's buffer is reused once its last reader
 // has run, and an activation fused into a convolution overwrites the
 // convolution's output. Run's map then holds valid data only for the
 // graph's inputs and outputs.
-func CompileFinal(g *graph.Graph, batch int) (*Program, error) { return compile(g, batch, true) }
+func CompileFinal(g *graph.Graph, batch int) (*Program, error) { return CompileKeep(g, batch, nil) }
 
-func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
+// CompileKeep is CompileFinal keeping, besides the graph's outputs, the
+// values named in keep (e.g. the logits before a final softmax).
+func CompileKeep(g *graph.Graph, batch int, keep []string) (*Program, error) {
+	return compile(g, batch, true, keep)
+}
+
+func compile(g *graph.Graph, batch int, final bool, keep []string) (*Program, error) {
 	if batch <= 0 {
 		batch = 1
 	}
@@ -56,14 +66,15 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 		p.vals[in.Name] = graph.NewTensor(shapes[in.Name]...)
 		p.Values = append(p.Values, in.Name)
 	}
-	p.readers = map[string]int{}
+	p.readers, p.made = map[string]int{}, map[string]int{}
 	for _, n := range g.Nodes {
 		for _, in := range n.Inputs {
 			p.readers[in]++
 		}
 	}
 	if final {
-		p.bufs = newBuffers(g)
+		keep = append(slices.Clone(g.Outputs), keep...)
+		p.bufs = newBuffers(g, keep)
 	}
 	for i, n := range g.Nodes {
 		step, err := p.plan(n)
@@ -72,9 +83,12 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 		}
 		p.steps = append(p.steps, step)
 		p.Values = append(p.Values, n.Outputs...)
+		for _, out := range n.Outputs {
+			p.made[out] = i
+		}
 		if p.bufs != nil {
 			for _, out := range n.Outputs {
-				if slices.Contains(g.Outputs, out) {
+				if slices.Contains(keep, out) {
 					p.bufs.pin(out)
 				}
 			}
@@ -88,18 +102,50 @@ func compile(g *graph.Graph, batch int, final bool) (*Program, error) {
 // the planned number of elements) and computes every value. The returned map
 // holds every value by name and is valid until the next Run.
 func (p *Program) Run(inputs ...[]float32) (map[string]*graph.Tensor, error) {
+	if err := p.load(inputs); err != nil {
+		return nil, err
+	}
+	for _, s := range p.steps {
+		if s != nil {
+			s()
+		}
+	}
+	return p.vals, nil
+}
+
+// load checks and copies the inputs.
+func (p *Program) load(inputs [][]float32) error {
 	if len(inputs) != len(p.Graph.Inputs) {
-		return nil, fmt.Errorf("model has %d input(s), got %d", len(p.Graph.Inputs), len(inputs))
+		return fmt.Errorf("model has %d input(s), got %d", len(p.Graph.Inputs), len(inputs))
 	}
 	for i, in := range p.Graph.Inputs {
 		dst := p.vals[in.Name]
 		if len(inputs[i]) != len(dst.Data) {
-			return nil, fmt.Errorf("input %q needs %d values (shape %v), got %d", in.Name, len(dst.Data), graph.Shape(dst.Shape), len(inputs[i]))
+			return fmt.Errorf("input %q needs %d values (shape %v), got %d", in.Name, len(dst.Data), graph.Shape(dst.Shape), len(inputs[i]))
 		}
 		copy(dst.Data, inputs[i])
 	}
-	for _, s := range p.steps {
+	return nil
+}
+
+// RunTimed is Run that also records in times[i] (len(times) ≥ the number
+// of graph nodes) how long the step of node i took; a node fused into an
+// earlier one (an activation, a residual add) takes no time of its own.
+func (p *Program) RunTimed(times []time.Duration, inputs ...[]float32) (map[string]*graph.Tensor, error) {
+	if len(times) < len(p.steps) {
+		return nil, fmt.Errorf("%d step times for %d nodes", len(times), len(p.steps))
+	}
+	if err := p.load(inputs); err != nil {
+		return nil, err
+	}
+	for i, s := range p.steps {
+		if s == nil {
+			times[i] = 0
+			continue
+		}
+		t0 := time.Now()
 		s()
+		times[i] = time.Since(t0)
 	}
 	return p.vals, nil
 }
@@ -137,7 +183,7 @@ func (p *Program) alias(n *graph.Node) func() {
 	if p.bufs != nil {
 		p.bufs.share(n.Outputs[0], n.Inputs[0])
 	}
-	return func() {}
+	return nil
 }
 
 func data(t *graph.Tensor) []float32 {
@@ -148,7 +194,8 @@ func data(t *graph.Tensor) []float32 {
 }
 
 // planner plans one node: it allocates the node's outputs and returns the
-// step that computes them. source marks an operator without inputs.
+// step that computes them (nil: nothing to do at run time, e.g. a view or
+// a node fused into an earlier one). source marks an operator without inputs.
 type planner struct {
 	plan   func(p *Program, n *graph.Node) (func(), error)
 	source bool
@@ -252,7 +299,7 @@ func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), e
 		p.vals[n.Outputs[0]] = &graph.Tensor{Shape: p.Shapes[n.Outputs[0]], Data: x.Data}
 		p.bufs.share(n.Outputs[0], n.Inputs[0])
 		c.Fuse(x.Data, f, alpha, beta, false)
-		return func() {}, nil
+		return nil, nil
 	}
 	x, y := p.in(n, 0), p.out(n, 0)
 	if c := p.convs[n.Inputs[0]]; c != nil {
@@ -260,7 +307,7 @@ func (p *Program) planActivation(n *graph.Node, op *graph.Activation) (func(), e
 		// part by part while each is in cache (the Explainer shows both).
 		delete(p.convs, n.Inputs[0])
 		c.Fuse(y.Data, f, alpha, beta, p.readers[n.Inputs[0]] == 1)
-		return func() {}, nil
+		return nil, nil
 	}
 	return func() { tensor.Apply(y.Data, x.Data, f, alpha, beta) }, nil
 }
@@ -415,6 +462,9 @@ func (p *Program) planEltwise(n *graph.Node, op *graph.Eltwise) (func(), error) 
 	if !ok {
 		return nil, fmt.Errorf("the engine has no element-wise %q", op.Type)
 	}
+	if step, ok := p.fuseResidual(n, op); ok {
+		return step, nil
+	}
 	y := p.out(n, 0)
 	ins := make([]*graph.Tensor, len(n.Inputs))
 	for i, name := range n.Inputs {
@@ -455,4 +505,49 @@ func Geom(xs []int, w graph.Window, oc, oh, ow int) tensor.ConvGeom {
 		PadT: w.Pads[0], PadL: w.Pads[1],
 		Groups: 1,
 	}
+}
+
+// fuseResidual fuses an add of two same-shape values, one of them a
+// convolution's output, into that convolution (a residual connection):
+// the convolution adds the other value to each part of its output while it
+// is in cache. Compile keeps the convolution's output and the sum;
+// CompileFinal writes the sum over the convolution's output when the add
+// is its only reader. An activation reading the sum is then fused as well.
+// The other value must be computed before the convolution runs.
+func (p *Program) fuseResidual(n *graph.Node, op *graph.Eltwise) (func(), bool) {
+	if op.Type != graph.EltAdd || len(n.Inputs) != 2 || n.Inputs[0] == n.Inputs[1] {
+		return nil, false
+	}
+	for _, c := range op.Coeffs {
+		if c != 1 {
+			return nil, false
+		}
+	}
+	out := p.Shapes[n.Outputs[0]]
+	conv, skip := "", ""
+	for i, in := range n.Inputs {
+		other := n.Inputs[1-i]
+		at, ok := p.made[other]
+		if p.convs[in] == nil || p.convs[in].Fused() || ok && at > p.made[in] || !graph.Shape(p.vals[in].Shape).Equal(out) ||
+			!graph.Shape(p.vals[other].Shape).Equal(out) {
+			continue
+		}
+		if conv == "" || p.made[in] > p.made[conv] {
+			conv, skip = in, other
+		}
+	}
+	if conv == "" {
+		return nil, false
+	}
+	c, x := p.convs[conv], p.vals[conv]
+	if p.bufs != nil && p.bufs.fusesInPlace(conv) {
+		c.Residual(p.vals[skip].Data, nil)
+		p.vals[n.Outputs[0]] = &graph.Tensor{Shape: out, Data: x.Data}
+		p.bufs.share(n.Outputs[0], conv)
+	} else {
+		c.Residual(p.vals[skip].Data, p.out(n, 0).Data)
+	}
+	delete(p.convs, conv)
+	p.convs[n.Outputs[0]] = c
+	return nil, true
 }

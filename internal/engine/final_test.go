@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -17,13 +18,7 @@ import (
 // whose input is also a graph output.
 func TestCompileFinalMatchesCompile(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	param := func(shape ...int) *graph.Tensor {
-		p := graph.NewTensor(shape...)
-		for i := range p.Data {
-			p.Data[i] = float32(rng.NormFloat64()) * 0.3
-		}
-		return p
-	}
+	param := randParam(rng)
 	conv := func(name, in string, c, oc, k, s, groups int) *graph.Node {
 		pad := k / 2
 		return &graph.Node{Name: name, Op: &graph.Conv{Window: win(k, s, [4]int{pad, pad, pad, pad}), OutChannels: oc, Groups: groups, Bias: true},
@@ -53,14 +48,11 @@ func TestCompileFinalMatchesCompile(t *testing.T) {
 		},
 		Outputs: []string{"fc", "pool"},
 	}
-	if err := g.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	all, err := engine.Compile(g, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	final, err := engine.CompileFinal(g, 2)
+	all, final := compileBoth(t, g, 2)
+	// CompileKeep also keeps named intermediate values: a fused activation,
+	// an add and a convolution whose activation is fused.
+	keep := []string{"e1r", "a2", "b1"}
+	kept, err := engine.CompileKeep(g, 2, keep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,13 +69,17 @@ func TestCompileFinalMatchesCompile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range g.Outputs {
-			for i, w := range want[name].Data {
-				if v := got[name].Data[i]; math.Abs(float64(v-w)) > 1e-5*(1+math.Abs(float64(w))) {
-					t.Fatalf("run %d: %s[%d] = %v, want %v", run, name, i, v, w)
-				}
+		compare := func(got map[string]*graph.Tensor, names []string) {
+			for _, name := range names {
+				checkClose(t, fmt.Sprintf("run %d: %s", run, name), got[name], want[name].Data, 1e-5)
 			}
 		}
+		compare(got, g.Outputs)
+		got, err = kept.Run(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(got, append(keep, g.Outputs...))
 	}
 }
 
@@ -109,4 +105,46 @@ func TestPlanBytes(t *testing.T) {
 	if n != 12*27*4 {
 		t.Errorf("PlanBytes = %d, want %d", n, 12*27*4)
 	}
+}
+
+// randParam returns a maker of parameters of a given shape filled with
+// N(0, 0.3²) values from rng.
+func randParam(rng *rand.Rand) func(shape ...int) *graph.Tensor {
+	return func(shape ...int) *graph.Tensor {
+		p := graph.NewTensor(shape...)
+		for i := range p.Data {
+			p.Data[i] = float32(rng.NormFloat64()) * 0.3
+		}
+		return p
+	}
+}
+
+// checkClose fails t unless got holds want within a relative tolerance.
+func checkClose(t *testing.T, what string, got *graph.Tensor, want []float32, tol float64) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("%s: no value", what)
+	}
+	for i, w := range want {
+		if v := got.Data[i]; math.Abs(float64(v-w)) > tol*(1+math.Abs(float64(w))) {
+			t.Fatalf("%s[%d] = %v, want %v", what, i, v, w)
+		}
+	}
+}
+
+// compileBoth validates g and compiles it keeping every value and keeping
+// only the outputs.
+func compileBoth(t *testing.T, g *graph.Graph, batch int) (all, final *engine.Program) {
+	t.Helper()
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	all, err := engine.Compile(g, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final, err = engine.CompileFinal(g, batch); err != nil {
+		t.Fatal(err)
+	}
+	return all, final
 }

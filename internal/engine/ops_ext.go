@@ -21,7 +21,7 @@ func (p *Program) planConst(n *graph.Node, _ *graph.Const) (func(), error) {
 		return nil, fmt.Errorf("constant has %d values for shape %v", len(v.Data), shape)
 	}
 	p.vals[n.Outputs[0]] = &graph.Tensor{Shape: shape, Data: v.Data}
-	return func() {}, nil
+	return nil, nil
 }
 
 // maxDeconvScratch bounds the column matrix of a transposed convolution
@@ -201,4 +201,34 @@ func (p *Program) planMatMul(n *graph.Node, _ *graph.MatMul) (func(), error) {
 	a, b := p.vals[n.Inputs[0]], p.vals[n.Inputs[1]]
 	y := p.out(n, 0)
 	return func() { tensor.MatMul(y.Data, a.Data, a.Shape, b.Data, b.Shape, y.Shape) }, nil
+}
+
+var _ = register((*Program).planDepthToSpace)
+
+func (p *Program) planDepthToSpace(n *graph.Node, op *graph.DepthToSpace) (func(), error) {
+	x := p.vals[n.Inputs[0]]
+	if len(x.Shape) != 4 {
+		return nil, fmt.Errorf("input of shape %v is not N×C×H×W", graph.Shape(x.Shape))
+	}
+	y := p.out(n, 0)
+	s := x.Shape
+	return func() { tensor.DepthToSpace(y.Data, x.Data, s[0], s[1], s[2], s[3], op.Block, op.CRD) }, nil
+}
+
+var _ = register((*Program).planDynamicQuantize)
+
+func (p *Program) planDynamicQuantize(n *graph.Node, _ *graph.DynamicQuantize) (func(), error) {
+	x := p.vals[n.Inputs[0]]
+	if len(n.Outputs) != 3 {
+		return nil, fmt.Errorf("DynamicQuantizeLinear has %d outputs, want 3 (y, scale, zero point)", len(n.Outputs))
+	}
+	y, scale, zero := p.out(n, 0), p.out(n, 1), p.out(n, 2)
+	return func() { scale.Data[0], zero.Data[0] = tensor.DynamicQuantize(y.Data, x.Data) }, nil
+}
+
+var _ = register((*Program).planQuantize)
+
+func (p *Program) planQuantize(n *graph.Node, op *graph.Quantize) (func(), error) {
+	x, y := p.in(n, 0), p.out(n, 0)
+	return func() { tensor.QuantizeLinear(y.Data, x.Data, op.Scale, op.Zero, op.Lo, op.Hi) }, nil
 }

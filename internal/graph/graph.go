@@ -124,12 +124,13 @@ func (n *Node) ParamCount() int64 {
 // Learnable reports whether the node's parameter name, of elems elements,
 // is a learned parameter: fixed statistics (BatchNorm mean and variance)
 // are not, nor is the value of a scalar constant (an ONNX Constant 0.5 that
-// a Mul reads is an attribute of that Mul, not a weight).
+// a Mul reads is an attribute of that Mul, not a weight), unless the
+// importer marks it as one (Const.Weight).
 func (n *Node) Learnable(name string, elems int64) bool {
 	if name == "mean" || name == "var" {
 		return false
 	}
-	if _, ok := n.Op.(*Const); ok && elems <= 1 {
+	if c, ok := n.Op.(*Const); ok && elems <= 1 && !c.Weight {
 		return false
 	}
 	return true
@@ -147,6 +148,31 @@ type Graph struct {
 	// from labels.<lang>.txt files beside the model; each has len(Labels)
 	// names in the same order.
 	LabelsI18n map[string][]string
+	// Notes are keys saying how the importer changed the model so that
+	// convscope can run it, for the model's description (GET /api/models
+	// "notes"): NoteDequantized, NoteFloat16.
+	Notes []string
+}
+
+// Keys of Graph.Notes.
+const (
+	// NoteDequantized: int8/uint8 weights (a quantized TFLite model) are
+	// dequantized, f = scale·(q − zero point), and computed in float32,
+	// so values differ slightly from the framework's integer arithmetic.
+	NoteDequantized = "dequantized"
+	// NoteFloat16: float16 weights are widened to float32 (exactly).
+	NoteFloat16 = "float16"
+)
+
+// NoteText describes a note in English (the key itself when unknown).
+func NoteText(key string) string {
+	switch key {
+	case NoteDequantized:
+		return "int8/uint8 weights dequantized and computed in float32 (values differ slightly from the framework's integer arithmetic)"
+	case NoteFloat16:
+		return "float16 weights widened to float32"
+	}
+	return key
 }
 
 // Node returns the node with the given name or nil.

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -201,5 +202,24 @@ func TestNames(t *testing.T) {
 			t.Fatalf("%s handed out twice", n)
 		}
 		seen[n] = true
+	}
+}
+
+// A node without any of its parameters is reported by its weight, every
+// time (the parameters are a map: the order must not leak into messages).
+func TestHasWeightsNamesTheWeightFirst(t *testing.T) {
+	g := &Graph{Inputs: []Value{{Name: "x", Shape: Shape{1, 3, 8, 8}}},
+		Nodes:   []*Node{{Name: "c", Type: "Convolution", Op: &Conv{Window: Window{Kernel: [2]int{3, 3}}, OutChannels: 4, Bias: true}, Inputs: []string{"x"}, Outputs: []string{"y"}}},
+		Outputs: []string{"y"}}
+	shapes, err := g.InferShapes(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		err := g.HasWeights(shapes)
+		var m *MissingWeightsError
+		if !errors.As(err, &m) || m.Param != "weight" {
+			t.Fatalf("HasWeights: %v, want the missing weight named", err)
+		}
 	}
 }

@@ -1,6 +1,10 @@
 package graph
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // InferShapes computes the shape of every value for the given batch size
 // (the graph inputs' batch dimension is replaced by batch when it is
@@ -107,7 +111,12 @@ func (g *Graph) HasWeights(shapes map[string]Shape) error {
 		for i, name := range n.Inputs {
 			in[i] = shapes[name]
 		}
-		for name := range n.Op.ParamShapes(in) {
+		// In a fixed order (the same message every time), the weight first.
+		names := slices.Sorted(maps.Keys(n.Op.ParamShapes(in)))
+		if i := slices.Index(names, "weight"); i > 0 {
+			names = append([]string{"weight"}, slices.Delete(names, i, i+1)...)
+		}
+		for _, name := range names {
 			if n.Param(name) == nil {
 				return &NodeError{Node: n.Name, Err: &MissingWeightsError{Node: n.Name, Type: n.Type, Param: name}}
 			}

@@ -491,9 +491,12 @@ func (*MatMul) Cost(in, out []Shape) Cost {
 }
 
 // Const produces its parameter "value" (ONNX Constant and folded constant
-// subgraphs). It has no inputs.
+// subgraphs). It has no inputs. Weight marks a one-element value that is a
+// learned weight, counted as a parameter (Node.Learnable): a one-channel
+// convolution's bias that a quantized export adds as its own operation.
 type Const struct {
-	Shape Shape
+	Shape  Shape
+	Weight bool
 }
 
 func (c *Const) Kind() string                         { return "Constant" }

@@ -99,7 +99,7 @@ func everyOp() []Op {
 		&Concat{Axis: 1}, &Concat{Axis: 0}, &Dropout{}, &Identity{}, &PRelu{}, &Affine{}, &Power{},
 		&Transpose{Perm: []int{0, 2, 3, 1}}, &Transpose{Perm: []int{1, 0}}, &Transpose{},
 		&Reshape{Shape: []int{0, -1}}, &Reshape{Shape: []int{0, -1}, AllowZero: true}, &Reshape{Shape: []int{2, -1}},
-		&Pad{}, &Slice{Axis: 1}, &Slice{Axis: 0}, &Crop{}, &Resize{}, &Const{}, &Unknown{Type: "Foo"}, &Reduce{Func: ReduceMean, Axes: []int{-1}}, &Reduce{Func: ReduceSum}, &LayerNorm{Axes: []int{-1}}, &LayerNorm{Axes: []int{1}}, &GroupNorm{Groups: 2}, &L2Norm{}, &PriorBox{}, &DetectionOutput{}, &Expand{}, &StepSlice{Axis: 2}, &StepSlice{Axis: 0}, &Gather{Axis: 1}, &Gather{Axis: 0},
+		&Pad{}, &Slice{Axis: 1}, &Slice{Axis: 0}, &Crop{}, &Resize{}, &Const{}, &Unknown{Type: "Foo"}, &Reduce{Func: ReduceMean, Axes: []int{-1}}, &Reduce{Func: ReduceSum}, &LayerNorm{Axes: []int{-1}}, &LayerNorm{Axes: []int{1}}, &GroupNorm{Groups: 2}, &L2Norm{}, &PriorBox{}, &DetectionOutput{}, &Expand{}, &StepSlice{Axis: 2}, &StepSlice{Axis: 0}, &Gather{Axis: 1}, &Gather{Axis: 0}, &DepthToSpace{Block: 2}, &DynamicQuantize{}, &Quantize{Scale: 1, Hi: 255},
 	}
 	for _, k := range []PoolKind{MaxPool, AvgPool} {
 		ops = append(ops, &Pool{Type: k}, &Pool{Type: k, Global: true})

@@ -28,6 +28,9 @@ type modelSummary struct {
 	// Preprocess is how an image becomes the model's input, every default
 	// spelled out (docs/preprocessing.md).
 	Preprocess imageio.Preprocess `json:"preprocess"`
+	// Notes say how the import changed the model (graph.Notes: "dequantized",
+	// "float16"); the UI shows them with the model's name.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // modelDetail is GET /api/models/{id}.
@@ -81,7 +84,7 @@ func (m *model) summary() modelSummary {
 	s := modelSummary{
 		ID: m.id, Name: m.name, Format: m.format, File: m.file, Default: m.id == DefaultID,
 		Runnable: m.runnable, WhyNot: m.whyNot, Classes: m.classes, Layers: len(m.g.Nodes),
-		Examples: []string{}, Preprocess: m.pre.Normal(),
+		Examples: []string{}, Preprocess: m.pre.Normal(), Notes: m.g.Notes,
 	}
 	if m.runnable {
 		s.Input = []int{m.input.c, m.input.h, m.input.w}

@@ -17,6 +17,14 @@ var fashionZH = map[string]string{
 	"Sandal": "凉鞋", "Shirt": "衬衫", "Sneaker": "运动鞋", "Bag": "包", "Ankle boot": "短靴",
 }
 
+// fashionTW is the Traditional Chinese (Taiwan) name of each class, keyed by
+// its English name: Taiwan's words where they differ (長褲, 洋裝, 包包), not a
+// character conversion of fashionZH.
+var fashionTW = map[string]string{
+	"T-shirt/top": "T恤/上衣", "Trouser": "長褲", "Pullover": "套頭衫", "Dress": "洋裝", "Coat": "外套",
+	"Sandal": "涼鞋", "Shirt": "襯衫", "Sneaker": "運動鞋", "Bag": "包包", "Ankle boot": "短靴",
+}
+
 type i18nDetail struct {
 	Labels     []string
 	LabelsI18n map[string][]string `json:"labels_i18n"`
@@ -47,7 +55,7 @@ func copyDefaultModel(t *testing.T) string {
 	return dir
 }
 
-// TestLabelsI18n: the default model ships its class names in zh-CN, paired
+// TestLabelsI18n: the default model ships its class names in zh-CN and zh-TW, paired
 // with the English ones; a model folder with labels.<lang>.txt gets them in
 // labels_i18n; a file with the wrong count is refused at load, naming it.
 func TestLabelsI18n(t *testing.T) {
@@ -57,9 +65,16 @@ func TestLabelsI18n(t *testing.T) {
 	if len(d.Labels) != 10 || len(zh) != 10 {
 		t.Fatalf("default model labels %v, zh-CN %v", d.Labels, zh)
 	}
+	tw := d.LabelsI18n["zh-TW"]
+	if len(tw) != 10 {
+		t.Fatalf("default model zh-TW labels %v", tw)
+	}
 	for i, en := range d.Labels {
 		if zh[i] != fashionZH[en] {
 			t.Errorf("class %d %q: zh-CN %q, want %q", i, en, zh[i], fashionZH[en])
+		}
+		if tw[i] != fashionTW[en] {
+			t.Errorf("class %d %q: zh-TW %q, want %q", i, en, tw[i], fashionTW[en])
 		}
 	}
 

@@ -266,9 +266,10 @@ func (m *model) prepare(maxActivations int64, reserve func(int64) error) error {
 		switch n.Op.(type) {
 		case *graph.Conv:
 			// The engine's scratch: a convolution's padded input (twice
-			// its size bounds the padding) …
+			// its size bounds the padding) or its column matrix (within
+			// that or engine.ColumnScratchMin) …
 			if len(n.Inputs) > 0 {
-				scratch = max(scratch, 2*int64(shapes[n.Inputs[0]].Elems()))
+				scratch = max(scratch, 2*int64(shapes[n.Inputs[0]].Elems()), engine.ColumnScratchMin)
 			}
 		case *graph.ConvTranspose:
 			scratch = max(scratch, 1<<24) // … a transposed one's columns, at most 2²⁴ (engine.maxDeconvScratch)

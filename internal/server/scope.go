@@ -24,6 +24,7 @@ import (
 	_ "github.com/convscope/convscope/internal/format/caffe" // the formats an upload may be in
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
+	_ "github.com/convscope/convscope/internal/format/tflite"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/zoo"
@@ -494,15 +495,15 @@ func uploadName(name string) (string, error) {
 }
 
 // mainFile picks the model among uploaded files: the only one, else the
-// one TF.js model.json (or other .json), Caffe .prototxt or ONNX .onnx
-// file.
+// one TF.js model.json (or other .json), Caffe .prototxt, ONNX .onnx or
+// Keras .keras/.h5 or TFLite .tflite file.
 func mainFile(names []string) (string, error) {
 	if len(names) == 1 {
 		return names[0], nil
 	}
 	// preprocess.json goes with the model; it is never the model.
 	names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == imageio.PreprocessFile })
-	for _, exts := range [][]string{{".json"}, {".prototxt", ".pbtxt", ".pt"}, {".onnx"}} {
+	for _, exts := range [][]string{{".json"}, {".prototxt", ".pbtxt", ".pt"}, {".onnx"}, {".keras", ".h5", ".hdf5"}, {".tflite"}} {
 		var found []string
 		for _, n := range names {
 			if format.HasExt(n, exts...) {
@@ -518,5 +519,5 @@ func mainFile(names []string) (string, error) {
 			return "", errorStatus(http.StatusBadRequest, "cannot tell which uploaded file is the model (%s); pass ?name=FILE", strings.Join(found, ", "))
 		}
 	}
-	return "", errorStatus(http.StatusBadRequest, "none of the uploaded files (%s) is a model definition (model.json, .prototxt or .onnx); pass ?name=FILE", strings.Join(names, ", "))
+	return "", errorStatus(http.StatusBadRequest, "none of the uploaded files (%s) is a model definition (model.json, .prototxt, .onnx, .keras, .h5 or .tflite); pass ?name=FILE", strings.Join(names, ", "))
 }

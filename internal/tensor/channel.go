@@ -50,14 +50,10 @@ func Affine(dst, src, scale, bias []float32, n, c, plane int) {
 func Power(dst, src []float32, exponent, scale, shift float32) {
 	switch exponent {
 	case 1:
-		for i, v := range src {
-			dst[i] = shift + scale*v
-		}
+		axpb(dst, src, scale, shift)
 	case 2:
-		for i, v := range src {
-			b := shift + scale*v
-			dst[i] = b * b
-		}
+		axpb(dst, src, scale, shift)
+		binarySame(dst, dst, dst, BinMul)
 	default:
 		e := float64(exponent)
 		for i, v := range src {

@@ -78,9 +78,8 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 			if c.packed != nil {
 				t.ap = aPacked{p: c.packed[grp*c.mpad*kk : (grp+1)*c.mpad*kk], mpad: c.mpad}
 			}
-			if c.ep.dst != nil {
-				t.ep = c.ep
-				t.ep.dst = c.ep.dst[o0:o1]
+			if c.ep.active() {
+				t.ep = c.ep.at(o0)
 			}
 			if c.b != nil {
 				t.bias = c.b[grp*ocg : (grp+1)*ocg]
@@ -105,8 +104,8 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 					u := t
 					u.bs = bSource{b: cols, ldb: rows * g.OW}
 					u.c, u.n = out[r0*g.OW:], rows*g.OW
-					if u.ep.dst != nil {
-						u.ep.dst = t.ep.dst[r0*g.OW:]
+					if u.ep.active() {
+						u.ep = t.ep.at(r0 * g.OW)
 					}
 					splitConv(u, ocg, u.n, kk*u.n)
 				}

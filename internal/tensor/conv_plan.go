@@ -29,9 +29,10 @@ func NewConv(w, b []float32, g ConvGeom) *Conv {
 	c.im2col = useIm2Col(g)
 	if c.im2col {
 		// Bands keep the column matrix within twice the input (the
-		// padded copy of the direct kernel is within that bound too).
+		// padded copy of the direct kernel is within that bound too) or
+		// ColumnScratchMin, whichever is larger.
 		row := kk * g.OW
-		c.band = max(1, min(g.OH, 2*g.C*g.H*g.W/row))
+		c.band = max(1, min(g.OH, max(2*g.C*g.H*g.W, columnScratchMin)/row))
 	}
 	c.mpad = roundUp(ocg, mr)
 	c.packed = make([]float32, PackedLen(g))
@@ -40,6 +41,17 @@ func NewConv(w, b []float32, g ConvGeom) *Conv {
 	}
 	return c
 }
+
+// ColumnScratchMin is the scratch (in floats, 1 MiB) a convolution's
+// column matrix may take even when that is more than twice its input: a
+// small late map is then unrolled whole and multiplied once, reading the
+// weights once rather than once per band. ResNet-50's 3×3 512-channel
+// layers at 7×7 (4,608 × 49 columns) took 9 ms each as seven one-row
+// bands.
+const ColumnScratchMin = 1 << 18
+
+// columnScratchMin is ColumnScratchMin; tests lower it to get many bands.
+var columnScratchMin = ColumnScratchMin
 
 // PackedLen is the number of floats NewConv allocates to pack g's weights
 // (0 for a depthwise convolution, whose kernel reads them as they are).
@@ -74,10 +86,20 @@ func (c *Conv) Scratch() int {
 // output's length, right after each part of the output is computed, while
 // it is still in cache. The pre-activation output is written as well;
 // with unread (nothing but act is computed from it) it may be streamed to
-// memory past the caches, keeping them for act.
+// memory past the caches, keeping them for act. After Residual, f reads
+// the sum.
 func (c *Conv) Fuse(act []float32, f Activation, alpha, beta float32, unread bool) {
-	c.ep = epilogue{dst: act, f: f, alpha: alpha, beta: beta, unread: unread}
+	c.ep.dst, c.ep.f, c.ep.alpha, c.ep.beta, c.ep.unread = act, f, alpha, beta, unread
 }
+
+// Residual makes Run also add res (the output's shape, written before Run)
+// to each part of the output right after it is computed, writing the sum to
+// sum, or with sum nil over the output itself. A fused activation (Fuse)
+// then applies to the sum. Call it at most once, before Fuse (Fused).
+func (c *Conv) Residual(res, sum []float32) { c.ep.res, c.ep.sum = res, sum }
+
+// Fused reports whether a residual or an activation is fused already.
+func (c *Conv) Fused() bool { return c.ep.active() }
 
 // Run computes dst = conv(src, w) + b (and the fused activation, if any).
 // scratch holds at least Scratch() elements.
@@ -113,18 +135,46 @@ func useIm2Col(g ConvGeom) bool {
 	return (g.SH != 1 || g.SW != 1 || g.OW < im2colNarrow) && kk*g.OH*g.OW <= maxIm2Col
 }
 
-// epilogue is an activation applied to a finished part of an output,
-// written to its own buffer (dst nil: none).
+// epilogue is what is applied to a finished part of an output: a residual
+// added to it, then an activation written to its own buffer.
 type epilogue struct {
-	dst         []float32
+	res         []float32 // added to the output, or nil
+	sum         []float32 // with res: receives output + res; nil: the output itself
+	dst         []float32 // f's output, or nil: no activation
 	f           Activation
 	alpha, beta float32
 	unread      bool // the output is read by nobody in the run (see Fuse)
 }
 
-// apply writes f(c[lo:hi]) to dst[lo:hi].
+// active reports whether there is anything to apply.
+func (e *epilogue) active() bool { return e.dst != nil || e.res != nil }
+
+// at is e for the part of the output that starts at element off.
+func (e *epilogue) at(off int) epilogue {
+	u := *e
+	for _, s := range []*[]float32{&u.res, &u.sum, &u.dst} {
+		if *s != nil {
+			*s = (*s)[off:]
+		}
+	}
+	return u
+}
+
+// apply adds res[lo:hi] to c[lo:hi] (into sum, or c itself), then writes
+// f of the result to dst[lo:hi].
 func (e *epilogue) apply(c []float32, lo, hi int) {
-	if e.dst != nil && lo < hi {
+	if lo >= hi {
+		return
+	}
+	if e.res != nil {
+		s := c
+		if e.sum != nil {
+			s = e.sum
+		}
+		binarySame(s[lo:hi], c[lo:hi], e.res[lo:hi], BinAdd)
+		c = s
+	}
+	if e.dst != nil {
 		Apply(e.dst[lo:hi], c[lo:hi], e.f, e.alpha, e.beta)
 	}
 }

@@ -1,9 +1,9 @@
 package tensor
 
 // Depthwise convolution (one input and one output channel per group): each
-// output row is computed at stride 1 from a zero-bordered copy of its
-// channel's plane, eight or 32 pixels at a time (dwRow); strided rows are
-// computed at stride 1 and subsampled.
+// plane is computed at stride 1 from a zero-bordered copy of its channel's
+// plane by one call of dwPlane (eight or 32 pixels at a time, row after
+// row); strided planes are computed at stride 1 along rows and subsampled.
 
 // dwGeom is the zero-bordered copy of one plane a depthwise kernel reads:
 // hp rows of wp values, and n stride-1 outputs computed per output row.
@@ -16,8 +16,8 @@ func depthwiseGeom(g *ConvGeom) (d dwGeom, ok bool) {
 	d.n = roundUp((g.OW-1)*g.SW+1, 8)
 	d.wp = d.n + g.KW - 1
 	d.hp = (g.OH-1)*g.SH + g.KH
-	// The copy and one row of results live in a worker's packing buffer.
-	return d, d.hp*d.wp+d.n <= kc*nc
+	// The copy and a plane of results live in a worker's packing buffer.
+	return d, d.hp*d.wp+g.OH*d.n <= kc*nc
 }
 
 func (c *Conv) runDepthwise(dst, src []float32) {
@@ -33,10 +33,21 @@ func depthwiseRange(t *gemmTask, p0, p1 int) {
 	g := &t.bs.g
 	plane, oplane, khw := g.H*g.W, g.OH*g.OW, g.KH*g.KW
 	d, fast := depthwiseGeom(g)
-	var buf *gemmBuf
+	var pad, rows []float32
 	if fast {
-		buf = getBuf()
+		buf := getBuf()
 		defer putBuf(buf)
+		pad = buf.b[:d.hp*d.wp]
+		rows = buf.b[d.hp*d.wp:][:g.OH*d.n]
+		// Every plane fills the same interior: the border stays zero.
+		clear(pad)
+	}
+	// Stride 1: rows go straight to the output, each spilling into the
+	// next (overwritten after); those that would spill past the plane
+	// are computed in rows and copied.
+	direct := 0
+	if g.SW == 1 && oplane >= d.n {
+		direct = min(g.OH, (oplane-d.n)/g.OW+1)
 	}
 	for p := p0; p < p1; p++ {
 		ch := p % g.C
@@ -47,61 +58,74 @@ func depthwiseRange(t *gemmTask, p0, p1 int) {
 		if t.bias != nil {
 			bias = t.bias[ch]
 		}
-		if !fast {
+		switch {
+		case !fast:
 			fill(out, bias)
 			convPlane(out, in, w, *g)
-		} else {
-			pad := buf.b[:d.hp*d.wp]
-			row := buf.b[d.hp*d.wp:][:d.n]
+		case g.SW == 1:
 			padPlane(pad, in, g, d)
+			if direct > 0 {
+				dwRows(out, pad, w, d, g, bias, 0, direct, g.OW)
+			}
+			if direct < g.OH {
+				dwRows(rows, pad, w, d, g, bias, direct, g.OH, d.n)
+				for oy := direct; oy < g.OH; oy++ {
+					copy(out[oy*g.OW:(oy+1)*g.OW], rows[(oy-direct)*d.n:])
+				}
+			}
+		default:
+			padPlane(pad, in, g, d)
+			dwRows(rows, pad, w, d, g, bias, 0, g.OH, d.n)
 			for oy := 0; oy < g.OH; oy++ {
-				o := out[oy*g.OW : (oy+1)*g.OW]
-				if g.SW == 1 && d.n == g.OW {
-					dwRowAny(o, pad[oy*g.SH*d.wp:], w, d.wp, g.KH, g.KW, d.n, bias)
-					continue
-				}
-				dwRowAny(row, pad[oy*g.SH*d.wp:], w, d.wp, g.KH, g.KW, d.n, bias)
-				if g.SW == 1 {
-					copy(o, row)
-					continue
-				}
-				for x := range o {
-					o[x] = row[x*g.SW]
-				}
+				subsample(out[oy*g.OW:(oy+1)*g.OW], rows[oy*d.n:(oy+1)*d.n], g.SW)
 			}
 		}
 		t.ep.apply(t.c, p*oplane, (p+1)*oplane)
 	}
 }
 
-// padPlane copies one plane into the hp×wp zero-bordered buffer at
-// (PadT, PadL), dropping what no output reads.
+// padPlane copies one plane into the interior of the hp×wp zero-bordered
+// buffer at (PadT, PadL), dropping what no output reads; the border is
+// left as it is (zero).
 func padPlane(dst, in []float32, g *ConvGeom, d dwGeom) {
 	n := max(0, min(g.W, d.wp-g.PadL)) // input columns that are read
-	for py := 0; py < d.hp; py++ {
-		row := dst[py*d.wp : (py+1)*d.wp]
-		y := py - g.PadT
-		if y < 0 || y >= g.H || n == 0 {
-			clear(row)
-			continue
-		}
-		clear(row[:g.PadL])
-		copy(row[g.PadL:g.PadL+n], in[y*g.W:])
-		clear(row[g.PadL+n:])
+	if n == 0 {
+		return
+	}
+	for y := max(0, -g.PadT); y < g.H && y+g.PadT < d.hp; y++ {
+		copy(dst[(y+g.PadT)*d.wp+g.PadL:][:n], in[y*g.W:][:n])
 	}
 }
 
-// dwRowAny writes out[x] = bias + Σ w[dy·kw+dx]·in[dy·ld+x+dx] for
-// x < n (n a multiple of 8).
-func dwRowAny(out, in, w []float32, ld, kh, kw, n int, bias float32) {
-	_ = in[(kh-1)*ld+n+kw-2]
-	_ = out[n-1]
-	_ = w[kh*kw-1]
+// dwRows writes the stride-1 outputs of output rows [r0, r1) (n = d.n per
+// row, the bias plus Σ w[dy·KW+dx]·pad[(oy·SH+dy)·wp+x+dx]) to out, row
+// r0 first, ostride apart; the last row needs n values of room.
+func dwRows(out, pad, w []float32, d dwGeom, g *ConvGeom, bias float32, r0, r1, ostride int) {
+	rows := r1 - r0
+	in := pad[r0*g.SH*d.wp:]
+	_ = in[(rows-1)*g.SH*d.wp+(g.KH-1)*d.wp+d.n+g.KW-2]
+	_ = out[(rows-1)*ostride+d.n-1]
+	_ = w[g.KH*g.KW-1]
 	if hasAVX2 {
-		dwRow(&out[0], &in[0], &w[0], ld, kh, kw, n, bias)
+		dwPlane(&out[0], &in[0], &w[0], d.wp, g.KH, g.KW, d.n, bias, rows, ostride, g.SH*d.wp)
 		return
 	}
-	dwRowGo(out, in, w, ld, kh, kw, n, bias)
+	for r := 0; r < rows; r++ {
+		dwRowGo(out[r*ostride:], in[r*g.SH*d.wp:], w, d.wp, g.KH, g.KW, d.n, bias)
+	}
+}
+
+// subsample writes src[x·stride] to dst[x] for every x of dst.
+func subsample(dst, src []float32, stride int) {
+	head := 0
+	if hasAVX2 && stride == 2 && len(dst) >= 8 {
+		head = len(dst) &^ 7
+		_ = src[2*head-1]
+		even8(&dst[0], &src[0], head)
+	}
+	for x := head; x < len(dst); x++ {
+		dst[x] = src[x*stride]
+	}
 }
 
 func dwRowGo(out, in, w []float32, ld, kh, kw, n int, bias float32) {

@@ -24,7 +24,7 @@ func relu8(dst, src *float32, n int)
 func fill8(dst *float32, v float32, n int)
 
 //go:noescape
-func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32)
+func dwPlane(out, in, w *float32, ld, kh, kw, n int, bias float32, rows, ostride, istride int)
 
 //go:noescape
 func clamp8(dst, src *float32, lo, hi float32, n int)
@@ -42,3 +42,6 @@ func vaxpb8(dst, src *float32, s, t float32, n int)
 func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
 
 func sfence()
+
+//go:noescape
+func even8(dst, src *float32, n int)

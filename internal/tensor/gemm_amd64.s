@@ -239,22 +239,36 @@ fdone:
 	VZEROUPPER
 	RET
 
-// func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32)
+// func dwPlane(out, in, w *float32, ld, kh, kw, n int, bias float32, rows, ostride, istride int)
 //
-// One row of a stride-1 depthwise convolution over a zero-bordered plane:
-// out[x] = bias + Σ w[dy·kw+dx]·in[dy·ld+x+dx] for x < n (n a multiple of
-// 8). 32 outputs at a time in four accumulators (each tap: one broadcast,
-// four FMAs from memory), then 8 at a time.
-TEXT ·dwRow(SB), NOSPLIT, $0-60
-	MOVQ out+0(FP), DI
-	MOVQ in+8(FP), SI
+// Rows of a stride-1 depthwise convolution over a zero-bordered plane: for
+// r < rows and x < n (n a multiple of 8), out[r·ostride+x] = bias +
+// Σ w[dy·kw+dx]·in[r·istride+dy·ld+x+dx]. Rows are written in order, so a
+// row may spill into the next one (ostride < n), which overwrites it. 32
+// outputs at a time in four accumulators (each tap: one broadcast, four
+// FMAs from memory), then 8 at a time.
+TEXT ·dwPlane(SB), NOSPLIT, $0-88
 	MOVQ w+16(FP), R8
 	MOVQ ld+24(FP), R9
 	SHLQ $2, R9
 	MOVQ kh+32(FP), R10
 	MOVQ kw+40(FP), R11
-	MOVQ n+48(FP), CX
 	VBROADCASTSS bias+56(FP), Y15
+	XORQ R14, R14
+
+row:
+	CMPQ R14, rows+64(FP)
+	JGE  done
+	MOVQ ostride+72(FP), DI
+	IMULQ R14, DI
+	SHLQ $2, DI
+	ADDQ out+0(FP), DI
+	MOVQ istride+80(FP), SI
+	IMULQ R14, SI
+	SHLQ $2, SI
+	ADDQ in+8(FP), SI
+	MOVQ n+48(FP), CX
+	INCQ R14
 
 block32:
 	CMPQ CX, $32
@@ -295,7 +309,7 @@ taps32:
 
 block8:
 	CMPQ CX, $8
-	JLT  done
+	JLT  row
 	VMOVAPS Y15, Y4
 	MOVQ R8, AX
 	MOVQ SI, BX
@@ -439,4 +453,29 @@ iodone:
 // part of a product).
 TEXT ·sfence(SB), NOSPLIT, $0-0
 	SFENCE
+	RET
+
+// func even8(dst, src *float32, n int)
+//
+// dst[i] = src[2i] for n a multiple of 8 (a stride-2 row subsampled).
+TEXT ·even8(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JEQ  edone
+
+eloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2 // per lane: src 0 2 of Y0, then 0 2 of Y1
+	VPERMPD $0xD8, Y2, Y2     // 64-bit pairs in order 0 2 1 3
+	VMOVUPS Y2, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     eloop
+
+edone:
+	VZEROUPPER
 	RET

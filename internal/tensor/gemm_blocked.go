@@ -112,7 +112,7 @@ type gemmIO struct {
 // the micro-kernel applies as it stores.
 func (e *epilogue) clampOf() (lo, hi float32, ok bool) {
 	switch {
-	case e.dst == nil:
+	case e.dst == nil || e.res != nil: // the residual comes first
 		return 0, 0, false
 	case e.f == ActRelu:
 		return 0, float32(math.Inf(1)), true

@@ -16,7 +16,9 @@ func relu8(dst, src *float32, n int) { panic("tensor: no assembly kernel") }
 
 func fill8(dst *float32, v float32, n int) { panic("tensor: no assembly kernel") }
 
-func dwRow(out, in, w *float32, ld, kh, kw, n int, bias float32) { panic("tensor: no assembly kernel") }
+func dwPlane(out, in, w *float32, ld, kh, kw, n int, bias float32, rows, ostride, istride int) {
+	panic("tensor: no assembly kernel")
+}
 
 func clamp8(dst, src *float32, lo, hi float32, n int) { panic("tensor: no assembly kernel") }
 
@@ -31,3 +33,5 @@ func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo,
 }
 
 func sfence() {}
+
+func even8(dst, src *float32, n int) { panic("tensor: no assembly kernel") }

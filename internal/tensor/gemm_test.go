@@ -247,12 +247,13 @@ func TestConvWeightGradSerialMatchesIm2ColGemm(t *testing.T) {
 	}
 }
 
-// A planned Conv (weights packed once, depthwise kernel, fused activation)
-// equals the reference convolution followed by Apply, for random geometry:
-// odd sizes, strides 1–2, padding, groups (depthwise included), batch > 1.
+// A planned Conv (weights packed once, depthwise kernel, fused residual and
+// activation) equals the reference convolution plus the residual followed
+// by Apply, for random geometry: odd sizes, strides 1–2, padding, groups
+// (depthwise included), batch > 1.
 func TestConvPlannedMatchesConv2D(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 400; trial++ {
 		groups := 1 + rng.IntN(3)
 		cg, ocg := 1+rng.IntN(12), 1+rng.IntN(30)
 		k := 1 + 2*rng.IntN(3) // 1, 3, 5
@@ -288,6 +289,23 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 		}
 		want := make([]float32, g.N*g.OC*g.OH*g.OW)
 		Conv2D(want, x, w, b, g)
+		// Half the time a residual is added (Residual), into its own buffer
+		// or over the output; the activation then reads the sum.
+		var res, sum []float32
+		residual, inPlace := rng.IntN(2) == 0, rng.IntN(2) == 0
+		wantSum := want
+		if residual {
+			res = randSlice(rng, len(want))
+			wantSum = make([]float32, len(want))
+			for i, v := range want {
+				wantSum[i] = v + res[i]
+			}
+			if inPlace {
+				want = wantSum
+			} else {
+				sum = randSlice(rng, len(want))
+			}
+		}
 		// A clamp (ReLU, Clip) is applied by the micro-kernel as it stores,
 		// anything else after each block.
 		acts := []struct {
@@ -296,7 +314,7 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 		}{{ActClip, 0, 6}, {ActRelu, 0, 0}, {ActClip, -0.5, 0.75}, {ActTanh, 0, 0}}
 		af := acts[rng.IntN(len(acts))]
 		wantAct := make([]float32, len(want))
-		for i, v := range want {
+		for i, v := range wantSum {
 			switch af.f {
 			case ActRelu:
 				wantAct[i] = max(v, 0)
@@ -309,6 +327,9 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 		c := NewConv(w, b, g)
 		got := randSlice(rng, len(want)) // garbage must be overwritten
 		act := randSlice(rng, len(want))
+		if residual {
+			c.Residual(res, sum)
+		}
 		fused := rng.IntN(2) == 0
 		if fused {
 			c.Fuse(act, af.f, af.alpha, af.beta, rng.IntN(2) == 0)
@@ -321,6 +342,9 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 				}
 				if fused && math.Abs(float64(act[i]-wantAct[i])) > 1e-4*(1+math.Abs(float64(wantAct[i]))) {
 					t.Fatalf("trial %d %+v: activation [%d] %v, want %v", trial, g, i, act[i], wantAct[i])
+				}
+				if sum != nil && math.Abs(float64(sum[i]-wantSum[i])) > 1e-4*(1+math.Abs(float64(wantSum[i]))) {
+					t.Fatalf("trial %d %+v: residual sum [%d] %v, want %v", trial, g, i, sum[i], wantSum[i])
 				}
 			}
 		}
@@ -354,5 +378,59 @@ func TestConvStreamedOutputMatchesConv2D(t *testing.T) {
 				t.Fatalf("%+v: [%d] %v, %v, want %v, %v", g, i, got[i], act[i], v, a)
 			}
 		}
+	}
+}
+
+// A convolution through the column matrix unrolled in several bands of
+// output rows (the scratch limit lowered to twice the input) equals the
+// reference, with a fused activation and residual: narrow and strided
+// maps, random geometry (strided only without AVX2, where stride-1
+// convolutions take the direct kernel); and with the default limit a small
+// late map is one band.
+func TestConvColumnBands(t *testing.T) {
+	// ResNet-50's stride-2 3×3 512-channel layer, 14×14 → 7×7.
+	late := ConvGeom{N: 1, C: 512, H: 14, W: 14, OC: 512, OH: 7, OW: 7, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PadT: 1, PadL: 1, Groups: 1}
+	if c := NewConv(make([]float32, 512*512*9), nil, late); !c.im2col || c.band != 7 {
+		t.Fatalf("ResNet-50's 7×7 512-channel layer: im2col %v, band %d rows, want one band of 7", c.im2col, c.band)
+	}
+	defer func(v int) { columnScratchMin = v }(columnScratchMin)
+	columnScratchMin = 0
+	rng := rand.New(rand.NewPCG(11, 12))
+	bands := 0
+	for trial := 0; trial < 60; trial++ {
+		k := 3 + 2*rng.IntN(2)
+		g := ConvGeom{N: 1 + rng.IntN(2), C: 8 + rng.IntN(40), H: 5 + rng.IntN(20), W: 3 + rng.IntN(9),
+			OC: 1 + rng.IntN(20), KH: k, KW: k, SH: 1 + rng.IntN(2), SW: 1 + rng.IntN(2), DH: 1, DW: 1, PadT: k / 2, PadL: k / 2, Groups: 1}
+		if !hasAVX2 {
+			g.SH = 2 // stride-1 convolutions take the direct kernel
+		}
+		g.OH = (g.H+2*g.PadT-g.KH)/g.SH + 1
+		g.OW = (g.W+2*g.PadL-g.KW)/g.SW + 1
+		x := randSlice(rng, g.N*g.C*g.H*g.W)
+		w := randSlice(rng, g.OC*g.C*g.KH*g.KW)
+		b := randSlice(rng, g.OC)
+		want := make([]float32, g.N*g.OC*g.OH*g.OW)
+		Conv2D(want, x, w, b, g)
+		res := randSlice(rng, len(want))
+		c := NewConv(w, b, g)
+		if !c.im2col {
+			t.Fatalf("trial %d %+v: not through the column matrix", trial, g)
+		}
+		if c.band < g.OH {
+			bands++
+		}
+		got, act := randSlice(rng, len(want)), randSlice(rng, len(want))
+		c.Residual(res, nil)
+		c.Fuse(act, ActRelu, 0, 0, false)
+		c.Run(got, x, randSlice(rng, c.Scratch()))
+		for i, v := range want {
+			s := v + res[i]
+			if math.Abs(float64(got[i]-s)) > 1e-4*(1+math.Abs(float64(s))) || math.Abs(float64(act[i]-max(s, 0))) > 1e-4*(1+math.Abs(float64(s))) {
+				t.Fatalf("trial %d %+v (band %d): [%d] %v, relu %v, want %v", trial, g, c.band, i, got[i], act[i], s)
+			}
+		}
+	}
+	if bands < 20 {
+		t.Errorf("only %d of 60 trials unrolled in several bands", bands)
 	}
 }

@@ -99,6 +99,7 @@ func Apply(dst, src []float32, f Activation, alpha, beta float32) {
 // Softmax normalises along the middle axis of a tensor viewed as
 // [outer, axis, inner]. With log it writes log-softmax.
 func Softmax(dst, src []float32, outer, axis, inner int, log bool) {
+	exps := make([]float64, axis) // each exponential computed once
 	for o := 0; o < outer; o++ {
 		base := o * axis * inner
 		for in := 0; in < inner; in++ {
@@ -107,15 +108,17 @@ func Softmax(dst, src []float32, outer, axis, inner int, log bool) {
 				m = max(m, src[base+a*inner+in])
 			}
 			var sum float64
-			for a := 0; a < axis; a++ {
-				sum += math.Exp(float64(src[base+a*inner+in] - m))
+			for a := range exps {
+				e := math.Exp(float64(src[base+a*inner+in] - m))
+				exps[a] = e
+				sum += e
 			}
-			for a := 0; a < axis; a++ {
-				x := float64(src[base+a*inner+in] - m)
+			logSum := math.Log(sum)
+			for a, e := range exps {
 				if log {
-					dst[base+a*inner+in] = float32(x - math.Log(sum))
+					dst[base+a*inner+in] = float32(float64(src[base+a*inner+in]-m) - logSum)
 				} else {
-					dst[base+a*inner+in] = float32(math.Exp(x) / sum)
+					dst[base+a*inner+in] = float32(e / sum)
 				}
 			}
 		}
@@ -130,9 +133,7 @@ func BatchNorm(dst, src, scale, bias, mean, variance []float32, n, c, plane int,
 		off := bias[ci] - mean[ci]*k
 		for ni := 0; ni < n; ni++ {
 			base := (ni*c + ci) * plane
-			for i := base; i < base+plane; i++ {
-				dst[i] = src[i]*k + off
-			}
+			axpb(dst[base:base+plane], src[base:base+plane], k, off)
 		}
 	}
 }

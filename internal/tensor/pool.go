@@ -64,6 +64,19 @@ func maxPoolGeneral(dst, src []float32, argmax []int32, g ConvGeom) {
 // otherwise it is the number of real input cells in the window.
 func AvgPool2D(dst, src []float32, g ConvGeom, includePad bool, padB, padR int) {
 	plane, oplane := g.H*g.W, g.OH*g.OW
+	if oplane == 1 && g.KH == g.H && g.KW == g.W && g.PadT == 0 && g.PadL == 0 && padB == 0 && padR == 0 && g.DH == 1 && g.DW == 1 {
+		// Global average pooling (the squeeze of squeeze-and-excitation
+		// blocks): the same sums, in the same order, without the window
+		// bookkeeping.
+		for nc := 0; nc < g.N*g.C; nc++ {
+			var sum float32
+			for _, v := range src[nc*plane : (nc+1)*plane] {
+				sum += v
+			}
+			dst[nc] = sum / float32(plane)
+		}
+		return
+	}
 	for nc := 0; nc < g.N*g.C; nc++ {
 		in := src[nc*plane : (nc+1)*plane]
 		out := dst[nc*oplane : (nc+1)*oplane]

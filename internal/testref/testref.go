@@ -2,6 +2,7 @@ package testref
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -72,4 +73,25 @@ func Optional(t testing.TB, elem ...string) string {
 func path(t testing.TB, elem []string) string {
 	t.Helper()
 	return filepath.Join(append([]string{Root(t), "..", "shared", "reference"}, elem...)...)
+}
+
+// Python is Debian's python3 with h5py and numpy (python3-h5py), which
+// writes the HDF5 and Keras files the format tests read.
+const Python = "/usr/bin/python3"
+
+// Script runs a script of the repository (a path from its root) with
+// Python and h5py, skipping the test when h5py is not installed (failing
+// it under CI=true, where .ci/run installs python3-h5py).
+func Script(t testing.TB, script string, args ...string) {
+	t.Helper()
+	if err := exec.Command(Python, "-c", "import h5py, numpy").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("python3-h5py is missing (CI=true): %v", err)
+		}
+		t.Skipf("python3-h5py is not installed (apt-get install python3-h5py): %v; skipping", err)
+	}
+	cmd := exec.Command(Python, append([]string{filepath.Join(Root(t), script)}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", script, err, out)
+	}
 }

@@ -26,7 +26,7 @@ func EvaluateEngine(ctx context.Context, g *graph.Graph, d Data, batch, workers 
 	workers = max(1, min(workers, chunks))
 	progs := make([]*engine.Program, workers)
 	for i := range progs {
-		p, err := engine.Compile(g, batch)
+		p, err := engine.CompileFinal(g, batch) // only the output is read
 		if err != nil {
 			return nil, err
 		}

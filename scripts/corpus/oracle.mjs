@@ -1,19 +1,24 @@
 // The corpus oracle: for every model of corpus.json it counts the
 // parameters independently of convscope, builds a deterministic input
 // tensor, runs the model in its own framework (onnxruntime-node for ONNX,
-// TensorFlow.js with the WebAssembly backend for TF.js) and writes the input
+// TensorFlow.js with the WebAssembly backend for TF.js, TFLite's runtime in
+// WebAssembly (@tensorflow/tfjs-tflite) in headless Chromium for TFLite) and
+// writes the input
 // and every output into <cache>/oracle/<id>/. The Go checker
 // (go run ./scripts/corpus/check) compares convscope against these files.
 //
-//   node scripts/corpus/oracle.mjs [--cache DIR] [--only ID,ID...] [--counts]
+//   node scripts/corpus/oracle.mjs [--cache DIR] [--only ID,ID...] [--counts] [--force]
 //
 // --counts prints the independent parameter counts as JSON and runs nothing.
+// A model whose outputs are in the cache from the same corpus.json entry,
+// package and oracle.mjs is not run again, unless --force.
 // The frameworks are loaded from <cache>/node (installed by fetch.sh), never
 // from the repository. Files written per model:
 //   meta.json  {id, format, framework, params, input: {name, shape, layout,
 //              file}, outputs: [{name, shape, layout, file}], ms} — or
 //              {..., run: false, reason} when the model cannot run (no weights)
 //   *.f32      float32 little-endian data, row-major in the stated layout
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -29,6 +34,8 @@ const cache = opt('--cache') || process.env.CONVSCOPE_CORPUS_CACHE ||
   path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME, '.cache'), 'convscope-corpus');
 const only = opt('--only')?.split(',');
 const countsOnly = args.includes('--counts');
+const force = args.includes('--force');
+const self = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
 const corpus = JSON.parse(fs.readFileSync(path.join(here, 'corpus.json'), 'utf8'));
 const nodeDir = path.join(cache, 'node');
 if (!fs.existsSync(path.join(nodeDir, 'node_modules'))) {
@@ -414,6 +421,119 @@ async function runOnnx(m, file, x) {
   return { ms, framework, input: { name: s.inputNames[0], shape, layout: 'NCHW', data: x }, outs };
 }
 
+// TFLite: a FlatBuffers reader of the oracle's own (root table, vtables,
+// vectors) for the independent count: the elements of the main subgraph's
+// constant tensors (float32, float16, int8, uint8, and int32 tensors with
+// quantization scales: quantized biases), except hyper-parameters: integer
+// constants (shapes, axes, paddings, sizes) and one-element operands of
+// element-wise operators (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM) and PADV2.
+function countTflite(buf) {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const u32 = (p) => dv.getUint32(p, true);
+  const field = (t, k) => {
+    const vt = t - dv.getInt32(t, true);
+    const o = 4 + 2 * k < dv.getUint16(vt, true) ? dv.getUint16(vt + 4 + 2 * k, true) : 0;
+    return o ? t + o : 0;
+  };
+  const vec = (t, k) => {
+    const f = field(t, k);
+    if (!f) return { n: 0, at: 0 };
+    const v = f + u32(f);
+    return { n: u32(v), at: v + 4 };
+  };
+  const tableAt = (v, i) => v.at + 4 * i + u32(v.at + 4 * i);
+  const model = u32(0);
+  const sg = tableAt(vec(model, 2), 0);
+  const buffers = vec(model, 4);
+  const tensors = vec(sg, 0);
+  const codes = vec(model, 1);
+  const elementwise = new Set([0, 18, 41, 42, 55, 57, 60]);
+  const operands = new Set();
+  const ops = vec(sg, 3);
+  for (let i = 0; i < ops.n; i++) {
+    const op = tableAt(ops, i);
+    const code = tableAt(codes, field(op, 0) ? u32(field(op, 0)) : 0);
+    const builtin = Math.max(field(code, 0) ? dv.getInt8(field(code, 0)) : 0, field(code, 3) ? dv.getInt32(field(code, 3), true) : 0);
+    if (!elementwise.has(builtin)) continue;
+    const ins = vec(op, 1);
+    for (let k = 0; k < ins.n; k++) operands.add(dv.getInt32(ins.at + 4 * k, true));
+  }
+  let n = 0;
+  for (let i = 0; i < tensors.n; i++) {
+    const t = tableAt(tensors, i);
+    const bi = field(t, 2) ? u32(field(t, 2)) : 0;
+    if (!bi) continue;
+    const b = tableAt(buffers, bi);
+    const size = vec(b, 0).n || (field(b, 2) ? Number(dv.getBigUint64(field(b, 2), true)) : 0);
+    if (!size) continue;
+    const type = field(t, 1) ? dv.getInt8(field(t, 1)) : 0;
+    const q = field(t, 4) ? field(t, 4) + u32(field(t, 4)) : 0;
+    const quantized = q && vec(q, 2).n > 0;
+    if (![0, 1, 3, 9].includes(type) && !(type === 2 && quantized)) continue;
+    const shape = vec(t, 0);
+    let elems = 1;
+    for (let k = 0; k < shape.n; k++) elems *= dv.getInt32(shape.at + 4 * k, true);
+    if (elems > 1 || !operands.has(i)) n += elems;
+  }
+  return n;
+}
+
+// TFLite runs in TensorFlow's own TFLite runtime compiled to WebAssembly
+// (@tensorflow/tfjs-tflite), which needs a browser: headless Chromium
+// through playwright-core. Every request of the page is answered from the
+// cache's files by page.route; nothing goes to the network.
+async function runTflite(m, file, x) {
+  const { chromium } = need('playwright-core');
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const tfliteDir = path.dirname(need.resolve('@tensorflow/tfjs-tflite/package.json'));
+    const files = {
+      '/tf.js': need.resolve('@tensorflow/tfjs/dist/tf.min.js'),
+      '/tflite.js': path.join(tfliteDir, 'dist', 'tf-tflite.min.js'),
+      '/model.tflite': file,
+    };
+    await page.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.pathname === '/') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><script src="/tf.js"></script><script src="/tflite.js"></script>' });
+      const f = files[u.pathname] || (u.pathname.startsWith('/wasm/') ? path.join(tfliteDir, 'wasm', path.basename(u.pathname)) : null);
+      if (!f || !fs.existsSync(f)) return route.fulfill({ status: 404, body: '' });
+      const type = f.endsWith('.wasm') ? 'application/wasm' : f.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';
+      return route.fulfill({ path: f, contentType: type });
+    });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('http://127.0.0.1:9/'); // answered by the route above
+    const [c, h, w] = m.input;
+    const shape = [1, h, w, c];
+    const xs = nchwToNhwc(x, m.input);
+    const r = await page.evaluate(async ({ xs, shape }) => {
+      tflite.setWasmPath('/wasm/');
+      const model = await tflite.loadTFLiteModel('/model.tflite', { numThreads: 1 });
+      const t = tf.tensor(xs, shape, 'float32');
+      tf.dispose(model.predict(t)); // warm-up: the timed run is the second
+      const t0 = performance.now();
+      let ys = model.predict(t);
+      const ms = performance.now() - t0;
+      const names = model.outputs.map((o) => o.name);
+      if (ys instanceof tf.Tensor) ys = { [names[0]]: ys };
+      const outs = [];
+      for (const name of names) outs.push({ name, shape: ys[name].shape, data: Array.from(await ys[name].data()) });
+      return { ms, input: model.inputs[0].name, outs };
+    }, { xs: Array.from(xs), shape });
+    if (errors.length) throw new Error(errors.join('; '));
+    const version = JSON.parse(fs.readFileSync(path.join(tfliteDir, 'package.json'), 'utf8')).version;
+    return {
+      ms: r.ms,
+      framework: `@tensorflow/tfjs-tflite ${version} (TFLite's runtime in WebAssembly, headless Chromium ${browser.version()})`,
+      input: { name: r.input, shape, layout: 'NHWC', data: xs },
+      outs: r.outs.map((o) => ({ ...o, layout: o.shape.length === 4 ? 'NHWC' : '' })),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 function writeF32(file, data) {
   const f = Float32Array.from(data);
   fs.writeFileSync(file, Buffer.from(f.buffer, f.byteOffset, f.byteLength));
@@ -434,17 +554,28 @@ for (const m of corpus.models) {
     if (m.format.startsWith('tfjs')) params = countTfjs(JSON.parse(fs.readFileSync(file, 'utf8')));
     else if (m.format === 'onnx') params = countOnnx(fs.readFileSync(file));
     else if (m.format === 'caffe') params = countCaffe(fs.readFileSync(file, 'utf8'));
+    else if (m.format === 'tflite') params = countTflite(fs.readFileSync(file));
     counts[m.id] = params;
     if (countsOnly) continue;
     if (params !== m.params) throw new Error(`independent parameter count ${params} differs from corpus.json's ${m.params}`);
+    // A warm cache keeps the outputs of the same model entry, package and
+    // oracle (--force runs again).
+    const { expect, tolerance, why, ...entry } = m; // the checker's expectations do not change the outputs
+    const stamp = crypto.createHash('sha256').update(JSON.stringify(entry) + corpus.packages[m.package]?.sha256 + self).digest('hex');
+    const old = path.join(out, 'meta.json');
+    if (!force && fs.existsSync(old) && JSON.parse(fs.readFileSync(old, 'utf8')).stamp === stamp) {
+      console.log(`${m.id}: params ${params}, outputs cached`);
+      continue;
+    }
     fs.rmSync(out, { recursive: true, force: true });
     fs.mkdirSync(out, { recursive: true });
-    const meta = { id: m.id, format: m.format, params };
+    const meta = { id: m.id, format: m.format, params, stamp };
     if (m.format === 'caffe') {
       Object.assign(meta, { run: false, reason: 'the package has the prototxt only, no .caffemodel weights' });
     } else {
       const x = input(m);
-      const r = m.format === 'onnx' ? await runOnnx(m, file, x) : await runTfjs(m, dir, x);
+      const run = { onnx: runOnnx, tflite: runTflite }[m.format];
+      const r = run ? await run(m, file, x) : await runTfjs(m, dir, x);
       meta.ms = Math.round(r.ms * 10) / 10; // one forward pass, after a warm-up run
       meta.run = true;
       meta.framework = r.framework;

@@ -9,13 +9,26 @@
 // e2e/out/scope-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, launch, waitScopeReady, graphSettled, cli, screenshotPath, overlaps, repoRoot, outDir, median, needRef } from './harness.mjs';
 
 const caffeDir = path.resolve(repoRoot, '../shared/reference/caffe');
 const onnxDir = path.resolve(repoRoot, '../shared/reference/onnx/light');
 const tfjsDir = path.resolve(repoRoot, '../shared/reference/cnn-explainer');
+
+// Keras files of the default model, written the way Keras writes them
+// (scripts/keras/from_tfjs.py with Debian's python3-h5py); absent without
+// h5py (needRef then skips, or fails under CI=true).
+const kerasDir = mkdtempSync(path.join(tmpdir(), 'convscope-keras-'));
+try {
+  execFileSync('/usr/bin/python3', [path.join(repoRoot, 'scripts/keras/from_tfjs.py'), path.join(repoRoot, 'internal/zoo/defaultmodel/model.json'), kerasDir, 'tinyvgg'], { stdio: 'ignore' });
+} catch {
+  // needRef below names the missing files
+}
+process.on('exit', () => rmSync(kerasDir, { recursive: true, force: true }));
 
 const analyzeJSON = (target) => JSON.parse(cli(['analyze', '--format', 'json', target]));
 
@@ -293,6 +306,20 @@ describe('Scope page', () => {
     await page.screenshot({ path: screenshotPath('scope-run-explainer-1366.png') });
   });
 
+  it('opens a quantized .tflite, runs it, and the Explainer says it is dequantized', async () => {
+    const file = path.join(repoRoot, 'internal/format/tflite/testdata/tiny_int8.tflite');
+    const want = analyzeJSON(file);
+    await fresh(page, `${server.url}/#/scope`);
+    await page.setInputFiles('[data-testid="model-file"]', file);
+    await page.waitForFunction(() => location.hash.startsWith('#/scope/file/'));
+    await waitScopeReady(page);
+    checkTotals(await totals(page), want, 'tflite upload');
+    await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
+    await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
+    const note = await page.textContent('[data-note]');
+    assert.match(note, /int8\/uint8 weights dequantized/);
+  });
+
   it('opens a TF.js model from its model.json and weight shard, and runs it', { skip: needRef(path.join(tfjsDir, 'model.json'), path.join(tfjsDir, 'group1-shard1of1.bin')) }, async () => {
     const files = [path.join(tfjsDir, 'model.json'), path.join(tfjsDir, 'group1-shard1of1.bin')];
     const want = analyzeJSON(files[0]);
@@ -306,6 +333,28 @@ describe('Scope page', () => {
     await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
     await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
   });
+
+  for (const name of ['tinyvgg.keras', 'tinyvgg.h5']) {
+    it(`opens a Keras ${path.extname(name)} file and runs it in the Explainer`, { skip: needRef(path.join(kerasDir, name)) }, async () => {
+      const file = path.join(kerasDir, name);
+      const want = analyzeJSON(file);
+      assert.equal(want.format, 'keras');
+      // the same network as the TF.js files of the default model
+      assert.equal(want.params, analyzeJSON(path.join(repoRoot, 'internal/zoo/defaultmodel/model.json')).params);
+      await fresh(page, `${server.url}/#/scope`);
+      await page.setInputFiles('[data-testid="model-file"]', file);
+      await page.waitForFunction((n) => location.hash === `#/scope/file/${n}`, name);
+      await waitScopeReady(page);
+      checkTotals(await totals(page), want, `${name} upload`);
+      await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
+      await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
+      const id = new URL(page.url()).searchParams.get('model');
+      const m = await (await fetch(`${server.url}/api/models/${id}`)).json();
+      assert.equal(m.format, 'keras');
+      assert.equal(m.runnable, true);
+      await page.screenshot({ path: screenshotPath(`scope-run-${name.replace('.', '-')}-1366.png`) });
+    });
+  }
 
   it('asks for the input size of a model that leaves it open, prefilled 3,224,224, and runs it at the size given', async () => {
     // A TF.js model with input [null, null, null, 3]: a 1×1 convolution to 2 classes, then global average pooling.

@@ -44,7 +44,12 @@
 //   - The engine computes in float32. Integer inputs are accepted where
 //     that is exact (pooling, clipping, shape operators, Max/Min); integer
 //     arithmetic at run time (uint8 Add wraps in ONNX) is reported as
-//     unsupported. Zero-size tensors are unsupported: the IR reads a leading
+//     unsupported. Quantized operators (ops_quant.go) compute their 8-bit
+//     values as exact float32 integers: DynamicQuantizeLinear and
+//     QuantizeLinear round as onnxruntime does; ConvInteger and
+//     MatMulInteger convolve or multiply x − zero point with the constant
+//     weight − its zero point (their int32 sums rounded once past 2^24);
+//     DequantizeLinear of constant weights is folded. Zero-size tensors are unsupported: the IR reads a leading
 //     0 as "any batch size".
 //   - A symbolic first dimension of a graph input becomes the IR's dynamic
 //     batch (-1); other symbolic dimensions take the first input's size

@@ -25,6 +25,11 @@ type value struct {
 	// unknown marks outputs of Unknown nodes (Options.Partial): their
 	// shape is not known.
 	unknown bool
+	// reshaped marks constants a shape operator (Reshape, Unsqueeze,
+	// Squeeze, Flatten) computed from a stored tensor: a weight brought
+	// into shape for broadcasting (a one-channel bias), counted as a
+	// parameter even when it has one element (scalarOperand).
+	reshaped bool
 }
 
 type importer struct {
@@ -251,7 +256,7 @@ func (imp *importer) materialize(name string, v *value) error {
 	n := &graph.Node{
 		Name:    imp.nodeName(name),
 		Type:    "Constant",
-		Op:      &graph.Const{Shape: append(graph.Shape{}, t.Shape...)},
+		Op:      &graph.Const{Shape: append(graph.Shape{}, t.Shape...), Weight: v.reshaped && t.Len() == 1},
 		Outputs: []string{name},
 		Params:  map[string]*graph.Tensor{"value": {Shape: append([]int{}, t.Shape...), Data: t.Float32()}},
 	}
@@ -351,6 +356,12 @@ func (imp *importer) node(n *NodeProto) error {
 			return err
 		}
 		return graph.NodeErrorf(c.id, "node %q (%s): %w", c.id, c.op, err)
+	}
+	switch c.op {
+	case "Reshape", "Unsqueeze", "Squeeze", "Flatten":
+		if v := imp.vals[c.out(0)]; v != nil && v.c != nil {
+			v.reshaped = true
+		}
 	}
 	for i, o := range n.GetOutput() {
 		if o == "" || !imp.used[o] {

@@ -336,3 +336,27 @@ func TestDepthToSpace(t *testing.T) {
 		near(t, tc.op+" "+tc.mode, run(t, m.load(t, Options{}), x)["y"], shape, tc.want...)
 	}
 }
+
+// DepthToSpace on the ONNX operator documentation's example: x[0, c, h, w]
+// = 9c + 3h + w of shape 1×8×2×3, both modes, outputs copied from the
+// documentation (onnx/docs/Operators.md, DepthToSpace, examples dcr and crd).
+func TestDepthToSpaceDocExample(t *testing.T) {
+	x := make([]float32, 48)
+	for c := range 8 {
+		for h := range 2 {
+			for w := range 3 {
+				x[c*6+h*3+w] = float32(9*c + 3*h + w)
+			}
+		}
+	}
+	for mode, want := range map[string][]float32{
+		"DCR": {0, 18, 1, 19, 2, 20, 36, 54, 37, 55, 38, 56, 3, 21, 4, 22, 5, 23, 39, 57, 40, 58, 41, 59,
+			9, 27, 10, 28, 11, 29, 45, 63, 46, 64, 47, 65, 12, 30, 13, 31, 14, 32, 48, 66, 49, 67, 50, 68},
+		"CRD": {0, 9, 1, 10, 2, 11, 18, 27, 19, 28, 20, 29, 3, 12, 4, 13, 5, 14, 21, 30, 22, 31, 23, 32,
+			36, 45, 37, 46, 38, 47, 54, 63, 55, 64, 56, 65, 39, 48, 40, 49, 41, 50, 57, 66, 58, 67, 59, 68},
+	} {
+		m := modelSpec{opset: 13, inputs: []*ValueInfoProto{fin("x", 1, 8, 2, 3)}, outputs: []string{"y"},
+			nodes: []*NodeProto{node("DepthToSpace", []string{"x"}, []string{"y"}, aInt("blocksize", 2), aString("mode", mode))}}
+		near(t, mode, run(t, m.load(t, Options{}), x)["y"], []int{1, 2, 4, 6}, want...)
+	}
+}

@@ -389,7 +389,9 @@ func convResize(c *ctx) error {
 // that carries the scalar as an attribute — so that the scalar is neither a
 // layer of its own nor counted as a parameter (and the engine scales in
 // one pass instead of broadcasting). It returns nil when the operation is
-// not of that form. Division by s multiplies by 1/s (within an ulp).
+// not of that form, or when the scalar is a stored weight reshaped for
+// broadcasting (value.reshaped: the bias of a one-channel convolution in
+// a quantized export). Division by s multiplies by 1/s (within an ulp).
 func scalarOperand(k graph.EltwiseKind, vals []*value, coeffs []float32) graph.Op {
 	if len(vals) != 2 || coeffs != nil || (vals[0].c == nil) == (vals[1].c == nil) {
 		return nil
@@ -398,7 +400,7 @@ func scalarOperand(k graph.EltwiseKind, vals []*value, coeffs []float32) graph.O
 	if x.c != nil {
 		x, sc, first = vals[1], vals[0], true
 	}
-	if !sc.c.IsFloat() || !isFloatType(x.dt) || sc.c.Len() != 1 || len(sc.shape) > len(x.shape) {
+	if !sc.c.IsFloat() || !isFloatType(x.dt) || sc.c.Len() != 1 || len(sc.shape) > len(x.shape) || sc.reshaped {
 		return nil
 	}
 	v := float32(sc.c.at(0))

@@ -7,8 +7,9 @@ import (
 )
 
 // convDepthToSpace maps DepthToSpace (PyTorch's pixel_shuffle, mode CRD;
-// TensorFlow's, mode DCR) and SpaceToDepth to a Reshape to rank 6, a
-// Transpose and a Reshape back, as the ONNX definitions spell them out.
+// TensorFlow's, mode DCR) to the IR's DepthToSpace, and SpaceToDepth to a
+// Reshape to rank 6, a Transpose and a Reshape back, as the ONNX
+// definition spells it out.
 func convDepthToSpace(c *ctx) error {
 	x, err := c.in(0)
 	if err != nil {
@@ -31,12 +32,16 @@ func convDepthToSpace(c *ctx) error {
 		six, perm, out = []int{n, ch, h / b, b, w / b, b}, []int{0, 3, 5, 1, 2, 4}, []int{n, ch * b * b, h / b, w / b}
 	case ch%(b*b) != 0:
 		return fmt.Errorf("blocksize %d: %d channels are not a multiple of %d", b, ch, b*b)
-	case c.str("mode", "DCR") == "CRD":
-		six, perm, out = []int{n, ch / (b * b), b, b, h, w}, []int{0, 1, 4, 2, 5, 3}, []int{n, ch / (b * b), h * b, w * b}
-	case c.str("mode", "DCR") == "DCR":
-		six, perm, out = []int{n, b, b, ch / (b * b), h, w}, []int{0, 3, 4, 1, 5, 2}, []int{n, ch / (b * b), h * b, w * b}
 	default:
-		return fmt.Errorf("mode %q is not DCR or CRD", c.str("mode", "DCR"))
+		mode := c.str("mode", "DCR")
+		if mode != "DCR" && mode != "CRD" {
+			return fmt.Errorf("mode %q is not DCR or CRD", mode)
+		}
+		xn, err := c.live(0)
+		if err != nil {
+			return err
+		}
+		return c.emit("", "", &graph.DepthToSpace{Block: b, CRD: mode == "CRD"}, []string{xn}, []string{c.out(0)}, nil, x.dt)
 	}
 	xn, err := c.live(0)
 	if err != nil {

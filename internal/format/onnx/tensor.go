@@ -13,6 +13,7 @@ import (
 
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/tensor"
 )
 
 // Tensor is a tensor whose value is known at import time: an initializer, a
@@ -370,22 +371,5 @@ func halfToFloat(dt TensorProto_DataType, h uint16) float32 {
 	if dt == TensorProto_BFLOAT16 {
 		return math.Float32frombits(uint32(h) << 16)
 	}
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	frac := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // inf or NaN
-		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
-	case exp == 0:
-		if frac == 0 {
-			return math.Float32frombits(sign)
-		}
-		// Subnormal: value = frac · 2^-24.
-		v := float32(frac) * float32(1.0/(1<<24))
-		if sign != 0 {
-			v = -v
-		}
-		return v
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
+	return tensor.HalfToFloat(h)
 }

@@ -19,6 +19,12 @@ type builder struct {
 	names   *graph.Names      // node and value names taken
 	unknown map[string]bool   // IR values of Unknown nodes (shape unknown)
 	input   []int             // the first input's size (C,H,W), if given
+	exact   bool              // weights are named "<layer>/<kind>" (Keras files)
+	// layerNames are the model's layer names (owner finds them in TF.js
+	// weight names); nestedNames maps the name a layer of a nested model
+	// had in it to its flattened name, when no other layer had that name.
+	layerNames  map[string]bool
+	nestedNames map[string]string
 }
 
 func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) (*graph.Graph, error) {
@@ -29,6 +35,18 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 			return nil, fmt.Errorf("two layers are named %q", l.Config.Name)
 		}
 		byName[l.Config.Name] = true
+	}
+	b.layerNames = byName
+	b.nestedNames = map[string]string{}
+	for n := range byName {
+		if i := strings.LastIndexByte(n, '/'); i >= 0 {
+			base := n[i+1:]
+			if _, dup := b.nestedNames[base]; dup || byName[base] {
+				b.nestedNames[base] = "" // ambiguous
+			} else {
+				b.nestedNames[base] = n
+			}
+		}
 	}
 	// Layers are listed in a valid order in Keras configs; still, resolve
 	// lazily so an out-of-order list works and a cycle is reported.
@@ -84,18 +102,43 @@ func (b *builder) build(name string, layers []kLayer, inputs, outputs []string) 
 // weight returns the Keras weight kind (kernel, bias, gamma, …) of layer.
 func (b *builder) weight(layer, kind string) *graph.Tensor {
 	for name, t := range b.weights {
-		segs := strings.Split(strings.TrimSuffix(name, ":0"), "/")
-		if len(segs) < 2 || segs[len(segs)-1] != kind {
-			continue
-		}
-		for _, s := range segs[:len(segs)-1] {
-			if s == layer {
-				b.used[name] = true
-				return t
-			}
+		if l, k := b.owner(name); l == layer && k == kind {
+			b.used[name] = true
+			return t
 		}
 	}
 	return nil
+}
+
+// owner returns the layer and weight kind of a weight name: "<layer>/<kind>"
+// when exact; otherwise the last path segment is the kind and the layer is
+// the segment among the others that names a layer of the model (TF.js
+// manifest names: "<layer>/<kind>", "<model>/<layer>/<kind>",
+// "<layer>/<layer>/<kind>").
+func (b *builder) owner(name string) (layer, kind string) {
+	name = strings.TrimSuffix(name, ":0")
+	if b.exact {
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			return "", name
+		}
+		return name[:i], name[i+1:]
+	}
+	segs := strings.Split(name, "/")
+	if len(segs) < 2 {
+		return "", name
+	}
+	kind = segs[len(segs)-1]
+	for _, s := range segs[:len(segs)-1] {
+		if b.layerNames[s] {
+			return s, kind
+		}
+		// A layer of a nested model, flattened to "<model>/<layer>".
+		if full := b.nestedNames[s]; full != "" {
+			return full, kind
+		}
+	}
+	return "", kind
 }
 
 func (b *builder) add(n *graph.Node, rank int) string {
@@ -410,22 +453,18 @@ func (b *builder) layer(l kLayer) error {
 func (b *builder) unknownLayer(layer string, node *graph.Node, supported bool) error {
 	node.Op = &graph.Unknown{Type: node.Type, Supported: supported}
 	for wname, t := range b.weights {
-		segs := strings.Split(strings.TrimSuffix(wname, ":0"), "/")
-		for _, s := range segs[:len(segs)-1] {
-			if s == layer {
-				if node.Params == nil {
-					node.Params = map[string]*graph.Tensor{}
-				}
-				// Moving statistics keep the names that are not counted
-				// as learnable (graph.Node.ParamCount).
-				key := map[string]string{"moving_mean": "mean", "moving_variance": "var"}[segs[len(segs)-1]]
-				if _, dup := node.Params[key]; key == "" || dup {
-					key = wname
-				}
-				node.Params[key] = t
-				b.used[wname] = true
-				break
+		if l, kind := b.owner(wname); l == layer {
+			if node.Params == nil {
+				node.Params = map[string]*graph.Tensor{}
 			}
+			// Moving statistics keep the names that are not counted
+			// as learnable (graph.Node.ParamCount).
+			key := map[string]string{"moving_mean": "mean", "moving_variance": "var"}[kind]
+			if _, dup := node.Params[key]; key == "" || dup {
+				key = wname
+			}
+			node.Params[key] = t
+			b.used[wname] = true
 		}
 	}
 	out := b.add(node, 0)

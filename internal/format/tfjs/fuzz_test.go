@@ -47,3 +47,43 @@ func tinyNetF(f *testing.F) *graph.Graph {
 	f.Helper()
 	return tinyNet(f)
 }
+
+// FuzzKeras feeds arbitrary bytes to the Keras importer as a .keras and as
+// an .h5 file: a graph or an error, never a panic, a hang, or more memory
+// than the budget. Seeds: testdata (scripts/keras/seeds.py).
+func FuzzKeras(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/tiny*")
+	if len(seeds) == 0 {
+		f.Fatal("no seeds in testdata")
+	}
+	for _, p := range seeds {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, name := range []string{"m.keras", "m.h5"} {
+			g, _, err := format.OpenBudget(format.MemFS{name: data}, name, format.NewBudget(64<<20, "fuzz"))
+			if err == nil && (g == nil || len(g.Inputs) == 0) {
+				t.Fatal("nil error without a usable graph")
+			}
+		}
+	})
+}
+
+// TestKerasSeedsLoad: the fuzz seeds are valid models (the fuzzer starts
+// from files that reach the whole importer).
+func TestKerasSeedsLoad(t *testing.T) {
+	seeds, _ := filepath.Glob("testdata/tiny*")
+	for _, p := range seeds {
+		g, kind, err := format.Open(p)
+		if err != nil || kind != "keras" {
+			t.Fatalf("%s: %v (%s)", p, err, kind)
+		}
+		if len(g.Nodes) < 5 {
+			t.Errorf("%s: %d nodes", p, len(g.Nodes))
+		}
+	}
+}

@@ -73,6 +73,26 @@ type layer struct {
 	Config       layerConfig     `json:"config"`
 	Name         string          `json:"name,omitempty"`
 	InboundNodes json.RawMessage `json:"inbound_nodes,omitempty"`
+	raw          json.RawMessage // the config as is: a nested model's
+}
+
+func (l *layer) UnmarshalJSON(b []byte) error {
+	type plain layer
+	var p struct {
+		plain
+		Raw json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal(b, &p.plain); err != nil {
+		return err
+	}
+	if isModel(p.ClassName) {
+		if err := json.Unmarshal(b, &p); err != nil {
+			return err
+		}
+	}
+	*l = layer(p.plain)
+	l.raw = p.Raw
+	return nil
 }
 
 // layerConfig holds the Keras layer attributes convscope understands.
@@ -113,6 +133,7 @@ type layerConfig struct {
 	Threshold       *float32        `json:"threshold,omitempty"`
 	Keepdims        bool            `json:"keepdims,omitempty"`
 	TargetShape     []int           `json:"target_shape,omitempty"`
+	Beta            *float32        `json:"beta,omitempty"` // MultiplyBeta (customLayer)
 }
 
 // intPair is a Keras int-or-tuple attribute (kernel_size: 3 or [3, 3]).

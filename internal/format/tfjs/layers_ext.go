@@ -3,6 +3,8 @@ package tfjs
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 
 	"github.com/convscope/convscope/internal/graph"
 )
@@ -104,10 +106,56 @@ func (b *builder) layerExt(l kLayer, node *graph.Node, r int) error {
 		node.Params = map[string]*graph.Tensor{"mean": {Shape: []int{ch}, Data: mean.Data}, "var": {Shape: []int{ch}, Data: vr.Data}}
 		out = b.add(node, r)
 	default:
-		return unsupported()
+		op, ok, err := customLayer(l.ClassName, c, r)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return unsupported()
+		}
+		node.Op = op
+		out = b.add(node, r)
 	}
 	b.values[name] = out
 	return nil
+}
+
+// pixelShuffleClass is UpscalerJS's custom layer class name PixelShuffle<k>x.
+var pixelShuffleClass = regexp.MustCompile(`^PixelShuffle([1-9][0-9]?)x$`)
+
+// customLayer maps the custom layer classes of public TF.js packages whose
+// semantics are an IR op. Their code is not in the model file (the
+// package registers the class with tf.serialization.registerClass), so
+// each entry follows the package's source:
+//
+//   - MultiplyBeta (UpscalerJS ESRGAN RRDN models,
+//     packages/shared/src/esrgan/esrgan.ts): tf.mul(x, 0.2); the config
+//     stores the same beta, read when present.
+//   - PixelShuffle<k>x (same file): tf.depthToSpace(x, k, 'NHWC'), i.e.
+//     DepthToSpace in TensorFlow's (DCR) channel order; the config's scale,
+//     when present, must be k.
+func customLayer(class string, c layerConfig, r int) (graph.Op, bool, error) {
+	switch {
+	case class == "MultiplyBeta":
+		beta := float32(0.2)
+		if c.Beta != nil {
+			beta = *c.Beta
+		}
+		return &graph.Power{Exponent: 1, Scale: beta}, true, nil
+	case pixelShuffleClass.MatchString(class):
+		k, _ := strconv.Atoi(pixelShuffleClass.FindStringSubmatch(class)[1])
+		if len(c.Scale) > 0 {
+			var s int
+			if err := json.Unmarshal(c.Scale, &s); err != nil || s != k {
+				return nil, false, fmt.Errorf("scale %s does not match the class's factor %d", c.Scale, k)
+			}
+		}
+		if r != 4 {
+			return nil, false, fmt.Errorf("needs a 4-D input, got rank %d", r)
+		}
+		return &graph.DepthToSpace{Block: k}, true, nil
+	}
+	return nil, false, nil
 }
 
 // conv2DTranspose: the kernel is [kh, kw, out, in]; "same" padding gives

@@ -108,6 +108,13 @@ func TestKerasLayersExt(t *testing.T) {
 		{"normalization", "Normalization", []int{1, 1, 2}, `"axis":-1`,
 			[]kw{{"mean", []int{2}, []float32{1, 2}}, {"variance", []int{2}, []float32{4, 16}}, {"count", []int{}, []float32{10}}},
 			[]float32{5, 6}, []int{1, 2, 1, 1}, []float32{2, 1}},
+		// UpscalerJS's custom layers (customLayer): x·beta, and TensorFlow's
+		// depth_to_space (NHWC out[i, 2w+j, k] = in[0, w, (2i+j)·2 + k]) on
+		// NCHW values 10c + w.
+		{"MultiplyBeta", "MultiplyBeta", []int{1, 2, 1}, `"beta":0.2`, nil, []float32{5, -1}, []int{1, 1, 1, 2}, []float32{1, -0.2}},
+		{"PixelShuffle2x", "PixelShuffle2x", []int{1, 2, 8}, `"scale":2`, nil,
+			[]float32{0, 1, 10, 11, 20, 21, 30, 31, 40, 41, 50, 51, 60, 61, 70, 71}, []int{1, 2, 2, 4},
+			[]float32{0, 20, 1, 21, 40, 60, 41, 61, 10, 30, 11, 31, 50, 70, 51, 71}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := loadLayer(t, tc.class, tc.in, tc.config, tc.weights...)

@@ -9,10 +9,12 @@ import (
 	"io/fs"
 	"math"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/tensor"
 )
 
 func init() {
@@ -92,26 +94,41 @@ func load(fsys fs.FS, name string, o format.Options) (*graph.Graph, error) {
 		}
 		return g, nil
 	}
-	layers, inputs, outputs, modelName, err := parseTopology(mf.ModelTopology)
+	g, err := fromTopology(mf.ModelTopology, func() (map[string]*graph.Tensor, error) {
+		return readWeights(fsys, path.Dir(name), mf.WeightsManifest, budget)
+	}, false, o)
 	if err != nil {
 		return nil, err
 	}
-	weights, err := readWeights(fsys, path.Dir(name), mf.WeightsManifest, budget)
+	if md := mf.UserDefinedMetadata; md != nil {
+		g.Labels = md.Labels
+	}
+	return g, nil
+}
+
+// fromTopology builds the graph of a Keras model config (a TF.js
+// modelTopology, a .keras config.json, a legacy .h5 model_config) with its
+// weights (Keras layout, by name; read once the config is). exact: the weights are named
+// "<layer>/<kind>" with the layer's (flattened) name; otherwise by TF.js
+// manifest names, whose path segments include the layer's name.
+func fromTopology(top json.RawMessage, readWeights func() (map[string]*graph.Tensor, error), exact bool, o format.Options) (*graph.Graph, error) {
+	layers, inputs, outputs, modelName, err := parseTopology(top)
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, names: graph.NewNames("_"), used: map[string]bool{}, input: o.Input}
+	weights, err := readWeights()
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{weights: weights, values: map[string]string{}, rank: map[string]int{}, names: graph.NewNames("_"), used: map[string]bool{}, input: o.Input, exact: exact}
 	g, err := b.build(modelName, layers, inputs, outputs)
 	if err != nil {
 		return nil, err
 	}
 	for wname := range weights {
 		if !b.used[wname] {
-			return nil, fmt.Errorf("weight %q in the manifest belongs to no layer convscope read", wname)
+			return nil, fmt.Errorf("weight %q belongs to no layer convscope read", wname)
 		}
-	}
-	if md := mf.UserDefinedMetadata; md != nil {
-		g.Labels = md.Labels
 	}
 	return g, nil
 }
@@ -141,12 +158,23 @@ func parseTopology(raw json.RawMessage) (layers []kLayer, inputs, outputs []stri
 	if top.ModelConfig != nil {
 		mc = *top.ModelConfig
 	}
-	switch mc.ClassName {
+	if layers, inputs, outputs, name, err = parseModel(mc.ClassName, mc.Config); err != nil {
+		return nil, nil, nil, "", err
+	}
+	if layers, inputs, outputs, err = flatten(layers, inputs, outputs, 0); err != nil {
+		return nil, nil, nil, "", err
+	}
+	return layers, inputs, outputs, name, nil
+}
+
+// parseModel reads the config of a Sequential or functional model.
+func parseModel(class string, config json.RawMessage) (layers []kLayer, inputs, outputs []string, name string, err error) {
+	switch class {
 	case "Sequential":
 		var sc seqConfig
-		if err := json.Unmarshal(mc.Config, &sc); err != nil {
+		if err := json.Unmarshal(config, &sc); err != nil {
 			// Old Keras: the config is the list of layers.
-			if err2 := json.Unmarshal(mc.Config, &sc.Layers); err2 != nil {
+			if err2 := json.Unmarshal(config, &sc.Layers); err2 != nil {
 				return nil, nil, nil, "", fmt.Errorf("Sequential config: %w", err)
 			}
 		}
@@ -171,6 +199,9 @@ func parseTopology(raw json.RawMessage) (layers []kLayer, inputs, outputs []stri
 			if prev == "" {
 				// The first layer carries the input shape: make an explicit input.
 				shape := firstNonNil(l.Config.BatchInputShape, l.Config.BatchShape, l.Config.InputShape, true)
+				if shape == nil && isModel(l.ClassName) {
+					shape = nestedInputShape(l)
+				}
 				in := kLayer{layer: layer{ClassName: "InputLayer", Config: layerConfig{Name: "input", BatchInputShape: shape}}}
 				layers = append(layers, in)
 				inputs = append(inputs, "input")
@@ -183,7 +214,7 @@ func parseTopology(raw json.RawMessage) (layers []kLayer, inputs, outputs []stri
 		return layers, inputs, []string{prev}, sc.Name, nil
 	case "Model", "Functional":
 		var fc funcConfig
-		if err := json.Unmarshal(mc.Config, &fc); err != nil {
+		if err := json.Unmarshal(config, &fc); err != nil {
 			return nil, nil, nil, "", fmt.Errorf("Model config: %w", err)
 		}
 		if len(fc.Layers) > MaxLayers {
@@ -211,7 +242,103 @@ func parseTopology(raw json.RawMessage) (layers []kLayer, inputs, outputs []stri
 	case "":
 		return nil, nil, nil, "", errors.New("modelTopology has no class_name")
 	}
-	return nil, nil, nil, "", fmt.Errorf("model class %q is not supported (Sequential, Model or Functional)", mc.ClassName)
+	return nil, nil, nil, "", fmt.Errorf("model class %q is not supported (Sequential, Model or Functional)", class)
+}
+
+// isModel reports whether a layer class is a model nested in a model.
+func isModel(class string) bool {
+	return class == "Sequential" || class == "Functional" || class == "Model"
+}
+
+// nestedInputShape is the input shape of a nested model's first input.
+func nestedInputShape(l layer) []*int {
+	layers, inputs, _, _, err := parseModel(l.ClassName, l.raw)
+	if err != nil || len(inputs) == 0 {
+		return nil
+	}
+	for _, il := range layers {
+		if il.Config.Name == inputs[0] {
+			return firstNonNil(il.Config.BatchInputShape, il.Config.BatchShape, il.Config.InputShape, true)
+		}
+	}
+	return nil
+}
+
+// maxNesting bounds models nested in models.
+const maxNesting = 8
+
+// flatten replaces each nested model (a Sequential or functional model used
+// as a layer) by its layers, named "<model>/<layer>": the nested model's
+// inputs read what the model layer read, and layers reading the model
+// layer read its output.
+func flatten(layers []kLayer, inputs, outputs []string, depth int) ([]kLayer, []string, []string, error) {
+	nested := false
+	for _, l := range layers {
+		nested = nested || isModel(l.ClassName)
+	}
+	if !nested {
+		return layers, inputs, outputs, nil
+	}
+	if depth >= maxNesting {
+		return nil, nil, nil, fmt.Errorf("models are nested more than %d deep", maxNesting)
+	}
+	alias := map[string]string{}
+	var out []kLayer
+	for _, l := range layers {
+		if !isModel(l.ClassName) {
+			out = append(out, l)
+			continue
+		}
+		name := l.Config.Name
+		inner, ins, outs, _, err := parseModel(l.ClassName, l.raw)
+		if err == nil {
+			inner, ins, outs, err = flatten(inner, ins, outs, depth+1)
+		}
+		if err != nil {
+			return nil, nil, nil, graph.NodeErrorf(name, "nested model %q: %w", name, err)
+		}
+		if len(ins) != len(l.inbound) || len(outs) != 1 {
+			return nil, nil, nil, graph.NodeErrorf(name, "nested model %q has %d inputs and %d outputs, called with %d inputs (one output is supported)", name, len(ins), len(outs), len(l.inbound))
+		}
+		if len(out)+len(inner) > MaxLayers {
+			return nil, nil, nil, fmt.Errorf("model has more than %d layers", MaxLayers)
+		}
+		prefix := name + "/"
+		for i, in := range ins {
+			alias[prefix+in] = l.inbound[i]
+		}
+		for _, il := range inner {
+			if slices.Contains(ins, il.Config.Name) {
+				continue
+			}
+			il.Config.Name = prefix + il.Config.Name
+			il.inbound = slices.Clone(il.inbound)
+			for k := range il.inbound {
+				il.inbound[k] = prefix + il.inbound[k]
+			}
+			out = append(out, il)
+		}
+		alias[name] = prefix + outs[0]
+	}
+	resolve := func(n string) string {
+		for range maxNesting * 2 {
+			a, ok := alias[n]
+			if !ok {
+				break
+			}
+			n = a
+		}
+		return n
+	}
+	for i := range out {
+		for k := range out[i].inbound {
+			out[i].inbound[k] = resolve(out[i].inbound[k])
+		}
+	}
+	for i := range outputs {
+		outputs[i] = resolve(outputs[i])
+	}
+	return out, inputs, outputs, nil
 }
 
 func firstNonNil(a, b, c []*int, addBatch bool) []*int {
@@ -427,7 +554,7 @@ func decode(dst []float32, b []byte, dtype string, q *quantization) {
 		}
 	case "float16":
 		for i := range dst {
-			dst[i] = halfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
+			dst[i] = tensor.HalfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
 		}
 	case "int32":
 		for i := range dst {
@@ -438,26 +565,4 @@ func decode(dst []float32, b []byte, dtype string, q *quantization) {
 			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 		}
 	}
-}
-
-// halfToFloat converts an IEEE 754 binary16 to float32.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	frac := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
-	case exp == 0:
-		if frac == 0 {
-			return math.Float32frombits(sign)
-		}
-		// Subnormal: value = frac · 2^-24.
-		f := float32(frac) * float32(math.Ldexp(1, -24))
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
 }

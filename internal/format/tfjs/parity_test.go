@@ -73,6 +73,16 @@ func TestCNNExplainerParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkCNNExplainer(t, dir, g, nil)
+}
+
+// checkCNNExplainer compares a graph of the CNN Explainer model with what
+// TensorFlow.js computed (expected.json); rename maps a Keras layer name to
+// the graph's value name (nil: the same).
+func checkCNNExplainer(t *testing.T, dir string, g *graph.Graph, rename func(string) string) {
+	if rename == nil {
+		rename = func(s string) string { return s }
+	}
 	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +112,7 @@ func TestCNNExplainerParity(t *testing.T) {
 			}
 			// The Keras layer "output" is Dense+softmax: its Dense node holds
 			// the logits, its activation the probabilities.
-			logits, probs := vals["output"], vals[g.Outputs[0]]
+			logits, probs := vals[rename("output")], vals[g.Outputs[0]]
 			closeAll(t, "logits", logits.Data, exp.Logits, 1e-5)
 			closeAll(t, "probabilities", probs.Data, exp.Probabilities, 1e-5)
 			if got := argmax(probs.Data); got != exp.PredictedIndex {
@@ -111,8 +121,8 @@ func TestCNNExplainerParity(t *testing.T) {
 			for _, l := range exp.Layers {
 				// A Keras layer's output is the value after its fused
 				// activation: for "output", the probabilities.
-				value := l.Name
-				if value == "output" {
+				value := rename(l.Name)
+				if l.Name == "output" {
 					value = g.Outputs[0]
 				}
 				v, ok := vals[value]
@@ -136,7 +146,7 @@ func TestCNNExplainerParity(t *testing.T) {
 					}
 				}
 			}
-			conv := vals["conv_1_1"]
+			conv := vals[rename("conv_1_1")]
 			var rows []float64
 			for _, r := range exp.Conv11Channel0 {
 				rows = append(rows, r...)

@@ -19,6 +19,7 @@ import (
 	_ "github.com/convscope/convscope/internal/format/caffe" // the importers the checker measures
 	_ "github.com/convscope/convscope/internal/format/onnx"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
+	_ "github.com/convscope/convscope/internal/format/tflite"
 	"github.com/convscope/convscope/internal/graph"
 )
 
@@ -64,6 +65,46 @@ type Model struct {
 	Preprocess Preprocess `json:"preprocess"`
 	// Params is the independent parameter count (scripts/corpus/oracle.mjs).
 	Params int64 `json:"params"`
+	// Expect is the expected outcome, one of Levels: "matches" (the
+	// default for a model with weights: loads, parameters equal, runs,
+	// outputs within the tolerance), "runs", "loads" (the default without
+	// weights: loads with the right parameter count) or "refused" (the
+	// file is refused with an error). A model that reaches less fails;
+	// one that reaches more is reported as better than expected.
+	Expect string `json:"expect"`
+	// Tolerance, when set, replaces the default Tolerance for this model;
+	// Why gives the reason for it or for an Expect below "matches".
+	Tolerance float64 `json:"tolerance"`
+	Why       string  `json:"why"`
+}
+
+// Levels are the outcomes of Model.Expect, in order: each includes the
+// ones before it.
+var Levels = []string{"refused", "loads", "runs", "matches"}
+
+// level is the index of an outcome in Levels (-1 if unknown).
+func level(s string) int { return slices.Index(Levels, s) }
+
+// checkLevel is the outcome a check belongs to: a failure of it matters
+// when the model is expected to reach that outcome.
+var checkLevel = map[string]string{
+	"oracle": "refused", "load": "loads", "input": "loads", "analyze": "loads", "params": "loads",
+	"run": "runs", "parity": "matches",
+}
+
+// expected returns the model's expected outcome and tolerance.
+func (m Model) expected(run bool) (string, float64) {
+	e, tol := m.Expect, m.Tolerance
+	if e == "" {
+		e = "loads"
+		if run {
+			e = "matches"
+		}
+	}
+	if tol <= 0 {
+		tol = Tolerance
+	}
+	return e, tol
 }
 
 // Preprocess is x = (p·Scale − Mean) / Std for a pixel p in [0, 1], in
@@ -152,7 +193,11 @@ type Tensor struct {
 // Result is the outcome of the checks of one model.
 type Result struct {
 	ID, Format string
-	Loads      bool
+	// Expect is the expected outcome, Reached the one reached (Levels).
+	Expect, Reached string
+	Tolerance       float64
+	Loads           bool
+	Layers          int // analyze's layers (graph inputs not counted)
 	// Params is convscope's count of every stored parameter (analysis's
 	// ParamBytes / 4, statistics included, as the independent counts are).
 	Params, Independent int64
@@ -168,8 +213,33 @@ type Result struct {
 	dir string // the model's cache folder, left out of failures
 }
 
-// Failed reports whether a check failed.
-func (r Result) Failed() bool { return r.Check != "" }
+// Failed reports whether the model fell short of its expected outcome:
+// a check of that outcome or an earlier one failed.
+func (r Result) Failed() bool {
+	return r.Check != "" && level(checkLevel[r.Check]) <= level(r.Expect)
+}
+
+// Better reports whether the model reached more than expected (corpus.json
+// should then expect it).
+func (r Result) Better() bool { return level(r.Reached) > level(r.Expect) }
+
+// reach sets the outcome reached from the checks that failed.
+func (r *Result) reach(hasWeights bool) {
+	switch {
+	case !r.Loads:
+		r.Reached = "refused"
+	case r.Check != "" && level(checkLevel[r.Check]) <= level("loads"):
+		r.Reached = "—" // loaded, but with the wrong parameter count
+	case r.Runs != "yes":
+		r.Reached = "loads"
+	case r.Check == "run":
+		r.Reached = "loads"
+	case r.Check == "parity" || !hasWeights:
+		r.Reached = "runs"
+	default:
+		r.Reached = "matches"
+	}
+}
 
 func (r *Result) fail(check string, err error) {
 	if r.Check == "" {
@@ -185,17 +255,26 @@ func (r *Result) fail(check string, err error) {
 func Check(m Model, cache string) (r Result) {
 	r = Result{ID: m.ID, Format: m.Format, Runs: "no", MaxRel: math.NaN(), Independent: m.Params,
 		dir: filepath.Join(cache, "models", m.ID) + string(filepath.Separator)}
+	r.Expect, r.Tolerance = m.expected(true)
 	check := "load"
+	var meta *Meta
 	defer func() {
 		if p := recover(); p != nil {
 			r.fail(check, fmt.Errorf("panic: %v", p))
+			r.Expect = "matches" // a panic is never an expected outcome
 		}
+		r.reach(meta != nil && meta.Run)
 	}()
+	if level(m.Expect) < 0 && m.Expect != "" {
+		r.fail("oracle", fmt.Errorf("corpus.json: expect %q is not one of %q", m.Expect, Levels))
+		return r
+	}
 	meta, err := readMeta(cache, m.ID)
 	if err != nil {
 		r.fail("oracle", err)
 		return r
 	}
+	r.Expect, r.Tolerance = m.expected(meta.Run)
 	if meta.Params != m.Params {
 		r.fail("oracle", fmt.Errorf("oracle counted %d parameters, corpus.json says %d", meta.Params, m.Params))
 		return r
@@ -216,6 +295,11 @@ func Check(m Model, cache string) (r Result) {
 	if err != nil {
 		r.fail(check, err)
 		return r
+	}
+	for _, l := range rep.Layers {
+		if l.Kind != "Input" {
+			r.Layers++
+		}
 	}
 	r.Params = rep.ParamBytes / analyze.BytesPerElem
 	if r.Params != m.Params {
@@ -282,8 +366,8 @@ func Check(m Model, cache string) (r Result) {
 		}
 		r.MaxRel = max(r.MaxRel, MaxRel(gotData, want))
 	}
-	if !(r.MaxRel <= Tolerance) {
-		r.fail(check, fmt.Errorf("outputs differ from %s by %.3g relative (tolerance %g)", meta.Framework, r.MaxRel, Tolerance))
+	if !(r.MaxRel <= r.Tolerance) {
+		r.fail(check, fmt.Errorf("outputs differ from %s by %.3g relative (tolerance %g)", meta.Framework, r.MaxRel, r.Tolerance))
 	}
 	return r
 }
@@ -395,31 +479,52 @@ func MaxRel(a, b []float32) float64 {
 
 // WriteTable prints the results as a Markdown table and a summary line.
 func WriteTable(w io.Writer, rs []Result) {
-	fmt.Fprintln(w, "| model | format | loads | params ours / independent | runs | max rel. error | ms ours / framework | failure (check: reason) |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- |")
-	failed := 0
+	fmt.Fprintln(w, "| model | format | layers | params ours / independent | expected | reached | max rel. error | ms ours / framework | failure or note |")
+	fmt.Fprintln(w, "| --- | --- | ---: | --- | --- | --- | --- | --- | --- |")
+	failed, better := 0, 0
 	for _, r := range rs {
-		loads := "no"
+		layers, params := "—", "— / "+fmt.Sprint(r.Independent)
 		if r.Loads {
-			loads = "yes"
+			layers = fmt.Sprint(r.Layers)
 		}
-		params := "— / " + fmt.Sprint(r.Independent)
 		if r.Params > 0 || (r.Loads && r.Check != "input" && r.Check != "analyze") {
 			params = fmt.Sprintf("%d / %d", r.Params, r.Independent)
 		}
 		rel, ms := "—", "—"
 		if !math.IsNaN(r.MaxRel) {
 			rel = fmt.Sprintf("%.2g", r.MaxRel)
+			if r.Tolerance != Tolerance {
+				rel += fmt.Sprintf(" (≤ %g)", r.Tolerance)
+			}
 		}
 		if r.Runs == "yes" {
-			ms = fmt.Sprintf("%.0f / %.0f", r.Ours, r.Theirs)
+			ms = fmt.Sprintf("%s / %s", msString(r.Ours), msString(r.Theirs))
 		}
-		fail := "—"
-		if r.Failed() {
+		note := "—"
+		switch {
+		case r.Failed():
 			failed++
-			fail = r.Check + ": " + strings.ReplaceAll(r.Failure, "|", `\|`)
+			note = "**" + r.Check + "**: " + r.Failure
+		case r.Better():
+			better++
+			note = "better than expected: set expect to " + r.Reached + " in corpus.json"
+		case r.Check != "":
+			note = "expected: " + r.Check + ": " + r.Failure
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.ID, r.Format, loads, params, r.Runs, rel, ms, fail)
+		note = strings.ReplaceAll(note, "|", `\|`)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.ID, r.Format, layers, params, r.Expect, r.Reached, rel, ms, note)
 	}
-	fmt.Fprintf(w, "\n%d passed, %d failed\n", len(rs)-failed, failed)
+	fmt.Fprintf(w, "\n%d models: %d as expected, %d failed", len(rs), len(rs)-failed, failed)
+	if better > 0 {
+		fmt.Fprintf(w, ", %d better than expected", better)
+	}
+	fmt.Fprintln(w)
+}
+
+// msString prints a time in ms with two significant digits below 10.
+func msString(ms float64) string {
+	if ms < 10 {
+		return fmt.Sprintf("%.1f", ms)
+	}
+	return fmt.Sprintf("%.0f", ms)
 }

@@ -19,13 +19,7 @@ func TestCorpus(t *testing.T) {
 	if os.Getenv("CONVSCOPE_CORPUS") == "" {
 		t.Skip("the real-model corpus is checked only with CONVSCOPE_CORPUS=1 (docs/corpus.md)")
 	}
-	cache := DefaultCache()
-	if _, err := os.Stat(cache); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus cache %s is missing (CI=true): run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
-		}
-		t.Skipf("corpus cache %s is absent: run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
-	}
+	cache := needCache(t)
 	list, err := ReadList(testref.Root(t))
 	if err != nil {
 		t.Fatal(err)
@@ -34,13 +28,27 @@ func TestCorpus(t *testing.T) {
 	for _, m := range list.Models {
 		r := Check(m, cache)
 		if r.Failed() {
-			t.Errorf("%s (%s): %s: %s", r.ID, r.Format, r.Check, r.Failure)
+			t.Errorf("%s (%s): expected %s: %s: %s", r.ID, r.Format, r.Expect, r.Check, r.Failure)
 		}
 		rs = append(rs, r)
 	}
 	var b strings.Builder
 	WriteTable(&b, rs)
 	t.Log("\n" + b.String())
+}
+
+// needCache returns the corpus cache; when it is absent it skips the test
+// naming the path, or fails it under CI=true.
+func needCache(tb testing.TB) string {
+	tb.Helper()
+	cache := DefaultCache()
+	if _, err := os.Stat(cache); err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("corpus cache %s is missing (CI=true): run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
+		}
+		tb.Skipf("corpus cache %s is absent: run scripts/corpus/fetch.sh and node scripts/corpus/oracle.mjs", cache)
+	}
+	return cache
 }
 
 // TestList checks that corpus.json is complete: every model pinned to a
@@ -74,6 +82,12 @@ func TestList(t *testing.T) {
 			t.Errorf("%s: input %v, params %d", m.ID, m.Input, m.Params)
 			continue
 		}
+		if m.Expect != "" && level(m.Expect) < 0 {
+			t.Errorf("%s: expect %q is not one of %q", m.ID, m.Expect, Levels)
+		}
+		if (m.Expect != "" || m.Tolerance != 0) && len(m.Why) < 20 {
+			t.Errorf("%s: expect %q / tolerance %g without a reason (why)", m.ID, m.Expect, m.Tolerance)
+		}
 		pp := m.Preprocess
 		if c := m.Input[0]; pp.Scale <= 0 || len(pp.Mean) != c || len(pp.Std) != c || pp.Source == "" { // one mean and std per channel
 			t.Errorf("%s: incomplete preprocessing %+v", m.ID, pp)
@@ -82,6 +96,33 @@ func TestList(t *testing.T) {
 	for _, f := range []string{"onnx", "tfjs", "caffe"} {
 		if formats[f] == 0 {
 			t.Errorf("no %s model in the corpus", f)
+		}
+	}
+}
+
+// The expected outcome decides which failed checks fail the model.
+func TestExpectations(t *testing.T) {
+	for _, tc := range []struct {
+		expect, check string
+		loads         bool
+		runs          string
+		failed        bool
+		reached       string
+	}{
+		{"matches", "", true, "yes", false, "matches"},
+		{"matches", "parity", true, "yes", true, "runs"},
+		{"runs", "parity", true, "yes", false, "runs"},
+		{"runs", "run", true, "no", true, "loads"},
+		{"loads", "run", true, "no", false, "loads"},
+		{"loads", "params", true, "no", true, "—"},
+		{"refused", "load", false, "no", false, "refused"},
+		{"loads", "load", false, "no", true, "refused"},
+		{"refused", "oracle", false, "no", true, "refused"},
+	} {
+		r := Result{Expect: tc.expect, Check: tc.check, Loads: tc.loads, Runs: tc.runs}
+		r.reach(true)
+		if r.Failed() != tc.failed || r.Reached != tc.reached {
+			t.Errorf("expect %s, failed check %q: failed %v, reached %s; want %v, %s", tc.expect, tc.check, r.Failed(), r.Reached, tc.failed, tc.reached)
 		}
 	}
 }

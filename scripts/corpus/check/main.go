@@ -2,8 +2,10 @@
 // public packages (scripts/corpus/corpus.json): each model must load, its
 // parameter count must equal an independent count, and where it has
 // weights its outputs must match its own framework's (onnxruntime-node,
-// TensorFlow.js) on the same input tensor within Tolerance. It prints a
-// table and exits 1 when any model fails.
+// TensorFlow.js) on the same input tensor within Tolerance — or reach the
+// expected outcome corpus.json gives it, with the reason. It prints a
+// Markdown table and exits 1 when any model falls short of its expected
+// outcome.
 //
 //	go run ./scripts/corpus/check [-cache DIR] [-only ID,ID...]
 //
@@ -19,6 +21,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -56,9 +59,15 @@ func run(cache, only string) error {
 		if ids != nil && !slices.Contains(ids, m.ID) {
 			continue
 		}
+		t0 := time.Now()
 		r := Check(m, cache)
-		if r.Failed() {
-			fmt.Fprintf(os.Stderr, "FAIL %s (%s): %s: %s\n", r.ID, r.Format, r.Check, r.Failure)
+		switch {
+		case r.Failed():
+			fmt.Fprintf(os.Stderr, "FAIL %s (%s): expected %s: %s: %s\n", r.ID, r.Format, r.Expect, r.Check, r.Failure)
+		case r.Better():
+			fmt.Fprintf(os.Stderr, "BETTER %s (%s): expected %s, reached %s: update expect in %s\n", r.ID, r.Format, r.Expect, r.Reached, ListPath)
+		default:
+			fmt.Fprintf(os.Stderr, "ok   %s (%s): %s in %.1f s\n", r.ID, r.Format, r.Reached, time.Since(t0).Seconds())
 		}
 		rs = append(rs, r)
 	}

@@ -1,5 +1,5 @@
-// Messages of the article part of the UI: {en: {...}, 'zh-CN': {...}}. Keys
-// are prefixed 'article.'; both languages must have the same keys.
+// Messages of the article part of the UI: {en: {...}, 'zh-CN': {...}, 'zh-TW': {...}}. Keys
+// are prefixed 'article.'; every language must have the same keys.
 //
 // Messages may hold the article's inline markup (article/markup.js):
 // **bold**, *italic*, `code` and [text](href). Never HTML.
@@ -151,7 +151,7 @@ export default {
     'article.interactive.scope': '**Scope page**: analyse any network’s structure — presets of classic networks or your own Caffe, ONNX or TF.js file — and, for a file with weights, press **Run on an image** to open it here.',
     'article.interactive.url': '**Share a view**: the address bar keeps the model, the example image and the colour scale, so a link opens exactly this view.',
     'article.interactive.models': '**Other models**: when convscope serves several models, pick one at the top right.',
-    'article.interactive.language': '**Language**: switch between English and Simplified Chinese at the top right; your choice is remembered.',
+    'article.interactive.language': '**Language**: switch between English, Simplified Chinese and Traditional Chinese at the top right; your choice is remembered.',
 
     'article.about.title': 'How convscope is built',
     'article.about.p1':
@@ -292,7 +292,7 @@ export default {
     'article.interactive.scope': '**结构分析页面**：分析任何网络的结构——经典网络的预设，或你自己的 Caffe、ONNX、TF.js 文件；对于带权重的文件，点击 **用图片运行** 就能在这里打开它。',
     'article.interactive.url': '**分享视图**：地址栏会记下模型、示例图像和色标，打开链接就能看到完全相同的视图。',
     'article.interactive.models': '**其他模型**：convscope 同时提供多个模型时，可在右上角选择。',
-    'article.interactive.language': '**语言**：在右上角切换英文和简体中文，你的选择会被记住。',
+    'article.interactive.language': '**语言**：在右上角切换英文、简体中文和繁体中文，你的选择会被记住。',
 
     'article.about.title': 'convscope 是如何实现的',
     'article.about.p1':
@@ -301,5 +301,145 @@ export default {
     'article.credits.title': '致谢',
     'article.credits.p':
       '解释器参照了 [CNN Explainer](https://poloclub.github.io/cnn-explainer/)（作者 Zijie J. Wang、Robert Turko、Omar Shaikh、Haekyu Park、Nilaksh Das、Fred Hohman、Minsuk Kahng 和 Duen Horng (Polo) Chau，IEEE VIS 2020），借用了它的 Tiny VGG 结构和页面布局；本文为重新撰写。[Fashion-MNIST](https://github.com/zalandoresearch/fashion-mnist) 的作者是 Han Xiao、Kashif Rasul 和 Roland Vollgraf（Zalando Research）。',
+  },
+  'zh-TW': {
+    'article.toc': '目錄',
+    'article.top': '回到概覽',
+
+    'article.intro.title': '什麼是卷積神經網路？',
+    'article.intro.p1':
+      '**卷積神經網路**（CNN）是一類專為網格狀資料設計的神經網路，影像的像素就是典型的例子。它的卷積層並不把每個輸入都連到每個神經元，而是讓一些經過學習的小濾波器在影像上滑動，於是同一個檢測器被用在每一個位置上：無論邊緣出現在哪裡，它都是邊緣。',
+    'article.intro.p2':
+      'CNN 由一層層的**網路層**堆疊而成。每一層接收一個三維張量（高 × 寬 × 通道），並計算出另一個張量。前面的層對邊緣、色塊等簡單特徵產生反應；更深的層把這些特徵組合成紋理、部件，直至完整的物體。最後幾層把這些特徵變成每個類別的一個分數。',
+    'article.intro.p3':
+      '濾波器中的數值——**權重**和**偏置**——並不是人工寫出來的，而是在**訓練**中學到的：網路看過大量帶標籤的影像，梯度下降一點點地調整每個權重，讓正確類別的可能性變大（梯度由反向傳播算出）。上方的概覽展示的就是訓練好的網路在工作：對你所選影像的一次前向傳播。',
+    'article.intro.model': '上方的模型是 **{name}**：輸入為 {input}，共 {layers} 層、{params} 個訓練得到的參數、{classes} 個類別。',
+    'article.intro.any':
+      'convscope 並不侷限於這個網路。用 `convscope serve --model FILE` 啟動，就能以同樣的方式探索你自己的 TensorFlow.js、ONNX 或 Caffe 模型；開啟[結構分析頁面](#/scope)，可以逐層檢視任意網路的形狀、參數量和計算量。',
+
+    'article.model.title': '逐層看這個模型',
+    'article.model.caption': '{name} 的每一層：運算型別、輸出形狀（高 × 寬 × 通道）以及訓練得到的參數數量。',
+    'article.model.layer': '層',
+    'article.model.op': '運算',
+    'article.model.shape': '輸出',
+    'article.model.params': '參數',
+    'article.model.total': '合計',
+    'article.model.input': '輸入',
+
+    'article.layers.title': '每一層在做什麼',
+    'article.layers.p': '點選概覽上方的層名，即可跳到本文對應的小節。',
+
+    'article.input.title': '輸入層',
+    'article.input.p1':
+      '對網路來說，一張彩色影像就是三個數字網格：**紅**、**綠**、**藍**三個通道。每個像素在各通道中的亮度被縮放到 0 到 1 之間。概覽把每個通道畫成一張灰階圖，黑色表示 0，白色表示 1。',
+    'article.input.facts': '這個模型的輸入 `{name}` 為 {shape}：{h} × {w} 個像素、{c} 個通道，共 {count} 個數。',
+    'article.input.facts1': '這個模型的輸入 `{name}` 為 {shape}：{h} × {w} 個像素、只有一個（灰階）通道，共 {count} 個數。',
+    'article.input.p2': '你自己的圖片會被調整到輸入大小：先縮放到恰好覆蓋 {h} × {w} 像素，再從中心裁剪，所以任何尺寸和長寬比的圖片都可以用。',
+
+    'article.conv.title': '卷積層',
+    'article.conv.p1':
+      '卷積層包含一組小的**卷積核**（也叫濾波器），例如 3 × 3 的權重網格。計算一個輸出值時，把卷積核覆蓋在輸入的一個視窗上，每個權重與其下方的值相乘，再把乘積相加。讓視窗滑過整個輸入，就得到一張新的圖，即**特徵圖**（或激活圖）：輸入越像卷積核的模式，對應位置的值就越大。',
+    'article.conv.p2':
+      '輸入通常有多個通道，所以每個輸出通道對每個輸入通道都有一個卷積核。卷積層用各自的卷積核分別對每個輸入通道做卷積，把所有通道的結果相加，再加上一個**偏置**。概覽中卷積層的每個神經元就是這樣一個輸出通道。',
+    'article.conv.facts':
+      '在這個模型中，**{name}** 讀入 {in} 的張量，輸出 {out}：{cout} 個輸出通道 × {cin} 個輸入通道 = {kernels} 個 {k} 的卷積核，步幅為 {s}，填充為 {p}。加上 {cout} 個偏置，共 {params} 個參數。',
+    'article.conv.factsNoBias':
+      '在這個模型中，**{name}** 讀入 {in} 的張量，輸出 {out}：{cout} 個輸出通道 × {cin} 個輸入通道 = {kernels} 個 {k} 的卷積核，步幅為 {s}，填充為 {p}；它沒有偏置（通常是因為後面有正規化層），共 {params} 個參數。',
+    'article.conv.hover': '在概覽中把滑鼠懸停在卷積層的某個神經元上：它與上一層所有特徵圖之間的連線都會突顯，因為每個輸入通道都參與每個輸出通道的計算。',
+
+    'article.widget.title': '超參數：輸入大小、填充、卷積核大小與步幅',
+    'article.widget.intro': '卷積輸出的大小由四個數決定。在下面修改它們，觀察視窗（紅色邊框）在輸入上滑動；帶斜線的格子是填充。右側突顯的是視窗正在計算的輸出格。',
+    'article.widget.input': '輸入大小',
+    'article.widget.padding': '填充',
+    'article.widget.kernel': '卷積核大小',
+    'article.widget.stride': '步幅',
+    'article.widget.controls': '超參數',
+    'article.widget.examples': '試試：',
+    'article.widget.exTitle': '（輸入大小、填充、卷積核大小、步幅）',
+    'article.widget.ex.same': '「same」填充 (5, 1, 3, 1)',
+    'article.widget.ex.stride': '步幅 2 (7, 0, 3, 2)',
+    'article.widget.ex.bad': '無法鋪滿 (6, 0, 3, 2)',
+    'article.widget.inputGrid': '輸入 {n} × {n}',
+    'article.widget.paddedGrid': '填充後：{m} × {m}',
+    'article.widget.outputGrid': '輸出 {o} × {o}',
+    'article.widget.noOutput': '沒有輸出',
+    'article.widget.play': '播放',
+    'article.widget.pause': '暫停',
+    'article.widget.prev': '上一個位置',
+    'article.widget.next': '下一個位置',
+    'article.widget.position': '第 {i} 個位置，共 {count} 個',
+    'article.widget.hover': '把滑鼠懸停在網格的格子上，視窗就會移到那裡。',
+    'article.widget.valid': '有效',
+    'article.widget.invalid': '無效',
+    'article.widget.legend.pad': '填充（零）',
+    'article.widget.legend.left': '未被覆蓋',
+    'article.widget.legend.window': '視窗',
+    'article.widget.ok': '{k} × {k} 的視窗恰好鋪滿 {m} × {m} 的填充後輸入：⌊({n} + 2 × {p} − {k}) / {s}⌋ + 1 = {o}，所以輸出為 {o} × {o}。',
+    'article.widget.ok.padonly':
+      '輸出為 {o} × {o}。填充為 {p}、卷積核為 {k} × {k} 時，邊緣上有些視窗裡只有填充的零：這是允許的，但只增加計算量、不帶來任何資訊。填充通常不超過卷積核大小減 1。',
+    'article.widget.bad.kernel': '{k} × {k} 的卷積核比 {m} × {m} 的填充後輸入還大，放不下，因此沒有輸出。請用更小的卷積核，或把填充設為至少 {need}。',
+    'article.widget.bad.stride1':
+      '視窗無法恰好鋪滿輸入：{n} + 2 × {p} − {k} = {span} 不是步幅 {s} 的整數倍。最後一步停在第 {end} 欄，於是第 {range} 欄（以及底部的第 {range} 列）始終不會被覆蓋。深度學習框架會直接丟棄它，輸出 {o} × {o}；請選擇不留餘數的步幅、填充或輸入大小。',
+    'article.widget.bad.stride':
+      '視窗無法恰好鋪滿輸入：{n} + 2 × {p} − {k} = {span} 不是步幅 {s} 的整數倍。最後一步停在第 {end} 欄，於是第 {range} 欄這 {r} 欄（以及底部的第 {range} 列）始終不會被覆蓋。深度學習框架會直接丟棄它們，輸出 {o} × {o}；請選擇不留餘數的步幅、填充或輸入大小。',
+    'article.widget.padding.p':
+      '**填充**在輸入周圍加一圈零。沒有填充時，每次卷積都會讓特徵圖變小，而且邊緣的像素被掃過的次數比中間的少。步幅為 1、填充為 (k − 1) / 2 時（3 × 3 卷積核對應填充 1），輸出與輸入大小相同（「same」填充），深層網路因此可以堆疊很多層。零填充最常用；其他方式會重複或鏡像邊緣的像素。',
+    'article.widget.kernel.p':
+      '**卷積核大小**就是視窗的大小。小卷積核（最常用的是 3 × 3）只看一小片鄰域，權重也少；兩層 3 × 3 卷積疊在一起能看到 5 × 5 的區域，權重卻比一個 5 × 5 卷積核少。大卷積核一次看得更多，但計算量更大，輸出也縮小得更多。',
+    'article.widget.stride.p':
+      '**步幅**是視窗每一步移動的格數。步幅為 1 時掃過每個位置；步幅為 2 時每隔一個位置取一次，輸出的寬和高大約減半，和池化一樣能節省計算。如果步幅不能整除視窗要移動的距離，最後幾格就不會被覆蓋：小工具把這種組合標為無效，並指出剩下的是哪些格子。',
+    'article.widget.formula.p': '綜合起來：輸入大小為 n、填充為 p、卷積核大小為 k、步幅為 s 時，輸出大小 = ⌊(n + 2p − k) / s⌋ + 1。',
+    'article.widget.formula.model': '以這個模型的 **{name}** 為例：⌊({n} + 2 × {p} − {k}) / {s}⌋ + 1 = {o}。',
+
+    'article.relu.title': 'ReLU 激活函數',
+    'article.relu.p1': '卷積之後是**激活函數**。最常用的是修正線性單元 **ReLU**：relu(x) = max(0, x)。負值變成 0，正值原樣透過。',
+    'article.relu.p2':
+      '為什麼需要它？如果中間沒有非線性函數，堆疊的卷積會合併成一個線性運算，網路就只能用直線（超平面）來區分類別。ReLU 是效果好的非線性函數中最簡單的一個：計算便宜，而且對正輸入的梯度不會逐漸消失，所以深層網路比用 sigmoid、tanh 等老式函數訓練得更快。',
+    'article.relu.facts': '在概覽中比較 **{conv}** 和 **{relu}**：所有紅色（負）的值都變成了白色（零），藍色的值保持不變。ReLU 沒有參數，也不改變形狀（{shape}）。',
+    'article.relu.fig': 'ReLU 函數：輸入為負時輸出零，輸入為正時輸出輸入本身。',
+
+    'article.pool.title': '池化層',
+    'article.pool.p1': '**最大池化**層（池化層也稱匯聚層）在每個通道上單獨滑動視窗，只保留視窗中最大的值。最常用的是 2 × 2 視窗、步幅 2：寬和高減半，通道數不變。',
+    'article.pool.p2':
+      '池化讓特徵圖變小，後面的層計算量更少，其中每個神經元看到的影像範圍也更大。它還讓網路對小的平移不那麼敏感：一個特徵移動一個像素後，通常仍是它所在視窗裡的最大值。池化層沒有需要學習的權重。',
+    'article.pool.facts': '在這個模型中，**{name}** 使用 {k} 的視窗、步幅 {s}：{in} → {out}。',
+    'article.pool.fig': '步幅為 2 的 2 × 2 最大池化：每個色塊只保留其中最大的值。',
+
+    'article.flatten.title': '展平與全連接層',
+    'article.flatten.p1': '要判斷類別，網路需要一串數。**展平**層把三維張量排成一個長向量，不改變任何一個值。',
+    'article.flatten.facts': '這裡 **{name}** 把 {in} 的張量變成 {n} 個數。',
+    'article.flatten.p2': '接著，**全連接**層（密集層）為每個類別計算一個分數：每個分數都是所有輸入的加權和再加上一個偏置。這些分數叫作 **logits**，可以是任意實數。',
+    'article.flatten.dense': '全連接層 **{name}** 有 {n} × {classes} 個權重和 {classes} 個偏置，共 {params} 個參數，佔整個模型的 {share}。',
+
+    'article.softmax.title': 'Softmax',
+    'article.softmax.p1':
+      '**Softmax** 把 logits z₁ … zₙ 變成機率：softmax(zᵢ) = exp(zᵢ) / Σⱼ exp(zⱼ)。指數函數讓每個值都變成正數，除以總和則讓它們加起來等於 1。最大的 logit 得到最大的機率，而且差距會被放大：logit 大 1，可能性就是 e ≈ 2.7 倍。',
+    'article.softmax.example': '例如，logits {a}、{b}、{c} 對應的機率是 {pa}、{pb}、{pc}。',
+    'article.softmax.p2':
+      '概覽右側的條形就是這個模型 {classes} 個類別的機率，預測結果是機率最大的類別。機率表示模型有多確定，而不表示它是否正確：網路也可能非常自信地出錯，尤其是面對與訓練資料差別很大的影像時。',
+
+    'article.interactive.title': '如何使用解說器',
+    'article.interactive.images': '**選擇影像**：點選概覽上方的範例，或者用 **+** 按鈕、把檔案拖到頁面上、直接貼上來新增你自己的圖片。影像由你本機上的 convscope 伺服器送入網路計算。',
+    'article.interactive.hover': '**懸停在神經元上**：突顯它所讀取的特徵圖，並顯示它的取值範圍。懸停在輸出類別上可以看到它的機率。',
+    'article.interactive.keyboard': '**鍵盤**：按 Tab 鍵進入概覽，用方向鍵在神經元之間移動，按 Esc 鍵取消突顯。',
+    'article.interactive.scale':
+      '**色標**：「依層」讓每一層使用自己的範圍，「依模組」讓每個池化層之前的各層共用一個範圍，「全域」讓所有隱藏層共用一個範圍，便於比較各層激活的強弱。紅色為負，白色為零，藍色為正；沒有負值的層的圖例只顯示從 0 開始的白到藍部分，只複製輸入影像的層（如填充）依影像本身的樣子顯示，只有一個數值的圖會在圖例下注明。',
+    'article.interactive.detail': '**顯示細節**用於顯示或隱藏各層的形狀和色標圖例。',
+    'article.interactive.headers': '**點選層名**即可跳到本文中對應的小節。',
+    'article.interactive.views':
+      '**點選神經元**，用這張影像的真實數值檢視它是如何計算出來的：卷積層會展開為輸入特徵圖、卷積核、中間結果以及加上偏置後的求和（點選某張中間結果圖，可以逐步觀看卷積核的滑動）；ReLU 和池化會展示每個格子的計算；點選類別會開啟展平和全連接這一步，再從那裡進入 softmax。按 Esc、點選 ✕ 或點選空白處即可返回。',
+    'article.interactive.expand': '通道很多的層下方有 **另有 M 個** 按鈕，點選即可顯示其餘的特徵圖。',
+    'article.interactive.scope': '**結構分析頁面**：分析任何網路的結構——經典網路的內建範例，或你自己的 Caffe、ONNX、TF.js 檔案；對於帶權重的檔案，點選 **用圖片執行** 就能在這裡開啟它。',
+    'article.interactive.url': '**分享檢視**：網址列會記下模型、範例影像和色標，開啟連結就能看到完全相同的檢視。',
+    'article.interactive.models': '**其他模型**：convscope 同時提供多個模型時，可在右上角選擇。',
+    'article.interactive.language': '**語言**：在右上角切換英文、簡體中文和繁體中文，你的選擇會被記住。',
+
+    'article.about.title': 'convscope 是如何實現的',
+    'article.about.p1':
+      'convscope 是一個 Go 程式。它把 TensorFlow.js、ONNX 和 Caffe 模型讀入同一種計算圖表示，用自己的推論引擎執行——不需要 Python、GPU 或網路連線——並透過一個小型 HTTP API 提供本頁面。對每張影像，它計算完整的前向傳播，並把各層的值放在一個二進位回應中發給瀏覽器。',
+    'article.about.p2': '頁面用 Svelte 5 和 D3 撰寫：特徵圖畫在 canvas 上，神經元之間的連線是 SVG。預設模型是在 Fashion-MNIST 上訓練的 Tiny VGG，由 convscope 自己訓練。',
+    'article.credits.title': '致謝',
+    'article.credits.p':
+      '解說器參照了 [CNN Explainer](https://poloclub.github.io/cnn-explainer/)（作者 Zijie J. Wang、Robert Turko、Omar Shaikh、Haekyu Park、Nilaksh Das、Fred Hohman、Minsuk Kahng 和 Duen Horng (Polo) Chau，IEEE VIS 2020），借用了它的 Tiny VGG 結構和頁面佈局；本文為重新撰寫。[Fashion-MNIST](https://github.com/zalandoresearch/fashion-mnist) 的作者是 Han Xiao、Kashif Rasul 和 Roland Vollgraf（Zalando Research）。',
   },
 };

@@ -52,4 +52,28 @@ describe('message catalogues', () => {
     }
     expect(missing).toEqual([]);
   });
+
+  // Pairs of characters that differ between the scripts (Simplified, Traditional),
+  // among the ones the catalogues use most; 'zh-TW' must use only the second of
+  // each pair and 'zh-CN' only the first.
+  const scripts = [...'这這个個们們网網络絡层層数數图圖经經积積时時为為过過还還进進点點击擊开開关關显顯输輸'
+    + '权權类類选選择擇传傳将將从從说說执執样樣计計结結构構页頁语語应應读讀动動'];
+  const pairs = [];
+  for (let i = 0; i < scripts.length; i += 2) pairs.push([scripts[i], scripts[i + 1]]);
+  const text = (loc) => Object.values(messages[loc]).filter((m) => typeof m === 'string').join('\n');
+
+  it('write zh-CN in Simplified and zh-TW in Traditional script', () => {
+    const cn = text('zh-CN');
+    const tw = text('zh-TW');
+    expect(pairs.map(([, tr]) => tr).filter((c) => cn.includes(c)), 'Traditional characters in zh-CN').toEqual([]);
+    expect(pairs.map(([sc]) => sc).filter((c) => tw.includes(c)), 'Simplified characters in zh-TW').toEqual([]);
+  });
+
+  it('use the glossary of docs/i18n.md in zh-TW, not a converter\'s mainland or programming terms', () => {
+    // What a character-by-character or phrase converter (OpenCC s2twp) writes
+    // where Traditional-Chinese readers of this subject write otherwise.
+    const wrong = ['引數', '影象', '畫素', '直譯器', '全域性', '運算元', '函式', '啟用', '全連線', '箇', '錶格', '映象', '灰度', '方差', '“', '”', '高亮', '當前'];
+    const tw = text('zh-TW');
+    expect(wrong.filter((w) => tw.includes(w))).toEqual([]);
+  });
 });

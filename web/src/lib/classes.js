@@ -1,12 +1,15 @@
 // Rules about the classes a model knows: which names to show in the UI's
 // language, the "knows N classes" line and the low-confidence warning.
 
+import { matchLocale } from './i18n-core.js';
+
 /**
  * pickLabels returns the model's class names in the language loc: its
  * labels_i18n[loc] (from labels.<loc>.txt beside the model), else a
- * translation with the same primary language ("zh" for "zh-CN"), when it has
- * exactly as many names as the model's own labels; otherwise the model's own
- * labels (or [] when it has none).
+ * translation for the same UI locale (labels.zh-HK.txt or zh-Hant for zh-TW,
+ * zh-Hans for zh-CN: the same script), else one with the same primary
+ * language ("zh" for "zh-CN"), when it has exactly as many names as the
+ * model's own labels; otherwise the model's own labels (or [] when it has none).
  */
 export function pickLabels(model, loc) {
   const own = model?.labels ?? [];
@@ -14,10 +17,11 @@ export function pickLabels(model, loc) {
   const fits = (l) => Array.isArray(l) && l.length === own.length && l.every((s) => typeof s === 'string' && s !== '');
   if (fits(tr[loc])) return tr[loc];
   const primary = String(loc ?? '').split('-')[0].toLowerCase();
-  for (const [tag, l] of Object.entries(tr)) {
-    if (tag.split('-')[0].toLowerCase() === primary && fits(l)) return l;
-  }
-  return own;
+  const entries = Object.entries(tr).filter(([, l]) => fits(l));
+  const sameLocale = entries.find(([tag]) => matchLocale(tag) === loc);
+  if (sameLocale) return sameLocale[1];
+  const samePrimary = entries.find(([tag]) => tag.split('-')[0].toLowerCase() === primary);
+  return samePrimary ? samePrimary[1] : own;
 }
 
 /**

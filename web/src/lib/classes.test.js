@@ -14,6 +14,19 @@ describe('pickLabels', () => {
   it('matches the primary language when the region differs', () => {
     expect(pickLabels(model, 'zh-TW')).toEqual(['T恤/上衣', '裤子', '套头衫']);
   });
+  it('prefers a translation in the same script to another of the same language', () => {
+    const m = {
+      labels: ['Trouser', 'Dress'],
+      labels_i18n: { 'zh-CN': ['裤子', '连衣裙'], 'zh-HK': ['長褲', '連身裙'], 'zh-TW': ['長褲', '洋裝'] },
+    };
+    expect(pickLabels(m, 'zh-TW')).toEqual(['長褲', '洋裝']);
+    expect(pickLabels(m, 'zh-CN')).toEqual(['裤子', '连衣裙']);
+    const hk = { labels: m.labels, labels_i18n: { 'zh-CN': m.labels_i18n['zh-CN'], 'zh-HK': m.labels_i18n['zh-HK'] } };
+    expect(pickLabels(hk, 'zh-TW')).toEqual(['長褲', '連身裙']);
+    const hans = { labels: m.labels, labels_i18n: { 'zh-Hant': ['長褲', '洋裝'], 'zh-Hans': ['裤子', '连衣裙'] } };
+    expect(pickLabels(hans, 'zh-CN')).toEqual(['裤子', '连衣裙']);
+    expect(pickLabels(hans, 'zh-TW')).toEqual(['長褲', '洋裝']);
+  });
   it('falls back to the model labels when a translation has another count or is missing', () => {
     expect(pickLabels(model, 'de')).toEqual(model.labels);
     expect(pickLabels({ labels: ['a', 'b'] }, 'zh-CN')).toEqual(['a', 'b']);

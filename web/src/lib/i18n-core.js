@@ -2,25 +2,31 @@
 // to use, and how a message template is filled in. lib/i18n.svelte.js keeps
 // the current locale as reactive state on top of these.
 //
-// Locales are BCP 47 tags; the UI has 'en' (the fallback) and 'zh-CN'.
+// Locales are BCP 47 tags; the UI has 'en' (the fallback), 'zh-CN'
+// (Simplified Chinese) and 'zh-TW' (Traditional Chinese).
 // A message is a string with {name} placeholders, or a function of the
 // variables (for plurals and word order that a template cannot express).
 
-export const LOCALES = ['en', 'zh-CN'];
+export const LOCALES = ['en', 'zh-CN', 'zh-TW'];
 export const FALLBACK = 'en';
 
 /** LOCALE_NAMES: each locale's name in its own language (for the switch). */
-export const LOCALE_NAMES = { en: 'English', 'zh-CN': '简体中文' };
+export const LOCALE_NAMES = { en: 'English', 'zh-CN': '简体中文', 'zh-TW': '繁體中文' };
 
 /**
  * matchLocale maps a browser language tag to a supported locale, or ''
- * when none fits: 'zh', 'zh-CN', 'zh-Hans', 'zh-SG' → 'zh-CN'; 'en-GB' → 'en'.
- * Traditional Chinese ('zh-TW', 'zh-HK', 'zh-Hant') is not Simplified: ''.
+ * when none fits: 'zh', 'zh-CN', 'zh-Hans', 'zh-SG' → 'zh-CN'; Traditional
+ * Chinese ('zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant', 'zh-Hant-HK') → 'zh-TW';
+ * 'en-GB' → 'en'. The script subtag wins over the region ('zh-Hans-HK' is
+ * Simplified, 'zh-Hant-CN' Traditional); another Chinese region is ''.
  */
 export function matchLocale(tag) {
   if (typeof tag !== 'string' || !tag) return '';
   const t = tag.toLowerCase();
-  if (t === 'zh' || t === 'zh-cn' || t === 'zh-sg' || t.startsWith('zh-hans')) return 'zh-CN';
+  if (t.startsWith('zh-hans')) return 'zh-CN';
+  if (t.startsWith('zh-hant')) return 'zh-TW';
+  if (t === 'zh' || t === 'zh-cn' || t === 'zh-sg' || t.startsWith('zh-cn-') || t.startsWith('zh-sg-')) return 'zh-CN';
+  if (['zh-tw', 'zh-hk', 'zh-mo'].some((r) => t === r || t.startsWith(`${r}-`))) return 'zh-TW';
   if (t.startsWith('zh-')) return '';
   if (t === 'en' || t.startsWith('en-')) return 'en';
   return '';

@@ -6,8 +6,17 @@ describe('i18n core', () => {
     expect(matchLocale('zh-CN')).toBe('zh-CN');
     expect(matchLocale('zh')).toBe('zh-CN');
     expect(matchLocale('zh-Hans-CN')).toBe('zh-CN');
-    expect(matchLocale('zh-TW')).toBe('');
-    expect(matchLocale('zh-Hant')).toBe('');
+    expect(matchLocale('zh-TW')).toBe('zh-TW');
+    expect(matchLocale('zh-HK')).toBe('zh-TW');
+    expect(matchLocale('zh-MO')).toBe('zh-TW');
+    expect(matchLocale('zh-Hant')).toBe('zh-TW');
+    expect(matchLocale('zh-Hant-HK')).toBe('zh-TW');
+    expect(matchLocale('zh-hant-tw')).toBe('zh-TW');
+    expect(matchLocale('zh-Hant-CN')).toBe('zh-TW');
+    expect(matchLocale('zh-Hans-HK')).toBe('zh-CN');
+    expect(matchLocale('zh-SG')).toBe('zh-CN');
+    expect(matchLocale('zh-TWX')).toBe('');
+    expect(matchLocale('zh-Latn')).toBe('');
     expect(matchLocale('en-GB')).toBe('en');
     expect(matchLocale('de-DE')).toBe('');
     expect(matchLocale(undefined)).toBe('');
@@ -19,6 +28,10 @@ describe('i18n core', () => {
     expect(pickLocale('', ['de', 'en-US', 'zh'])).toBe('en');
     expect(pickLocale(null, ['ja'])).toBe('en');
     expect(pickLocale(undefined, [undefined])).toBe('en');
+    expect(pickLocale('', ['zh-TW', 'zh-CN', 'en'])).toBe('zh-TW');
+    expect(pickLocale('', ['ja', 'zh-HK'])).toBe('zh-TW');
+    expect(pickLocale('zh-CN', ['zh-TW'])).toBe('zh-CN');
+    expect(pickLocale('zh-TW', ['en-US'])).toBe('zh-TW');
   });
 
   it('fills placeholders and keeps unknown ones', () => {

@@ -4,8 +4,8 @@
 // localStorage ('convscope.locale'); the first visit follows the browser.
 //
 // Messages live in src/i18n/<area>.js (one catalogue per part of the UI,
-// each {en: {...}, 'zh-CN': {...}}); src/i18n/catalogue.test.js checks that
-// both languages have the same keys and that every key the sources pass to t
+// each {en: {...}, 'zh-CN': {...}, 'zh-TW': {...}}); src/i18n/catalogue.test.js
+// checks that every language has the same keys and that every key the sources pass to t
 // exists. The page chrome's catalogues come with this module; a part loaded
 // on demand (the views, the article, the Scope page) adds its own with
 // addMessages before it renders.
@@ -50,7 +50,7 @@ export async function withMessages(component, catalogue) {
   return m.default;
 }
 
-/** locale returns the current locale ('en' or 'zh-CN'). */
+/** locale returns the current locale (one of LOCALES: 'en', 'zh-CN', 'zh-TW'). */
 export function locale() {
   return state.locale;
 }

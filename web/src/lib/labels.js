@@ -116,3 +116,12 @@ export function thousands(n) {
   const out = s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return n < 0 ? `−${out}` : out;
 }
+
+/** modelNotes are a model's notes (GET /api/models "notes": how the import changed it, e.g. "dequantized") as messages; an unknown note shows as it is. */
+export function modelNotes(notes) {
+  return (notes ?? []).map((n) => {
+    const key = `modelinfo.note.${n}`;
+    const s = t(key);
+    return s === key ? n : s;
+  });
+}

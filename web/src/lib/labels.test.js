@@ -129,3 +129,14 @@ describe('repeated blocks', () => {
     expect([plain.blocks.length, plain.headerY]).toEqual([0, 6]);
   });
 });
+
+import { modelNotes } from './labels.js';
+describe('model notes', () => {
+  it('names what the import changed, and shows an unknown note as it is', () => {
+    expect(modelNotes(undefined)).toEqual([]);
+    const [deq, f16, other] = modelNotes(['dequantized', 'float16', 'pruned']);
+    expect(deq).toMatch(/int8\/uint8.*float32/);
+    expect(f16).toBe('float16 weights widened to float32');
+    expect(other).toBe('pruned');
+  });
+});

@@ -60,11 +60,12 @@ export async function registerModel(files, { input } = {}) {
 }
 
 /**
- * hasWeights tells whether an upload may be runnable: ONNX and TF.js files
- * carry their weights, a Caffe prototxt needs its .caffemodel beside it.
+ * hasWeights tells whether an upload may be runnable: ONNX, TFLite, Keras
+ * (.keras, .h5) and TF.js files carry their weights, a Caffe prototxt needs
+ * its .caffemodel beside it.
  */
 export function hasWeights(format, files) {
-  if (format === 'onnx') return true;
+  if (format === 'onnx' || format === 'keras' || format === 'tflite') return true;
   if (format === 'tfjs') return files.some((f) => /\.bin$/i.test(f.name)) || files.length > 1;
   if (format === 'caffe') return files.some((f) => /\.caffemodel$/i.test(f.name));
   return false;

@@ -2,11 +2,11 @@
 // go to the editor, the names of exports, and a prototxt kept for a reload
 // of the tab. Pure (storage is passed in).
 
-const MODEL = /\.(prototxt|pbtxt|json|onnx)$/i;
+const MODEL = /\.(prototxt|pbtxt|json|onnx|keras|h5|hdf5|tflite)$/i;
 const TEXT = /\.(prototxt|pbtxt|txt)$/i;
 export const EDITOR_MAX = 8 << 20; // bytes: larger text files are not put in the editor
 
-/** mainFile is the model among opened files (a weight file beside it is not): the first .prototxt/.pbtxt/.json/.onnx, else the first. */
+/** mainFile is the model among opened files (a weight file beside it is not): the first .prototxt/.pbtxt/.json/.onnx/.keras/.h5/.tflite, else the first. */
 export const mainFile = (files) => files.find((f) => MODEL.test(f.name)) ?? files[0];
 
 /** editable tells whether the opened files are one text model small enough for the editor. */

@@ -120,6 +120,8 @@ describe('files', () => {
     expect(mainFile([file('w.caffemodel'), file('net.prototxt')]).name).toBe('net.prototxt');
     expect(mainFile([file('group1-shard1of1.bin'), file('model.json')]).name).toBe('model.json');
     expect(mainFile([file('a.bin'), file('b.bin')]).name).toBe('a.bin');
+    expect(mainFile([file('labels.txt'), file('cnn.keras')]).name).toBe('cnn.keras');
+    expect(mainFile([file('labels.txt'), file('cnn.h5')]).name).toBe('cnn.h5');
   });
   it('puts one small text model in the editor', () => {
     const p = file('net.prototxt');

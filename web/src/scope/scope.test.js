@@ -259,6 +259,9 @@ describe('api helpers', async () => {
   });
   it('knows which uploads carry weights', () => {
     expect(hasWeights('onnx', [file('a.onnx')])).toBe(true);
+    expect(hasWeights('keras', [file('a.keras')])).toBe(true);
+    expect(hasWeights('keras', [file('a.h5')])).toBe(true);
+    expect(hasWeights('tflite', [file('a.tflite')])).toBe(true);
     expect(hasWeights('caffe', [file('a.prototxt')])).toBe(false);
     expect(hasWeights('caffe', [file('a.prototxt'), file('a.caffemodel')])).toBe(true);
     expect(hasWeights('tfjs', [file('model.json')])).toBe(false);
