@@ -55,6 +55,11 @@ if scripts/corpus/fetch.sh >"$corpus_log" 2>&1; then
   tail -n 1 "$corpus_log"
   node scripts/corpus/oracle.mjs
   go run ./scripts/corpus/check
+  # The tests that need the corpus's cache run now that it is there: the
+  # corpus's TF.js models written as Keras files (TestKerasFromCorpus), and
+  # later the Explainer/Scope e2e test on corpus models (e2e/corpus.test.mjs).
+  export CONVSCOPE_CORPUS=1
+  go test -count=1 -run 'Corpus' ./internal/format/tfjs
 elif [ "${CI:-}" = true ]; then
   cat "$corpus_log"; echo "the corpus could not be fetched (CI=true)" >&2; exit 1
 else
