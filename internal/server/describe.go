@@ -93,7 +93,8 @@ func (m *model) summary() modelSummary {
 	// weights) counts the parameters its layers would have.
 	for _, n := range m.g.Nodes {
 		s.Params += m.nodeParams(n)
-		if c, ok := m.nodeCost(n); ok {
+		in, out := m.nodeShapes(n)
+		if c, ok := nodeCost(n, in, out); ok {
 			s.MACs += c.MACs
 		}
 	}
@@ -103,17 +104,22 @@ func (m *model) summary() modelSummary {
 	return s
 }
 
-// nodeCost is n's cost per image, when its shapes are known (not after an
-// unsupported operator).
-func (m *model) nodeCost(n *graph.Node) (graph.Cost, bool) {
-	in := make([]graph.Shape, len(n.Inputs))
+// nodeShapes are the shapes of n's inputs and outputs.
+func (m *model) nodeShapes(n *graph.Node) (in, out []graph.Shape) {
+	in = make([]graph.Shape, len(n.Inputs))
 	for i, v := range n.Inputs {
 		in[i] = m.shapes[v]
 	}
-	out := make([]graph.Shape, len(n.Outputs))
+	out = make([]graph.Shape, len(n.Outputs))
 	for i, v := range n.Outputs {
 		out[i] = m.shapes[v]
 	}
+	return in, out
+}
+
+// nodeCost is n's cost per image, when its shapes are known (not after an
+// unsupported operator).
+func nodeCost(n *graph.Node, in, out []graph.Shape) (graph.Cost, bool) {
 	if !known(out) || !known(in) {
 		return graph.Cost{}, false
 	}
@@ -140,19 +146,12 @@ func (m *model) detail() modelDetail {
 		d.ExampleList = append(d.ExampleList, exampleRef{Name: e.name, URL: exampleURL(m.id, e.name), RunURL: exampleURL(m.id, e.name) + "/run"})
 	}
 	for _, n := range m.g.Nodes {
-		in := make([]graph.Shape, len(n.Inputs))
-		for i, v := range n.Inputs {
-			in[i] = m.shapes[v]
-		}
-		out := make([]graph.Shape, len(n.Outputs))
-		for i, v := range n.Outputs {
-			out[i] = m.shapes[v]
-		}
+		in, out := m.nodeShapes(n)
 		li := layerInfo{
 			Name: n.Name, Type: n.Type, Op: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: append([]string{}, n.Inputs...), Outputs: n.Outputs,
 			Shape: ints(out[0].PerImage()), Params: []paramInfo{}, ParamCount: n.ParamCount(),
 		}
-		if c, ok := m.nodeCost(n); ok {
+		if c, ok := nodeCost(n, in, out); ok {
 			li.Attrs, li.Cost = attrs(n.Op, in), c
 		} else { // after an unsupported operator: shapes and cost unknown
 			li.Attrs = attrs(n.Op, nil)
