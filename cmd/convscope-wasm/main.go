@@ -17,9 +17,11 @@ import (
 	"fmt"
 	"net/http"
 	"syscall/js"
+	"testing/fstest"
 	"time"
 
 	"github.com/convscope/convscope/internal/server"
+	"github.com/convscope/convscope/internal/site"
 )
 
 func main() {
@@ -126,5 +128,30 @@ func (w *recorder) error(status int, msg string) {
 	w.body.Write(b)
 }
 
-// readSite reads the models of the site beyond the default one: none yet.
-func readSite() ([]server.ModelSpec, error) { return nil, nil }
+// readSite reads the site's models beyond the default one: the worker sets
+// convscopeSite (site.json's text) and convscopeFiles ({path: Uint8Array},
+// the models' files it fetched) before it starts the module.
+func readSite() ([]server.ModelSpec, error) {
+	text := js.Global().Get("convscopeSite")
+	if !text.Truthy() {
+		return nil, nil
+	}
+	var st site.Site
+	if err := json.Unmarshal([]byte(text.String()), &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", site.File, err)
+	}
+	files := fstest.MapFS{}
+	jf := js.Global().Get("convscopeFiles")
+	for _, m := range st.Models {
+		for _, f := range m.Files {
+			v := jf.Get(f)
+			if !v.Truthy() {
+				return nil, fmt.Errorf("%s: the file %s was not loaded", site.File, f)
+			}
+			b := make([]byte, v.Get("length").Int())
+			js.CopyBytesToGo(b, v)
+			files[f] = &fstest.MapFile{Data: b}
+		}
+	}
+	return st.Specs(files), nil
+}

@@ -156,7 +156,7 @@ func loadSpec(spec ModelSpec) (*model, error) {
 			return nil, err
 		}
 		dir, _ := spec.dir(spec.Path)
-		m = &model{format: formatName, file: filepath.Base(spec.Path), g: g, name: displayName(spec.Path), labelsSource: "model"}
+		m = &model{format: formatName, file: filepath.Base(spec.Path), g: g, name: DisplayName(spec.Path), labelsSource: "model"}
 		if spec.Preprocess == nil {
 			pre, err := imageio.ReadPreprocess(dir, imageio.PreprocessFile)
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -210,10 +210,10 @@ func loadSpec(spec ModelSpec) (*model, error) {
 	return m, nil
 }
 
-// displayName is a short name for a model file: its folder's name for
-// generic file names (model.json, model.onnx, deploy.prototxt), else the file
-// name without its extension.
-func displayName(p string) string {
+// DisplayName is the short name a model file is served under (its id is
+// made from it): its folder's name for generic file names (model.json, model.onnx,
+// deploy.prototxt), else the file name without its extension.
+func DisplayName(p string) string {
 	base := filepath.Base(p)
 	stem := strings.TrimSuffix(base, filepath.Ext(base))
 	switch strings.ToLower(stem) {

@@ -1,6 +1,9 @@
 // The JSON/binary API client (docs/api.md).
 import { decodeRun } from './decode.js';
 import { preParams } from './preprocess.js';
+import { apiFetch, exampleFile, isStatic } from './transport.js';
+
+export { apiFetch, isStatic };
 
 /**
  * ApiError is the one error of a failed API response: the server's
@@ -31,13 +34,15 @@ export async function check(res) {
 const enc = encodeURIComponent;
 
 export async function getJSON(url, init) {
-  const res = await check(await fetch(url, init));
+  const res = await check(await apiFetch(url, init));
   return res.json();
 }
 
 export const listModels = () => getJSON('/api/models').then((r) => r.models);
 export const getModel = (id) => getJSON(`/api/models/${enc(id)}`);
 export const exampleURL = (id, name) => `/api/models/${enc(id)}/examples/${enc(name)}`;
+/** exampleImage is the URL of an example image for an <img>: the API's, or in a static site the file export-site wrote. */
+export const exampleImage = (id, name) => exampleFile(id, name) ?? exampleURL(id, name);
 
 /**
  * runModel runs a model on an example (source = {example: name}) or on an
@@ -51,9 +56,9 @@ export async function runModel(id, source, { maxChannels = 0, signal, priority }
   let res;
   if (source.example) {
     // GET, so that the page's <link rel=preload> of the first run is used.
-    res = await fetch(`${exampleURL(id, source.example)}/run${q}`, { signal, priority });
+    res = await apiFetch(`${exampleURL(id, source.example)}/run${q}`, { signal, priority });
   } else {
-    res = await fetch(`/api/models/${enc(id)}/run${q}`, {
+    res = await apiFetch(`/api/models/${enc(id)}/run${q}`, {
       method: 'POST',
       signal,
       body: source.file,

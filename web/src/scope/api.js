@@ -1,12 +1,12 @@
 // The Scope page's API calls (docs/api.md, "Scope"): presets, analyses of
 // uploaded files, the text exports, and registering an upload for running.
 // Errors are lib/api.js's ApiError (with the response body).
-import { check } from '../lib/api.js';
+import { apiFetch, check } from '../lib/api.js';
 
 const enc = encodeURIComponent;
 
 export async function listPresets() {
-  const res = await check(await fetch('/api/presets'));
+  const res = await check(await apiFetch('/api/presets'));
   return (await res.json()).presets;
 }
 
@@ -14,7 +14,7 @@ export async function listPresets() {
 export const presetURL = (name, format) => `/api/presets/${enc(name)}${format ? `?format=${format}` : ''}`;
 
 export async function getPreset(name, { signal } = {}) {
-  const res = await check(await fetch(presetURL(name), { signal }));
+  const res = await check(await apiFetch(presetURL(name), { signal }));
   return res.json();
 }
 
@@ -42,20 +42,20 @@ export function uploadRequest(path, files, query = {}) {
 /** analyzeFiles posts files to /api/analyze and answers the analysis (or the response of an export format). */
 export async function analyzeFiles(files, { format, input, signal } = {}) {
   const [url, init] = uploadRequest('/api/analyze', files, { format, input });
-  const res = await check(await fetch(url, { ...init, signal }));
+  const res = await check(await apiFetch(url, { ...init, signal }));
   return format ? res : res.json();
 }
 
 /** exportResponse fetches an export (csv, markdown, json) of the open model. */
 export async function exportResponse(source, format) {
-  if (source.kind === 'preset') return check(await fetch(presetURL(source.name, format)));
+  if (source.kind === 'preset') return check(await apiFetch(presetURL(source.name, format)));
   return analyzeFiles(source.files, { format, input: source.input });
 }
 
 /** registerModel posts an upload with weights (at input size C,H,W when given) to /api/models and answers its model entry. */
 export async function registerModel(files, { input } = {}) {
   const [url, init] = uploadRequest('/api/models', files, { input });
-  const res = await check(await fetch(url, init));
+  const res = await check(await apiFetch(url, init));
   return (await res.json()).model;
 }
 
