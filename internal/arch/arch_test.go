@@ -49,9 +49,15 @@ var allowed = map[string][]string{
 		"internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
+	// The static site (export-site) checks its models with the server, which
+	// writes the page's bootstrap; its engine (cmd/convscope-wasm, built only
+	// for js/wasm) is embedded by internal/site/engine.
+	"internal/site":        {"internal/format", "internal/imageio", "internal/server", "internal/zoo"},
+	"internal/site/engine": nil,
 	"cmd/convscope": {"internal/analyze", "internal/dataset", "internal/engine", "internal/format",
 		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/format/tflite",
-		"internal/graph", "internal/imageio", "internal/server", "internal/train", "internal/zoo"},
+		"internal/graph", "internal/imageio", "internal/server", "internal/site", "internal/site/engine",
+		"internal/train", "internal/zoo", "web"},
 	// The load test sends issue 15's hostile requests, built by badinput.
 	"cmd/loadtest": {"internal/badinput", "internal/format"},
 }

@@ -49,7 +49,7 @@ type Site struct {
 	Examples map[string]string `json:"examples"`
 	// Files lists every file the export wrote, so that a later export into
 	// the same folder replaces exactly them and keeps anything else.
-	Files []string `json:"files"`
+	Files []string `json:"files,omitempty"`
 }
 
 // Model is one --model of the site, its paths relative to the site's folder.
