@@ -98,10 +98,18 @@ const mimeTypes = {
  * serveStatic serves the files of dir as any static host does (GET and
  * HEAD, no index of folders, 404 else). /api/ requests of Node (the tests'
  * oracles) go to the server at oracleURL; one from a browser gets 403.
+ * mounts maps a path prefix ('/bench/') to another folder (benchmarks).
  */
-export function serveStatic(dir, oracleURL) {
+export function serveStatic(dir, oracleURL, mounts = {}) {
   const srv = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
+    let root = dir;
+    for (const [prefix, d] of Object.entries(mounts)) {
+      if (url.pathname.startsWith(prefix)) {
+        root = d;
+        url.pathname = url.pathname.slice(prefix.length - 1);
+      }
+    }
     if (url.pathname.startsWith('/api/')) {
       if (!oracleURL || /Mozilla|Chrome/.test(req.headers['user-agent'] ?? '')) {
         res.writeHead(403).end('the static site has no API');
@@ -120,10 +128,10 @@ export function serveStatic(dir, oracleURL) {
     }
     let p = decodeURIComponent(url.pathname);
     if (p.endsWith('/')) p += 'index.html';
-    const file = path.join(dir, path.normalize(p));
+    const file = path.join(root, path.normalize(p));
     let st;
     try {
-      st = file.startsWith(dir) && statSync(file);
+      st = file.startsWith(root) && statSync(file);
     } catch {
       st = null;
     }
