@@ -26,6 +26,9 @@ const site = readSite();
 /** isStatic tells whether the page is a static site (no server behind /api/). */
 export const isStatic = () => site !== null;
 
+/** hasScope tells whether the app has its Scope page (a static site exported with --no-scope has not). */
+export const hasScope = () => site?.scope !== false;
+
 /** siteFile is the URL of a file of the static site (relative to the page). */
 export const siteFile = (p) => new URL(p, globalThis.document?.baseURI ?? 'http://localhost/').href;
 
