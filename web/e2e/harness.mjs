@@ -223,7 +223,8 @@ export function median(xs) {
 
 export function screenshotPath(name) {
   mkdirSync(outDir, { recursive: true });
-  return path.join(outDir, name);
+  // The static mode's screenshots (of the exported site) sit beside the server's.
+  return path.join(outDir, STATIC ? `site-${name}` : name);
 }
 
 /** overlaps returns the pairs of boxes that intersect (touching edges do not count). */

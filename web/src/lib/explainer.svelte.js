@@ -136,6 +136,10 @@ export class ExplainerPage {
       const boot = readBootstrap();
       this.#preloaded = boot?.model ?? null;
       this.models = boot ? boot.models : await listModels();
+      // A model the page's list does not have (added since the page was
+      // written: in a static site, one opened from the Scope page into this
+      // page's engine): ask for the list again.
+      if (boot && st.model && !this.models.some((m) => m.id === st.model)) this.models = await listModels();
     } catch (e) {
       this.loadError = t('explainer.unreachable', { message: e.message });
       this.ready = true;
