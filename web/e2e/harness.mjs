@@ -211,7 +211,9 @@ export async function launch() {
   return browser;
 }
 
-export async function waitReady(page, timeout = 15000) {
+// In the static mode a page first loads and starts the engine (a 17 MB
+// module) in its worker: on the shared CI machine that takes seconds.
+export async function waitReady(page, timeout = STATIC ? 60000 : 15000) {
   await page.waitForSelector('main.app[data-ready="true"]', { timeout });
 }
 

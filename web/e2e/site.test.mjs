@@ -47,6 +47,28 @@ function sameRun(mine, theirs, what) {
   }
 }
 
+/**
+ * engineRequest starts the site's engine in a Worker of its own in the page
+ * (the site's worker script, as the page does) and answers one request
+ * {method, url, headers, body: base64 | null} with {status, body: base64}.
+ */
+function engineRequest(page, workerFile, req) {
+  return page.evaluate(async ({ workerFile, req }) => {
+    const site = JSON.parse(document.getElementById('convscope-site').textContent);
+    const w = new Worker(workerFile);
+    w.postMessage({ type: 'init', engine: new URL(site.engine, location.href).href, wasmExec: new URL(site.wasm_exec, location.href).href, site, base: location.href });
+    const body = req.body === null ? null : Uint8Array.from(atob(req.body), (c) => c.charCodeAt(0));
+    const r = await new Promise((resolve) => {
+      w.onmessage = (e) => resolve(e.data);
+      w.postMessage({ type: 'request', id: 1, req: { ...req, body } });
+    });
+    w.terminate();
+    let s = '';
+    for (const x of r.body) s += String.fromCharCode(x);
+    return { status: r.status, body: btoa(s) };
+  }, { workerFile, req });
+}
+
 describe('static site', { skip: STATIC && 'self-contained: runs in the server mode' }, () => {
   let dir, site, server, browser;
   before(async () => {
@@ -75,24 +97,11 @@ describe('static site', { skip: STATIC && 'self-contained: runs in the server mo
     };
     for (const [type, bytes] of Object.entries(images)) {
       const url = '/api/models/default/run?max_channels=0&mean=0.5&std=0.25';
-      const mine = await page.evaluate(async ({ workerFile, url, type, b64 }) => {
-        const site = JSON.parse(document.getElementById('convscope-site').textContent);
-        const w = new Worker(workerFile);
-        w.postMessage({ type: 'init', engine: new URL(site.engine, location.href).href, wasmExec: new URL(site.wasm_exec, location.href).href, site, base: location.href });
-        const body = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-        const r = await new Promise((resolve) => {
-          w.onmessage = (e) => resolve(e.data);
-          w.postMessage({ type: 'request', id: 1, req: { method: 'POST', url, headers: [['content-type', type]], body } });
-        });
-        w.terminate();
-        let s = '';
-        for (const x of r.body) s += String.fromCharCode(x);
-        return { status: r.status, b64: btoa(s) };
-      }, { workerFile, url, type, b64: bytes.toString('base64') });
+      const mine = await engineRequest(page, workerFile, { method: 'POST', url, headers: [['content-type', type]], body: bytes.toString('base64') });
       assert.equal(mine.status, 200, type);
       const res = await fetch(server.url + url, { method: 'POST', body: bytes, headers: { 'Content-Type': type } });
       assert.equal(res.status, 200);
-      const buf = Buffer.from(mine.b64, 'base64');
+      const buf = Buffer.from(mine.body, 'base64');
       sameRun(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length), await res.arrayBuffer(), type);
     }
     await page.close();
@@ -103,19 +112,9 @@ describe('static site', { skip: STATIC && 'self-contained: runs in the server mo
     await page.goto(site.url + '/');
     await waitReady(page, 60000);
     const workerFile = JSON.parse(readFileSync(path.join(dir, 'site.json'), 'utf8')).files.find((f) => /engine\.worker-.*\.js$/.test(f));
-    const r = await page.evaluate(async (workerFile) => {
-      const site = JSON.parse(document.getElementById('convscope-site').textContent);
-      const w = new Worker(workerFile);
-      w.postMessage({ type: 'init', engine: new URL(site.engine, location.href).href, wasmExec: new URL(site.wasm_exec, location.href).href, site, base: location.href });
-      const r = await new Promise((resolve) => {
-        w.onmessage = (e) => resolve(e.data);
-        w.postMessage({ type: 'request', id: 1, req: { method: 'POST', url: '/api/train', headers: [], body: null } });
-      });
-      w.terminate();
-      return { status: r.status, text: new TextDecoder().decode(r.body) };
-    }, workerFile);
+    const r = await engineRequest(page, workerFile, { method: 'POST', url: '/api/train', headers: [], body: null });
     assert.equal(r.status, 501);
-    assert.match(JSON.parse(r.text).error, /POST \/api\/train is not available in the static site/);
+    assert.match(JSON.parse(Buffer.from(r.body, 'base64').toString()).error, /POST \/api\/train is not available in the static site/);
     const srcs = await page.$$eval('[data-example] img', (els) => els.map((e) => e.getAttribute('src')));
     assert.equal(srcs.length, 10);
     for (const s of srcs) assert.match(s, /^examples\/default\/\d\d_\w+\.png$/);
