@@ -59,7 +59,12 @@ export const STATIC = process.env.CONVSCOPE_E2E_SITE === '1';
  * behaviour and do not run in the static mode, with the reason (key: the
  * test's title). serverOnly(title) is their skip option.
  */
-export const SERVER_ONLY = {};
+export const SERVER_ONLY = {
+  // Both watch the page's HTTP requests to /api/…/run (which runs, with
+  // which expand=); a static site's requests go to its worker, not the network.
+  'expands conv1 from 16 to all 64 maps with the values of the expanded run': 'it reads the expanded run from the network',
+  'fetches an example run when its thumbnail is hovered, not all examples up front': 'it counts the run requests on the network',
+};
 
 /** serverOnly is the skip option of a test: its reason in the static mode when SERVER_ONLY lists it, else false. */
 export function serverOnly(title) {
