@@ -55,6 +55,9 @@ function engine() {
     e.preventDefault?.();
     for (const p of pending.values()) p({ error: `the in-browser engine failed: ${e.message ?? 'unknown error'}` });
     pending.clear();
+    // The next request starts a new engine (models opened in this one are gone).
+    worker?.terminate();
+    worker = null;
   };
   worker.postMessage({ type: 'init', engine: siteFile(site.engine), wasmExec: siteFile(site.wasm_exec), site, base: siteFile('./') });
   return worker;
