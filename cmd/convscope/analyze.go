@@ -28,8 +28,10 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	fs.SetOutput(io.err)
 	formatName := fs.String("format", "table", "output format: table, json, csv, markdown or dot (Graphviz)")
 	input := fs.String("input", "", "input size `C,H,W` of the first input: fills the sizes the file leaves open (ONNX dim_param, Keras null) and must agree with the ones it fixes (a Caffe prototxt's declared size is replaced)")
+	count := fs.String("count", "macs", "count `macs` or flops (a multiply-accumulate is 2 FLOPs)")
+	include := fs.String("include", "", "also count these `categories` of other arithmetic: bias,norm,act,pool,merge,other or all (docs/presets.md#counting-conventions)")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown|dot] [--input C,H,W] FILE|preset:NAME")
+		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown|dot] [--input C,H,W] [--count macs|flops] [--include bias,norm,act,pool,merge,other] FILE|preset:NAME")
 		fmt.Fprintln(io.err, "\nShows every layer's output shape, parameters and MACs per image, the totals and\nthe peak activation memory of a batch-1 forward pass, without running the model.")
 		fs.PrintDefaults()
 	}
@@ -57,9 +59,12 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	default:
 		return usagef("unknown --format %q (table, json, csv, markdown, dot)", *formatName)
 	}
+	conv, err := analyze.ParseConvention(*count, *include)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	var override []int
 	if *input != "" {
-		var err error
 		if override, err = analyze.ParseCHW(*input); err != nil {
 			return usagef("--input %q: %v", *input, err)
 		}
@@ -75,6 +80,7 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
+	r.Convention = conv
 	if r.Name == "" {
 		r.Name = filepath.Base(files[0])
 	}

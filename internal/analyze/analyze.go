@@ -38,6 +38,10 @@ type Layer struct {
 	// MatMul; Cost holds them and the other arithmetic.
 	MACs int64      `json:"macs"`
 	Cost graph.Cost `json:"cost"`
+	// BiasAdds are the bias additions of a Conv, ConvTranspose or Dense
+	// layer with a bias: one per output element (not in Cost; counted when
+	// a Convention includes "bias").
+	BiasAdds int64 `json:"bias_adds,omitempty"`
 	// ActivationElems and ActivationBytes are the sizes of the outputs.
 	ActivationElems int64 `json:"activation_elems"`
 	ActivationBytes int64 `json:"activation_bytes"`
@@ -75,6 +79,9 @@ type Report struct {
 	Unsupported []string `json:"unsupported,omitempty"`
 	// Notes say how the import changed the model (graph.Notes).
 	Notes []string `json:"notes,omitempty"`
+	// Convention is the counting convention of Ops (count.go); Analyze
+	// leaves it at the default (MACs only), the caller sets it.
+	Convention Convention `json:"-"`
 }
 
 // Analyze validates g (which sorts its nodes topologically) and computes
@@ -158,6 +165,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		}
 		l.Cost = n.Op.Cost(in, out)
 		l.MACs = l.Cost.MACs
+		l.BiasAdds = biasAdds(n, in, out)
 		r.Layers = append(r.Layers, l)
 	}
 	for _, l := range r.Layers {
