@@ -48,6 +48,8 @@ type Layer struct {
 	// Shared is set when the peak-memory simulation lets the first output
 	// live in the first input's buffer (a view or an in-place update).
 	Shared bool `json:"shared,omitempty"`
+	// Op is the node's operator (nil for a graph input), for Diff.
+	Op graph.Op `json:"-"`
 	// Unknown is set for a layer whose shapes and cost cannot be known: an
 	// operator convscope does not support (graph.Unknown) or one that reads
 	// the output of such an operator. Its shapes are null, its cost and
@@ -129,7 +131,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		for i, name := range n.Outputs {
 			out[i] = shapes[name]
 		}
-		l := Layer{Name: n.Name, Type: n.Type, Kind: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs}
+		l := Layer{Name: n.Name, Type: n.Type, Kind: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs, Op: n.Op}
 		if l.Type == "" {
 			l.Type = l.Kind
 		}
