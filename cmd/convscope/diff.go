@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 
 	"github.com/convscope/convscope/internal/analyze"
 )
@@ -18,26 +16,15 @@ func runDiff(ctx context.Context, args []string, io stdio) error {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	formatName := fs.String("format", "table", "output format: table, json or markdown")
-	count := fs.String("count", "macs", "count `macs` or flops for the ops figures")
-	include := fs.String("include", "", "also count these `categories`: bias,norm,act,pool,merge,other or all")
+	convention := countFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(io.err, "usage: convscope diff [--format table|json|markdown] [--count macs|flops] [--include …] A B")
 		fmt.Fprintln(io.err, "\nCompares model B with model A (files or preset:NAME): layers are matched by name,\nthen by structure; prints the totals of both with B − A, and every added (+),\nremoved (-) and changed (~) layer with what changed and its deltas.")
 		fs.PrintDefaults()
 	}
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil
-			}
-			return usageError{}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, help, err := parseInterleaved(fs, args)
+	if help || err != nil {
+		return err
 	}
 	if len(files) != 2 {
 		fs.Usage()
@@ -48,9 +35,9 @@ func runDiff(ctx context.Context, args []string, io stdio) error {
 	default:
 		return usagef("unknown --format %q (table, json, markdown)", *formatName)
 	}
-	conv, err := analyze.ParseConvention(*count, *include)
+	conv, err := convention()
 	if err != nil {
-		return usagef("%v", err)
+		return err
 	}
 	var reps [2]*analyze.Report
 	var fmts [2]string
@@ -58,19 +45,9 @@ func runDiff(ctx context.Context, args []string, io stdio) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		g, fmtName, err := openModelOrPreset(f, nil)
+		r, fmtName, err := analyzeModel(f, nil)
 		if err != nil {
 			return err
-		}
-		if err := checkInputs(g); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-		r, err := analyze.Analyze(g)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-		if r.Name == "" {
-			r.Name = filepath.Base(f)
 		}
 		reps[i], fmts[i] = r, fmtName
 	}

@@ -8,19 +8,7 @@
 // internal/zoo/conventions_test.go). Screenshots go to e2e/out/compare-*.png.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withServer, waitScopeReady, graphSettled, axe, axeCount, nextFrames, screenshotPath } from './harness.mjs';
-
-const VIEWPORTS = [
-  { name: 'desktop', width: 1366, height: 768 },
-  { name: 'phone', width: 390, height: 844 },
-];
-
-async function clean(page, what) {
-  const v = await axe(page);
-  const bad = v.filter((x) => x.impact === 'critical' || x.impact === 'serious');
-  console.log(`axe ${what}: ${JSON.stringify(axeCount(v))}`);
-  assert.deepEqual(bad.map((x) => `${x.impact} ${x.id}: ${x.help}\n    ${x.nodes.join('\n    ')}`), [], `${what}: axe violations`);
-}
+import { withServer, waitScopeReady, graphSettled, axeClean as clean, VIEWPORTS, nextFrames, screenshotPath } from './harness.mjs';
 
 async function postDiff(base, body) {
   const res = await fetch(`${base}/api/diff`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
