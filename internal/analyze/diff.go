@@ -43,7 +43,7 @@ const (
 // maxLCSCells bounds the table of the structural matching (pass 2): past
 // it (two models with thousands of differently named layers) the layers
 // are not matched by structure, and Diff.Notes says so.
-const maxLCSCells = 4 << 20
+const maxLCSCells = 2 << 20
 
 // DiffTotals are one model's totals (per image) or their difference B − A.
 type DiffTotals struct {

@@ -124,6 +124,29 @@ describe('Scope: Compare and counting conventions', () => {
     await page.close();
   });
 
+  it('compares the open model with a file chosen as B', async () => {
+    const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${ctx.server.url}/#/scope/preset/vgg16`);
+    await waitScopeReady(page, 60000);
+    await page.click('[data-action="compare"]');
+    const text = `name: "tiny"
+input: "data"
+input_shape { dim: 1 dim: 3 dim: 224 dim: 224 }
+layer { name: "conv1_1" type: "Convolution" bottom: "data" top: "conv1_1"
+  convolution_param { num_output: 64 kernel_size: 3 pad: 1 } }
+layer { name: "relu1_1" type: "ReLU" bottom: "conv1_1" top: "conv1_1" }
+`;
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.selectOption('[data-testid="compare-with"]', 'file:')]);
+    await chooser.setFiles({ name: 'tiny.prototxt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await compareReady(page);
+    assert.match(page.url(), /cmp=file%3Atiny\.prototxt|cmp=file:tiny\.prototxt/);
+    const { diff } = await postDiff(ctx.server.url, { a: { preset: 'vgg16' }, b: { name: 'tiny.prototxt', text } });
+    assert.equal(diff.removed, 40 - 3, 'all of VGG-16 but data, conv1_1, relu1_1 is removed');
+    checkTables(await tableFigures(page), diff);
+    assert.deepEqual(await marked(page, 'a'), expectedMarks(diff, 'a'));
+    await page.close();
+  });
+
   it('the counting switch changes the totals to the API’s figures and stays in the URL', async () => {
     const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 768 } });
     await page.goto(`${ctx.server.url}/#/scope/preset/resnet50`);
