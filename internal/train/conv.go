@@ -114,7 +114,8 @@ func (l *convLayer) backward() {
 	}
 	l.nt.images(func(ws *workspace, s, i int) {
 		dyi := l.y.gimg(i)
-		if l.b != nil {
+		frozen := l.nt.opt.Frozen
+		if l.b != nil && !frozen {
 			db := l.b.shard[s]
 			for o := range db {
 				var sum float32
@@ -124,27 +125,10 @@ func (l *convLayer) backward() {
 				db[o] += sum
 			}
 		}
-		dw := l.w.shard[s]
 		for grp := 0; grp < l.groups; grp++ {
 			dyg := dyi[grp*l.ocg*l.ohw : (grp+1)*l.ocg*l.ohw]
-			// dW_gᵀ = cols · dY_gᵀ: with the long column matrix as the A
-			// operand the product packs it row by row, which is much cheaper
-			// than packing it transposed as dY_g·colsᵀ would. Unless the
-			// input is its own column matrix, the packing reads it straight
-			// from the image.
-			t := ws.dwT[:l.k*l.ocg]
-			if l.direct {
-				cols := l.x.img(i)[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
-				tensor.Gemm(false, true, l.k, l.ocg, l.ohw, 1, cols, l.ohw, dyg, l.ohw, 0, t, l.ocg)
-			} else {
-				tensor.ConvWeightGradSerial(t, l.x.img(i)[grp*l.cg*l.plane:(grp+1)*l.cg*l.plane], dyg, l.geo)
-			}
-			dwg := dw[grp*l.ocg*l.k : (grp+1)*l.ocg*l.k]
-			for o := 0; o < l.ocg; o++ {
-				row := dwg[o*l.k : (o+1)*l.k]
-				for p := range row {
-					row[p] += t[p*l.ocg+o]
-				}
+			if !frozen {
+				l.weightGrad(ws, l.w.shard[s], dyg, i, grp)
 			}
 			if !l.x.needGrad {
 				continue
@@ -168,6 +152,29 @@ func (l *convLayer) backward() {
 			tensor.Col2Im(dxg, dcols, l.cg, l.geo.H, l.geo.W, l.geo)
 		}
 	})
+}
+
+// weightGrad adds group grp's dW of image i (output gradient dyg) to dw.
+func (l *convLayer) weightGrad(ws *workspace, dw, dyg []float32, i, grp int) {
+	// dW_gᵀ = cols · dY_gᵀ: with the long column matrix as the A
+	// operand the product packs it row by row, which is much cheaper
+	// than packing it transposed as dY_g·colsᵀ would. Unless the
+	// input is its own column matrix, the packing reads it straight
+	// from the image.
+	t := ws.dwT[:l.k*l.ocg]
+	if l.direct {
+		cols := l.x.img(i)[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
+		tensor.Gemm(false, true, l.k, l.ocg, l.ohw, 1, cols, l.ohw, dyg, l.ohw, 0, t, l.ocg)
+	} else {
+		tensor.ConvWeightGradSerial(t, l.x.img(i)[grp*l.cg*l.plane:(grp+1)*l.cg*l.plane], dyg, l.geo)
+	}
+	dwg := dw[grp*l.ocg*l.k : (grp+1)*l.ocg*l.k]
+	for o := 0; o < l.ocg; o++ {
+		row := dwg[o*l.k : (o+1)*l.k]
+		for p := range row {
+			row[p] += t[p*l.ocg+o]
+		}
+	}
 }
 
 // denseLayer is y = x·Wᵀ + b, one Gemm per shard.
@@ -201,6 +208,12 @@ func (l *denseLayer) backward() {
 	l.nt.parallel(func(_ *workspace, s int) {
 		lo, hi := l.nt.span(s)
 		xs, dys := l.x.data[lo*in:hi*in], l.y.grad[lo*out:hi*out]
+		if l.nt.opt.Frozen {
+			if l.x.needGrad {
+				tensor.Gemm(false, false, hi-lo, in, out, 1, dys, out, w, in, 1, l.x.grad[lo*in:hi*in], in)
+			}
+			return
+		}
 		if l.b != nil {
 			db := l.b.shard[s]
 			for i := 0; i < hi-lo; i++ {
