@@ -1,6 +1,10 @@
 package train
 
-import "github.com/convscope/convscope/internal/tensor"
+import (
+	"sync"
+
+	"github.com/convscope/convscope/internal/tensor"
+)
 
 // convLayer is a grouped 2-D convolution. The forward pass is a direct
 // convolution per image and group (tensor.ConvAddSerial: the im2col matrix
@@ -82,7 +86,12 @@ func (l *convLayer) forward() {
 				}
 			}
 			xg := xi[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
-			tensor.ConvAddSerial(yg, xg, w[grp*l.ocg*l.k:(grp+1)*l.ocg*l.k], ws.dcols, l.geo)
+			wg := w[grp*l.ocg*l.k : (grp+1)*l.ocg*l.k]
+			l.nt.channels(ws, l.ocg, func(ws *workspace, lo, hi int) {
+				g := l.geo
+				g.OC = hi - lo
+				tensor.ConvAddSerial(yg[lo*l.ohw:hi*l.ohw], xg, wg[lo*l.k:hi*l.k], ws.dcols, g)
+			})
 		}
 	})
 }
@@ -144,7 +153,12 @@ func (l *convLayer) backward() {
 				// dX_g += dY_g ⋆ flip(W_g): a stride-1 convolution of the
 				// zero-bordered output gradient.
 				kk := l.cg * l.ocg * l.geo.KH * l.geo.KW
-				tensor.ConvAddSerial(dxg, dyg, l.wT[grp*kk:(grp+1)*kk], ws.dcols, l.tgeo)
+				wT, rk := l.wT[grp*kk:(grp+1)*kk], l.ocg*l.geo.KH*l.geo.KW
+				l.nt.channels(ws, l.cg, func(ws *workspace, lo, hi int) {
+					g := l.tgeo
+					g.OC = hi - lo
+					tensor.ConvAddSerial(dxg[lo*l.plane:hi*l.plane], dyg, wT[lo*rk:hi*rk], ws.dcols, g)
+				})
 				continue
 			}
 			dcols := ws.cols[:l.k*l.ohw]
@@ -175,6 +189,27 @@ func (l *convLayer) weightGrad(ws *workspace, dw, dyg []float32, i, grp int) {
 			row[p] += t[p*l.ocg+o]
 		}
 	}
+}
+
+// channels runs fn over [0, n) output channels: in one call on ws when
+// the batch has several images (the parallelism is over images), split
+// over every worker's workspace for a single image (an attribution map),
+// which runs on worker 0's workspace.
+func (nt *Net) channels(ws *workspace, n int, fn func(ws *workspace, lo, hi int)) {
+	W := min(len(nt.ws), n)
+	if nt.n != 1 || W <= 1 {
+		fn(ws, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < W; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			fn(nt.ws[w], w*n/W, (w+1)*n/W)
+		}(w)
+	}
+	wg.Wait()
 }
 
 // denseLayer is y = x·Wᵀ + b, one Gemm per shard.
