@@ -101,6 +101,7 @@ type Result struct {
 	// Class (softmax of the logits) on the unchanged input.
 	Predicted   int
 	Probability float32
+	Classes     int    // the number of classes
 	Logits      string // the value the logits are read from
 }
 
@@ -108,9 +109,12 @@ type Result struct {
 // patch, stride, model, input), Msg says what is wrong.
 type Error struct {
 	Field, Msg string
+	Err        error // the cause, if any
 }
 
 func (e *Error) Error() string { return e.Msg }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 func bad(field, format string, a ...any) error {
 	return &Error{Field: field, Msg: fmt.Sprintf(format, a...)}
@@ -172,7 +176,7 @@ func Explain(ctx context.Context, g *graph.Graph, x []float32, opt Options) (*Re
 		return nil, err
 	}
 	probs := softmax(nt.Logits())
-	res := &Result{Method: opt.Method, Class: opt.Class, Layer: layer, Predicted: argmax(probs), Logits: nt.LogitsName()}
+	res := &Result{Method: opt.Method, Class: opt.Class, Layer: layer, Predicted: argmax(probs), Classes: len(probs), Logits: nt.LogitsName()}
 	if res.Class < 0 {
 		res.Class = res.Predicted
 	}
@@ -319,7 +323,7 @@ func (r *run) net(batch int, grad bool) (*train.Net, error) {
 	}
 	nt, err := train.New(r.g, batch, train.Options{Workers: r.opt.Workers, InputGrad: grad, Frozen: true, Shards: max(batch, 1)})
 	if err != nil {
-		return nil, bad("model", "attribution cannot run this model: %v", err)
+		return nil, &Error{Field: "model", Msg: "attribution cannot run this model: " + err.Error(), Err: err}
 	}
 	return nt, nil
 }
