@@ -1,6 +1,6 @@
-// Messages of the "Why?" control (attribution maps): keys 'why.'. Loaded
-// with the page (i18n/page.js); the article's sections on the methods are
-// in i18n/article.js's neighbour, this file's 'article.why.' keys.
+// Messages of the "Why?" control (attribution maps), keys 'why.', and of
+// the article's section on the methods, keys 'article.why.'. Loaded with
+// the page (i18n/page.js).
 export default {
   en: {
     'why.aria': 'Why this class? Attribution maps',
@@ -26,6 +26,13 @@ export default {
     'why.legend.ig': 'Integrated gradients of “{name}”',
     'why.legend.occlusion': 'Drop of p(“{name}”) when hidden',
     'why.overlay': 'Attribution map over {name}',
+    'article.why.title': 'Why this class? Attribution maps',
+    'article.why.p1': 'The **Why?** button above the overview colours the input by how much each part of it made the network choose a class — the predicted one, or any class you click in the output column. convscope computes the maps with a backward pass through the network, as training does, for the **logit** zc of the class (the value before the softmax). Four methods:',
+    'article.why.saliency': '**Saliency** (Simonyan et al., 2014): for every pixel, the largest |∂zc/∂x| over its colour channels — how strongly a tiny change of that pixel moves the score.',
+    'article.why.gradcam': '**Grad-CAM** (Selvaraju et al., 2017): for a convolutional layer with maps A¹ … Aᴷ, the weight of map k is αk = the mean of ∂zc/∂Aᵏ over its positions, and the map is ReLU(Σk αk Aᵏ) at the layer’s resolution (by default the last layer that is still a spatial map), stretched over the image.',
+    'article.why.ig': '**Integrated gradients** (Sundararajan et al., 2017): the gradient averaged along the straight path from a black image x′ to the image x, times (x − x′): IG = (x − x′) · (1/m) Σk ∂zc/∂x(x′ + αk(x − x′)), with m = 32 steps at αk = (k + ½)/m. The values add up to zc(x) − zc(x′); the map shows max over channels of |IG|.',
+    'article.why.occlusion': '**Occlusion** (Zeiler & Fergus, 2014): a grey square slides over the image; each pixel gets the mean drop of the class probability over the positions of the square that hide it. Red: hiding it lowers the probability; blue: it raises it.',
+    'article.why.pitfalls': '**Pitfalls.** Gradients are local: when a unit saturates (a probability near 1, a ReLU that is off) the gradient is near zero even for pixels that matter — integrated gradients were designed against this **saturation**. Saliency maps are **noisy**: the gradient of a ReLU network jumps from pixel to pixel, so single bright dots mean little. Grad-CAM is smooth but coarse (13 × 13 here). Occlusion depends on the size of the square and on grey being “neutral”. None of them says whether the network is right.',
   },
   'zh-CN': {
     'why.aria': '为什么是这个类别？归因图',
@@ -51,6 +58,13 @@ export default {
     'why.legend.ig': '“{name}”的积分梯度',
     'why.legend.occlusion': '遮住后 p(“{name}”) 的下降',
     'why.overlay': '{name} 上的归因图',
+    'article.why.title': '为什么是这个类别？归因图',
+    'article.why.p1': '概览上方的**为什么？**按钮按图像各部分对网络选择某个类别的影响为输入着色——预测的类别，或你在输出列中点击的任意类别。convscope 像训练一样在网络中反向传播，计算该类别的 **logit** zc（softmax 之前的值）的梯度。共有四种方法：',
+    'article.why.saliency': '**显著图**（Simonyan 等，2014）：每个像素取各颜色通道中最大的 |∂zc/∂x|——该像素的微小变化对得分的影响有多大。',
+    'article.why.gradcam': '**Grad-CAM**（Selvaraju 等，2017）：对有特征图 A¹ … Aᴷ 的卷积层，第 k 个特征图的权重 αk 是 ∂zc/∂Aᵏ 在各位置上的平均值，归因图为 ReLU(Σk αk Aᵏ)，分辨率与该层相同（默认是最后一个仍为空间特征图的层），再拉伸到图像上。',
+    'article.why.ig': '**积分梯度**（Sundararajan 等，2017）：沿从全黑图像 x′ 到图像 x 的直线路径平均的梯度乘以 (x − x′)：IG = (x − x′) · (1/m) Σk ∂zc/∂x(x′ + αk(x − x′))，m = 32 步，αk = (k + ½)/m。这些值的总和等于 zc(x) − zc(x′)；图中显示各通道 |IG| 的最大值。',
+    'article.why.occlusion': '**遮挡**（Zeiler 与 Fergus，2014）：一个灰色方块在图像上滑动；每个像素得到遮住它的各个方块位置上类别概率下降的平均值。红色：遮住它会降低概率；蓝色：会提高概率。',
+    'article.why.pitfalls': '**注意。**梯度是局部的：当单元饱和时（概率接近 1、ReLU 处于关闭状态），即使对重要的像素梯度也接近零——积分梯度正是为解决这种**饱和**而设计的。显著图**噪声很大**：ReLU 网络的梯度在像素之间跳变，单个亮点意义不大。Grad-CAM 平滑但粗糙（这里是 13 × 13）。遮挡取决于方块的大小以及灰色是否“中性”。这些方法都不能说明网络是否正确。',
   },
   'zh-TW': {
     'why.aria': '為什麼是這個類別？歸因圖',
@@ -76,5 +90,12 @@ export default {
     'why.legend.ig': '「{name}」的積分梯度',
     'why.legend.occlusion': '遮住後 p(「{name}」) 的下降',
     'why.overlay': '{name} 上的歸因圖',
+    'article.why.title': '為什麼是這個類別？歸因圖',
+    'article.why.p1': '概覽上方的**為什麼？**按鈕依影像各部分對網路選擇某個類別的影響為輸入著色——預測的類別，或你在輸出欄中點擊的任一類別。convscope 像訓練一樣在網路中反向傳播，計算該類別的 **logit** zc（softmax 之前的值）的梯度。共有四種方法：',
+    'article.why.saliency': '**顯著圖**（Simonyan 等，2014）：每個像素取各顏色通道中最大的 |∂zc/∂x|——該像素的微小變化對分數的影響有多大。',
+    'article.why.gradcam': '**Grad-CAM**（Selvaraju 等，2017）：對有特徵圖 A¹ … Aᴷ 的卷積層，第 k 個特徵圖的權重 αk 是 ∂zc/∂Aᵏ 在各位置上的平均值，歸因圖為 ReLU(Σk αk Aᵏ)，解析度與該層相同（預設是最後一個仍為空間特徵圖的層），再拉伸到影像上。',
+    'article.why.ig': '**積分梯度**（Sundararajan 等，2017）：沿從全黑影像 x′ 到影像 x 的直線路徑平均的梯度乘以 (x − x′)：IG = (x − x′) · (1/m) Σk ∂zc/∂x(x′ + αk(x − x′))，m = 32 步，αk = (k + ½)/m。這些值的總和等於 zc(x) − zc(x′)；圖中顯示各通道 |IG| 的最大值。',
+    'article.why.occlusion': '**遮擋**（Zeiler 與 Fergus，2014）：一個灰色方塊在影像上滑動；每個像素得到遮住它的各個方塊位置上類別機率下降的平均值。紅色：遮住它會降低機率；藍色：會提高機率。',
+    'article.why.pitfalls': '**注意。**梯度是局部的：當單元飽和時（機率接近 1、ReLU 處於關閉狀態），即使對重要的像素梯度也接近零——積分梯度正是為解決這種**飽和**而設計的。顯著圖**雜訊很大**：ReLU 網路的梯度在像素之間跳變，單個亮點意義不大。Grad-CAM 平滑但粗糙（這裡是 13 × 13）。遮擋取決於方塊的大小以及灰色是否「中性」。這些方法都不能說明網路是否正確。',
   },
 };
