@@ -141,3 +141,35 @@ layer { name: "prob" type: "Softmax" bottom: "fc" top: "prob" }`), 0o644)
 	id := s.ModelIDs()[1]
 	wantError(t, do(t, s, "POST", "/api/models/"+id+"/explain?method=saliency", bytes.NewReader(img), ""), 400, "model: model \""+id+"\" cannot be run")
 }
+
+// TestExplainConcurrent: attributions of one model at once (and a run)
+// share its graph's weights read-only (run under -race in CI) and agree.
+func TestExplainConcurrent(t *testing.T) {
+	s := newTestServer(t, Config{MaxRuns: 8})
+	img := pngBytes(t, 64, 64)
+	want := do(t, s, "POST", "/api/models/default/explain?method=gradcam&class=2", bytes.NewReader(img), "").Body.String()
+	errs := make(chan string, 8)
+	for i := 0; i < 8; i++ {
+		go func(i int) {
+			if i%4 == 3 {
+				w := do(t, s, "POST", "/api/models/default/run", bytes.NewReader(img), "")
+				errs <- map[bool]string{true: "", false: w.Body.String()}[w.Code == 200]
+				return
+			}
+			w := do(t, s, "POST", "/api/models/default/explain?method=gradcam&class=2", bytes.NewReader(img), "")
+			var got, ref map[string]any
+			json.Unmarshal(w.Body.Bytes(), &got)
+			json.Unmarshal([]byte(want), &ref)
+			delete(got, "ms")
+			delete(ref, "ms")
+			a, _ := json.Marshal(got)
+			b, _ := json.Marshal(ref)
+			errs <- map[bool]string{true: "", false: "different answer: " + string(a)}[w.Code == 200 && bytes.Equal(a, b)]
+		}(i)
+	}
+	for i := 0; i < 8; i++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
