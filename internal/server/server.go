@@ -212,6 +212,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/models/{id}/examples/{name}/run", s.handleRun)
 	mux.HandleFunc("GET /api/models/{id}/params/{layer...}", s.handleParams)
 	s.registerScope(mux)
+	s.routesExplain(mux)
 	s.routesDiff(mux)
 	mux.HandleFunc("GET /", s.handleUI)
 	s.mux = mux
@@ -515,21 +516,8 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res := &reservation{b: s.mem}
-	if r.URL.Query().Get("example") == "" {
-		if res, err = s.admitBody(w, r, false); err != nil {
-			res.release()
-			s.fail(w, r, err)
-			return
-		}
-	}
+	res, file, source, err := s.requestImage(w, r, m)
 	defer res.release()
-	src, source, err := s.imageReader(w, r, m)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	file, err := readImage(src)
 	if err != nil {
 		s.fail(w, r, err)
 		return

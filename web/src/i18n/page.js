@@ -5,5 +5,6 @@ import { merge } from '../lib/i18n-core.js';
 import core from './core.js';
 import overview from './overview.js';
 import ops from './ops.js';
+import attrib from './attrib.js';
 
-export const pageMessages = merge(core, overview, ops);
+export const pageMessages = merge(core, overview, ops, attrib);

@@ -2,6 +2,7 @@
 import { decodeRun } from './decode.js';
 import { preParams } from './preprocess.js';
 import { apiFetch, exampleFile, isStatic } from './transport.js';
+import { explainQuery, splitLines } from './attrib.js';
 
 export { apiFetch, isStatic };
 
@@ -85,5 +86,36 @@ export function readBootstrap(doc = globalThis.document) {
     return Array.isArray(b.models) ? b : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * explain asks for an attribution map (docs/api.md, POST
+ * /api/models/{id}/explain) of the image source ({example} or {file}, with
+ * source.pre) as an NDJSON stream; onprogress(done, total) gets the
+ * progress lines of ig and occlusion. Resolves with the result object.
+ */
+export async function explain(id, source, { method, cls = -1, layer = '' }, { signal, onprogress } = {}) {
+  const q = explainQuery({ method, cls, layer, example: source.example, pre: source.pre });
+  const res = await check(await apiFetch(`/api/models/${enc(id)}/explain?${q}`, {
+    method: 'POST',
+    signal,
+    body: source.example ? undefined : source.file,
+    headers: source.example ? {} : { 'Content-Type': source.file.type || 'application/octet-stream' },
+  }));
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) buf += dec.decode(value, { stream: true });
+    const { lines, rest } = splitLines(done ? buf + '\n' : buf);
+    buf = rest;
+    for (const l of lines) {
+      if (l.error) throw new ApiError(l.error, 500, l);
+      if (l.result) return l.result;
+      if (l.total) onprogress?.(l.done, l.total);
+    }
+    if (done) throw new ApiError('the attribution answer ended without a result', 500);
   }
 }

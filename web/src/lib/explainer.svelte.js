@@ -5,6 +5,7 @@
 // component's initialisation (its effects belong to that component).
 import { untrack } from 'svelte';
 import { listModels, getModel, runModel, readBootstrap } from './api.js';
+import { WhyState } from './why.svelte.js';
 import { buildColumns, FOLD_ABOVE } from './layout.js';
 import { readURLState, writeURLState } from './urlstate.js';
 import { t, withMessages } from './i18n.svelte.js';
@@ -62,6 +63,9 @@ export class ExplainerPage {
   #controller = null;
   // Runs of example images are kept for the page's lifetime (runs.js).
   #exampleRuns = new ExampleRuns((id, name, { priority, pre }) => runModel(id, { example: name, pre }, { maxChannels: MAX_MAPS, priority }));
+
+  // The "Why?" control (attribution maps of the current image).
+  why = new WhyState(() => ({ modelId: this.modelId, source: this.source, run: this.run }));
 
   constructor() {
     const failed = (e) => (this.error = e.message);
