@@ -28,6 +28,12 @@ function remember() {
   }
 }
 
+/** shown: an element matching selector is in the page and rendered (not display: none). */
+function shown(selector) {
+  const el = globalThis.document?.querySelector(selector);
+  return !!el && el.getClientRects().length > 0;
+}
+
 const sameView = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export class TourState {
@@ -59,7 +65,7 @@ export class TourState {
   start() {
     remember();
     this.load();
-    this.why = !!globalThis.document?.querySelector(WHY);
+    this.why = shown(WHY);
     this.open = true;
     this.go(0);
   }
