@@ -162,3 +162,14 @@ export function tourSteps({ model, columns = [], run = null, labels = [], why = 
   add('end', BUTTON, null);
   return steps;
 }
+
+/**
+ * viewAction says what the page must do to show a step whose view is
+ * wanted while view current is open: 'open' (wanted, through
+ * ExplainerPage.openView), 'close' (an overview step while a view is open)
+ * or null (already as wanted).
+ */
+export function viewAction(current, wanted) {
+  if (wanted) return JSON.stringify(current ?? null) === JSON.stringify(wanted) ? null : 'open';
+  return current ? 'close' : null;
+}

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { tourSteps, channelRange, negativeShare, attr } from './steps.js';
+import { tourSteps, channelRange, negativeShare, attr, viewAction } from './steps.js';
 import { buildColumns } from '../layout.js';
 import catalogue from '../../i18n/tour.js';
 import tinyvgg from '../testdata/tinyvgg.json';
@@ -181,5 +181,17 @@ describe('tour helpers', () => {
   it('attr quotes any layer name', () => {
     expect(attr('data-layer', 'a"b\\c')).toBe('[data-layer="a\\"b\\\\c"]');
     expect(attr('data-layer', 'model/conv 1')).toBe('[data-layer="model/conv 1"]');
+  });
+});
+
+describe('viewAction', () => {
+  const conv = { kind: 'conv', layer: 'conv_1_1', neuron: 3 };
+  it('opens a step’s view unless it is open already, and closes any view for an overview step', () => {
+    expect(viewAction(null, conv)).toBe('open');
+    expect(viewAction({ ...conv }, conv)).toBeNull();
+    expect(viewAction(conv, { ...conv, kind: 'conv-formula', ch: 0 })).toBe('open');
+    expect(viewAction({ ...conv, neuron: 4 }, conv)).toBe('open');
+    expect(viewAction(conv, null)).toBe('close');
+    expect(viewAction(null, null)).toBeNull();
   });
 });

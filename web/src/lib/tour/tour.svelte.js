@@ -7,7 +7,7 @@
 import { pickLabels } from '../classes.js';
 import { locale } from '../i18n.svelte.js';
 import { lazyPart } from '../runs.js';
-import { tourSteps, WHY, BUTTON } from './steps.js';
+import { tourSteps, viewAction, WHY, BUTTON } from './steps.js';
 
 /** SEEN_KEY: localStorage key set once the tour has been shown ('seen'): it no longer starts by itself. */
 export const SEEN_KEY = 'convscope.tour';
@@ -33,8 +33,6 @@ function shown(selector) {
   const el = globalThis.document?.querySelector(selector);
   return !!el && el.getClientRects().length > 0;
 }
-
-const sameView = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export class TourState {
   open = $state(false);
@@ -75,12 +73,9 @@ export class TourState {
     const s = this.steps[Math.max(0, Math.min(this.steps.length - 1, i))];
     if (!s) return;
     this.id = s.id;
-    const p = this.page;
-    if (s.view) {
-      if (!sameView(p.view, s.view)) p.openView(s.view);
-    } else if (p.view) {
-      p.closeView({ focus: false });
-    }
+    const act = viewAction(this.page.view, s.view);
+    if (act === 'open') this.page.openView(s.view);
+    else if (act === 'close') this.page.closeView({ focus: false });
   }
 
   next() {
