@@ -9,5 +9,6 @@ import scope from './scope.js';
 import article from './article.js';
 import ops from './ops.js';
 import tour from './tour.js';
+import compare from './compare.js';
 
-export const messages = merge(core, overview, views, scope, article, ops, tour);
+export const messages = merge(core, overview, views, scope, article, ops, tour, compare);
