@@ -187,8 +187,17 @@ function startConvscope(args = []) {
   });
 }
 
-/** launch starts headless Chromium (playwright gives it a fresh temporary profile). */
-export async function launch() {
+/** TOUR_SEEN: the localStorage entry that stops the guided tour from starting by itself (lib/tour/tour.svelte.js). */
+export const TOUR_SEEN = ['convscope.tour', 'seen'];
+
+/**
+ * launch starts headless Chromium (playwright gives it a fresh temporary
+ * profile). Every context it makes (browser.newPage too, which goes through
+ * newContext) has the guided tour marked as seen, so that the first-visit
+ * tour does not cover the page the tests look at; { tour: true } leaves it
+ * unseen (e2e/tour.test.mjs).
+ */
+export async function launch({ tour = false } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -198,6 +207,20 @@ export async function launch() {
       '--disable-sync', '--no-first-run', '--disable-quic',
     ],
   });
+  if (!tour) {
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (options) => {
+      const ctx = await newContext(options);
+      await ctx.addInitScript(([k, v]) => {
+        try {
+          localStorage.setItem(k, v);
+        } catch {
+          // a page without storage (about:blank)
+        }
+      }, TOUR_SEEN);
+      return ctx;
+    };
+  }
   if (STATIC) {
     // Every page's /api/ requests fail: only the in-browser engine can answer.
     const noAPI = (target) => target.route((url) => new URL(url).pathname.startsWith('/api/'), (route) => route.abort());

@@ -223,11 +223,12 @@ export class ExplainerPage {
     this.marked = -1;
   }
 
-  closeView() {
+  /** closeView closes the open view; focus then goes back to the overview (unless focus is false: the guided tour keeps it). */
+  closeView({ focus = true } = {}) {
     this.view = null;
     this.marked = -1;
     // Back to the overview, keyboard users included.
-    setTimeout(() => document.querySelector('.overview')?.focus({ preventScroll: true }), 0);
+    if (focus) setTimeout(() => document.querySelector('.overview')?.focus({ preventScroll: true }), 0);
   }
 
   /** drawn: the overview reports a finished picture; then the rest of the page loads. */
