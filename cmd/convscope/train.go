@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"image"
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -278,31 +276,11 @@ func writeExamples(ctx context.Context, dir string, g *graph.Graph, set *dataset
 }
 
 func writePNG(path string, s *dataset.Set, i int) error {
-	pix := s.Image(i)
-	var img image.Image
-	if s.C == 1 {
-		img = &image.Gray{Pix: append([]uint8(nil), pix...), Stride: s.W, Rect: image.Rect(0, 0, s.W, s.H)}
-	} else {
-		m := image.NewNRGBA(image.Rect(0, 0, s.W, s.H))
-		n := s.W * s.H
-		for k := 0; k < n; k++ {
-			m.Pix[4*k], m.Pix[4*k+1], m.Pix[4*k+2], m.Pix[4*k+3] = pix[k], pix[n+k], pix[2*n+k], 0xff
-		}
-		img = m
-	}
-	f, err := os.Create(path + ".tmp")
+	b, err := s.PNG(i)
 	if err != nil {
 		return err
 	}
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(path+".tmp", path)
+	return writeFileAtomic(path, b)
 }
 
 // progressBar shows training progress: a bar redrawn in place on a

@@ -131,3 +131,19 @@ func heUniform(rng *rand.Rand, w []float32, fanIn int) {
 		w[i] = float32((rng.Float64()*2 - 1) * lim)
 	}
 }
+
+// Params counts the learnable parameters of TinyVGGOf(a, classes, …) without
+// building it, so that a caller can refuse an architecture too large to
+// allocate (the analysis of the built graph gives the figures shown).
+func (a TinyVGGArch) Params(classes int) (int64, error) {
+	a = a.WithDefaults()
+	side, err := a.Side()
+	if err != nil {
+		return 0, err
+	}
+	f, k := int64(a.Filters), int64(a.Kernel)
+	n := (3*k*k+1)*f + (f*k*k+1)*f                        // block 1
+	n += int64(a.Blocks-1) * 2 * ((f*k*k + 1) * f)        // blocks 2…
+	n += int64(classes) * (int64(side)*int64(side)*f + 1) // dense
+	return n, nil
+}

@@ -23,6 +23,13 @@ func TestTinyVGGOf(t *testing.T) {
 			t.Errorf("%s: %d parameters, want %d", n.Name, got, want[n.Name])
 		}
 	}
+	if n, err := (TinyVGGArch{Blocks: 1, Filters: 4, Kernel: 5, Input: 32}).Params(3); n != 304+404+1731 || err != nil {
+		t.Errorf("Params = %d, %v; want %d", n, err, 304+404+1731)
+	}
+	// The CNN Explainer's Tiny VGG: 19,920 parameters (docs/training.md).
+	if n, _ := (TinyVGGArch{}).Params(10); n != 19920 {
+		t.Errorf("default Params = %d, want 19920", n)
+	}
 	// The default arch is TinyVGG itself, weight for weight.
 	a, _ := TinyVGG(64, 10, 7)
 	b, err := TinyVGGOf(TinyVGGArch{}, 10, 7)
