@@ -121,10 +121,7 @@ func runTrain(ctx context.Context, args []string, io stdio) error {
 	const channels = 3
 	aug := dataset.Augment{}
 	if *augment {
-		aug = dataset.Augment{Shift: *shift, Flip: true, Colourise: set.C == 1, Jitter: 0}
-		if set.C == 3 {
-			aug.Jitter = 0.2
-		}
+		aug = dataset.TrainAugment(set, *shift)
 	}
 	trData := &dataset.Loader{Set: set, Idx: trIdx, Size: *input, Channels: channels, Aug: aug}
 	valData := &dataset.Loader{Set: set, Idx: valIdx, Size: *input, Channels: channels}

@@ -44,9 +44,10 @@ var allowed = map[string][]string{
 	"internal/dataset": {"internal/imageio"},
 	// The default model is an embedded TF.js file.
 	"internal/zoo": {"internal/format", "internal/format/tfjs", "internal/graph"},
-	"internal/server": {"internal/analyze", "internal/engine", "internal/format", "internal/format/caffe",
+	// The training studio runs train.Fit on dataset's loaders.
+	"internal/server": {"internal/analyze", "internal/dataset", "internal/engine", "internal/format", "internal/format/caffe",
 		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
-		"internal/zoo", "web"},
+		"internal/train", "internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
 	"cmd/convscope": {"internal/analyze", "internal/dataset", "internal/engine", "internal/format",
