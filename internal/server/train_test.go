@@ -15,6 +15,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -397,5 +398,30 @@ func TestTrainFashionMNIST(t *testing.T) {
 	a := waitTrain(t, s, func(a trainAnswer) bool { return a.State == stateDone })
 	if a.Classes[9] != "Ankle boot" || a.Step != 20 || a.Model == "" || a.ValExamples != 200 {
 		t.Errorf("%+v", a.trainState)
+	}
+}
+
+// Close (serve's shutdown) stops a running job and leaves its checkpoint.
+func TestTrainCloseStops(t *testing.T) {
+	dir := t.TempDir()
+	s := newTestServer(t, Config{DataDir: dir})
+	s.trainer.stepHook = func(ctx context.Context, step int) {
+		if step == 5 {
+			<-ctx.Done()
+		}
+	}
+	body, ct := trainForm(t, `{"input": 16, "blocks": 1, "filters": 2, "batch": 4, "epochs": 50}`, shapesZip(t, 6))
+	if w := do(t, s, "POST", "/api/train", body, ct); w.Code != http.StatusAccepted {
+		t.Fatalf("start: %d %s", w.Code, w.Body)
+	}
+	waitTrain(t, s, func(a trainAnswer) bool { return a.Step == 5 })
+	s.Close()
+	a := trainStateOf(t, do(t, s, "GET", "/api/train", nil, ""))
+	if a.State != stateStopped || a.CheckStep != 5 {
+		t.Fatalf("after Close: %+v", a.trainState)
+	}
+	b, err := os.ReadFile(dir + "/train/checkpoint/state.json")
+	if err != nil || !strings.Contains(string(b), `"checkpoint_step":5`) {
+		t.Fatalf("checkpoint state: %v %s", err, b)
 	}
 }

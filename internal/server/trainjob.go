@@ -80,6 +80,9 @@ type trainState struct {
 	StepsPerSecond float64       `json:"steps_per_second"`
 	ETASeconds     float64       `json:"eta_seconds"`
 	Seconds        float64       `json:"seconds"` // training time so far (all runs of the job)
+	// EpochSeconds is each finished epoch's time as train.Fit measures it
+	// (its steps and validation), as `convscope train` prints it.
+	EpochSeconds []float64 `json:"epoch_seconds"`
 	// Model is the id of the trained model in GET /api/models once a
 	// checkpoint exists; Checkpoint counts the checkpoints (the model is
 	// replaced at each); Probe names its example image that the page runs
@@ -390,6 +393,7 @@ func (t *trainer) run(ctx context.Context, d *jobData) {
 			}
 		},
 		Epoch: func(es train.EpochStats) error {
+			t.update(func(s *trainState) { s.EpochSeconds = append(s.EpochSeconds, round4(es.Seconds)) })
 			if d.valData.Len() > 0 {
 				t.update(func(s *trainState) {
 					s.ValStep = append(s.ValStep, step)
