@@ -425,3 +425,40 @@ func TestTrainCloseStops(t *testing.T) {
 		t.Fatalf("checkpoint state: %v %s", err, b)
 	}
 }
+
+// BenchmarkTrainCheckpoint: one checkpoint of Tiny VGG (64×64, 10 classes
+// of Fashion-MNIST size examples): write, swap, load and serve the model.
+func BenchmarkTrainCheckpoint(b *testing.B) {
+	s, err := New(Config{DataDir: b.TempDir(), UI: testUI})
+	if err != nil {
+		b.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for c := 0; c < 10; c++ {
+		files[fmt.Sprintf("c%d/0.png", c)] = classImage(c%3, c)
+	}
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for n, d := range files {
+		w, _ := zw.Create(n)
+		w.Write(d)
+	}
+	zw.Close()
+	if err := s.unpackDataset(zb.Bytes(), 64); err != nil {
+		b.Fatal(err)
+	}
+	req := &TrainRequest{Dataset: "upload"}
+	if err := s.checkTrainRequest(req); err != nil {
+		b.Fatal(err)
+	}
+	d, err := s.trainer.prepare(req, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.trainer.checkpoint(d, i); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
