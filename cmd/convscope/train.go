@@ -325,8 +325,8 @@ func (p *progressBar) clear() {
 
 func (p *progressBar) epochDone(st train.EpochStats, val bool) {
 	p.clear()
-	line := fmt.Sprintf("epoch %d/%d  %d img  %.1fs  %.0f img/s  lr %.2g  loss %.4f  acc %.2f%%", st.Epoch, p.cur.Epochs,
-		st.Images, st.Seconds, float64(st.Images)/max(p.cur.Elapsed.Seconds(), 1e-9), st.LR, st.TrainLoss, 100*st.TrainAcc)
+	line := fmt.Sprintf("epoch %d/%d  %d img  %.1fs (cpu %.1fs)  %.0f img/s  lr %.2g  loss %.4f  acc %.2f%%", st.Epoch, p.cur.Epochs,
+		st.Images, st.Seconds, st.CPUSeconds, float64(st.Images)/max(p.cur.Elapsed.Seconds(), 1e-9), st.LR, st.TrainLoss, 100*st.TrainAcc)
 	if val {
 		line += fmt.Sprintf("  val loss %.4f  val acc %.2f%%", st.ValLoss, 100*st.ValAcc)
 	}

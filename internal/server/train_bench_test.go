@@ -29,7 +29,7 @@ func BenchmarkStudioEpoch(b *testing.B) {
 	if err := s.checkTrainRequest(req); err != nil {
 		b.Fatal(err)
 	}
-	var cli, studio []float64
+	var cli, studio, cliCPU, studioCPU []float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d, err := s.trainer.prepare(req, false)
@@ -45,6 +45,7 @@ func BenchmarkStudioEpoch(b *testing.B) {
 			}
 			_ = last
 			cli = append(cli, hist[0].Seconds)
+			cliCPU = append(cliCPU, hist[0].CPUSeconds)
 		} else {
 			s.trainer.update(func(st *trainState) { *st = trainState{State: stateRunning, Request: req} })
 			s.trainer.run(context.Background(), d)
@@ -53,13 +54,15 @@ func BenchmarkStudioEpoch(b *testing.B) {
 				b.Fatalf("studio run: %s %s", st.State, st.Error)
 			}
 			studio = append(studio, st.EpochSeconds[0])
+			studioCPU = append(studioCPU, st.EpochCPUSeconds[0])
 		}
 	}
 	if len(cli) > 0 && len(studio) > 0 {
 		b.ReportMetric(median(cli), "cli-s/epoch")
 		b.ReportMetric(median(studio), "studio-s/epoch")
 		b.ReportMetric(median(studio)/median(cli), "studio/cli")
-		b.Logf("cli %v s, studio %v s", cli, studio)
+		b.ReportMetric(median(studioCPU)/median(cliCPU), "studio/cli-cpu")
+		b.Logf("cli %v s (cpu %v), studio %v s (cpu %v)", cli, cliCPU, studio, studioCPU)
 	}
 }
 

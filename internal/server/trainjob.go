@@ -83,6 +83,8 @@ type trainState struct {
 	// EpochSeconds is each finished epoch's time as train.Fit measures it
 	// (its steps and validation), as `convscope train` prints it.
 	EpochSeconds []float64 `json:"epoch_seconds"`
+	// EpochCPUSeconds is the CPU time the server used in each (0 where unknown).
+	EpochCPUSeconds []float64 `json:"epoch_cpu_seconds"`
 	// Model is the id of the trained model in GET /api/models once a
 	// checkpoint exists; Checkpoint counts the checkpoints (the model is
 	// replaced at each); Probe names its example image that the page runs
@@ -393,7 +395,10 @@ func (t *trainer) run(ctx context.Context, d *jobData) {
 			}
 		},
 		Epoch: func(es train.EpochStats) error {
-			t.update(func(s *trainState) { s.EpochSeconds = append(s.EpochSeconds, round4(es.Seconds)) })
+			t.update(func(s *trainState) {
+				s.EpochSeconds = append(s.EpochSeconds, round4(es.Seconds))
+				s.EpochCPUSeconds = append(s.EpochCPUSeconds, round4(es.CPUSeconds))
+			})
 			if d.valData.Len() > 0 {
 				t.update(func(s *trainState) {
 					s.ValStep = append(s.ValStep, step)

@@ -60,6 +60,9 @@ type EpochStats struct {
 	LR        float64 `json:"lr"` // at the end of the epoch
 	Images    int     `json:"images"`
 	Seconds   float64 `json:"seconds"`
+	// CPUSeconds is the CPU time the whole process used during the epoch
+	// (0 where unknown): on a shared machine a steadier figure than Seconds.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
 }
 
 // Progress is reported after every step.
@@ -112,7 +115,7 @@ func Fit(ctx context.Context, nt *Net, train, val Data, cfg Config, hooks Hooks)
 	var history []EpochStats
 	global := cfg.Start / steps * steps
 	for epoch := 1 + cfg.Start/steps; epoch <= cfg.Epochs && global < total; epoch++ {
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(n)
 		var lossSum float64
 		correct, seen := 0, 0
@@ -156,6 +159,9 @@ func Fit(ctx context.Context, nt *Net, train, val Data, cfg Config, hooks Hooks)
 			st.ValLoss, st.ValAcc = r.Loss, r.Accuracy()
 		}
 		st.Seconds = time.Since(start).Seconds()
+		if c := processCPU(); c > 0 {
+			st.CPUSeconds = c - cpu
+		}
 		history = append(history, st)
 		if hooks.Epoch != nil {
 			if err := hooks.Epoch(st); err != nil {
