@@ -235,6 +235,7 @@ func TestTrainUploadStopResume(t *testing.T) {
 func TestTrainEvents(t *testing.T) {
 	s := newTestServer(t, Config{DataDir: t.TempDir()})
 	defer s.Close()
+	s.trainer.ckptEvery = time.Millisecond // periodic checkpoints (in the background) at every step they can
 	gate := make(chan struct{})
 	s.trainer.stepHook = func(ctx context.Context, step int) {
 		if step%5 == 0 {
@@ -295,6 +296,9 @@ func TestTrainEvents(t *testing.T) {
 	}
 	if points != 15 {
 		t.Errorf("%d curve points streamed, want one per step (15)", points)
+	}
+	if a := trainStateOf(t, do(t, s, "GET", "/api/train", nil, "")); a.Checkpoint < 4 || a.CheckStep != 15 {
+		t.Errorf("%d checkpoints, the last at step %d; want the periodic ones and the last at 15", a.Checkpoint, a.CheckStep)
 	}
 }
 
@@ -457,7 +461,7 @@ func BenchmarkTrainCheckpoint(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := s.trainer.checkpoint(d, i); err != nil {
+		if err := s.trainer.checkpoint(d, d.g, i); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -136,12 +136,14 @@ type trainer struct {
 	closing  chan struct{}
 	closed   bool
 	modelID  string // the trained model's id once served (guarded by s.mu)
+	// ckptEvery is checkpointEvery (tests shorten it).
+	ckptEvery time.Duration
 	// stepHook, set by tests only, runs after every step.
 	stepHook func(ctx context.Context, step int)
 }
 
 func newTrainer(s *Server, dataDir string) *trainer {
-	t := &trainer{s: s, changed: make(chan struct{}), closing: make(chan struct{})}
+	t := &trainer{s: s, changed: make(chan struct{}), closing: make(chan struct{}), ckptEvery: checkpointEvery}
 	t.st = trainState{State: stateOff}
 	if dataDir != "" {
 		t.dir = filepath.Join(dataDir, "train")
@@ -339,12 +341,48 @@ func (t *trainer) run(ctx context.Context, d *jobData) {
 		step                = st.Step
 		ckptErr             error
 	)
-	checkpoint := func() {
-		if err := t.checkpoint(d, step); err != nil {
+	// Periodic checkpoints are written by a goroutine from a copy of the
+	// weights, so that training does not wait for the disk; the one after
+	// an epoch, at the end or at a stop is written in line (after any
+	// periodic one), as convscope train saves after each epoch.
+	var (
+		ckptMu  sync.Mutex // guards ckptErr
+		writing = make(chan struct{}, 1)
+	)
+	fail := func(err error) {
+		ckptMu.Lock()
+		if ckptErr == nil {
 			ckptErr = err
-			return
 		}
+		ckptMu.Unlock()
+	}
+	checkpoint := func() {
+		writing <- struct{}{}
+		if err := t.checkpoint(d, d.g, step); err != nil {
+			fail(err)
+		}
+		<-writing
 		lastCkpt = time.Now()
+	}
+	checkpointAsync := func() {
+		select {
+		case writing <- struct{}{}:
+		default:
+			return // the previous one is still being written
+		}
+		g, at := snapshotGraph(d.g), step
+		lastCkpt = time.Now()
+		go func() {
+			defer func() { <-writing }()
+			if err := t.checkpoint(d, g, at); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	pending := func() error {
+		ckptMu.Lock()
+		defer ckptMu.Unlock()
+		return ckptErr
 	}
 	hooks := train.Hooks{
 		Progress: func(p train.Progress) {
@@ -390,8 +428,8 @@ func (t *trainer) run(ctx context.Context, d *jobData) {
 			if point {
 				winLoss, winCorrect, winImages = 0, 0, 0
 			}
-			if time.Since(lastCkpt) >= checkpointEvery {
-				checkpoint()
+			if time.Since(lastCkpt) >= t.ckptEvery {
+				checkpointAsync()
 			}
 		},
 		Epoch: func(es train.EpochStats) error {
@@ -407,16 +445,18 @@ func (t *trainer) run(ctx context.Context, d *jobData) {
 				})
 			}
 			checkpoint()
-			return ckptErr
+			return pending()
 		},
 	}
 	_, err := train.Fit(ctx, d.net, d.trainData, d.valData, d.cfg, hooks)
+	writing <- struct{}{} // the periodic checkpoint being written, if any, is done
+	<-writing
 	stopped := err != nil && ctx.Err() != nil
 	if err == nil || stopped {
 		if step > startStep || t.snapshot(0).Model == "" {
 			checkpoint()
 		}
-		err = ckptErr
+		err = pending()
 	}
 	if err != nil && !stopped {
 		t.update(func(s *trainState) { s.State, s.Error = stateFailed, err.Error() })
@@ -488,14 +528,34 @@ func (t *trainer) confusion(d *jobData) ([][]int, []misclassified) {
 	return conf.M, miss
 }
 
+// snapshotGraph copies g with its own copy of every parameter (the
+// structure is shared: it does not change while training).
+func snapshotGraph(g *graph.Graph) *graph.Graph {
+	c := *g
+	c.Nodes = make([]*graph.Node, len(g.Nodes))
+	for i, n := range g.Nodes {
+		m := *n
+		if n.Params != nil {
+			m.Params = make(map[string]*graph.Tensor, len(n.Params))
+			for k, p := range n.Params {
+				q := *p
+				q.Data = append([]float32(nil), p.Data...)
+				m.Params[k] = &q
+			}
+		}
+		c.Nodes[i] = &m
+	}
+	return &c
+}
+
 // checkpoint writes the model, its labels, a probe example and the state
 // to a new folder and swaps it in (rename), then serves the model.
-func (t *trainer) checkpoint(d *jobData, step int) error {
+func (t *trainer) checkpoint(d *jobData, g *graph.Graph, step int) error {
 	t.ckptMu.Lock()
 	tmp := t.ckptDir() + ".tmp"
 	err := func() error {
 		os.RemoveAll(tmp)
-		if err := tfjs.Write(tmp, d.g); err != nil {
+		if err := tfjs.Write(tmp, g); err != nil {
 			return err
 		}
 		labels := ""
