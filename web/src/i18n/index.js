@@ -8,6 +8,7 @@ import views from './views.js';
 import scope from './scope.js';
 import article from './article.js';
 import ops from './ops.js';
+import compare from './compare.js';
 import train from './train.js';
 
-export const messages = merge(core, overview, views, scope, article, ops, train);
+export const messages = merge(core, overview, views, scope, article, ops, compare, train);
