@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -42,6 +43,8 @@ type serveFlags struct {
 	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout time.Duration
 	// sm parses --model and the flags that go with it.
 	sm servedModels
+	// dataDir holds the training studio's checkpoints ("" after --data "": off).
+	dataDir string
 }
 
 // parseServeFlags parses the command line. --labels and --examples apply to
@@ -55,7 +58,7 @@ func parseServeFlags(args []string, io stdio) (*serveFlags, error) {
 		fmt.Fprintln(io.err, `usage: convscope serve [--addr HOST:PORT] [--model FILE [--labels FILE] [--examples DIR] [--input C,H,W]
                       [--mean R,G,B] [--std R,G,B] [--scale S] [--bgr] [--resize crop|stretch]]... [--open]
                       [--max-upload BYTES] [--max-pixels N] [--max-runs N] [--run-wait DURATION] [--max-uploaded-models N] [--max-upload-activations N]
-                      [--max-memory BYTES] [--max-import-bytes BYTES]
+                      [--max-memory BYTES] [--max-import-bytes BYTES] [--data DIR]
                       [--max-nodes N] [--max-tensor-elems N] [--max-activation-elems N]
                       [--read-header-timeout D] [--read-timeout D] [--write-timeout D] [--idle-timeout D]
 
@@ -72,6 +75,7 @@ headers are described in docs/security.md.
 flags:`)
 		fs.PrintDefaults()
 	}
+	fs.StringVar(&sf.dataDir, "data", defaultDataDir(), "`folder` for the training studio's checkpoints and uploaded dataset (\"\": training off)")
 	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8080", "address to listen on (`host:port`; port 0 picks a free one)")
 	fs.BoolVar(&sf.open, "open", false, "open the app in the default browser")
 	fs.Int64Var(&sf.maxUpload, "max-upload", server.DefaultMaxBodyBytes, "largest request body (uploaded image) in `bytes`; larger ones get 413")
@@ -170,6 +174,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		RunWait:              runWait,
 		CheckHost:            loopback,
 		Log:                  log.New(io.err, "convscope serve: ", log.LstdFlags),
+		DataDir:              sf.dataDir,
 	})
 	if err != nil {
 		return err
@@ -183,6 +188,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.err, "convscope serve: ", log.LstdFlags),
 	}
+	defer srv.Close()
 	if serveHook != nil {
 		serveHook(hs)
 	}
@@ -198,8 +204,10 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		return err
 	case <-ctx.Done():
 	}
-	// Graceful shutdown: stop accepting, let in-flight requests finish
+	// Graceful shutdown: stop the training job (its checkpoint written)
+	// and the event streams, stop accepting, let in-flight requests finish
 	// (up to shutdownTimeout), then return.
+	srv.Close()
 	shut, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(shut); err != nil {
@@ -219,6 +227,16 @@ func isLoopback(a net.Addr) bool {
 // address other machines may reach.
 func exposedWarning(a net.Addr) string {
 	return fmt.Sprintf("convscope: warning: listening on %s, which is not a loopback address: anyone who can reach this machine can use the server and upload files to it (the Host check is off)", a)
+}
+
+// defaultDataDir is the training studio's folder by default: convscope in
+// the user's cache folder ("" when there is none: training off).
+func defaultDataDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "convscope")
 }
 
 // memoryHeadroom is what the Go memory limit of serve adds to --max-memory.

@@ -86,7 +86,7 @@ func startServe(t *testing.T, ctx context.Context) (string, chan error) {
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, stdio{strings.NewReader(""), out, io.Discard})
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, stdio{strings.NewReader(""), out, io.Discard})
 	}()
 	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
 	var url string

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"image"
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -123,10 +121,7 @@ func runTrain(ctx context.Context, args []string, io stdio) error {
 	const channels = 3
 	aug := dataset.Augment{}
 	if *augment {
-		aug = dataset.Augment{Shift: *shift, Flip: true, Colourise: set.C == 1, Jitter: 0}
-		if set.C == 3 {
-			aug.Jitter = 0.2
-		}
+		aug = dataset.TrainAugment(set, *shift)
 	}
 	trData := &dataset.Loader{Set: set, Idx: trIdx, Size: *input, Channels: channels, Aug: aug}
 	valData := &dataset.Loader{Set: set, Idx: valIdx, Size: *input, Channels: channels}
@@ -278,31 +273,11 @@ func writeExamples(ctx context.Context, dir string, g *graph.Graph, set *dataset
 }
 
 func writePNG(path string, s *dataset.Set, i int) error {
-	pix := s.Image(i)
-	var img image.Image
-	if s.C == 1 {
-		img = &image.Gray{Pix: append([]uint8(nil), pix...), Stride: s.W, Rect: image.Rect(0, 0, s.W, s.H)}
-	} else {
-		m := image.NewNRGBA(image.Rect(0, 0, s.W, s.H))
-		n := s.W * s.H
-		for k := 0; k < n; k++ {
-			m.Pix[4*k], m.Pix[4*k+1], m.Pix[4*k+2], m.Pix[4*k+3] = pix[k], pix[n+k], pix[2*n+k], 0xff
-		}
-		img = m
-	}
-	f, err := os.Create(path + ".tmp")
+	b, err := s.PNG(i)
 	if err != nil {
 		return err
 	}
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(path+".tmp", path)
+	return writeFileAtomic(path, b)
 }
 
 // progressBar shows training progress: a bar redrawn in place on a
@@ -350,8 +325,8 @@ func (p *progressBar) clear() {
 
 func (p *progressBar) epochDone(st train.EpochStats, val bool) {
 	p.clear()
-	line := fmt.Sprintf("epoch %d/%d  %d img  %.1fs  %.0f img/s  lr %.2g  loss %.4f  acc %.2f%%", st.Epoch, p.cur.Epochs,
-		st.Images, st.Seconds, float64(st.Images)/max(p.cur.Elapsed.Seconds(), 1e-9), st.LR, st.TrainLoss, 100*st.TrainAcc)
+	line := fmt.Sprintf("epoch %d/%d  %d img  %.1fs (cpu %.1fs)  %.0f img/s  lr %.2g  loss %.4f  acc %.2f%%", st.Epoch, p.cur.Epochs,
+		st.Images, st.Seconds, st.CPUSeconds, float64(st.Images)/max(p.cur.Elapsed.Seconds(), 1e-9), st.LR, st.TrainLoss, 100*st.TrainAcc)
 	if val {
 		line += fmt.Sprintf("  val loss %.4f  val acc %.2f%%", st.ValLoss, 100*st.ValAcc)
 	}

@@ -47,9 +47,10 @@ var allowed = map[string][]string{
 	"internal/attrib": {"internal/graph", "internal/train"},
 	// The default model is an embedded TF.js file.
 	"internal/zoo": {"internal/format", "internal/format/tfjs", "internal/graph"},
-	"internal/server": {"internal/analyze", "internal/attrib", "internal/engine", "internal/format", "internal/format/caffe",
+	// Attribution runs train's layers; the training studio runs train.Fit on dataset's loaders.
+	"internal/server": {"internal/analyze", "internal/attrib", "internal/dataset", "internal/engine", "internal/format", "internal/format/caffe",
 		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
-		"internal/zoo", "web"},
+		"internal/train", "internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
 	// The static site (export-site) checks its models with the server, which

@@ -16,6 +16,12 @@ import (
 // Folder loads an image folder (see the package documentation for the
 // layouts) fitted to size×size RGB. train selects the training split.
 func Folder(dir string, train bool, size int) (*Set, error) {
+	return FolderWith(dir, train, size, imageio.DefaultLimits())
+}
+
+// FolderWith is Folder with the decoding limits of every image (a server
+// loading an uploaded folder keeps them small).
+func FolderWith(dir string, train bool, size int, limits imageio.Limits) (*Set, error) {
 	if size <= 0 {
 		return nil, fmt.Errorf("folder dataset: image size %d must be positive", size)
 	}
@@ -78,7 +84,7 @@ func Folder(dir string, train bool, size int) (*Set, error) {
 	}
 	s := &Set{Name: "folder:" + dir, Classes: className(dir, wnids), C: 3, H: size, W: size, Labels: labels,
 		Pix: make([]uint8, len(files)*3*size*size)}
-	if err := decodeAll(s, files); err != nil {
+	if err := decodeAll(s, files, limits); err != nil {
 		return nil, err
 	}
 	return s, s.check()
@@ -191,7 +197,7 @@ func className(dir string, wnids []string) []string {
 }
 
 // decodeAll decodes and fits every file into s.Pix, in parallel.
-func decodeAll(s *Set, files []string) error {
+func decodeAll(s *Set, files []string, limits imageio.Limits) error {
 	n := s.H * s.W
 	var (
 		mu    sync.Mutex
@@ -207,7 +213,7 @@ func decodeAll(s *Set, files []string) error {
 				f, err := os.Open(files[i])
 				if err == nil {
 					var x []float32
-					x, err = imageio.Load(f, s.W, s.H, imageio.DefaultLimits())
+					x, err = imageio.Load(f, s.W, s.H, limits)
 					f.Close()
 					if err == nil {
 						dst := s.Pix[i*3*n : (i+1)*3*n]

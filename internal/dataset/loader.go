@@ -16,6 +16,17 @@ type Augment struct {
 	Jitter    float64 `json:"jitter"`    // colour sets: brightness/contrast/saturation ±Jitter
 }
 
+// TrainAugment is the training augmentation of convscope train for set:
+// shifts of up to shift pixels and flips; grey sets are colourised, colour
+// sets jittered by ±0.2.
+func TrainAugment(set *Set, shift int) Augment {
+	aug := Augment{Shift: shift, Flip: true, Colourise: set.C == 1}
+	if set.C == 3 {
+		aug.Jitter = 0.2
+	}
+	return aug
+}
+
 // Loader makes model inputs from a Set. It implements train.Data: Sample
 // with a nil rng gives the plain, deterministic rendering.
 type Loader struct {

@@ -1,7 +1,10 @@
 package dataset
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"math/rand/v2"
 	"strings"
 	"unicode"
@@ -97,4 +100,26 @@ func Slug(name string) string {
 		s = "class"
 	}
 	return s
+}
+
+// PNG encodes example i as stored (grey or RGB) as a PNG file.
+func (s *Set) PNG(i int) ([]byte, error) {
+	pix := s.Image(i)
+	var img image.Image
+	if s.C == 1 {
+		img = &image.Gray{Pix: append([]uint8(nil), pix...), Stride: s.W, Rect: image.Rect(0, 0, s.W, s.H)}
+	} else {
+		m := image.NewNRGBA(image.Rect(0, 0, s.W, s.H))
+		n := s.W * s.H
+		for k := 0; k < n; k++ {
+			m.Pix[4*k], m.Pix[4*k+1], m.Pix[4*k+2], m.Pix[4*k+3] = pix[k], pix[n+k], pix[2*n+k], 0xff
+		}
+		img = m
+	}
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

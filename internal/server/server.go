@@ -67,6 +67,11 @@ type Config struct {
 	UI fs.FS
 	// Log receives one line per server error (default: discarded).
 	Log *log.Logger
+	// DataDir holds the training studio's checkpoints and uploaded dataset
+	// (DataDir/train); empty: training is off.
+	DataDir string
+	// Train caps what the training studio accepts (zero fields: defaults).
+	Train TrainLimits
 }
 
 // Defaults of Config.
@@ -96,6 +101,7 @@ type Server struct {
 	runWaiting  atomic.Int32  // run requests waiting for a slot
 	imageLimits imageio.Limits
 	mux         *http.ServeMux
+	trainer     *trainer // the training studio's job
 }
 
 // New loads the default model and the models of cfg and returns the
@@ -128,6 +134,8 @@ func New(cfg Config) (*Server, error) {
 		runSem:      make(chan struct{}, cfg.MaxRuns),
 		imageLimits: imageio.Limits{MaxPixels: cfg.MaxPixels, MaxBytes: cfg.MaxBodyBytes},
 	}
+	cfg.Train.withDefaults()
+	s.cfg.Train = cfg.Train
 	def, err := loadDefault()
 	if err != nil {
 		return nil, err
@@ -144,6 +152,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.add(m, base)
 	}
+	s.trainer = newTrainer(s, cfg.DataDir)
 	s.routes()
 	return s, nil
 }
@@ -213,6 +222,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/models/{id}/params/{layer...}", s.handleParams)
 	s.registerScope(mux)
 	s.routesExplain(mux)
+	s.routesTrain(mux)
 	s.routesDiff(mux)
 	mux.HandleFunc("GET /", s.handleUI)
 	s.mux = mux

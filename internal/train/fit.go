@@ -28,6 +28,26 @@ type Config struct {
 	Seed   uint64
 	// Workers and Shards: see Options.
 	Workers, Shards int
+	// Start resumes a run at this global step (0-based; steps before it
+	// are skipped: the same permutations, schedule and augmentation as an
+	// uninterrupted run, but the optimizer's moments start afresh).
+	Start int
+	// MaxSteps, if positive, ends the run after that many global steps:
+	// the epoch it falls in ends there (evaluated and reported like a
+	// whole one), and the learning-rate schedule spans MaxSteps.
+	MaxSteps int
+}
+
+// TotalSteps is the number of steps of a run over n examples.
+func (c Config) TotalSteps(n int) int {
+	if c.Batch <= 0 {
+		return 0
+	}
+	total := (n + c.Batch - 1) / c.Batch * c.Epochs
+	if c.MaxSteps > 0 {
+		total = min(total, c.MaxSteps)
+	}
+	return total
 }
 
 // EpochStats are the figures of one epoch.
@@ -40,6 +60,9 @@ type EpochStats struct {
 	LR        float64 `json:"lr"` // at the end of the epoch
 	Images    int     `json:"images"`
 	Seconds   float64 `json:"seconds"`
+	// CPUSeconds is the CPU time the whole process used during the epoch
+	// (0 where unknown): on a shared machine a steadier figure than Seconds.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
 }
 
 // Progress is reported after every step.
@@ -47,6 +70,7 @@ type Progress struct {
 	Epoch, Epochs int // 1-based
 	Step, Steps   int // steps done in this epoch, of
 	Images        int // images done in this epoch
+	Global, Total int // steps done in the whole run, of
 	Loss, Acc     float64
 	Elapsed       time.Duration // in this epoch
 }
@@ -82,18 +106,25 @@ func Fit(ctx context.Context, nt *Net, train, val Data, cfg Config, hooks Hooks)
 	}
 	n := train.Len()
 	steps := (n + cfg.Batch - 1) / cfg.Batch
-	total := steps * cfg.Epochs
+	total := cfg.TotalSteps(n)
+	if cfg.Start < 0 || cfg.Start >= total {
+		return nil, fmt.Errorf("start step %d is outside the run's %d steps", cfg.Start, total)
+	}
 	x := make([]float32, cfg.Batch*nt.in.per)
 	y := make([]int32, cfg.Batch)
 	var history []EpochStats
-	global := 0
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
-		start := time.Now()
+	global := cfg.Start / steps * steps
+	for epoch := 1 + cfg.Start/steps; epoch <= cfg.Epochs && global < total; epoch++ {
+		start, cpu := time.Now(), processCPU()
 		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(n)
 		var lossSum float64
 		correct, seen := 0, 0
 		lr := 0.0
-		for s := 0; s < steps; s++ {
+		for s := 0; s < steps && global < total; s++ {
+			if global < cfg.Start {
+				global++
+				continue
+			}
 			if err := ctx.Err(); err != nil {
 				return history, err
 			}
@@ -115,7 +146,7 @@ func Fit(ctx context.Context, nt *Net, train, val Data, cfg Config, hooks Hooks)
 			seen += len(idx)
 			if hooks.Progress != nil {
 				hooks.Progress(Progress{Epoch: epoch, Epochs: cfg.Epochs, Step: s + 1, Steps: steps, Images: seen,
-					Loss: lossSum / float64(seen), Acc: float64(correct) / float64(seen), Elapsed: time.Since(start)})
+					Global: global, Total: total, Loss: lossSum / float64(seen), Acc: float64(correct) / float64(seen), Elapsed: time.Since(start)})
 			}
 		}
 		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(seen), TrainAcc: float64(correct) / float64(seen),
@@ -128,6 +159,9 @@ func Fit(ctx context.Context, nt *Net, train, val Data, cfg Config, hooks Hooks)
 			st.ValLoss, st.ValAcc = r.Loss, r.Accuracy()
 		}
 		st.Seconds = time.Since(start).Seconds()
+		if c := processCPU(); c > 0 {
+			st.CPUSeconds = c - cpu
+		}
 		history = append(history, st)
 		if hooks.Epoch != nil {
 			if err := hooks.Epoch(st); err != nil {

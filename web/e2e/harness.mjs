@@ -156,9 +156,18 @@ export function serveStatic(dir, oracleURL, mounts = {}) {
   });
 }
 
-/** startConvscope runs `convscope serve --addr 127.0.0.1:0 …args` and resolves with its URL. */
+/**
+ * startConvscope runs `convscope serve --addr 127.0.0.1:0 …args` and resolves with its URL.
+ * Without --data in args, the training studio's folder is a fresh temporary one (never
+ * the user's cache), removed when the process exits.
+ */
 function startConvscope(args = []) {
   const bin = buildServer();
+  if (!args.includes('--data')) {
+    const data = mkdtempSync(path.join(tmpdir(), 'convscope-e2e-data-'));
+    process.on('exit', () => rmSync(data, { recursive: true, force: true }));
+    args = ['--data', data, ...args];
+  }
   const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));

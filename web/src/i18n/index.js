@@ -11,5 +11,6 @@ import ops from './ops.js';
 import attrib from './attrib.js';
 import tour from './tour.js';
 import compare from './compare.js';
+import train from './train.js';
 
-export const messages = merge(core, overview, views, scope, article, ops, attrib, tour, compare);
+export const messages = merge(core, overview, views, scope, article, ops, attrib, tour, compare, train);
