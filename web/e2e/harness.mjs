@@ -65,6 +65,8 @@ export const SERVER_ONLY = {
   // which expand=); a static site's requests go to its worker, not the network.
   'expands conv1 from 16 to all 64 maps with the values of the expanded run': 'it reads the expanded run from the network',
   'fetches an example run when its thumbnail is hovered, not all examples up front': 'it counts the run requests on the network',
+  // Training runs on a server (its data folder, one job per server): a static site has no Train page.
+  'trains Tiny VGG on an uploaded zip, stops, resumes, explains the result': 'the training studio trains on the server',
 };
 
 /** serverOnly is the skip option of a test: its reason in the static mode when SERVER_ONLY lists it, else false. */

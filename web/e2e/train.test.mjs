@@ -11,7 +11,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
-import { withServer, waitReady, screenshotPath, axe, axeCount } from './harness.mjs';
+import { withServer, waitReady, screenshotPath, axe, axeCount, serverOnly } from './harness.mjs';
 
 /** zipStored builds a zip (no compression) of {name: Buffer}. */
 function zipStored(files) {
@@ -86,7 +86,7 @@ const apiState = (page) => page.evaluate(() => fetch('/api/train').then((r) => r
 describe('training studio', () => {
   const ctx = withServer([]);
 
-  it('trains Tiny VGG on an uploaded zip, stops, resumes, explains the result', async () => {
+  it('trains Tiny VGG on an uploaded zip, stops, resumes, explains the result', { skip: serverOnly('trains Tiny VGG on an uploaded zip, stops, resumes, explains the result') }, async () => {
     const { server, browser } = ctx;
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors = [];
