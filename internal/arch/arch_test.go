@@ -27,7 +27,9 @@ var allowed = map[string][]string{
 	"internal/badinput": {"internal/format", "internal/format/onnx"},
 	"internal/engine":   {"internal/graph", "internal/tensor"},
 	"internal/analyze":  {"internal/graph"},
-	"internal/format":   {"internal/graph"},
+	// Profiling runs a graph on the engine and reads the analysis' MACs.
+	"internal/profile": {"internal/analyze", "internal/engine", "internal/graph"},
+	"internal/format":  {"internal/graph"},
 	// The adapters map their format to and from graph; onnx and tfjs (graph
 	// models) fold constants with tensor's kernels on plain slices.
 	"internal/format/caffe": {"internal/format", "internal/graph"},
@@ -46,12 +48,12 @@ var allowed = map[string][]string{
 	"internal/zoo": {"internal/format", "internal/format/tfjs", "internal/graph"},
 	"internal/server": {"internal/analyze", "internal/engine", "internal/format", "internal/format/caffe",
 		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
-		"internal/zoo", "web"},
+		"internal/profile", "internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
 	"cmd/convscope": {"internal/analyze", "internal/dataset", "internal/engine", "internal/format",
 		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/format/tflite",
-		"internal/graph", "internal/imageio", "internal/server", "internal/train", "internal/zoo"},
+		"internal/graph", "internal/imageio", "internal/profile", "internal/server", "internal/train", "internal/zoo"},
 	// The load test sends issue 15's hostile requests, built by badinput.
 	"cmd/loadtest": {"internal/badinput", "internal/format"},
 }
