@@ -8,7 +8,6 @@ package profile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -87,19 +86,36 @@ func GFLOPS(macs int64, ms float64) float64 {
 }
 
 // Run profiles g, which r (analyze.Analyze(g)) describes and which has its
-// weights. It compiles g for batch 1, runs it once to warm up and then
-// opt.Runs times, stopping early if ctx ends (an error) or opt.MaxTime
-// passes (Result.Stopped).
+// weights: it compiles g in keep-all mode (engine.Compile, batch 1) and
+// times it with RunProgram.
 func Run(ctx context.Context, g *graph.Graph, r *analyze.Report, opt Options) (*Result, error) {
 	if opt.Runs < 1 {
 		return nil, fmt.Errorf("runs must be at least 1, got %d", opt.Runs)
 	}
-	if len(r.Layers) != len(g.Inputs)+len(g.Nodes) {
-		return nil, errors.New("the analysis does not describe this graph")
-	}
 	p, err := engine.Compile(g, 1)
 	if err != nil {
 		return nil, err
+	}
+	return RunProgram(ctx, p, r, opt)
+}
+
+// RunProgram profiles a compiled program (a keep-all one: engine.Compile)
+// whose graph r describes: one run to warm up and then opt.Runs timed runs,
+// stopping early if ctx ends (an error) or opt.MaxTime passes
+// (Result.Stopped).
+func RunProgram(ctx context.Context, p *engine.Program, r *analyze.Report, opt Options) (*Result, error) {
+	if opt.Runs < 1 {
+		return nil, fmt.Errorf("runs must be at least 1, got %d", opt.Runs)
+	}
+	g := p.Graph
+	layers := make(map[string]*analyze.Layer, len(r.Layers))
+	for i := range r.Layers {
+		layers[r.Layers[i].Name] = &r.Layers[i]
+	}
+	for _, n := range g.Nodes {
+		if layers[n.Name] == nil {
+			return nil, fmt.Errorf("the analysis has no layer %q", n.Name)
+		}
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
 	inputs := make([][]float32, len(g.Inputs))
@@ -143,7 +159,7 @@ func Run(ctx context.Context, g *graph.Graph, r *analyze.Report, opt Options) (*
 	res.TotalMS = ms(median(whole))
 	res.Layers = make([]Layer, n)
 	for i, node := range g.Nodes {
-		l := r.Layers[len(g.Inputs)+i]
+		l := layers[node.Name]
 		d := median(per[i])
 		res.Layers[i] = Layer{Name: node.Name, Type: l.Type, Kind: l.Kind, MS: ms(d), MACs: l.MACs,
 			Fused: slices.Max(per[i]) == 0}

@@ -95,6 +95,7 @@ type Server struct {
 	mem         *memBudget    // Config.MaxMemory
 	runSem      chan struct{} // one token per run in progress (Config.MaxRuns)
 	runWaiting  atomic.Int32  // run requests waiting for a slot
+	profileSem  chan struct{} // one profile at a time (profile.go)
 	imageLimits imageio.Limits
 	mux         *http.ServeMux
 }
@@ -127,6 +128,7 @@ func New(cfg Config) (*Server, error) {
 		uploadSem:   make(chan struct{}, cfg.MaxUploads),
 		mem:         newMemBudget(cfg.MaxMemory),
 		runSem:      make(chan struct{}, cfg.MaxRuns),
+		profileSem:  make(chan struct{}, 1),
 		imageLimits: imageio.Limits{MaxPixels: cfg.MaxPixels, MaxBytes: cfg.MaxBodyBytes},
 	}
 	def, err := loadDefault()
@@ -213,6 +215,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/models/{id}/examples/{name}/run", s.handleRun)
 	mux.HandleFunc("GET /api/models/{id}/params/{layer...}", s.handleParams)
 	s.registerScope(mux)
+	s.routesProfile(mux)
 	mux.HandleFunc("GET /", s.handleUI)
 	s.mux = mux
 }
