@@ -6,7 +6,8 @@ import core from './core.js';
 import overview from './overview.js';
 import views from './views.js';
 import scope from './scope.js';
+import scopeProfile from './scopeprofile.js';
 import article from './article.js';
 import ops from './ops.js';
 
-export const messages = merge(core, overview, views, scope, article, ops);
+export const messages = merge(core, overview, views, scope, scopeProfile, article, ops);

@@ -5,7 +5,8 @@
 // route.js, keys.js, search.js and files.js.
 import { tick } from 'svelte';
 import { t } from '../lib/i18n.svelte.js';
-import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput, freeInput } from './api.js';
+import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput, freeInput, profileModel } from './api.js';
+import { mergeProfile, boxValues, heatScale } from './profile.js';
 import { layout as runLayout, warmUp } from './layoutClient.js';
 import { parseScopeHash, formatScopeHash, hashAction } from './route.js';
 import { graphStep, neighbourBox, nextMatch, startBox } from './keys.js';
@@ -48,11 +49,17 @@ export class ScopePage {
   layoutMs = $state(0);
   inputSize = $state(''); // C,H,W for files that do not give their input size
   freeSize = $state(null); // { src, input, shape }: the last file opened leaves its input size open
+  profile = $state.raw(null); // POST /api/profile's answer for the open model
+  profiling = $state(false);
+  profileNote = $state(false); // the profile's summary banner is shown
+  colourBy = $state('family'); // profile.js METRICS
+  profileRuns = 5;
+  modelId = null; // the open file registered with POST /api/models (profile, weights)
   graph = $state(); // the Graph component: its view methods
   editor = $state(); // the Editor component
   #seq = 0; // identifies the latest load; older answers are dropped
 
-  rows = $derived(this.analysis ? layerRows(this.analysis) : []);
+  rows = $derived(this.analysis ? mergeProfile(layerRows(this.analysis), this.profile) : []);
   nodeByName = $derived(this.analysis ? new Map(this.analysis.graph.nodes.map((n) => [n.name, n])) : new Map());
   rowByName = $derived(new Map(this.rows.map((r) => [r.name, r])));
   readersOf = $derived(readerMap(this.analysis?.graph.nodes ?? []));
@@ -61,6 +68,14 @@ export class ScopePage {
   inPlace = $derived(new Set([...this.groupOf].filter(([n, g]) => n !== g).map(([n]) => n)));
   matches = $derived(this.drawn ? matchingBoxes(this.analysis.graph.nodes, this.groupOf, { query: this.query, kind: this.kindSel, rowByName: this.rowByName }) : null);
   matchList = $derived(this.drawn ? matchOrder(this.drawn.folded.groups, this.matches) : []);
+  canProfile = $derived(this.source?.kind === 'preset' || this.canRun);
+  // The boxes' colours by a metric (null: by operator family) and the scale of the legend.
+  heat = $derived.by(() => {
+    if (!this.drawn || this.colourBy === 'family' || (this.colourBy === 'time' && !this.profile)) return null;
+    const values = boxValues(this.drawn.folded.groups, this.rowByName, this.colourBy);
+    const scale = heatScale(values.values());
+    return { scale, colours: new Map([...values].map(([id, v]) => [id, scale.colour(v)])), values };
+  });
   canRun = $derived(this.source?.kind === 'file' && this.analysis && hasWeights(this.analysis.format, this.source.files));
 
   /** mount starts the layout worker, lists the presets and opens what the URL says. */
@@ -126,6 +141,10 @@ export class ScopePage {
       const a = src.kind === 'preset' ? await getPreset(src.name) : await analyzeFiles(src.files, { input: src.input });
       if (my !== this.#seq) return;
       this.analysis = a;
+      this.profile = null;
+      this.profileNote = false;
+      this.modelId = null;
+      if (this.colourBy === 'time') this.colourBy = 'family';
       this.source = src.kind === 'preset' ? { kind: 'preset', name: a.preset?.name ?? src.name } : src;
       // (too large or private mode: the file is not kept for a reload)
       if (src.text !== undefined) saveText(sessionStorage, src.name, src.text);
@@ -290,6 +309,41 @@ export class ScopePage {
   openAtSize() {
     const f = this.freeSize;
     if (f) this.open({ ...f.src, input: cleanInput(this.inputSize) });
+  }
+
+  /** registered answers the id of the open file as a served model, registering it (once) with POST /api/models. */
+  async registered() {
+    const src = this.source;
+    if (!this.modelId) {
+      const m = await registerModel(src.files, { input: src.input });
+      if (!m?.runnable) throw new Error(m?.not_runnable_reason || t('scope.error.notRunnable'));
+      if (src === this.source) this.modelId = m.id;
+      return m.id;
+    }
+    return this.modelId;
+  }
+
+  /** runProfile times every layer on the server (a preset with random weights, a file with its own: registered first). */
+  async runProfile() {
+    const my = this.#seq;
+    this.profiling = true;
+    this.error = null;
+    try {
+      let body;
+      if (this.source.kind === 'preset') body = { preset: this.source.name, runs: this.profileRuns };
+      else {
+        body = { model: await this.registered(), runs: this.profileRuns };
+      }
+      const p = await profileModel(body);
+      if (my !== this.#seq) return;
+      this.profile = p;
+      this.profileNote = true;
+      this.colourBy = 'time';
+    } catch (err) {
+      if (my === this.#seq) this.error = { message: t('scope.profile.error', { message: err.message }) };
+    } finally {
+      this.profiling = false;
+    }
   }
 
   async run() {
