@@ -16,6 +16,8 @@
 // Blocks of fewer than two layers, and a block that only wraps one other
 // block, are dropped.
 
+import { foldGraph } from './fold.js';
+
 const CAFFE_RES = /^(?:res|bn|scale)(\d+[a-z]+\d*)(?:_branch\w+)?$|^res(\d+[a-z]+\d*)_relu$/;
 
 /** blockPath lists the block keys of a layer name, outermost first (each key the full prefix). */
@@ -191,4 +193,16 @@ export function collapseGraph(folded, tree, collapsed, detailOf = (b) => `${b.la
     edges.push(ne);
   }
   return { groups, edges, groupOf };
+}
+
+/**
+ * foldBlocks is what the layout draws: the graph's in-place folding
+ * (fold.js) with the collapsed blocks (ids) as single boxes whose detail
+ * line is details[id] (default: the block's layer count).
+ */
+export function foldBlocks(graph, { fold = true, collapsed = [], details = {} } = {}) {
+  const folded = foldGraph(graph, { fold });
+  if (!collapsed.length) return folded;
+  const tree = blockTree((graph?.nodes ?? []).map((n) => n.name));
+  return collapseGraph(folded, tree, new Set(collapsed), (b) => details[b.id] ?? `${b.layers.length} layers`);
 }

@@ -40,9 +40,8 @@ export function metricOf(row, metric) {
 export function boxValues(groups, rowByName, metric) {
   const m = new Map();
   for (const g of groups) {
-    let v = metricOf(rowByName.get(g.head.name), metric);
-    for (const x of g.members) v += metricOf(rowByName.get(x.name), metric);
-    m.set(g.id, v);
+    const names = g.block ? g.block.layers : [g.head.name, ...g.members.map((x) => x.name)]; // a collapsed block: all its layers
+    m.set(g.id, names.reduce((v, n) => v + metricOf(rowByName.get(n), metric), 0));
   }
   return m;
 }
