@@ -216,6 +216,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/models/{id}/params/{layer...}", s.handleParams)
 	s.registerScope(mux)
 	s.routesProfile(mux)
+	s.routesDiff(mux)
 	mux.HandleFunc("GET /", s.handleUI)
 	s.mux = mux
 }

@@ -9,5 +9,6 @@ import scope from './scope.js';
 import scopeProfile from './scopeprofile.js';
 import article from './article.js';
 import ops from './ops.js';
+import compare from './compare.js';
 
-export const messages = merge(core, overview, views, scope, scopeProfile, article, ops);
+export const messages = merge(core, overview, views, scope, scopeProfile, article, ops, compare);
