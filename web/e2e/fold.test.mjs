@@ -7,7 +7,7 @@
 // Screenshots: e2e/out/fold-*.png.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withServer, waitScopeReady, graphSettled, cli, axe, axeCount, screenshotPath } from './harness.mjs';
+import { withServer, waitScopeReady, graphSettled, cli, axeClean, VIEWPORTS, screenshotPath } from './harness.mjs';
 
 const blockBoxes = (page) => page.$$eval('.graph-svg g.node[data-node^="block:"]', (els) => els.map((e) => e.dataset.node));
 
@@ -21,19 +21,12 @@ async function shownTotals(page) {
   return page.$$eval('[data-block-total]', (els) => Object.fromEntries(els.map((e) => [e.dataset.blockTotal, Number(e.dataset.value)])));
 }
 
-async function clean(page, what) {
-  const v = await axe(page);
-  const bad = v.filter((x) => x.impact === 'critical' || x.impact === 'serious');
-  console.log(`axe ${what}: ${JSON.stringify(axeCount(v))}`);
-  assert.deepEqual(bad.map((x) => `${x.impact} ${x.id}: ${x.help}\n    ${x.nodes.join('\n    ')}`), [], `${what}: axe violations`);
-}
-
 describe('folding big graphs', () => {
   const ctx = withServer([]);
   const analysis = JSON.parse(cli(['analyze', '--format', 'json', 'preset:resnet50']));
 
   it('opens ResNet-50 folded into its stages; expands and folds by mouse and keyboard', async () => {
-    const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const page = await ctx.browser.newPage({ viewport: VIEWPORTS[0] });
     try {
       await page.goto(`${ctx.server.url}/#/scope/preset/resnet50`);
       await waitScopeReady(page, 90000);
@@ -53,7 +46,7 @@ describe('folding big graphs', () => {
       await page.waitForSelector('[data-block="block:layer2"]');
       const want = totalsOf(analysis, 'layer2');
       assert.deepEqual(await shownTotals(page), want);
-      await clean(page, 'block inspector');
+      await axeClean(page, 'block inspector');
 
       // Enter expands it into its four bottlenecks.
       await page.focus('.graph-view');
@@ -94,13 +87,13 @@ describe('folding big graphs', () => {
   });
 
   it('folds on a phone', async () => {
-    const page = await ctx.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await ctx.browser.newPage({ viewport: VIEWPORTS[1], isMobile: true, hasTouch: true });
     try {
       await page.goto(`${ctx.server.url}/#/scope/preset/resnet50`);
       await waitScopeReady(page, 90000);
       await graphSettled(page);
       await page.screenshot({ path: screenshotPath('fold-resnet50-phone.png') });
-      await clean(page, 'fold phone');
+      await axeClean(page, 'fold phone');
     } finally {
       await page.close();
     }

@@ -9,13 +9,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { withServer, waitScopeReady, graphSettled, cli, axe, axeCount, screenshotPath, repoRoot } from './harness.mjs';
+import { withServer, waitScopeReady, graphSettled, cli, axeClean, VIEWPORTS, screenshotPath, repoRoot } from './harness.mjs';
 import { heatScale } from '../src/scope/profile.js';
-
-const VIEWPORTS = [
-  { name: 'desktop', width: 1366, height: 768 },
-  { name: 'phone', width: 390, height: 844 },
-];
 
 /** boxes reads every box of the graph: its id, the layers drawn in it (head and badges) and its fill. */
 const boxes = (page) =>
@@ -33,13 +28,6 @@ function checkColours(shown, value, what) {
   const scale = heatScale(sums);
   shown.forEach((b, i) => assert.equal(b.fill, scale.colour(sums[i]).fill, `${what}: box ${b.id} (value ${sums[i]})`));
   return scale;
-}
-
-async function clean(page, what) {
-  const v = await axe(page);
-  const bad = v.filter((x) => x.impact === 'critical' || x.impact === 'serious');
-  console.log(`axe ${what}: ${JSON.stringify(axeCount(v))}`);
-  assert.deepEqual(bad.map((x) => `${x.impact} ${x.id}: ${x.help}\n    ${x.nodes.join('\n    ')}`), [], `${what}: axe violations`);
 }
 
 describe('Scope profile', () => {
@@ -93,7 +81,7 @@ describe('Scope profile', () => {
       const a = JSON.parse(cli(['analyze', '--format', 'json', 'preset:resnet18']));
       const scale = checkColours(await boxes(page), new Map(a.layers.map((l) => [l.name, l.macs])), 'macs');
       assert.equal(Number(await page.$eval('[data-legend="macs"]', (e) => e.dataset.max)), scale.max);
-      await clean(page, 'profile desktop');
+      await axeClean(page, 'profile desktop');
 
       // Back to the operator colours.
       await page.selectOption('[data-testid="colour-by"]', 'family');
@@ -112,7 +100,7 @@ describe('Scope profile', () => {
       await page.waitForSelector('[data-testid="profile-done"]');
       await graphSettled(page);
       await page.screenshot({ path: screenshotPath('profile-time-phone.png'), fullPage: true });
-      await clean(page, 'profile phone');
+      await axeClean(page, 'profile phone');
     } finally {
       await page.close();
     }
