@@ -1,7 +1,7 @@
 // End-to-end tests of folding big graphs into blocks (issue 21):
 //   node --test --test-concurrency=1 e2e/fold.test.mjs
 //
-// ResNet-50 (over 150 layers) opens folded into its blocks (blocks.js);
+// ResNet-50 folds into its blocks (blocks.js) with the toolbar's button;
 // the oracle for each block's totals is `convscope analyze --format json`
 // summed over the block's layers (the names under the block's prefix).
 // Screenshots: e2e/out/fold-*.png.
@@ -25,11 +25,16 @@ describe('folding big graphs', () => {
   const ctx = withServer([]);
   const analysis = JSON.parse(cli(['analyze', '--format', 'json', 'preset:resnet50']));
 
-  it('opens ResNet-50 folded into its stages; expands and folds by mouse and keyboard', async () => {
+  it('folds ResNet-50 into its stages; expands and folds by mouse and keyboard', async () => {
     const page = await ctx.browser.newPage({ viewport: VIEWPORTS[0] });
     try {
       await page.goto(`${ctx.server.url}/#/scope/preset/resnet50`);
       await waitScopeReady(page, 90000);
+      await graphSettled(page);
+      assert.deepEqual(await blockBoxes(page), [], 'a preset opens with every layer drawn');
+      await page.click('[data-action="blocks"]');
+      await page.waitForSelector('g.node[data-node="block:layer1"]', { timeout: 60000 });
+      await waitScopeReady(page, 60000);
       await graphSettled(page);
       assert.deepEqual(await blockBoxes(page), ['block:layer1', 'block:layer2', 'block:layer3', 'block:layer4']);
       await page.screenshot({ path: screenshotPath('fold-resnet50-desktop.png') });
@@ -51,6 +56,7 @@ describe('folding big graphs', () => {
       // Enter expands it into its four bottlenecks.
       await page.focus('.graph-view');
       await page.keyboard.press('Enter');
+      await page.waitForSelector('g.node[data-node="block:layer2.0"]', { timeout: 60000 });
       await waitScopeReady(page, 60000);
       await graphSettled(page);
       const after = await blockBoxes(page);
@@ -63,6 +69,7 @@ describe('folding big graphs', () => {
       }
       // A double click draws layer2.3's layers; − folds layer2.3 again.
       await page.dblclick('g.node[data-node="block:layer2.3"]');
+      await page.waitForSelector('g.node[data-node="layer2.3.conv1"]', { timeout: 60000 });
       await waitScopeReady(page, 60000);
       await graphSettled(page);
       assert.ok(await page.$('g.node[data-node="layer2.3.conv1"]'), 'layer2.3.conv1 is drawn');
@@ -74,11 +81,14 @@ describe('folding big graphs', () => {
       assert.equal(await page.$('g.node[data-node="layer2.3.conv1"]'), null);
 
       // The toolbar draws every layer, and folds again.
+      await page.click('[data-tab="layers"]'); // (the tables were hidden)
       await page.click('[data-action="blocks"]');
+      await page.waitForSelector('g.node[data-node="layer4.2.conv3"]', { timeout: 60000 });
       await waitScopeReady(page, 60000);
       assert.deepEqual(await blockBoxes(page), []);
       assert.ok(await page.$('g.node[data-node="layer4.2.conv3"]'));
       await page.click('[data-action="blocks"]');
+      await page.waitForSelector('g.node[data-node="block:layer1"]', { timeout: 60000 });
       await waitScopeReady(page, 60000);
       assert.equal((await blockBoxes(page)).length, 4);
     } finally {
@@ -91,6 +101,9 @@ describe('folding big graphs', () => {
     try {
       await page.goto(`${ctx.server.url}/#/scope/preset/resnet50`);
       await waitScopeReady(page, 90000);
+      await page.click('[data-action="blocks"]');
+      await page.waitForSelector('g.node[data-node="block:layer1"]', { timeout: 60000 });
+      await waitScopeReady(page, 60000);
       await graphSettled(page);
       await page.screenshot({ path: screenshotPath('fold-resnet50-phone.png') });
       await axeClean(page, 'fold phone');

@@ -30,8 +30,10 @@ function measure(text, font) {
   return measureCtx.measureText(text).width;
 }
 
-// A graph of more layers than this opens folded into its blocks.
-const BIG_GRAPH = 150;
+// A graph of more layers than this opens folded into its blocks (the
+// presets, up to Inception-ResNet-v2's 783 layers, open with every layer
+// drawn; the toolbar folds them).
+const BIG_GRAPH = 1000;
 const BLOCK_COLOURS = { fill: '#f1f3f4', stroke: '#3c4043' };
 
 export class ScopePage {
