@@ -99,6 +99,12 @@ if [ -f web/package.json ]; then
     exit 1
   fi
   (cd web && npm run e2e)
+  step "static site (docs/architecture.md): the committed engine is a fresh build; the e2e suite again against an export"
+  ./scripts/wasm.sh --check
+  # The same tests against `convscope export-site`'s folder on a plain static
+  # file server, every /api/ request of the page aborted (e2e/harness.mjs
+  # STATIC; the few server-only tests are listed in its SERVER_ONLY).
+  (cd web && CONVSCOPE_E2E_SITE=1 npm run e2e)
 fi
 
 step "all tests passed"

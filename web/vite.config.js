@@ -6,6 +6,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // `convscope serve` on 127.0.0.1:8080.
 export default defineConfig({
   plugins: [svelte()],
+  // Relative asset URLs: the same build is served by convscope at / and, as a
+  // static site (convscope export-site), from any folder (GitHub Pages: /REPO/).
+  base: './',
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -15,11 +15,9 @@ import (
 	"time"
 
 	// Model formats that --model can read.
-	"github.com/convscope/convscope/internal/analyze"
 	_ "github.com/convscope/convscope/internal/format/tfjs"
 	_ "github.com/convscope/convscope/internal/format/tflite"
 	"github.com/convscope/convscope/internal/graph"
-	"github.com/convscope/convscope/internal/imageio"
 	"github.com/convscope/convscope/internal/server"
 )
 
@@ -42,13 +40,8 @@ type serveFlags struct {
 	limits               graph.Limits
 	// HTTP timeouts of the listening server.
 	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout time.Duration
-	// pendingLabels/pendingExamples hold --labels/--examples given before
-	// any --model.
-	pendingLabels, pendingExamples string
-	// pendingInput is an --input given before any --model; preSets are the
-	// preprocessing flags given for each model (index -1: before any).
-	pendingInput []int
-	preSets      map[int][]func(*imageio.Preprocess) error
+	// sm parses --model and the flags that go with it.
+	sm servedModels
 }
 
 // parseServeFlags parses the command line. --labels and --examples apply to
@@ -97,49 +90,9 @@ flags:`)
 	fs.DurationVar(&sf.readTimeout, "read-timeout", 2*time.Minute, "time to read a whole request, body included")
 	fs.DurationVar(&sf.writeTimeout, "write-timeout", 2*time.Minute, "time to write a response")
 	fs.DurationVar(&sf.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
-	fs.Func("model", "model `file` to serve besides the default one (repeatable)", func(v string) error {
-		if v == "" {
-			return errors.New("empty file name")
-		}
-		sf.models = append(sf.models, server.ModelSpec{Path: v})
-		return nil
-	})
-	fs.Func("labels", "class-name `file` (one per line) for the preceding --model", func(v string) error {
-		if len(sf.models) == 0 {
-			sf.pendingLabels = v
-			return nil
-		}
-		sf.models[len(sf.models)-1].Labels = v
-		return nil
-	})
-	fs.Func("examples", "`folder` of example images for the preceding --model", func(v string) error {
-		if len(sf.models) == 0 {
-			sf.pendingExamples = v
-			return nil
-		}
-		sf.models[len(sf.models)-1].Examples = v
-		return nil
-	})
-	fs.Func("input", "input size `C,H,W` of the preceding --model (fills the sizes its file leaves open)", func(v string) error {
-		d, err := analyze.ParseCHW(v)
-		if err != nil {
-			return err
-		}
-		if len(sf.models) == 0 {
-			sf.pendingInput = d
-			return nil
-		}
-		sf.models[len(sf.models)-1].Input = d
-		return nil
-	})
-	sf.preSets = map[int][]func(*imageio.Preprocess) error{}
-	var pf preFlags
-	pf.register(fs, func(set func(*imageio.Preprocess) error) error {
-		i := len(sf.models) - 1
-		sf.preSets[i] = append(sf.preSets[i], set)
-		return nil
-	})
-	if err := fs.Parse(args); err != nil {
+	sf.sm.register(fs)
+	err := fs.Parse(args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, nil
 		}
@@ -168,30 +121,8 @@ flags:`)
 	case sf.readHeaderTimeout <= 0 || sf.readTimeout <= 0 || sf.writeTimeout <= 0 || sf.idleTimeout <= 0:
 		return nil, usagef("--read-header-timeout, --read-timeout, --write-timeout and --idle-timeout must be positive")
 	}
-	if sf.pendingLabels != "" || sf.pendingExamples != "" || sf.pendingInput != nil || len(sf.preSets[-1]) > 0 {
-		if len(sf.models) == 0 {
-			return nil, usagef("--labels, --examples, --input and the preprocessing flags apply to a --model; the default model has its own")
-		}
-		if sf.models[0].Input == nil {
-			sf.models[0].Input = sf.pendingInput
-		}
-		sf.preSets[0] = append(sf.preSets[-1], sf.preSets[0]...)
-		if sf.models[0].Labels == "" {
-			sf.models[0].Labels = sf.pendingLabels
-		}
-		if sf.models[0].Examples == "" {
-			sf.models[0].Examples = sf.pendingExamples
-		}
-	}
-	for i, sets := range sf.preSets {
-		if i < 0 || len(sets) == 0 {
-			continue
-		}
-		p, err := preprocessFor(sf.models[i].Path, sets)
-		if err != nil {
-			return nil, usagef("--model %s: %v", sf.models[i].Path, err)
-		}
-		sf.models[i].Preprocess = &p
+	if sf.models, err = sf.sm.finish(); err != nil {
+		return nil, err
 	}
 	return sf, nil
 }

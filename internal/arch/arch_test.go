@@ -44,16 +44,25 @@ var allowed = map[string][]string{
 	// engine.Geom) and evaluates with the engine (EvaluateEngine).
 	"internal/train":   {"internal/engine", "internal/graph", "internal/tensor"},
 	"internal/dataset": {"internal/imageio"},
+	// Attribution maps run the inference graph forward and backward with
+	// train's layers (a frozen Net).
+	"internal/attrib": {"internal/graph", "internal/train"},
 	// The default model is an embedded TF.js file.
 	"internal/zoo": {"internal/format", "internal/format/tfjs", "internal/graph"},
-	"internal/server": {"internal/analyze", "internal/engine", "internal/format", "internal/format/caffe",
+	"internal/server": {"internal/analyze", "internal/attrib", "internal/engine", "internal/format", "internal/format/caffe",
 		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
 		"internal/profile", "internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
-	"cmd/convscope": {"internal/analyze", "internal/dataset", "internal/engine", "internal/format",
+	// The static site (export-site) checks its models with the server, which
+	// writes the page's bootstrap; its engine (cmd/convscope-wasm, built only
+	// for js/wasm) is embedded by internal/site/engine.
+	"internal/site":        {"internal/format", "internal/imageio", "internal/server", "internal/zoo"},
+	"internal/site/engine": nil,
+	"cmd/convscope": {"internal/analyze", "internal/attrib", "internal/dataset", "internal/engine", "internal/format",
 		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/format/tflite",
-		"internal/graph", "internal/imageio", "internal/profile", "internal/server", "internal/train", "internal/zoo"},
+		"internal/graph", "internal/imageio", "internal/profile", "internal/server", "internal/site", "internal/site/engine",
+		"internal/train", "internal/zoo", "web"},
 	// The load test sends issue 15's hostile requests, built by badinput.
 	"cmd/loadtest": {"internal/badinput", "internal/format"},
 }

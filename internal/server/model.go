@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -36,7 +37,32 @@ type ModelSpec struct {
 	// Preprocess, if set, is the model's preprocessing; without it a
 	// preprocess.json beside the model file is read, if there is one.
 	Preprocess *imageio.Preprocess
+	// FS, if set, holds the files: Path, Labels and Examples are then
+	// slash-separated paths in it instead of the operating system's (the
+	// static site's engine has no file system of its own).
+	FS fs.FS
 }
+
+// dir returns the folder of the file p as a file system, and p's name in it.
+func (spec ModelSpec) dir(p string) (fs.FS, string) {
+	if spec.FS == nil {
+		return os.DirFS(filepath.Dir(p)), filepath.Base(p)
+	}
+	d, name := path.Split(p)
+	if d == "" {
+		return spec.FS, name
+	}
+	sub, err := fs.Sub(spec.FS, strings.TrimSuffix(d, "/"))
+	if err != nil {
+		return noFS{err}, name
+	}
+	return sub, name
+}
+
+// noFS is a file system whose every Open fails with err.
+type noFS struct{ err error }
+
+func (n noFS) Open(string) (fs.File, error) { return nil, n.err }
 
 // DefaultID is the id of the embedded default model.
 const DefaultID = "default"
@@ -118,19 +144,27 @@ func loadSpec(spec ModelSpec) (*model, error) {
 		}
 		m = &model{format: "preset", file: spec.Path, g: g, name: name + " (random weights)", labelsSource: "model"}
 	} else {
-		g, formatName, err := format.OpenWith(spec.Path, format.Options{Input: spec.Input})
+		var g *graph.Graph
+		var formatName string
+		var err error
+		if spec.FS == nil {
+			g, formatName, err = format.OpenWith(spec.Path, format.Options{Input: spec.Input})
+		} else {
+			g, formatName, err = format.OpenFSWith(spec.FS, spec.Path, format.Options{Input: spec.Input})
+		}
 		if err != nil {
 			return nil, err
 		}
-		m = &model{format: formatName, file: filepath.Base(spec.Path), g: g, name: displayName(spec.Path), labelsSource: "model"}
+		dir, _ := spec.dir(spec.Path)
+		m = &model{format: formatName, file: filepath.Base(spec.Path), g: g, name: DisplayName(spec.Path), labelsSource: "model"}
 		if spec.Preprocess == nil {
-			pre, err := imageio.ReadPreprocess(os.DirFS(filepath.Dir(spec.Path)), imageio.PreprocessFile)
+			pre, err := imageio.ReadPreprocess(dir, imageio.PreprocessFile)
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("%s: %w", filepath.Join(filepath.Dir(spec.Path), imageio.PreprocessFile), err)
 			}
 			m.pre = pre
 		}
-		if _, err := os.Stat(filepath.Join(filepath.Dir(spec.Path), format.LabelsFile)); err == nil {
+		if _, err := fs.Stat(dir, format.LabelsFile); err == nil {
 			m.labelsSource = format.LabelsFile
 		}
 	}
@@ -145,11 +179,8 @@ func loadSpec(spec ModelSpec) (*model, error) {
 	}
 	g := m.g
 	if spec.Labels != "" {
-		dir, base := filepath.Split(spec.Labels)
-		if dir == "" {
-			dir = "."
-		}
-		labels, err := format.ReadLabels(os.DirFS(dir), base)
+		dir, base := spec.dir(spec.Labels)
+		labels, err := format.ReadLabels(dir, base)
 		if err != nil {
 			return nil, fmt.Errorf("--labels %s: %w", spec.Labels, err)
 		}
@@ -158,12 +189,16 @@ func loadSpec(spec ModelSpec) (*model, error) {
 	}
 	exDir := spec.Examples
 	if exDir == "" && m.format != "preset" {
-		if st, err := os.Stat(filepath.Join(filepath.Dir(spec.Path), "examples")); err == nil && st.IsDir() {
+		if d, _ := spec.dir(spec.Path); isDir(d, "examples") {
 			exDir = filepath.Join(filepath.Dir(spec.Path), "examples")
+			if spec.FS != nil {
+				exDir = path.Join(path.Dir(spec.Path), "examples")
+			}
 		}
 	}
 	if exDir != "" {
-		ex, err := readExamples(exDir)
+		d, name := spec.dir(exDir)
+		ex, err := readExamples(d, name, exDir)
 		if err != nil {
 			return nil, err
 		}
@@ -175,10 +210,10 @@ func loadSpec(spec ModelSpec) (*model, error) {
 	return m, nil
 }
 
-// displayName is a short name for a model file: its folder's name for
-// generic file names (model.json, model.onnx, deploy.prototxt), else the file
-// name without its extension.
-func displayName(p string) string {
+// DisplayName is the short name a model file is served under (its id is
+// made from it): its folder's name for generic file names (model.json, model.onnx,
+// deploy.prototxt), else the file name without its extension.
+func DisplayName(p string) string {
 	base := filepath.Base(p)
 	stem := strings.TrimSuffix(base, filepath.Ext(base))
 	switch strings.ToLower(stem) {
@@ -212,11 +247,18 @@ func slug(s string) string {
 	return id
 }
 
-// readExamples reads the image files of a folder (not recursively).
-func readExamples(dir string) ([]example, error) {
-	entries, err := os.ReadDir(dir)
+// isDir reports whether name is a folder in fsys.
+func isDir(fsys fs.FS, name string) bool {
+	st, err := fs.Stat(fsys, name)
+	return err == nil && st.IsDir()
+}
+
+// readExamples reads the image files of the folder name of fsys (not
+// recursively); dir names it in errors.
+func readExamples(fsys fs.FS, name, dir string) ([]example, error) {
+	entries, err := fs.ReadDir(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("--examples: %w", err)
+		return nil, fmt.Errorf("--examples %s: %w", dir, err)
 	}
 	var out []example
 	for _, e := range entries {
@@ -226,7 +268,7 @@ func readExamples(dir string) ([]example, error) {
 		if len(out) == maxExamples {
 			return nil, fmt.Errorf("--examples %s: more than %d images", dir, maxExamples)
 		}
-		b, err := format.ReadFile(os.DirFS(dir), e.Name(), maxExampleBytes)
+		b, err := format.ReadFile(fsys, path.Join(name, e.Name()), maxExampleBytes)
 		if err != nil {
 			return nil, fmt.Errorf("--examples: %w", err)
 		}

@@ -106,6 +106,26 @@ func (s *Server) imageReader(w http.ResponseWriter, r *http.Request, m *model) (
 	return body, "upload", nil
 }
 
+// requestImage reads the image file of a run or explain request (body,
+// multipart field or ?example=): the body is admitted against the memory
+// budget first. The reservation comes back even with an error; the caller
+// releases it.
+func (s *Server) requestImage(w http.ResponseWriter, r *http.Request, m *model) (*reservation, []byte, string, error) {
+	res := &reservation{b: s.mem}
+	if r.URL.Query().Get("example") == "" {
+		var err error
+		if res, err = s.admitBody(w, r, false); err != nil {
+			return res, nil, "", err
+		}
+	}
+	src, source, err := s.imageReader(w, r, m)
+	if err != nil {
+		return res, nil, "", err
+	}
+	file, err := readImage(src)
+	return res, file, source, err
+}
+
 // readError maps an error met while reading the request body.
 func readError(err error) error {
 	var mbe *http.MaxBytesError

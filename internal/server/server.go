@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/convscope/convscope/internal/imageio"
-	"github.com/convscope/convscope/web"
 )
 
 // Config configures a Server.
@@ -117,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 	orDefault(&cfg.MaxImportBytes, DefaultMaxImportBytes)
 	orDefault(&cfg.MaxUploads, max(1, runtime.GOMAXPROCS(0)))
 	if cfg.UI == nil {
-		cfg.UI = web.Dist()
+		cfg.UI = defaultUI()
 	}
 	if cfg.Log == nil {
 		cfg.Log = log.New(io.Discard, "", 0)
@@ -216,6 +215,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/models/{id}/params/{layer...}", s.handleParams)
 	s.registerScope(mux)
 	s.routesProfile(mux)
+	s.routesExplain(mux)
 	s.routesDiff(mux)
 	mux.HandleFunc("GET /", s.handleUI)
 	s.mux = mux
@@ -519,21 +519,8 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res := &reservation{b: s.mem}
-	if r.URL.Query().Get("example") == "" {
-		if res, err = s.admitBody(w, r, false); err != nil {
-			res.release()
-			s.fail(w, r, err)
-			return
-		}
-	}
+	res, file, source, err := s.requestImage(w, r, m)
 	defer res.release()
-	src, source, err := s.imageReader(w, r, m)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	file, err := readImage(src)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -614,6 +601,19 @@ const UIMaxChannels = 16
 // close the script element; a data block is not executed, so the page's CSP
 // needs no exception.
 func (s *Server) withBootstrap(page, modelID, exampleName string) string {
+	return s.bootstrapPage(page, modelID, exampleName, true)
+}
+
+// StaticIndex is index.html of a static site (convscope export-site): the
+// bootstrap data block of the default model, without the preload of its
+// first run (no server answers /api/ there; the in-browser engine does).
+func (s *Server) StaticIndex(page string) string {
+	return s.bootstrapPage(page, "", "", false)
+}
+
+// bootstrapPage inserts the bootstrap block and, with preload, the preload
+// link of the UI's first run request.
+func (s *Server) bootstrapPage(page, modelID, exampleName string, withPreload bool) string {
 	i := strings.Index(page, "</head>")
 	if i < 0 {
 		return page
@@ -623,7 +623,7 @@ func (s *Server) withBootstrap(page, modelID, exampleName string) string {
 		m = s.lookup(DefaultID)
 	}
 	preload := ""
-	if m.runnable && len(m.examples) > 0 {
+	if withPreload && m.runnable && len(m.examples) > 0 {
 		e := m.examples[0]
 		if x, ok := m.exampleByName(exampleName); ok {
 			e = x
@@ -637,6 +637,19 @@ func (s *Server) withBootstrap(page, modelID, exampleName string) string {
 		return page
 	}
 	return page[:i] + preload + `<script type="application/json" id="` + BootstrapID + `">` + string(b) + "</script>\n" + page[i:]
+}
+
+// IsAPIRoute reports whether a request is for an API endpoint this server
+// has (whatever the method): the static site's engine answers the other
+// /api/ paths "not available in the static site".
+func (s *Server) IsAPIRoute(method, p string) bool {
+	for _, m := range []string{method, "GET", "POST"} {
+		r := &http.Request{Method: m, URL: &url.URL{Path: p}, Host: "site"}
+		if _, pattern := s.mux.Handler(r); pattern != "" && pattern != "GET /" {
+			return true
+		}
+	}
+	return false
 }
 
 // handleUI serves the embedded UI: index.html for "/", files by path,

@@ -598,8 +598,8 @@ func TestSlugAndNames(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{"/a/cnn-explainer/model.json": "cnn-explainer", "/x/alexnet.prototxt": "alexnet", "deploy.prototxt": "deploy"} {
-		if got := displayName(in); got != want {
-			t.Errorf("displayName(%q) = %q, want %q", in, got, want)
+		if got := DisplayName(in); got != want {
+			t.Errorf("DisplayName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package train
 
-import "github.com/convscope/convscope/internal/tensor"
+import (
+	"sync"
+
+	"github.com/convscope/convscope/internal/tensor"
+)
 
 // convLayer is a grouped 2-D convolution. The forward pass is a direct
 // convolution per image and group (tensor.ConvAddSerial: the im2col matrix
@@ -82,7 +86,12 @@ func (l *convLayer) forward() {
 				}
 			}
 			xg := xi[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
-			tensor.ConvAddSerial(yg, xg, w[grp*l.ocg*l.k:(grp+1)*l.ocg*l.k], ws.dcols, l.geo)
+			wg := w[grp*l.ocg*l.k : (grp+1)*l.ocg*l.k]
+			l.nt.channels(ws, l.ocg, func(ws *workspace, lo, hi int) {
+				g := l.geo
+				g.OC = hi - lo
+				tensor.ConvAddSerial(yg[lo*l.ohw:hi*l.ohw], xg, wg[lo*l.k:hi*l.k], ws.dcols, g)
+			})
 		}
 	})
 }
@@ -114,7 +123,8 @@ func (l *convLayer) backward() {
 	}
 	l.nt.images(func(ws *workspace, s, i int) {
 		dyi := l.y.gimg(i)
-		if l.b != nil {
+		frozen := l.nt.opt.Frozen
+		if l.b != nil && !frozen {
 			db := l.b.shard[s]
 			for o := range db {
 				var sum float32
@@ -124,27 +134,10 @@ func (l *convLayer) backward() {
 				db[o] += sum
 			}
 		}
-		dw := l.w.shard[s]
 		for grp := 0; grp < l.groups; grp++ {
 			dyg := dyi[grp*l.ocg*l.ohw : (grp+1)*l.ocg*l.ohw]
-			// dW_gᵀ = cols · dY_gᵀ: with the long column matrix as the A
-			// operand the product packs it row by row, which is much cheaper
-			// than packing it transposed as dY_g·colsᵀ would. Unless the
-			// input is its own column matrix, the packing reads it straight
-			// from the image.
-			t := ws.dwT[:l.k*l.ocg]
-			if l.direct {
-				cols := l.x.img(i)[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
-				tensor.Gemm(false, true, l.k, l.ocg, l.ohw, 1, cols, l.ohw, dyg, l.ohw, 0, t, l.ocg)
-			} else {
-				tensor.ConvWeightGradSerial(t, l.x.img(i)[grp*l.cg*l.plane:(grp+1)*l.cg*l.plane], dyg, l.geo)
-			}
-			dwg := dw[grp*l.ocg*l.k : (grp+1)*l.ocg*l.k]
-			for o := 0; o < l.ocg; o++ {
-				row := dwg[o*l.k : (o+1)*l.k]
-				for p := range row {
-					row[p] += t[p*l.ocg+o]
-				}
+			if !frozen {
+				l.weightGrad(ws, l.w.shard[s], dyg, i, grp)
 			}
 			if !l.x.needGrad {
 				continue
@@ -160,7 +153,12 @@ func (l *convLayer) backward() {
 				// dX_g += dY_g ⋆ flip(W_g): a stride-1 convolution of the
 				// zero-bordered output gradient.
 				kk := l.cg * l.ocg * l.geo.KH * l.geo.KW
-				tensor.ConvAddSerial(dxg, dyg, l.wT[grp*kk:(grp+1)*kk], ws.dcols, l.tgeo)
+				wT, rk := l.wT[grp*kk:(grp+1)*kk], l.ocg*l.geo.KH*l.geo.KW
+				l.nt.channels(ws, l.cg, func(ws *workspace, lo, hi int) {
+					g := l.tgeo
+					g.OC = hi - lo
+					tensor.ConvAddSerial(dxg[lo*l.plane:hi*l.plane], dyg, wT[lo*rk:hi*rk], ws.dcols, g)
+				})
 				continue
 			}
 			dcols := ws.cols[:l.k*l.ohw]
@@ -168,6 +166,50 @@ func (l *convLayer) backward() {
 			tensor.Col2Im(dxg, dcols, l.cg, l.geo.H, l.geo.W, l.geo)
 		}
 	})
+}
+
+// weightGrad adds group grp's dW of image i (output gradient dyg) to dw.
+func (l *convLayer) weightGrad(ws *workspace, dw, dyg []float32, i, grp int) {
+	// dW_gᵀ = cols · dY_gᵀ: with the long column matrix as the A
+	// operand the product packs it row by row, which is much cheaper
+	// than packing it transposed as dY_g·colsᵀ would. Unless the
+	// input is its own column matrix, the packing reads it straight
+	// from the image.
+	t := ws.dwT[:l.k*l.ocg]
+	if l.direct {
+		cols := l.x.img(i)[grp*l.cg*l.plane : (grp+1)*l.cg*l.plane]
+		tensor.Gemm(false, true, l.k, l.ocg, l.ohw, 1, cols, l.ohw, dyg, l.ohw, 0, t, l.ocg)
+	} else {
+		tensor.ConvWeightGradSerial(t, l.x.img(i)[grp*l.cg*l.plane:(grp+1)*l.cg*l.plane], dyg, l.geo)
+	}
+	dwg := dw[grp*l.ocg*l.k : (grp+1)*l.ocg*l.k]
+	for o := 0; o < l.ocg; o++ {
+		row := dwg[o*l.k : (o+1)*l.k]
+		for p := range row {
+			row[p] += t[p*l.ocg+o]
+		}
+	}
+}
+
+// channels runs fn over [0, n) output channels: in one call on ws when
+// the batch has several images (the parallelism is over images), split
+// over every worker's workspace for a single image (an attribution map),
+// which runs on worker 0's workspace.
+func (nt *Net) channels(ws *workspace, n int, fn func(ws *workspace, lo, hi int)) {
+	W := min(len(nt.ws), n)
+	if nt.n != 1 || W <= 1 {
+		fn(ws, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < W; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			fn(nt.ws[w], w*n/W, (w+1)*n/W)
+		}(w)
+	}
+	wg.Wait()
 }
 
 // denseLayer is y = x·Wᵀ + b, one Gemm per shard.
@@ -201,6 +243,12 @@ func (l *denseLayer) backward() {
 	l.nt.parallel(func(_ *workspace, s int) {
 		lo, hi := l.nt.span(s)
 		xs, dys := l.x.data[lo*in:hi*in], l.y.grad[lo*out:hi*out]
+		if l.nt.opt.Frozen {
+			if l.x.needGrad {
+				tensor.Gemm(false, false, hi-lo, in, out, 1, dys, out, w, in, 1, l.x.grad[lo*in:hi*in], in)
+			}
+			return
+		}
 		if l.b != nil {
 			db := l.b.shard[s]
 			for i := 0; i < hi-lo; i++ {

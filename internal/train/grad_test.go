@@ -115,7 +115,7 @@ func distinct(rng *rand.Rand, x []float32) {
 // central differences, for the input and every parameter.
 func checkGrads(t *testing.T, g *graph.Graph, x []float32, batch int, training bool) {
 	t.Helper()
-	nt, err := New(g, batch, Options{Workers: 2, Shards: 3, inputGrad: true, Seed: 7})
+	nt, err := New(g, batch, Options{Workers: 2, Shards: 3, InputGrad: true, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,14 @@ type Options struct {
 	// Seed drives Dropout masks.
 	Seed uint64
 
-	// inputGrad makes the graph input carry a gradient (tests).
-	inputGrad bool
+	// InputGrad makes the graph input carry a gradient ([Net.InputGrad]):
+	// attribution maps are gradients with respect to the input image.
+	InputGrad bool
+	// Frozen computes no parameter gradients: Backward and BackwardLogits
+	// then only propagate gradients to the values that depend on the input
+	// (with InputGrad), and no memory is allocated for parameter gradients.
+	// A frozen Net cannot train (Params carry no Grad).
+	Frozen bool
 }
 
 func (o Options) withDefaults() Options {
@@ -184,7 +190,12 @@ func (nt *Net) newParam(n *graph.Node, name string, decay bool) *Param {
 	if t == nil {
 		return nil
 	}
-	p := &Param{Node: n.Name, Name: name, T: t, Grad: make([]float32, len(t.Data)), Decay: decay}
+	p := &Param{Node: n.Name, Name: name, T: t, Decay: decay}
+	if nt.opt.Frozen {
+		nt.params = append(nt.params, p)
+		return p
+	}
+	p.Grad = make([]float32, len(t.Data))
 	p.shard = make([][]float32, nt.opt.Shards)
 	for i := range p.shard {
 		p.shard[i] = make([]float32, len(t.Data))
@@ -216,13 +227,16 @@ func (nt *Net) setupLoss() error {
 func (nt *Net) allocGrads() {
 	hasParams := make([]bool, len(nt.layers))
 	for _, p := range nt.params {
+		if nt.opt.Frozen {
+			break
+		}
 		for i, n := range nt.lnodes {
 			if n.Name == p.Node {
 				hasParams[i] = true
 			}
 		}
 	}
-	nt.in.needGrad = nt.opt.inputGrad
+	nt.in.needGrad = nt.opt.InputGrad
 	for _, v := range nt.list {
 		if v.producer < 0 {
 			continue
@@ -297,6 +311,9 @@ func (nt *Net) Value(name string) []float32 {
 // labels and the gradient of every parameter (Param.Grad). It returns the
 // mean loss and the number of correctly classified images.
 func (nt *Net) Backward(labels []int32) (loss float64, correct int, err error) {
+	if nt.opt.Frozen {
+		return 0, 0, errors.New("a frozen Net computes no parameter gradients; it cannot train")
+	}
 	if nt.classes == 0 {
 		return 0, 0, fmt.Errorf("the output %q has shape %v per image; training needs one score per class", nt.out.name, nt.out.shape)
 	}
@@ -312,6 +329,54 @@ func (nt *Net) Backward(labels []int32) (loss float64, correct int, err error) {
 	loss, correct = nt.lossGrad(labels, true)
 	nt.backprop()
 	return loss, correct, nil
+}
+
+// BackwardLogits back-propagates the gradient dz of the logits of the last
+// forward pass (the scores the loss is computed from: the input of a final
+// Softmax over the classes, else the output; n×LogitsLen values) to every
+// value that carries a gradient ([Net.Grad], [Net.InputGrad]) and, unless
+// Frozen, to the parameters.
+func (nt *Net) BackwardLogits(dz []float32) error {
+	if len(dz) < nt.n*nt.logits.per {
+		return fmt.Errorf("logit gradient has %d values, %d images need %d", len(dz), nt.n, nt.n*nt.logits.per)
+	}
+	if nt.logits.grad == nil {
+		return fmt.Errorf("the logits %q do not depend on anything that carries a gradient (set Options.InputGrad)", nt.logits.name)
+	}
+	nt.zeroGrads()
+	copy(nt.logits.grad, dz[:nt.n*nt.logits.per])
+	nt.backprop()
+	return nil
+}
+
+// LogitsLen is the number of logits per image.
+func (nt *Net) LogitsLen() int { return nt.logits.per }
+
+// LogitsName names the value the logits are read from.
+func (nt *Net) LogitsName() string { return nt.logits.name }
+
+// Grad returns the gradient of the named value after the last backward
+// pass ([n, …]; nil if the value is unknown or carries no gradient).
+func (nt *Net) Grad(name string) []float32 {
+	v := nt.vals[name]
+	if v == nil || v.grad == nil {
+		return nil
+	}
+	return v.grad[:nt.n*v.per]
+}
+
+// InputGrad returns the gradient of the graph input after the last
+// backward pass (nil without Options.InputGrad).
+func (nt *Net) InputGrad() []float32 { return nt.Grad(nt.in.name) }
+
+// ValueShape returns the per-image shape of the named value (nil if
+// unknown).
+func (nt *Net) ValueShape(name string) graph.Shape {
+	v := nt.vals[name]
+	if v == nil {
+		return nil
+	}
+	return append(graph.Shape(nil), v.shape...)
 }
 
 // backwardFrom back-propagates an arbitrary output gradient (tests).
@@ -353,13 +418,18 @@ func (nt *Net) zeroGrads() {
 			}
 		}
 		for _, p := range nt.params {
-			clear(p.shard[s])
+			if p.shard != nil {
+				clear(p.shard[s])
+			}
 		}
 	})
 }
 
 // reduceGrads sums the shards' parameter gradients in shard order.
 func (nt *Net) reduceGrads() {
+	if nt.opt.Frozen {
+		return
+	}
 	S := nt.shards()
 	parallelFor(nt.opt.Workers, len(nt.params), func(i int) {
 		p := nt.params[i]

@@ -138,6 +138,44 @@ func (l *bnLayer) backward() {
 	nt, C, P := l.nt, l.c, l.plane
 	scale, _ := l.affine()
 	training := nt.training
+	if !nt.opt.Frozen || training {
+		l.paramGrads(scale)
+	}
+	if !l.x.needGrad {
+		return
+	}
+	if !training {
+		nt.images(func(_ *workspace, _, i int) {
+			dx, dy := l.x.gimg(i), l.y.gimg(i)
+			for c := 0; c < C; c++ {
+				k := scale[c] / float32(math.Sqrt(float64(l.variance[c]+l.eps)))
+				for j := c * P; j < (c+1)*P; j++ {
+					dx[j] += dy[j] * k
+				}
+			}
+		})
+		return
+	}
+	l.combine()
+	m := float64(nt.n * P)
+	nt.images(func(_ *workspace, _, i int) {
+		dx, dy, xh := l.x.gimg(i), l.y.gimg(i), l.xhat[i*l.x.per:(i+1)*l.x.per]
+		for c := 0; c < C; c++ {
+			k := float32(float64(scale[c]) * l.inv[c])
+			md, mdx := float32(l.sum[c]/m), float32(l.sum[C+c]/m)
+			for j := c * P; j < (c+1)*P; j++ {
+				dx[j] += k * (dy[j] - md - xh[j]*mdx)
+			}
+		}
+	})
+}
+
+// paramGrads accumulates the partial sums of dy and dy·x̂ per channel (the
+// statistics the training-mode dx needs) and, unless frozen, the parameter
+// gradients.
+func (l *bnLayer) paramGrads(scale []float32) {
+	nt, C, P := l.nt, l.c, l.plane
+	training := nt.training
 	// Partial sums of dy and dy·x̂ per channel; the parameter gradients are
 	// these sums, accumulated per shard.
 	nt.parallel(func(_ *workspace, s int) {
@@ -164,6 +202,9 @@ func (l *bnLayer) backward() {
 				p[C+c] += sdx
 			}
 		}
+		if nt.opt.Frozen {
+			return
+		}
 		if l.bias != nil {
 			for c := 0; c < C; c++ {
 				l.bias.shard[s][c] += float32(p[c])
@@ -172,33 +213,6 @@ func (l *bnLayer) backward() {
 		if l.scale != nil {
 			for c := 0; c < C; c++ {
 				l.scale.shard[s][c] += float32(p[C+c])
-			}
-		}
-	})
-	if !l.x.needGrad {
-		return
-	}
-	if !training {
-		nt.images(func(_ *workspace, _, i int) {
-			dx, dy := l.x.gimg(i), l.y.gimg(i)
-			for c := 0; c < C; c++ {
-				k := scale[c] / float32(math.Sqrt(float64(l.variance[c]+l.eps)))
-				for j := c * P; j < (c+1)*P; j++ {
-					dx[j] += dy[j] * k
-				}
-			}
-		})
-		return
-	}
-	l.combine()
-	m := float64(nt.n * P)
-	nt.images(func(_ *workspace, _, i int) {
-		dx, dy, xh := l.x.gimg(i), l.y.gimg(i), l.xhat[i*l.x.per:(i+1)*l.x.per]
-		for c := 0; c < C; c++ {
-			k := float32(float64(scale[c]) * l.inv[c])
-			md, mdx := float32(l.sum[c]/m), float32(l.sum[C+c]/m)
-			for j := c * P; j < (c+1)*P; j++ {
-				dx[j] += k * (dy[j] - md - xh[j]*mdx)
 			}
 		}
 	})

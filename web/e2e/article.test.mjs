@@ -12,7 +12,7 @@ async function waitReady(page, timeout) {
   await page.waitForSelector('article.article section#article-intro', { timeout: timeout ?? 15000 });
 }
 
-const SECTIONS = ['article-intro', 'article-input', 'article-conv', 'article-widget', 'article-relu', 'article-pool', 'article-flatten', 'article-softmax', 'article-interactive', 'article-about'];
+const SECTIONS = ['article-intro', 'article-input', 'article-conv', 'article-widget', 'article-relu', 'article-pool', 'article-flatten', 'article-softmax', 'article-why', 'article-interactive', 'article-about'];
 const VIEW = { width: 1366, height: 768 };
 
 /** expected is the oracle of the widget: slide a k-wide window in steps of s over n + 2p cells and count. */

@@ -1,7 +1,8 @@
 // Shared helpers of the end-to-end tests: build and start `convscope serve`,
 // launch Debian's Chromium through playwright-core, measure and compare.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, readFileSync, createReadStream, statSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +43,121 @@ export function buildServer() {
   return binary;
 }
 
-/** startServer runs `convscope serve --addr 127.0.0.1:0 …args` and resolves with its URL. */
-export function startServer(args = []) {
+/**
+ * STATIC is the static-site mode of the suite (CONVSCOPE_E2E_SITE=1, run by
+ * scripts/test.sh after the server mode): startServer exports the site with
+ * `convscope export-site` and serves the folder with a plain static file
+ * server, and every page of launch()'s browser has each /api/ request
+ * aborted, so the UI can only work through the engine in its Web Worker.
+ * The tests' own oracle requests (fetchRun, fetch(`${url}/api/…`) from
+ * Node) still reach a real `convscope serve` with the same models, which
+ * the static server forwards them to, refusing any request from a browser.
+ */
+export const STATIC = process.env.CONVSCOPE_E2E_SITE === '1';
+
+/**
+ * SERVER_ONLY lists, in one place, the tests that exercise server-only
+ * behaviour and do not run in the static mode, with the reason (key: the
+ * test's title). serverOnly(title) is their skip option.
+ */
+export const SERVER_ONLY = {
+  // Both watch the page's HTTP requests to /api/…/run (which runs, with
+  // which expand=); a static site's requests go to its worker, not the network.
+  'expands conv1 from 16 to all 64 maps with the values of the expanded run': 'it reads the expanded run from the network',
+  'fetches an example run when its thumbnail is hovered, not all examples up front': 'it counts the run requests on the network',
+};
+
+/** serverOnly is the skip option of a test: its reason in the static mode when SERVER_ONLY lists it, else false. */
+export function serverOnly(title) {
+  return STATIC && SERVER_ONLY[title] ? `server-only: ${SERVER_ONLY[title]}` : false;
+}
+
+/** startServer runs `convscope serve --addr 127.0.0.1:0 …args` (in the static mode: the exported site beside it) and resolves with its URL. */
+export async function startServer(args = []) {
+  if (!STATIC) return startConvscope(args);
+  const oracle = await startConvscope(args);
+  const dir = mkdtempSync(path.join(tmpdir(), 'convscope-site-'));
+  try {
+    execFileSync(buildServer(), ['export-site', '--out', dir, ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (err) {
+    await oracle.stop();
+    throw err;
+  }
+  const site = await serveStatic(dir, oracle.url);
+  return {
+    url: site.url,
+    dir,
+    stop: async () => {
+      await site.stop();
+      await oracle.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const mimeTypes = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.wasm': 'application/wasm', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * serveStatic serves the files of dir as any static host does (GET and
+ * HEAD, no index of folders, 404 else). /api/ requests of Node (the tests'
+ * oracles) go to the server at oracleURL; one from a browser gets 403.
+ * mounts maps a path prefix ('/bench/') to another folder (benchmarks).
+ */
+export function serveStatic(dir, oracleURL, mounts = {}) {
+  const srv = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let root = dir;
+    for (const [prefix, d] of Object.entries(mounts)) {
+      if (url.pathname.startsWith(prefix)) {
+        root = d;
+        url.pathname = url.pathname.slice(prefix.length - 1);
+      }
+    }
+    if (url.pathname.startsWith('/api/')) {
+      if (!oracleURL || /Mozilla|Chrome/.test(req.headers['user-agent'] ?? '')) {
+        res.writeHead(403).end('the static site has no API');
+        return;
+      }
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await new Promise((r) => {
+        const parts = [];
+        req.on('data', (d) => parts.push(d)).on('end', () => r(Buffer.concat(parts)));
+      });
+      const headers = { ...req.headers };
+      delete headers.host;
+      const up = await fetch(oracleURL + req.url, { method: req.method, headers, body });
+      res.writeHead(up.status, Object.fromEntries(up.headers));
+      res.end(Buffer.from(await up.arrayBuffer()));
+      return;
+    }
+    let p = decodeURIComponent(url.pathname);
+    if (p.endsWith('/')) p += 'index.html';
+    const file = path.join(root, path.normalize(p));
+    let st;
+    try {
+      st = file.startsWith(root) && statSync(file);
+    } catch {
+      st = null;
+    }
+    if (!st || !st.isFile() || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': mimeTypes[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => {
+    srv.listen(0, '127.0.0.1', () => {
+      resolve({ url: `http://127.0.0.1:${srv.address().port}`, stop: () => new Promise((r) => srv.close(() => r())) });
+    });
+  });
+}
+
+/** startConvscope runs `convscope serve --addr 127.0.0.1:0 …args` and resolves with its URL. */
+function startConvscope(args = []) {
   const bin = buildServer();
   const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -73,10 +187,19 @@ export function startServer(args = []) {
   });
 }
 
-/** launch starts headless Chromium (playwright gives it a fresh temporary profile). */
-export async function launch() {
+/** TOUR_SEEN: the localStorage entry that stops the guided tour from starting by itself (lib/tour/tour.svelte.js). */
+export const TOUR_SEEN = ['convscope.tour', 'seen'];
+
+/**
+ * launch starts headless Chromium (playwright gives it a fresh temporary
+ * profile). Every context it makes (browser.newPage too, which goes through
+ * newContext) has the guided tour marked as seen, so that the first-visit
+ * tour does not cover the page the tests look at; { tour: true } leaves it
+ * unseen (e2e/tour.test.mjs).
+ */
+export async function launch({ tour = false } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -84,9 +207,42 @@ export async function launch() {
       '--disable-sync', '--no-first-run', '--disable-quic',
     ],
   });
+  if (!tour) {
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (options) => {
+      const ctx = await newContext(options);
+      await ctx.addInitScript(([k, v]) => {
+        try {
+          localStorage.setItem(k, v);
+        } catch {
+          // a page without storage (about:blank)
+        }
+      }, TOUR_SEEN);
+      return ctx;
+    };
+  }
+  if (STATIC) {
+    // Every page's /api/ requests fail: only the in-browser engine can answer.
+    const noAPI = (target) => target.route((url) => new URL(url).pathname.startsWith('/api/'), (route) => route.abort());
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (...a) => {
+      const c = await newContext(...a);
+      await noAPI(c);
+      return c;
+    };
+    browser.newPage = async (...a) => {
+      const c = await browser.newContext(...a);
+      const p = await c.newPage();
+      p.on('close', () => c.close().catch(() => {}));
+      return p;
+    };
+  }
+  return browser;
 }
 
-export async function waitReady(page, timeout = 15000) {
+// In the static mode a page first loads and starts the engine (a 17 MB
+// module) in its worker: on the shared CI machine that takes seconds.
+export async function waitReady(page, timeout = STATIC ? 60000 : 15000) {
   await page.waitForSelector('main.app[data-ready="true"]', { timeout });
 }
 
@@ -98,7 +254,8 @@ export function median(xs) {
 
 export function screenshotPath(name) {
   mkdirSync(outDir, { recursive: true });
-  return path.join(outDir, name);
+  // The static mode's screenshots (of the exported site) sit beside the server's.
+  return path.join(outDir, STATIC ? `site-${name}` : name);
 }
 
 /** overlaps returns the pairs of boxes that intersect (touching edges do not count). */

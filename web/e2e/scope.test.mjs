@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'nod
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, waitScopeReady, graphSettled, cli, screenshotPath, overlaps, repoRoot, outDir, median, needRef } from './harness.mjs';
+import { STATIC, startServer, launch, waitScopeReady, graphSettled, cli, screenshotPath, overlaps, repoRoot, outDir, median, needRef } from './harness.mjs';
 
 const caffeDir = path.resolve(repoRoot, '../shared/reference/caffe');
 const onnxDir = path.resolve(repoRoot, '../shared/reference/onnx/light');
@@ -29,6 +29,27 @@ try {
   // needRef below names the missing files
 }
 process.on('exit', () => rmSync(kerasDir, { recursive: true, force: true }));
+
+/**
+ * uploadedModel is the summary of a model opened from the Scope page: the
+ * page's API answer (GET /api/models), or in the static mode, where the
+ * model lives in the page's own engine, what the Explainer shows of it (the
+ * picker, "N parameters", the file's format, a prediction).
+ */
+async function uploadedModel(page, id) {
+  if (!STATIC) return (await page.evaluate(() => fetch('/api/models').then((r) => r.json()))).models.find((x) => x.id === id);
+  const picked = await page.$eval('[data-testid="model-picker"]', (e) => e.value);
+  if (picked !== id) return undefined;
+  const meta = await page.textContent('.model-meta');
+  const title = await page.getAttribute('.model-info', 'title');
+  return {
+    id,
+    params: Number(/([\d,]+) parameters/.exec(meta)[1].replaceAll(',', '')),
+    format: /\((\w+)\)$/.exec(title)[1],
+    input: (([, h, w, c]) => [+c, +h, +w])(/(\d+)×(\d+)×(\d+) input/.exec(meta)),
+    runnable: (await page.locator('[data-testid="predicted-class"]').count()) > 0,
+  };
+}
 
 const analyzeJSON = (target) => JSON.parse(cli(['analyze', '--format', 'json', target]));
 
@@ -263,11 +284,9 @@ describe('Scope page', () => {
     await page.fill('[data-testid="editor"]', bad);
     await page.press('[data-testid="editor"]', 'Control+Enter');
     await page.waitForSelector('[data-testid="editor-error"]');
-    // the API's position of the same text is the oracle
-    const res = await page.evaluate(async (text) => {
-      const r = await fetch('/api/analyze?name=editor.prototxt', { method: 'POST', body: text });
-      return r.json();
-    }, bad);
+    // the API's position of the same text is the oracle (asked from here: in
+    // the static mode the page has no API, the oracle server answers)
+    const res = await (await fetch(`${server.url}/api/analyze?name=editor.prototxt`, { method: 'POST', body: bad })).json();
     assert.ok(res.line > 0, 'the API places the error');
     assert.equal(await page.getAttribute('[data-error-line]', 'data-error-line'), String(res.line));
     assert.ok((await page.textContent('[data-testid="editor-error"]')).includes('larger than the padded input'));
@@ -296,8 +315,7 @@ describe('Scope page', () => {
     await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
     const id = new URL(page.url()).searchParams.get('model');
     await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
-    const models = await page.evaluate(() => fetch('/api/models').then((r) => r.json()));
-    const m = models.models.find((x) => x.id === id);
+    const m = await uploadedModel(page, id);
     assert.ok(m, `model ${id} is served`);
     assert.equal(m.params, want.params);
     assert.equal(m.runnable, true);
@@ -349,7 +367,7 @@ describe('Scope page', () => {
       await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
       await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
       const id = new URL(page.url()).searchParams.get('model');
-      const m = await (await fetch(`${server.url}/api/models/${id}`)).json();
+      const m = await uploadedModel(page, id);
       assert.equal(m.format, 'keras');
       assert.equal(m.runnable, true);
       await page.screenshot({ path: screenshotPath(`scope-run-${name.replace('.', '-')}-1366.png`) });
@@ -382,7 +400,7 @@ describe('Scope page', () => {
     await Promise.all([page.waitForURL(/\?model=/, { timeout: 30000 }), page.click('[data-action="run"]')]);
     await page.waitForSelector('main.app[data-ready="true"]', { timeout: 60000 });
     const id = new URL(page.url()).searchParams.get('model');
-    const m = await (await fetch(`${server.url}/api/models/${id}`)).json();
+    const m = await uploadedModel(page, id);
     assert.deepEqual(m.input, [3, 32, 48]);
   });
 

@@ -9,6 +9,8 @@ import scope from './scope.js';
 import scopeProfile from './scopeprofile.js';
 import article from './article.js';
 import ops from './ops.js';
+import attrib from './attrib.js';
+import tour from './tour.js';
 import compare from './compare.js';
 
-export const messages = merge(core, overview, views, scope, scopeProfile, article, ops, compare);
+export const messages = merge(core, overview, views, scope, scopeProfile, article, ops, attrib, tour, compare);

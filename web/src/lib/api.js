@@ -1,6 +1,10 @@
 // The JSON/binary API client (docs/api.md).
 import { decodeRun } from './decode.js';
 import { preParams } from './preprocess.js';
+import { apiFetch, exampleFile, isStatic } from './transport.js';
+import { explainQuery, splitLines } from './attrib.js';
+
+export { apiFetch, isStatic };
 
 /**
  * ApiError is the one error of a failed API response: the server's
@@ -31,13 +35,15 @@ export async function check(res) {
 const enc = encodeURIComponent;
 
 export async function getJSON(url, init) {
-  const res = await check(await fetch(url, init));
+  const res = await check(await apiFetch(url, init));
   return res.json();
 }
 
 export const listModels = () => getJSON('/api/models').then((r) => r.models);
 export const getModel = (id) => getJSON(`/api/models/${enc(id)}`);
 export const exampleURL = (id, name) => `/api/models/${enc(id)}/examples/${enc(name)}`;
+/** exampleImage is the URL of an example image for an <img>: the API's, or in a static site the file export-site wrote. */
+export const exampleImage = (id, name) => exampleFile(id, name) ?? exampleURL(id, name);
 
 /**
  * runModel runs a model on an example (source = {example: name}) or on an
@@ -51,9 +57,9 @@ export async function runModel(id, source, { maxChannels = 0, signal, priority }
   let res;
   if (source.example) {
     // GET, so that the page's <link rel=preload> of the first run is used.
-    res = await fetch(`${exampleURL(id, source.example)}/run${q}`, { signal, priority });
+    res = await apiFetch(`${exampleURL(id, source.example)}/run${q}`, { signal, priority });
   } else {
-    res = await fetch(`/api/models/${enc(id)}/run${q}`, {
+    res = await apiFetch(`/api/models/${enc(id)}/run${q}`, {
       method: 'POST',
       signal,
       body: source.file,
@@ -80,5 +86,36 @@ export function readBootstrap(doc = globalThis.document) {
     return Array.isArray(b.models) ? b : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * explain asks for an attribution map (docs/api.md, POST
+ * /api/models/{id}/explain) of the image source ({example} or {file}, with
+ * source.pre) as an NDJSON stream; onprogress(done, total) gets the
+ * progress lines of ig and occlusion. Resolves with the result object.
+ */
+export async function explain(id, source, { method, cls = -1, layer = '' }, { signal, onprogress } = {}) {
+  const q = explainQuery({ method, cls, layer, example: source.example, pre: source.pre });
+  const res = await check(await apiFetch(`/api/models/${enc(id)}/explain?${q}`, {
+    method: 'POST',
+    signal,
+    body: source.example ? undefined : source.file,
+    headers: source.example ? {} : { 'Content-Type': source.file.type || 'application/octet-stream' },
+  }));
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) buf += dec.decode(value, { stream: true });
+    const { lines, rest } = splitLines(done ? buf + '\n' : buf);
+    buf = rest;
+    for (const l of lines) {
+      if (l.error) throw new ApiError(l.error, 500, l);
+      if (l.result) return l.result;
+      if (l.total) onprogress?.(l.done, l.total);
+    }
+    if (done) throw new ApiError('the attribution answer ended without a result', 500);
   }
 }

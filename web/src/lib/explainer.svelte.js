@@ -5,6 +5,7 @@
 // component's initialisation (its effects belong to that component).
 import { untrack } from 'svelte';
 import { listModels, getModel, runModel, readBootstrap } from './api.js';
+import { WhyState } from './why.svelte.js';
 import { buildColumns, FOLD_ABOVE } from './layout.js';
 import { readURLState, writeURLState } from './urlstate.js';
 import { t, withMessages } from './i18n.svelte.js';
@@ -62,6 +63,9 @@ export class ExplainerPage {
   #controller = null;
   // Runs of example images are kept for the page's lifetime (runs.js).
   #exampleRuns = new ExampleRuns((id, name, { priority, pre }) => runModel(id, { example: name, pre }, { maxChannels: MAX_MAPS, priority }));
+
+  // The "Why?" control (attribution maps of the current image).
+  why = new WhyState(() => ({ modelId: this.modelId, source: this.source, run: this.run }));
 
   constructor() {
     const failed = (e) => (this.error = e.message);
@@ -136,6 +140,10 @@ export class ExplainerPage {
       const boot = readBootstrap();
       this.#preloaded = boot?.model ?? null;
       this.models = boot ? boot.models : await listModels();
+      // A model the page's list does not have (added since the page was
+      // written: in a static site, one opened from the Scope page into this
+      // page's engine): ask for the list again.
+      if (boot && st.model && !this.models.some((m) => m.id === st.model)) this.models = await listModels();
     } catch (e) {
       this.loadError = t('explainer.unreachable', { message: e.message });
       this.ready = true;
@@ -215,11 +223,12 @@ export class ExplainerPage {
     this.marked = -1;
   }
 
-  closeView() {
+  /** closeView closes the open view; focus then goes back to the overview (unless focus is false: the guided tour keeps it). */
+  closeView({ focus = true } = {}) {
     this.view = null;
     this.marked = -1;
     // Back to the overview, keyboard users included.
-    setTimeout(() => document.querySelector('.overview')?.focus({ preventScroll: true }), 0);
+    if (focus) setTimeout(() => document.querySelector('.overview')?.focus({ preventScroll: true }), 0);
   }
 
   /** drawn: the overview reports a finished picture; then the rest of the page loads. */

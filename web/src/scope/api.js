@@ -1,12 +1,12 @@
 // The Scope page's API calls (docs/api.md, "Scope"): presets, analyses of
 // uploaded files, the text exports, and registering an upload for running.
 // Errors are lib/api.js's ApiError (with the response body).
-import { check } from '../lib/api.js';
+import { apiFetch, check } from '../lib/api.js';
 
 const enc = encodeURIComponent;
 
 export async function listPresets() {
-  const res = await check(await fetch('/api/presets'));
+  const res = await check(await apiFetch('/api/presets'));
   return (await res.json()).presets;
 }
 
@@ -20,13 +20,13 @@ export function presetURL(name, format, query = {}) {
 }
 
 export async function getPreset(name, { signal, query } = {}) {
-  const res = await check(await fetch(presetURL(name, '', query), { signal }));
+  const res = await check(await apiFetch(presetURL(name, '', query), { signal }));
   return res.json();
 }
 
 /** postDiff compares two models (POST /api/diff): sides as compare.js sideOf builds them, query the counting convention. */
 export async function postDiff(a, b, query = {}, { signal } = {}) {
-  const res = await check(await fetch('/api/diff', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ a, b, ...query }), signal }));
+  const res = await check(await apiFetch('/api/diff', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ a, b, ...query }), signal }));
   return res.json();
 }
 
@@ -54,20 +54,20 @@ export function uploadRequest(path, files, query = {}) {
 /** analyzeFiles posts files to /api/analyze and answers the analysis (or the response of an export format). */
 export async function analyzeFiles(files, { format, input, signal, query = {} } = {}) {
   const [url, init] = uploadRequest('/api/analyze', files, { format, input, ...query });
-  const res = await check(await fetch(url, { ...init, signal }));
+  const res = await check(await apiFetch(url, { ...init, signal }));
   return format ? res : res.json();
 }
 
 /** exportResponse fetches an export (csv, markdown, json) of the open model. */
 export async function exportResponse(source, format, query = {}) {
-  if (source.kind === 'preset') return check(await fetch(presetURL(source.name, format, query)));
+  if (source.kind === 'preset') return check(await apiFetch(presetURL(source.name, format, query)));
   return analyzeFiles(source.files, { format, input: source.input, query });
 }
 
 /** registerModel posts an upload with weights (at input size C,H,W when given) to /api/models and answers its model entry. */
 export async function registerModel(files, { input } = {}) {
   const [url, init] = uploadRequest('/api/models', files, { input });
-  const res = await check(await fetch(url, init));
+  const res = await check(await apiFetch(url, init));
   return (await res.json()).model;
 }
 

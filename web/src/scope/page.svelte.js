@@ -5,6 +5,7 @@
 // route.js, keys.js, search.js and files.js.
 import { tick } from 'svelte';
 import { t } from '../lib/i18n.svelte.js';
+import { isStatic } from '../lib/api.js';
 import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput, freeInput, profileModel } from './api.js';
 import { mergeProfile, boxValues, heatScale } from './profile.js';
 import { blockTree, blockTotals } from './blocks.js';
@@ -453,7 +454,13 @@ export class ScopePage {
     try {
       const m = await registerModel(this.source.files, { input: this.source.input });
       if (!m?.runnable) throw new Error(m?.not_runnable_reason || t('scope.error.notRunnable'));
-      window.location.href = `./?model=${encodeURIComponent(m.id)}`;
+      const url = `./?model=${encodeURIComponent(m.id)}`;
+      if (isStatic()) {
+        // The model lives in this page's engine (its Web Worker): open the
+        // Explainer without reloading the page, which would lose it.
+        history.pushState(null, '', url);
+        window.dispatchEvent(new HashChangeEvent('hashchange'));
+      } else window.location.href = url;
     } catch (err) {
       this.error = { message: t('scope.error.run', { message: err.message }) };
       this.running = false;

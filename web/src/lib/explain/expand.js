@@ -2,7 +2,7 @@
 // expand=NAME), for views whose arithmetic needs channels beyond the
 // overview's max_channels. Cached per model, image and value names.
 import { decodeRun } from '../decode.js';
-import { check } from '../api.js';
+import { apiFetch, check } from '../api.js';
 import { preParams } from '../preprocess.js';
 
 const cache = new Map();
@@ -21,7 +21,7 @@ export function expandURL(modelId, example, names, maxChannels, pre = null) {
  * {example} or {upload: {file}}, with its preprocessing override pre)
  * sending `names` whole; resolves with the decoded run.
  */
-export function runExpanded(modelId, source, names, { maxChannels = 16, fetchImpl = globalThis.fetch } = {}) {
+export function runExpanded(modelId, source, names, { maxChannels = 16, fetchImpl = apiFetch } = {}) {
   if (!source) return Promise.reject(new Error('no image'));
   const key = `${modelId}\n${source.example ? `e:${source.example}` : `u:${source.upload.name}:${source.upload.url}`}\n${JSON.stringify(source.pre ?? null)}\n${[...names].sort().join('\n')}`;
   let p = cache.get(key);

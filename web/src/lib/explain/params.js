@@ -1,12 +1,12 @@
 // Layer parameters from GET /api/models/{id}/params/{layer} (binary),
 // cached per model and layer for the page's lifetime.
 import { decodeTensors } from '../decode.js';
-import { check } from '../api.js';
+import { apiFetch, check } from '../api.js';
 
 const cache = new Map();
 
 /** loadParams resolves with {name: {shape, data: Float32Array, min, max}} of a layer. */
-export function loadParams(modelId, layer, fetchImpl = globalThis.fetch) {
+export function loadParams(modelId, layer, fetchImpl = apiFetch) {
   const key = `${modelId}\n${layer}`;
   let p = cache.get(key);
   if (!p) {
