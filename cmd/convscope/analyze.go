@@ -4,6 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+
+	"golang.org/x/term"
 
 	"github.com/convscope/convscope/internal/analyze"
 	_ "github.com/convscope/convscope/internal/format/caffe"
@@ -24,11 +27,12 @@ type analyzeOutput = analyze.JSONReport
 func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	formatName := fs.String("format", "table", "output format: table, json, csv, markdown or dot (Graphviz)")
+	formatName := fs.String("format", "table", "output format: table, json, csv, markdown, dot (Graphviz), svg or png (the graph drawn)")
+	out := fs.String("out", "", "write to `FILE` instead of the standard output")
 	input := fs.String("input", "", "input size `C,H,W` of the first input: fills the sizes the file leaves open (ONNX dim_param, Keras null) and must agree with the ones it fixes (a Caffe prototxt's declared size is replaced)")
 	convention := countFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown|dot] [--input C,H,W] [--count macs|flops] [--include bias,norm,act,pool,merge,other] FILE|preset:NAME")
+		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown|dot|svg|png] [--out FILE] [--input C,H,W] [--count macs|flops] [--include bias,norm,act,pool,merge,other] FILE|preset:NAME")
 		fmt.Fprintln(io.err, "\nShows every layer's output shape, parameters and MACs per image, the totals and\nthe peak activation memory of a batch-1 forward pass, without running the model.")
 		fs.PrintDefaults()
 	}
@@ -41,9 +45,14 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 		return usagef("analyze needs exactly one model file")
 	}
 	switch *formatName {
-	case "table", "json", "csv", "markdown", "md", "dot":
+	case "table", "json", "csv", "markdown", "md", "dot", "svg", "png":
 	default:
-		return usagef("unknown --format %q (table, json, csv, markdown, dot)", *formatName)
+		return usagef("unknown --format %q (table, json, csv, markdown, dot, svg, png)", *formatName)
+	}
+	if *formatName == "png" && *out == "" {
+		if f, ok := io.out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return usagef("--format png writes an image: give --out FILE or redirect the output")
+		}
 	}
 	conv, err := convention()
 	if err != nil {
@@ -63,5 +72,29 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	if wn := analyze.Warning(r); wn != "" && *formatName != "table" && *formatName != "markdown" && *formatName != "md" {
 		fmt.Fprintln(io.err, wn) // the table and Markdown print it themselves
 	}
-	return analyze.Write(io.out, r, *formatName, files[0], fmtName)
+	w := io.out
+	var f *os.File
+	if *out != "" {
+		if f, err = os.Create(*out); err != nil {
+			return err
+		}
+		w = f
+	}
+	switch *formatName {
+	case "svg":
+		err = analyze.WriteSVG(w, r)
+	case "png":
+		err = analyze.WritePNG(w, r)
+	default:
+		err = analyze.Write(w, r, *formatName, files[0], fmtName)
+	}
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(*out)
+		}
+	}
+	return err
 }

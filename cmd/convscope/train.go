@@ -311,9 +311,13 @@ func (p *progressBar) update(pr train.Progress) {
 	eta := time.Duration(float64(pr.Elapsed) * float64(pr.Steps-pr.Step) / float64(max(1, pr.Step)))
 	info := fmt.Sprintf(" %3.0f%% %.0f img/s loss %.4f acc %.1f%% ETA %s", 100*float64(pr.Step)/float64(pr.Steps),
 		rate, pr.Loss, 100*pr.Acc, eta.Round(time.Second))
-	head := fmt.Sprintf("epoch %d/%d ", pr.Epoch, pr.Epochs)
+	p.draw(fmt.Sprintf("epoch %d/%d ", pr.Epoch, pr.Epochs), info, pr.Step, pr.Steps)
+}
+
+// draw redraws the bar in place: head, the bar filled to step/steps, info.
+func (p *progressBar) draw(head, info string, step, steps int) {
 	barW := max(10, p.width-len(head)-len(info)-3)
-	done := barW * pr.Step / max(1, pr.Steps)
+	done := barW * step / max(1, steps)
 	fmt.Fprintf(p.w, "\r%s[%s%s]%s\x1b[K", head, strings.Repeat("█", done), strings.Repeat("░", barW-done), info)
 }
 

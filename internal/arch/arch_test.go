@@ -27,7 +27,9 @@ var allowed = map[string][]string{
 	"internal/badinput": {"internal/format", "internal/format/onnx"},
 	"internal/engine":   {"internal/graph", "internal/tensor"},
 	"internal/analyze":  {"internal/graph"},
-	"internal/format":   {"internal/graph"},
+	// Profiling runs a graph on the engine and reads the analysis' MACs.
+	"internal/profile": {"internal/analyze", "internal/engine", "internal/graph"},
+	"internal/format":  {"internal/graph"},
 	// The adapters map their format to and from graph; onnx and tfjs (graph
 	// models) fold constants with tensor's kernels on plain slices.
 	"internal/format/caffe": {"internal/format", "internal/graph"},
@@ -50,7 +52,7 @@ var allowed = map[string][]string{
 	// Attribution runs train's layers; the training studio runs train.Fit on dataset's loaders.
 	"internal/server": {"internal/analyze", "internal/attrib", "internal/dataset", "internal/engine", "internal/format", "internal/format/caffe",
 		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
-		"internal/train", "internal/zoo", "web"},
+		"internal/profile", "internal/train", "internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
 	// The static site (export-site) checks its models with the server, which
@@ -60,7 +62,7 @@ var allowed = map[string][]string{
 	"internal/site/engine": nil,
 	"cmd/convscope": {"internal/analyze", "internal/attrib", "internal/dataset", "internal/engine", "internal/format",
 		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/format/tflite",
-		"internal/graph", "internal/imageio", "internal/server", "internal/site", "internal/site/engine",
+		"internal/graph", "internal/imageio", "internal/profile", "internal/server", "internal/site", "internal/site/engine",
 		"internal/train", "internal/zoo", "web"},
 	// The load test sends issue 15's hostile requests, built by badinput.
 	"cmd/loadtest": {"internal/badinput", "internal/format"},

@@ -300,33 +300,11 @@ func (m *model) prepare(maxActivations int64, reserve func(int64) error) error {
 		return err
 	}
 	m.shapes = shapes
-	var elems, scratch int64
-	for _, sh := range shapes {
-		elems += int64(sh.Elems())
+	elems, bytes, err := engineBytes(m.g, shapes, !unsupported)
+	if err != nil {
+		return err
 	}
-	for _, n := range m.g.Nodes {
-		switch n.Op.(type) {
-		case *graph.Conv:
-			// The engine's scratch: a convolution's padded input (twice
-			// its size bounds the padding) or its column matrix (within
-			// that or engine.ColumnScratchMin) …
-			if len(n.Inputs) > 0 {
-				scratch = max(scratch, 2*int64(shapes[n.Inputs[0]].Elems()), engine.ColumnScratchMin)
-			}
-		case *graph.ConvTranspose:
-			scratch = max(scratch, 1<<24) // … a transposed one's columns, at most 2²⁴ (engine.maxDeconvScratch)
-		}
-	}
-	// Every value, and the scratch buffer the steps share …
-	m.engineBytes = 4 * (elems + scratch)
-	if !unsupported {
-		// … and the convolution weights each engine packs for its kernels.
-		packed, err := engine.PlanBytes(m.g)
-		if err != nil {
-			return err
-		}
-		m.engineBytes += packed
-	}
+	m.engineBytes = bytes
 	if maxActivations > 0 {
 		if elems > maxActivations {
 			return fmt.Errorf("one image's activations need %d MiB, more than the %d MiB an uploaded model may use (analyse it instead, or serve it with --model)",
@@ -517,4 +495,39 @@ func opList(ops []string) string {
 		return "operator " + ops[0]
 	}
 	return "operators " + strings.Join(ops, ", ")
+}
+
+// engineBytes estimates the memory of one keep-all engine (engine.Compile)
+// of g, whose batch-1 shapes are given: its values' elements and its bytes.
+// packs: add the convolution weights the engine packs (the graph is
+// runnable).
+func engineBytes(g *graph.Graph, shapes map[string]graph.Shape, packs bool) (elems, bytes int64, err error) {
+	var scratch int64
+	for _, sh := range shapes {
+		elems += int64(sh.Elems())
+	}
+	for _, n := range g.Nodes {
+		switch n.Op.(type) {
+		case *graph.Conv:
+			// The engine's scratch: a convolution's padded input (twice
+			// its size bounds the padding) or its column matrix (within
+			// that or engine.ColumnScratchMin) …
+			if len(n.Inputs) > 0 {
+				scratch = max(scratch, 2*int64(shapes[n.Inputs[0]].Elems()), engine.ColumnScratchMin)
+			}
+		case *graph.ConvTranspose:
+			scratch = max(scratch, 1<<24) // … a transposed one's columns, at most 2²⁴ (engine.maxDeconvScratch)
+		}
+	}
+	// Every value, and the scratch buffer the steps share …
+	bytes = 4 * (elems + scratch)
+	if packs {
+		// … and the convolution weights each engine packs for its kernels.
+		packed, err := engine.PlanBytes(g)
+		if err != nil {
+			return 0, 0, err
+		}
+		bytes += packed
+	}
+	return elems, bytes, nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/convscope/convscope/internal/analyze"
 	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
@@ -376,6 +377,9 @@ type paramBlob struct {
 	Min    num    `json:"min"`
 	Max    num    `json:"max"`
 	Data   []num  `json:"data,omitempty"` // only in the JSON form
+	// Stats are the tensor's statistics and histogram (min, max, mean,
+	// std, sparsity; docs/api.md).
+	Stats analyze.WeightStats `json:"stats"`
 }
 
 // maxJSONParams bounds the parameters sent as JSON numbers.
@@ -394,7 +398,7 @@ func paramsResponse(m *model, n *graph.Node, asJSON bool) (any, []byte, error) {
 	for _, name := range n.ParamNames() {
 		t := n.Params[name]
 		lo, hi := minMax(t.Data)
-		b := paramBlob{Name: name, Shape: ints(t.Shape), Length: len(t.Data), Min: num(lo), Max: num(hi)}
+		b := paramBlob{Name: name, Shape: ints(t.Shape), Length: len(t.Data), Min: num(lo), Max: num(hi), Stats: analyze.Weights(t.Data)}
 		if asJSON {
 			b.Data = nums(t.Data)
 		} else {

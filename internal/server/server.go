@@ -99,6 +99,7 @@ type Server struct {
 	mem         *memBudget    // Config.MaxMemory
 	runSem      chan struct{} // one token per run in progress (Config.MaxRuns)
 	runWaiting  atomic.Int32  // run requests waiting for a slot
+	profileSem  chan struct{} // one profile at a time (profile.go)
 	imageLimits imageio.Limits
 	mux         *http.ServeMux
 	trainer     *trainer // the training studio's job
@@ -132,6 +133,7 @@ func New(cfg Config) (*Server, error) {
 		uploadSem:   make(chan struct{}, cfg.MaxUploads),
 		mem:         newMemBudget(cfg.MaxMemory),
 		runSem:      make(chan struct{}, cfg.MaxRuns),
+		profileSem:  make(chan struct{}, 1),
 		imageLimits: imageio.Limits{MaxPixels: cfg.MaxPixels, MaxBytes: cfg.MaxBodyBytes},
 	}
 	cfg.Train.withDefaults()
@@ -221,6 +223,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/models/{id}/examples/{name}/run", s.handleRun)
 	mux.HandleFunc("GET /api/models/{id}/params/{layer...}", s.handleParams)
 	s.registerScope(mux)
+	s.routesProfile(mux)
 	s.routesExplain(mux)
 	s.routesTrain(mux)
 	s.routesDiff(mux)

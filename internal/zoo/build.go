@@ -2,7 +2,9 @@ package zoo
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/convscope/convscope/internal/graph"
 )
@@ -49,19 +51,10 @@ func (b *builder) add(name, typ string, op graph.Op, ins ...string) string {
 	b.shapes[name] = out[0]
 	if b.weights {
 		for pname, shape := range op.ParamShapes(in) {
-			t := graph.NewTensor(shape...)
-			switch pname {
-			case "weight":
-				heUniform(b.rng, t.Data, shape.PerImage().Elems())
-			case "scale", "var":
-				for i := range t.Data {
-					t.Data[i] = 1
-				}
-			}
 			if n.Params == nil {
 				n.Params = map[string]*graph.Tensor{}
 			}
-			n.Params[pname] = t
+			n.Params[pname] = initParam(b.rng, pname, shape)
 		}
 	}
 	b.g.Nodes = append(b.g.Nodes, n)
@@ -163,4 +156,52 @@ func (b *builder) finish(out string) (*graph.Graph, error) {
 		return nil, err
 	}
 	return b.g, nil
+}
+
+// initParam returns a parameter initialised as the presets are: He uniform
+// weights, unit scales and variances, zeros for everything else (biases,
+// shifts, means).
+func initParam(rng *rand.Rand, name string, shape graph.Shape) *graph.Tensor {
+	t := graph.NewTensor(shape...)
+	switch name {
+	case "weight":
+		heUniform(rng, t.Data, shape.PerImage().Elems())
+	case "scale", "var":
+		for i := range t.Data {
+			t.Data[i] = 1
+		}
+	}
+	return t
+}
+
+// FillWeights gives every parameter g's nodes lack (a structure-only
+// file: a Caffe prototxt, a preset built without weights) the presets'
+// deterministic initialisation seeded with seed, so that the graph can run
+// (profiling: the time does not depend on the values). It returns how many
+// parameters it filled; parameters the graph has are kept.
+func FillWeights(g *graph.Graph, seed uint64) (int, error) {
+	shapes, err := g.InferShapes(1)
+	if err != nil {
+		return 0, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0xc0ffee))
+	filled := 0
+	for _, n := range g.Nodes {
+		in := make([]graph.Shape, len(n.Inputs))
+		for i, v := range n.Inputs {
+			in[i] = shapes[v]
+		}
+		ps := n.Op.ParamShapes(in)
+		for _, name := range slices.Sorted(maps.Keys(ps)) {
+			if n.Param(name) != nil {
+				continue
+			}
+			if n.Params == nil {
+				n.Params = map[string]*graph.Tensor{}
+			}
+			n.Params[name] = initParam(rng, name, ps[name])
+			filled++
+		}
+	}
+	return filled, nil
 }

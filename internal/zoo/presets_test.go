@@ -386,3 +386,60 @@ func BenchmarkPresetBuild(b *testing.B) {
 		}
 	}
 }
+
+// FillWeights gives a structure-only graph the presets' initialisation:
+// He uniform weights within ±√(6/fan-in), zero biases, unit BatchNorm
+// scales and variances; the graph then runs, and parameters it has stay.
+func TestFillWeights(t *testing.T) {
+	g, err := Preset("resnet18", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filled, err := FillWeights(g, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes, err := g.InferShapes(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.HasWeights(shapes); err != nil {
+		t.Fatalf("after FillWeights: %v", err)
+	}
+	count := 0
+	for _, n := range g.Nodes {
+		count += len(n.Params)
+		for name, p := range n.Params {
+			lo, hi := slices.Min(p.Data), slices.Max(p.Data)
+			switch name {
+			case "weight":
+				fanIn := 1
+				for _, d := range p.Shape[1:] {
+					fanIn *= d
+				}
+				lim := float32(math.Sqrt(6 / float64(fanIn)))
+				if lo < -lim || hi > lim || lo == hi {
+					t.Errorf("%s weight in [%g, %g], want within ±%g and not constant", n.Name, lo, hi, lim)
+				}
+			case "scale", "var":
+				if lo != 1 || hi != 1 {
+					t.Errorf("%s %s in [%g, %g], want 1", n.Name, name, lo, hi)
+				}
+			default:
+				if lo != 0 || hi != 0 {
+					t.Errorf("%s %s in [%g, %g], want 0", n.Name, name, lo, hi)
+				}
+			}
+		}
+	}
+	if filled != count || filled == 0 {
+		t.Errorf("filled %d parameters, the graph has %d", filled, count)
+	}
+	conv1 := g.Node("conv1").Params["weight"].Data[0]
+	if again, _ := FillWeights(g, 8); again != 0 || g.Node("conv1").Params["weight"].Data[0] != conv1 {
+		t.Errorf("a second FillWeights filled %d parameters or changed conv1", again)
+	}
+	if _, err := engine.Compile(g, 1); err != nil {
+		t.Errorf("compile after FillWeights: %v", err)
+	}
+}

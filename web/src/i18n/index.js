@@ -6,6 +6,7 @@ import core from './core.js';
 import overview from './overview.js';
 import views from './views.js';
 import scope from './scope.js';
+import scopeProfile from './scopeprofile.js';
 import article from './article.js';
 import ops from './ops.js';
 import attrib from './attrib.js';
@@ -13,4 +14,4 @@ import tour from './tour.js';
 import compare from './compare.js';
 import train from './train.js';
 
-export const messages = merge(core, overview, views, scope, article, ops, attrib, tour, compare, train);
+export const messages = merge(core, overview, views, scope, scopeProfile, article, ops, attrib, tour, compare, train);

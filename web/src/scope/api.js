@@ -101,3 +101,11 @@ export function cleanInput(s) {
     .replace(/[\s×x,]+/gi, ',')
     .replace(/^,|,$/g, '');
 }
+
+/** profileModel posts {preset} or {model} and runs to /api/profile and answers the profile (docs/api.md). */
+export async function profileModel(body, { signal } = {}) {
+  const res = await check(
+    await fetch('/api/profile', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal }),
+  );
+  return res.json();
+}

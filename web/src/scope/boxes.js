@@ -96,7 +96,7 @@ export function fitText(text, avail, font, measure = estimateWidth) {
 export function boxOf(group, measure = estimateWidth) {
   const name = group.head.name;
   const det = detail(group.head);
-  const nameW = measure(name, FONTS.name);
+  const nameW = measure(group.head.label ?? name, FONTS.name); // a collapsed block (blocks.js) shows its label
   const detW = measure(det, FONTS.detail);
   let bx = 0;
   const badges = group.members.map((m) => {
@@ -110,7 +110,7 @@ export function boxOf(group, measure = estimateWidth) {
   const inner = Math.max(nameW, detW, badgesW);
   const width = Math.ceil(Math.min(BOX.maxW, Math.max(BOX.minW, inner + 2 * BOX.padX)));
   const height = 2 * BOX.padY + BOX.line1 + BOX.line2 + (badges.length ? BOX.badges : 0);
-  const label = fitText(name, width - 2 * BOX.padX, FONTS.name, measure);
+  const label = fitText(group.head.label ?? name, width - 2 * BOX.padX, FONTS.name, measure);
   return { name, label, detail: det, family: family(group.head), badges, width, height };
 }
 

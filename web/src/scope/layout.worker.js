@@ -1,8 +1,8 @@
 // Lays the Scope graph out off the main thread, so that a large network
 // (Inception-ResNet-v2: 783 layers) does not freeze the page while dagre
-// runs. Message in: {id, graph, rankdir, fold}; out: {id, folded, layout, ms}
+// runs. Message in: {id, graph, rankdir, fold, blocks: {collapsed, details}}; out: {id, folded, layout, ms}
 // or {id, error}.
-import { foldGraph } from './fold.js';
+import { foldBlocks } from './blocks.js';
 import { layoutGraph, estimateWidth } from './layout.js';
 
 let ctx = null;
@@ -17,10 +17,10 @@ function measure(text, font) {
 }
 
 self.onmessage = (e) => {
-  const { id, graph, rankdir, fold } = e.data;
+  const { id, graph, rankdir, fold, blocks } = e.data;
   try {
     const t0 = performance.now();
-    const folded = foldGraph(graph, { fold });
+    const folded = foldBlocks(graph, { fold, ...blocks });
     const layout = layoutGraph(folded, { rankdir, measure });
     self.postMessage({ id, folded, layout, ms: performance.now() - t0 });
   } catch (err) {

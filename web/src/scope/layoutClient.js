@@ -1,7 +1,7 @@
 // Runs the graph layout in a Web Worker (layout.worker.js), or on the main
 // thread when workers are unavailable. One request at a time matters: an
 // answer to an older request is dropped by the caller via its id.
-import { foldGraph } from './fold.js';
+import { foldBlocks } from './blocks.js';
 import { estimateWidth } from './boxes.js';
 
 let worker = null;
@@ -35,33 +35,35 @@ function getWorker() {
 }
 
 // dagre is loaded on the main thread only when there is no worker
-async function onMainThread(graph, rankdir, fold, measure) {
+async function onMainThread(graph, rankdir, fold, measure, blocks) {
   const { layoutGraph } = await import('./layout.js');
   const t0 = performance.now();
-  const folded = foldGraph(graph, { fold });
+  const folded = foldBlocks(graph, { fold, ...blocks });
   const layout = layoutGraph(folded, { rankdir, measure });
   return { folded, layout, ms: performance.now() - t0 };
 }
 
 /**
  * layout folds and lays out graph; resolves {folded, layout, ms, where}.
- * measure is used on the main-thread path only.
+ * measure is used on the main-thread path only; collapsed lists the blocks
+ * (blocks.js) drawn as one box, details their boxes' detail lines.
  */
-export function layout(graph, { rankdir = 'TB', fold = true, measure = estimateWidth } = {}) {
+export function layout(graph, { rankdir = 'TB', fold = true, measure = estimateWidth, collapsed = [], details = {} } = {}) {
+  const blocks = { collapsed, details };
   const w = getWorker();
-  if (!w) return onMainThread(graph, rankdir, fold, measure).then((r) => ({ ...r, where: 'main' }));
+  if (!w) return onMainThread(graph, rankdir, fold, measure, blocks).then((r) => ({ ...r, where: 'main' }));
   const id = ++seq;
   return new Promise((resolve, reject) => {
     pending.set(id, {
       resolve: (d) => resolve({ ...d, where: 'worker' }),
       reject,
-      fallback: () => onMainThread(graph, rankdir, fold, measure).then((r) => resolve({ ...r, where: 'main' }), reject),
+      fallback: () => onMainThread(graph, rankdir, fold, measure, blocks).then((r) => resolve({ ...r, where: 'main' }), reject),
     });
     try {
-      w.postMessage({ id, graph, rankdir, fold });
+      w.postMessage({ id, graph, rankdir, fold, blocks });
     } catch {
       // a reactive proxy cannot be cloned: send a plain copy
-      w.postMessage({ id, graph: JSON.parse(JSON.stringify(graph)), rankdir, fold });
+      w.postMessage({ id, graph: JSON.parse(JSON.stringify(graph)), rankdir, fold, blocks });
     }
   });
 }

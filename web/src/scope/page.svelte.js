@@ -6,7 +6,10 @@
 import { tick } from 'svelte';
 import { t } from '../lib/i18n.svelte.js';
 import { isStatic } from '../lib/api.js';
-import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput, freeInput } from './api.js';
+import { listPresets, getPreset, analyzeFiles, exportResponse, registerModel, hasWeights, cleanInput, freeInput, profileModel } from './api.js';
+import { mergeProfile, boxValues, heatScale } from './profile.js';
+import { blockTree, blockTotals } from './blocks.js';
+import { compact, macs as fmtMacs } from './format.js';
 import { layout as runLayout, warmUp } from './layoutClient.js';
 import { parseScopeHash, formatScopeHash, hashAction } from './route.js';
 import { graphStep, neighbourBox, nextMatch, startBox } from './keys.js';
@@ -27,6 +30,12 @@ function measure(text, font) {
   measureCtx.font = font;
   return measureCtx.measureText(text).width;
 }
+
+// A graph of more layers than this opens folded into its blocks (the
+// presets, up to Inception-ResNet-v2's 783 layers, open with every layer
+// drawn; the toolbar folds them).
+const BIG_GRAPH = 1000;
+const BLOCK_COLOURS = { fill: '#f1f3f4', stroke: '#3c4043' };
 
 export class ScopePage {
   presets = $state.raw([]);
@@ -50,6 +59,13 @@ export class ScopePage {
   layoutMs = $state(0);
   inputSize = $state(''); // C,H,W for files that do not give their input size
   freeSize = $state(null); // { src, input, shape }: the last file opened leaves its input size open
+  profile = $state.raw(null); // POST /api/profile's answer for the open model
+  profiling = $state(false);
+  profileNote = $state(false); // the profile's summary banner is shown
+  colourBy = $state('family'); // profile.js METRICS
+  profileRuns = 5;
+  modelId = null; // the open file registered with POST /api/models (profile, weights)
+  collapsed = $state.raw([]); // ids of the blocks drawn as one box (blocks.js)
   graph = $state(); // the Graph component: its view methods
   editor = $state(); // the Editor component
   conv = $state.raw(parseCount('macs', '')); // the counting convention (count.js)
@@ -57,7 +73,7 @@ export class ScopePage {
   #seq = 0; // identifies the latest load; older answers are dropped
 
   shown = $derived(countView(this.analysis)); // the analysis under the convention
-  rows = $derived(this.shown ? layerRows(this.shown) : []);
+  rows = $derived(this.shown ? mergeProfile(layerRows(this.shown), this.profile) : []);
   nodeByName = $derived(this.analysis ? new Map(this.analysis.graph.nodes.map((n) => [n.name, n])) : new Map());
   rowByName = $derived(new Map(this.rows.map((r) => [r.name, r])));
   readersOf = $derived(readerMap(this.analysis?.graph.nodes ?? []));
@@ -66,6 +82,21 @@ export class ScopePage {
   inPlace = $derived(new Set([...this.groupOf].filter(([n, g]) => n !== g).map(([n]) => n)));
   matches = $derived(this.drawn ? matchingBoxes(this.analysis.graph.nodes, this.groupOf, { query: this.query, kind: this.kindSel, rowByName: this.rowByName }) : null);
   matchList = $derived(this.drawn ? matchOrder(this.drawn.folded.groups, this.matches) : []);
+  tree = $derived(this.analysis ? blockTree(this.analysis.graph.nodes.map((n) => n.name)) : null);
+  blockTotals = $derived(this.tree ? new Map([...this.tree.blocks.values()].map((b) => [b.id, blockTotals(b, this.rowByName)])) : new Map());
+  canProfile = $derived(this.source?.kind === 'preset' || this.canRun);
+  // The boxes' colours by a metric (null: by operator family) and the scale of the legend.
+  heat = $derived.by(() => {
+    if (!this.drawn) return null;
+    if (this.colourBy === 'family' || (this.colourBy === 'time' && !this.profile)) {
+      // only the collapsed blocks have a colour of their own
+      const blocks = this.drawn.folded.groups.filter((g) => g.block);
+      return blocks.length ? { scale: null, colours: new Map(blocks.map((g) => [g.id, BLOCK_COLOURS])) } : null;
+    }
+    const values = boxValues(this.drawn.folded.groups, this.rowByName, this.colourBy);
+    const scale = heatScale(values.values());
+    return { scale, colours: new Map([...values].map(([id, v]) => [id, scale.colour(v)])), values };
+  });
   canRun = $derived(this.source?.kind === 'file' && this.analysis && hasWeights(this.analysis.format, this.source.files));
 
   /** mount starts the layout worker, lists the presets and opens what the URL says. */
@@ -137,6 +168,12 @@ export class ScopePage {
       const a = await this.#fetch(src);
       if (my !== this.#seq) return;
       this.analysis = a;
+      this.profile = null;
+      this.profileNote = false;
+      // A big graph opens folded into its outermost blocks.
+      this.collapsed = a.graph.nodes.length > BIG_GRAPH ? [...blockTree(a.graph.nodes.map((n) => n.name)).roots] : [];
+      this.modelId = null;
+      if (this.colourBy === 'time') this.colourBy = 'family';
       this.source = src.kind === 'preset' ? { kind: 'preset', name: a.preset?.name ?? src.name } : src;
       // (too large or private mode: the file is not kept for a reload)
       if (src.text !== undefined) saveText(sessionStorage, src.name, src.text);
@@ -200,7 +237,12 @@ export class ScopePage {
   }
 
   async #draw(my) {
-    const r = await runLayout(this.analysis.graph, { rankdir: this.dir, fold: this.fold, measure });
+    const details = {};
+    for (const id of this.collapsed) {
+      const x = this.blockTotals.get(id);
+      if (x) details[id] = t('scope.block.detail', { n: x.layers, params: compact(x.params), macs: fmtMacs(x.macs) });
+    }
+    const r = await runLayout(this.analysis.graph, { rankdir: this.dir, fold: this.fold, measure, collapsed: [...this.collapsed], details });
     if (my !== this.#seq) return;
     this.drawn = r;
     this.layoutMs = Math.round(r.ms);
@@ -230,7 +272,7 @@ export class ScopePage {
 
   // ---- selection ----
   select(name, { center = true, write = true } = {}) {
-    this.sel = name && this.nodeByName.has(name) ? name : '';
+    this.sel = name && (this.nodeByName.has(name) || this.collapsed.includes(name)) ? name : '';
     if (this.sel && center && this.groupOf.get(this.sel)) this.graph?.centerOn(this.groupOf.get(this.sel));
     if (write) this.writeHash();
   }
@@ -254,7 +296,44 @@ export class ScopePage {
     }
   }
 
+  /** expand draws a collapsed block's layers again (selecting the block's first box); collapse folds a block into one box. */
+  async expand(id) {
+    if (!this.collapsed.includes(id)) return;
+    const b = this.tree.blocks.get(id);
+    this.collapsed = [...this.collapsed.filter((x) => x !== id), ...b.children];
+    await this.relayout(b.layers[0]);
+  }
+
+  async collapse(id) {
+    if (!id || this.collapsed.includes(id) || !this.tree?.blocks.has(id)) return;
+    const inside = new Set(this.tree.blocks.get(id).layers);
+    // its sub-blocks are no longer drawn on their own
+    this.collapsed = [...this.collapsed.filter((x) => !inside.has(this.tree.blocks.get(x)?.layers[0])), id];
+    await this.relayout(id);
+  }
+
+  /** collapseAll folds the graph into its outermost blocks; expandAll draws every layer. */
+  setBlocks(folded) {
+    this.collapsed = folded && this.tree ? [...this.tree.roots] : [];
+    this.relayout(this.sel && this.nodeByName.has(this.sel) ? this.sel : '');
+  }
+
+  /** blockOfSel is the block to collapse for the selection: a layer's innermost block, or the parent of a selected block. */
+  blockOfSel() {
+    if (!this.tree || !this.sel) return '';
+    if (this.collapsed.includes(this.sel)) return this.tree.blocks.get(this.sel)?.parent ?? '';
+    return this.tree.blockOf.get(this.sel) ?? '';
+  }
+
   graphKey(e) {
+    if (e.key === 'Enter' && this.collapsed.includes(this.sel)) {
+      e.preventDefault();
+      return this.expand(this.sel);
+    }
+    if (e.key === '-' && this.blockOfSel()) {
+      e.preventDefault();
+      return this.collapse(this.blockOfSel());
+    }
     const step = graphStep(e.key, this.dir);
     if (step === 'clear') return this.select('', { center: false });
     if (!step || !this.drawn) return;
@@ -332,6 +411,41 @@ export class ScopePage {
   openAtSize() {
     const f = this.freeSize;
     if (f) this.open({ ...f.src, input: cleanInput(this.inputSize) });
+  }
+
+  /** registered answers the id of the open file as a served model, registering it (once) with POST /api/models. */
+  async registered() {
+    const src = this.source;
+    if (!this.modelId) {
+      const m = await registerModel(src.files, { input: src.input });
+      if (!m?.runnable) throw new Error(m?.not_runnable_reason || t('scope.error.notRunnable'));
+      if (src === this.source) this.modelId = m.id;
+      return m.id;
+    }
+    return this.modelId;
+  }
+
+  /** runProfile times every layer on the server (a preset with random weights, a file with its own: registered first). */
+  async runProfile() {
+    const my = this.#seq;
+    this.profiling = true;
+    this.error = null;
+    try {
+      let body;
+      if (this.source.kind === 'preset') body = { preset: this.source.name, runs: this.profileRuns };
+      else {
+        body = { model: await this.registered(), runs: this.profileRuns };
+      }
+      const p = await profileModel(body);
+      if (my !== this.#seq) return;
+      this.profile = p;
+      this.profileNote = true;
+      this.colourBy = 'time';
+    } catch (err) {
+      if (my === this.#seq) this.error = { message: t('scope.profile.error', { message: err.message }) };
+    } finally {
+      this.profiling = false;
+    }
   }
 
   async run() {
