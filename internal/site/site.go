@@ -243,7 +243,8 @@ func (w *writer) write(name string, b []byte) error {
 // taken), which keeps the id convscope serve gives the model.
 func (w *writer) model(spec server.ModelSpec, folders map[string]bool) (Model, error) {
 	if strings.HasPrefix(spec.Path, server.PresetPrefix) {
-		return Model{Path: spec.Path, Input: spec.Input, Preprocess: spec.Preprocess}, nil
+		// No files, but a list: the worker maps over every model's files.
+		return Model{Path: spec.Path, Files: []string{}, Input: spec.Input, Preprocess: spec.Preprocess}, nil
 	}
 	src := filepath.Dir(spec.Path)
 	base := filepath.Base(spec.Path)

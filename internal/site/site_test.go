@@ -117,6 +117,27 @@ func TestReexport(t *testing.T) {
 
 // An exported model is the model: the server loading the site's folder the
 // way the engine does answers the same run as one serving the original file.
+// A preset has no files, yet site.json lists them as [] (not null): the
+// worker (web/src/lib/engine.worker.js) maps over each model's files, and a
+// null stopped every page of a site exported with --model preset:….
+func TestExportPresetFilesAreAList(t *testing.T) {
+	dir := t.TempDir()
+	export(t, dir, server.ModelSpec{Path: "preset:tinyvgg"})
+	b, err := os.ReadFile(filepath.Join(dir, File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Models []map[string]json.RawMessage `json:"models"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if len(raw.Models) != 1 || string(raw.Models[0]["files"]) != "[]" {
+		t.Fatalf("site.json models = %s, want one with \"files\": []", b)
+	}
+}
+
 func TestExportedModelRunsAsTheOriginal(t *testing.T) {
 	src := filepath.Join("..", "zoo", "defaultmodel")
 	labels := filepath.Join(t.TempDir(), "names.txt")
