@@ -85,6 +85,48 @@ export async function launch() {
   });
 }
 
+/** Records the first moment data-ready becomes "true" after navigation (performance.now, ms since navigation start). */
+export const READY_PROBE = () => {
+  const mark = () => {
+    const el = document.querySelector('main.app');
+    if (el && el.dataset.ready === 'true' && window.__readyAt === undefined) window.__readyAt = performance.now();
+  };
+  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'], childList: true });
+};
+
+/**
+ * timedSwitch performs action (a click or a file upload) and returns the
+ * time from the user event (click/change timestamp) until data-ready is
+ * "true" again after having been "false".
+ */
+export async function timedSwitch(page, action) {
+  await page.evaluate(() => {
+    const el = document.querySelector('main.app');
+    window.__switch = new Promise((resolve, reject) => {
+      let t0 = null;
+      let sawFalse = false;
+      const onEvent = (e) => {
+        if (t0 === null) t0 = e.timeStamp;
+      };
+      document.addEventListener('click', onEvent, true);
+      document.addEventListener('change', onEvent, true);
+      const mo = new MutationObserver(() => {
+        if (el.dataset.ready === 'false') sawFalse = true;
+        else if (sawFalse && el.dataset.ready === 'true') {
+          mo.disconnect();
+          document.removeEventListener('click', onEvent, true);
+          document.removeEventListener('change', onEvent, true);
+          resolve(performance.now() - (t0 ?? performance.now()));
+        }
+      });
+      mo.observe(el, { attributes: true, attributeFilter: ['data-ready'] });
+      setTimeout(() => reject(new Error('no data-ready cycle within 15 s')), 15000);
+    });
+  });
+  await action();
+  return page.evaluate(() => window.__switch);
+}
+
 export async function waitReady(page, timeout = 15000) {
   await page.waitForSelector('main.app[data-ready="true"]', { timeout });
 }
