@@ -89,26 +89,38 @@ function basis(values) {
 
 const clampi = (v) => Math.max(0, Math.min(255, Math.round(v) || 0));
 
-/** interpolateScheme is d3's interpolate<Name> for a scheme of SCHEMES: t → "rgb(r, g, b)". */
-export function interpolateScheme(name) {
+/** schemeRGB is a scheme of SCHEMES as t → [r, g, b], the integers d3's interpolator prints. */
+function schemeRGB(name) {
   const hex = SCHEMES[name];
   const ch = [0, 1, 2].map((c) => basis(Array.from({ length: hex.length / 6 }, (_, i) => parseInt(hex.slice(6 * i + 2 * c, 6 * i + 2 * c + 2), 16))));
-  return (t) => `rgb(${clampi(ch[0](t))}, ${clampi(ch[1](t))}, ${clampi(ch[2](t))})`;
+  return (t) => [clampi(ch[0](t)), clampi(ch[1](t)), clampi(ch[2](t))];
 }
 
-const interpolateRdBu = interpolateScheme('RdBu');
-const interpolateGreys = interpolateScheme('Greys');
-const interpolateOranges = interpolateScheme('Oranges');
-const interpolateBrBG = interpolateScheme('BrBG');
+/** interpolateScheme is d3's interpolate<Name> for a scheme of SCHEMES: t → "rgb(r, g, b)". */
+export function interpolateScheme(name) {
+  const rgb = schemeRGB(name);
+  return (t) => `rgb(${rgb(t).join(', ')})`;
+}
+
+/** schemeLUT is makeLUT(t → interpolate<name>(at(t))) without formatting and parsing each colour. */
+function schemeLUT(name, at = (t) => t, n = 256) {
+  const rgb = schemeRGB(name);
+  const lut = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    lut.set(rgb(at(i / (n - 1))), i * 4);
+    lut[i * 4 + 3] = 255;
+  }
+  return lut;
+}
 
 const lutMakers = {
-  diverging: () => makeLUT(interpolateRdBu),
+  diverging: () => schemeLUT('RdBu'),
   // Greys runs white→black; input channels are drawn black (0) → white (1).
-  grey: () => makeLUT((t) => interpolateGreys(1 - t)),
-  orange: () => makeLUT((t) => interpolateOranges(0.1 + 0.9 * t)),
-  weights: () => makeLUT(interpolateBrBG),
+  grey: () => schemeLUT('Greys', (t) => 1 - t),
+  orange: () => schemeLUT('Oranges', (t) => 0.1 + 0.9 * t),
+  weights: () => schemeLUT('BrBG'),
   // The positive half of the diverging scale (white → blue), for the legends of unsigned maps.
-  positive: () => makeLUT((t) => interpolateRdBu(0.5 + t / 2)),
+  positive: () => schemeLUT('RdBu', (t) => 0.5 + t / 2),
 };
 
 /** LUTS holds the colour tables, each built on first use. */
