@@ -89,7 +89,10 @@ export async function launch() {
 export const READY_PROBE = () => {
   const mark = () => {
     const el = document.querySelector('main.app');
-    if (el && el.dataset.ready === 'true' && window.__readyAt === undefined) window.__readyAt = performance.now();
+    if (el && el.dataset.ready === 'true' && window.__readyAt === undefined) {
+      window.__readyAt = performance.now();
+      console.debug(`convscope-ready ${window.__readyAt}`);
+    }
   };
   new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'], childList: true });
 };
@@ -125,6 +128,18 @@ export async function timedSwitch(page, action) {
   });
   await action();
   return page.evaluate(() => window.__switch);
+}
+
+/**
+ * firstPicture navigates page (with READY_PROBE added) to url and resolves
+ * with the time to data-ready, waiting for the probe's console message:
+ * nothing is evaluated in the page before it (waitForFunction would inject
+ * Playwright's script and poll, costing the page main-thread time).
+ */
+export async function firstPicture(page, url, timeout = 30000) {
+  const ready = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('convscope-ready '), timeout });
+  await page.goto(url, { waitUntil: 'commit' });
+  return +(await ready).text().split(' ')[1];
 }
 
 export async function waitReady(page, timeout = 15000) {

@@ -6,7 +6,7 @@
 // page has any, and times each (click → data-ready, as overview.test.mjs).
 // Prints per URL the median, the quartiles and every time; and the load average.
 import { loadavg } from 'node:os';
-import { launch, median, READY_PROBE, timedSwitch } from './harness.mjs';
+import { launch, median, READY_PROBE, timedSwitch, firstPicture } from './harness.mjs';
 
 const args = process.argv.slice(2);
 const rounds = /^\d+$/.test(args.at(-1) ?? '') ? +args.pop() : 10;
@@ -21,9 +21,7 @@ for (let i = 0; i < rounds; i++) {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await ctx.newPage();
     await page.addInitScript(READY_PROBE);
-    await page.goto(url);
-    await page.waitForFunction(() => window.__readyAt !== undefined, null, { timeout: 30000 });
-    nav.get(url).push(await page.evaluate(() => window.__readyAt));
+    nav.get(url).push(await firstPicture(page, url));
     const names = await page.$$eval('[data-example]', (els) => els.map((e) => e.dataset.example));
     for (const name of names.slice(1, 1 + switches)) {
       sw.get(url).push(await timedSwitch(page, () => page.click(`[data-example="${name}"]`)));
