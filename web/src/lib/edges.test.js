@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { edgePath, edgesInto, meshOf, drawMesh, MESH_STYLE } from './edges.js';
+import { edgePath, edgesInto, allEdges } from './edges.js';
 import { buildColumns, computeGeometry } from './layout.js';
 import tinyvgg from './testdata/tinyvgg.json';
 import { linkHorizontal } from 'd3';
@@ -34,45 +34,11 @@ describe('edges', () => {
     expect(conv11.map((x) => x.from)).toEqual([[0, 0], [0, 1], [0, 2]]);
   });
 
-  it('gathers the background mesh per column, every edge inside its box', () => {
+  it('combines the background mesh into one path per column', () => {
     const cols = buildColumns(tinyvgg);
     const geo = computeGeometry(cols, { width: 1920, height: 900 });
-    const mesh = meshOf(cols, geo);
+    const mesh = allEdges(cols, geo);
     expect(mesh).toHaveLength(11);
     expect(mesh.map((m) => m.count)).toEqual([30, 10, 100, 10, 10, 100, 10, 100, 10, 10, 100]);
-    for (const { pts, box } of mesh) {
-      for (let j = 0; j < pts.length; j += 2) {
-        expect(pts[j]).toBeGreaterThan(box.x);
-        expect(pts[j]).toBeLessThan(box.x + box.w);
-        expect(pts[j + 1]).toBeGreaterThan(box.y);
-        expect(pts[j + 1]).toBeLessThan(box.y + box.h);
-      }
-    }
-  });
-
-  it('draws on a canvas the curves edgesInto describes, moved into the box and scaled by dpr', () => {
-    const cols = buildColumns(tinyvgg);
-    const geo = computeGeometry(cols, { width: 1366, height: 700 });
-    const link = linkHorizontal().digits(null);
-    for (const m of meshOf(cols, geo)) {
-      const calls = [];
-      const ctx = new Proxy({}, { get: (_, name) => (...a) => calls.push([name, ...a]), set: (_, name, v) => (calls.push([`set ${name}`, v]), true) });
-      drawMesh(ctx, m, 2);
-      expect(calls[2]).toEqual(['setTransform', 2, 0, 0, 2, -m.box.x * 2, -m.box.y * 2]);
-      // The path, rebuilt from the calls, is d3.linkHorizontal's for the edges into the column's neurons, in order.
-      const d = calls.filter(([n]) => n === 'moveTo' || n === 'bezierCurveTo').map(([n, ...a]) => (n === 'moveTo' ? 'M' : 'C') + a.join(',')).join('');
-      const expected = [];
-      for (let i = 0; i < geo.columns[m.col].neurons.length; i++) {
-        for (const e of edgesInto(cols, geo, m.col, i)) {
-          const [sc, k] = e.from;
-          const s = geo.columns[sc].neurons[k];
-          const t = geo.columns[m.col].neurons[i];
-          expected.push(link({ source: [cols[sc].kind === 'output' ? s.x : s.x + s.w, s.cy], target: [cols[m.col].kind === 'output' ? t.x - 4 : t.x, t.cy] }));
-        }
-      }
-      expect(d).toBe(expected.join(''));
-      expect(calls.at(-1)).toEqual(['stroke']);
-      expect(calls).toContainEqual(['set strokeStyle', MESH_STYLE.strokeStyle]);
-    }
   });
 });
