@@ -68,7 +68,7 @@ for (let k = 0; k < runs; k++) for (const [ui, url] of urls.entries()) {
   const big = tasks.filter((e) => e.dur > 8000);
   for (const tk of big) {
     const kids = sorted.filter((e) => e !== tk && e.ts >= tk.ts && e.ts + e.dur <= tk.ts + tk.dur && e.dur > 2000 && e.name !== 'RunTask');
-    log(`  task at ${((tk.ts - t0) / 1000).toFixed(0)} ms, ${(tk.dur / 1000).toFixed(1)} ms: ${kids.slice(0, 6).map((e) => `${e.name}${e.args?.data?.url ? '(' + e.args.data.url.split('/').pop() + ')' : ''}${e.args?.data?.functionName ? '(' + e.args.data.functionName + ')' : ''} ${(e.dur / 1000).toFixed(1)}`).join(' | ')}`);
+    log(`  task at ${((tk.ts - t0) / 1000).toFixed(0)} ms, ${(tk.dur / 1000).toFixed(1)} ms (CPU ${((tk.tdur ?? tk.dur) / 1000).toFixed(1)}): ${kids.slice(0, 6).map((e) => `${e.name}${e.args?.data?.url ? '(' + e.args.data.url.split('/').pop() + ')' : ''}${e.args?.data?.functionName ? '(' + e.args.data.functionName + ')' : ''} ${(e.dur / 1000).toFixed(1)}`).join(' | ')}`);
   }
   if (process.env.CPU && verbose) {
     // Self time by function from the trace's CPU profile chunks (up to readyAt).
