@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 
 	"github.com/convscope/convscope/internal/analyze"
 	_ "github.com/convscope/convscope/internal/format/caffe"
@@ -28,25 +26,15 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	fs.SetOutput(io.err)
 	formatName := fs.String("format", "table", "output format: table, json, csv, markdown or dot (Graphviz)")
 	input := fs.String("input", "", "input size `C,H,W` of the first input: fills the sizes the file leaves open (ONNX dim_param, Keras null) and must agree with the ones it fixes (a Caffe prototxt's declared size is replaced)")
+	convention := countFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown|dot] [--input C,H,W] FILE|preset:NAME")
+		fmt.Fprintln(io.err, "usage: convscope analyze [--format table|json|csv|markdown|dot] [--input C,H,W] [--count macs|flops] [--include bias,norm,act,pool,merge,other] FILE|preset:NAME")
 		fmt.Fprintln(io.err, "\nShows every layer's output shape, parameters and MACs per image, the totals and\nthe peak activation memory of a batch-1 forward pass, without running the model.")
 		fs.PrintDefaults()
 	}
-	// Flags may follow the file name.
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil
-			}
-			return usageError{}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, help, err := parseInterleaved(fs, args)
+	if help || err != nil {
+		return err
 	}
 	if len(files) != 1 {
 		fs.Usage()
@@ -57,27 +45,21 @@ func runAnalyze(ctx context.Context, args []string, io stdio) error {
 	default:
 		return usagef("unknown --format %q (table, json, csv, markdown, dot)", *formatName)
 	}
+	conv, err := convention()
+	if err != nil {
+		return err
+	}
 	var override []int
 	if *input != "" {
-		var err error
 		if override, err = analyze.ParseCHW(*input); err != nil {
 			return usagef("--input %q: %v", *input, err)
 		}
 	}
-	g, fmtName, err := openModelOrPreset(files[0], override)
+	r, fmtName, err := analyzeModel(files[0], override)
 	if err != nil {
 		return err
 	}
-	if err := checkInputs(g); err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
-	}
-	r, err := analyze.Analyze(g)
-	if err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
-	}
-	if r.Name == "" {
-		r.Name = filepath.Base(files[0])
-	}
+	r.Convention = conv
 	if wn := analyze.Warning(r); wn != "" && *formatName != "table" && *formatName != "markdown" && *formatName != "md" {
 		fmt.Fprintln(io.err, wn) // the table and Markdown print it themselves
 	}

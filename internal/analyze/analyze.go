@@ -38,12 +38,18 @@ type Layer struct {
 	// MatMul; Cost holds them and the other arithmetic.
 	MACs int64      `json:"macs"`
 	Cost graph.Cost `json:"cost"`
+	// BiasAdds are the bias additions of a Conv, ConvTranspose or Dense
+	// layer with a bias: one per output element (not in Cost; counted when
+	// a Convention includes "bias").
+	BiasAdds int64 `json:"bias_adds,omitempty"`
 	// ActivationElems and ActivationBytes are the sizes of the outputs.
 	ActivationElems int64 `json:"activation_elems"`
 	ActivationBytes int64 `json:"activation_bytes"`
 	// Shared is set when the peak-memory simulation lets the first output
 	// live in the first input's buffer (a view or an in-place update).
 	Shared bool `json:"shared,omitempty"`
+	// Op is the node's operator (nil for a graph input), for Diff.
+	Op graph.Op `json:"-"`
 	// Unknown is set for a layer whose shapes and cost cannot be known: an
 	// operator convscope does not support (graph.Unknown) or one that reads
 	// the output of such an operator. Its shapes are null, its cost and
@@ -75,6 +81,9 @@ type Report struct {
 	Unsupported []string `json:"unsupported,omitempty"`
 	// Notes say how the import changed the model (graph.Notes).
 	Notes []string `json:"notes,omitempty"`
+	// Convention is the counting convention of Ops (count.go); Analyze
+	// leaves it at the default (MACs only), the caller sets it.
+	Convention Convention `json:"-"`
 }
 
 // Analyze validates g (which sorts its nodes topologically) and computes
@@ -122,7 +131,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		for i, name := range n.Outputs {
 			out[i] = shapes[name]
 		}
-		l := Layer{Name: n.Name, Type: n.Type, Kind: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs}
+		l := Layer{Name: n.Name, Type: n.Type, Kind: n.Op.Kind(), Traits: n.Op.Traits(), Inputs: n.Inputs, Outputs: n.Outputs, Op: n.Op}
 		if l.Type == "" {
 			l.Type = l.Kind
 		}
@@ -158,6 +167,7 @@ func Analyze(g *graph.Graph) (*Report, error) {
 		}
 		l.Cost = n.Op.Cost(in, out)
 		l.MACs = l.Cost.MACs
+		l.BiasAdds = biasAdds(n, in, out)
 		r.Layers = append(r.Layers, l)
 	}
 	for _, l := range r.Layers {

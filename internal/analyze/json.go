@@ -13,19 +13,24 @@ import (
 // API (GET /api/presets/{name}, POST /api/analyze) answers with. Every
 // number is per image. Both use JSON, so they cannot diverge.
 type JSONReport struct {
-	Name                string `json:"name"`
-	Format              string `json:"format"`
-	Input               []int  `json:"input"`
-	Params              int64  `json:"params"`
-	ParamBytes          int64  `json:"param_bytes"`
-	MACs                int64  `json:"macs"`
-	Additions           int64  `json:"additions"`
-	Comparisons         int64  `json:"comparisons"`
-	Divisions           int64  `json:"divisions"`
-	Exponentials        int64  `json:"exponentials"`
-	ActivationBytes     int64  `json:"activation_bytes"`
-	PeakActivationBytes int64  `json:"peak_activation_bytes"`
-	PeakLayer           string `json:"peak_layer"`
+	Name       string `json:"name"`
+	Format     string `json:"format"`
+	Input      []int  `json:"input"`
+	Params     int64  `json:"params"`
+	ParamBytes int64  `json:"param_bytes"`
+	MACs       int64  `json:"macs"`
+	// Count and Include are the counting convention of Ops (Convention):
+	// "macs" or "flops", and the included categories of other arithmetic.
+	Count               string   `json:"count"`
+	Include             []string `json:"include"`
+	Ops                 int64    `json:"ops"`
+	Additions           int64    `json:"additions"`
+	Comparisons         int64    `json:"comparisons"`
+	Divisions           int64    `json:"divisions"`
+	Exponentials        int64    `json:"exponentials"`
+	ActivationBytes     int64    `json:"activation_bytes"`
+	PeakActivationBytes int64    `json:"peak_activation_bytes"`
+	PeakLayer           string   `json:"peak_layer"`
 	// Unsupported names the operators convscope cannot infer or run
 	// (Report.Unsupported).
 	Unsupported []string `json:"unsupported,omitempty"`
@@ -37,19 +42,23 @@ type JSONReport struct {
 // JSONLayer is one entry of JSONReport.Layers (a graph input or a node, in
 // the order of Report.Layers).
 type JSONLayer struct {
-	Name            string   `json:"name"`
-	Type            string   `json:"type"`
-	Kind            string   `json:"kind"`
-	Inputs          []string `json:"inputs"`
-	Output          []int    `json:"output"`
-	Params          int64    `json:"params"`
-	MACs            int64    `json:"macs"`
-	Additions       int64    `json:"additions"`
-	Comparisons     int64    `json:"comparisons"`
-	Divisions       int64    `json:"divisions"`
-	Exponentials    int64    `json:"exponentials"`
-	ParamBytes      int64    `json:"param_bytes"`
-	ActivationBytes int64    `json:"activation_bytes"`
+	Name   string   `json:"name"`
+	Type   string   `json:"type"`
+	Kind   string   `json:"kind"`
+	Inputs []string `json:"inputs"`
+	Output []int    `json:"output"`
+	Params int64    `json:"params"`
+	MACs   int64    `json:"macs"`
+	// BiasAdds are Layer.BiasAdds; Ops the layer's operations under the
+	// report's convention.
+	BiasAdds        int64 `json:"bias_adds"`
+	Ops             int64 `json:"ops"`
+	Additions       int64 `json:"additions"`
+	Comparisons     int64 `json:"comparisons"`
+	Divisions       int64 `json:"divisions"`
+	Exponentials    int64 `json:"exponentials"`
+	ParamBytes      int64 `json:"param_bytes"`
+	ActivationBytes int64 `json:"activation_bytes"`
 	// Traits are the operator's (graph.Traits; family "input" for a graph
 	// input), for the UI's drawing.
 	Traits graph.Traits `json:"traits"`
@@ -76,12 +85,14 @@ func JSON(r *Report, format string) JSONReport {
 		Exponentials: r.Cost.Exponentials, ActivationBytes: r.ActivationBytes,
 		PeakActivationBytes: r.PeakActivationBytes, PeakLayer: r.PeakLayer,
 		Unsupported: r.Unsupported, Notes: r.Notes, Layers: []JSONLayer{},
+		Count: r.Convention.Unit(), Include: append([]string{}, r.Convention.Include...), Ops: r.Ops(),
 	}
 	if len(r.Inputs) > 0 {
 		o.Input = CHW(r.Inputs[0].Shape)
 	}
-	for _, l := range r.Layers {
+	for i, l := range r.Layers {
 		al := JSONLayer{
+			BiasAdds: l.BiasAdds, Ops: r.Convention.Ops(&r.Layers[i]),
 			Name: l.Name, Type: l.Type, Kind: l.Kind, Traits: l.Traits, Inputs: append([]string{}, l.Inputs...),
 			Params: l.Params, MACs: l.MACs, Additions: l.Cost.Additions, Comparisons: l.Cost.Comparisons,
 			Divisions: l.Cost.Divisions, Exponentials: l.Cost.Exponentials,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,6 +111,10 @@ type row struct{ cells []string }
 // layerRows are the table's columns and rows.
 func layerRows(r *Report) ([]string, []row) {
 	head := []string{"Layer (type)", "Output shape", "Params", "MACs", "Other ops", "Activations"}
+	conv := !r.Convention.IsDefault()
+	if conv { // the convention's count follows the MACs
+		head = slices.Insert(head, 4, r.Convention.Label())
+	}
 	var rows []row
 	dash := func(n int64, f func(int64) string) string {
 		if n == 0 {
@@ -122,6 +127,9 @@ func layerRows(r *Report) ([]string, []row) {
 			rows = append(rows, row{[]string{
 				fmt.Sprintf("%s (%s)", l.Name, l.Type), "?", dash(l.Params, Thousands), "?", "?", "?",
 			}})
+			if conv {
+				rows[len(rows)-1].cells = slices.Insert(rows[len(rows)-1].cells, 4, "?")
+			}
 			continue
 		}
 		out := "—"
@@ -139,6 +147,9 @@ func layerRows(r *Report) ([]string, []row) {
 			fmt.Sprintf("%s (%s)", l.Name, l.Type), out,
 			dash(l.Params, Thousands), dash(l.MACs, human), dash(otherOps(l.Cost), human), act,
 		}})
+		if conv {
+			rows[len(rows)-1].cells = slices.Insert(rows[len(rows)-1].cells, 4, dash(r.Convention.Ops(&l), human))
+		}
 	}
 	return head, rows
 }
@@ -154,7 +165,7 @@ func Warning(r *Report) string {
 
 // Totals are the report's totals as (label, value) lines.
 func Totals(r *Report) [][2]string {
-	return [][2]string{
+	t := [][2]string{
 		{"Total params", fmt.Sprintf("%s (%s)", Thousands(r.Params), human(r.Params))},
 		{"Parameter memory", humanBytes(r.ParamBytes)},
 		{"MACs per image", fmt.Sprintf("%s (%s)", Thousands(r.MACs), human(r.MACs))},
@@ -163,6 +174,15 @@ func Totals(r *Report) [][2]string {
 		{"Activations per image", humanBytes(r.ActivationBytes)},
 		{"Peak activation memory", fmt.Sprintf("%s (at %s; batch 1, values freed after last use)", humanBytes(r.PeakActivationBytes), r.PeakLayer)},
 	}
+	if !r.Convention.IsDefault() {
+		ops := r.Ops()
+		opt := "--count " + r.Convention.Unit()
+		if len(r.Convention.Include) > 0 {
+			opt += " --include " + strings.Join(r.Convention.Include, ",")
+		}
+		t = slices.Insert(t, 4, [2]string{r.Convention.Label() + " per image", fmt.Sprintf("%s (%s; %s)", Thousands(ops), human(ops), opt)})
+	}
+	return t
 }
 
 func inputsLine(r *Report) string {
@@ -242,7 +262,7 @@ func WriteMarkdown(w io.Writer, r *Report, file, fmtName string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n`%s` (%s), input %s\n\n", esc(r.Name), filepath.Base(file), fmtName, esc(inputsLine(r)))
 	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
-	b.WriteString("|---|---|--:|--:|--:|--:|\n")
+	b.WriteString("|---|---" + strings.Repeat("|--:", len(head)-2) + "|\n")
 	for _, rw := range rows {
 		cells := make([]string, len(rw.cells))
 		for i, c := range rw.cells {
@@ -264,9 +284,9 @@ func WriteMarkdown(w io.Writer, r *Report, file, fmtName string) error {
 // WriteCSV writes one CSV row per layer, with exact integers.
 func WriteCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"name", "type", "kind", "inputs", "output", "params", "macs", "additions", "comparisons", "divisions", "exponentials", "param_bytes", "activation_bytes"})
+	cw.Write([]string{"name", "type", "kind", "inputs", "output", "params", "macs", "additions", "comparisons", "divisions", "exponentials", "param_bytes", "activation_bytes", "bias_adds", "ops"})
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
-	for _, l := range r.Layers {
+	for i, l := range r.Layers {
 		out := ""
 		if l.Unknown {
 			out = "?"
@@ -275,7 +295,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 		}
 		cw.Write([]string{l.Name, l.Type, l.Kind, strings.Join(l.Inputs, " "), out,
 			i64(l.Params), i64(l.MACs), i64(l.Cost.Additions), i64(l.Cost.Comparisons), i64(l.Cost.Divisions),
-			i64(l.Cost.Exponentials), i64(l.ParamBytes), i64(l.ActivationBytes)})
+			i64(l.Cost.Exponentials), i64(l.ParamBytes), i64(l.ActivationBytes), i64(l.BiasAdds), i64(r.Convention.Ops(&r.Layers[i]))})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -240,6 +240,11 @@ func (s *Server) handlePreset(w http.ResponseWriter, r *http.Request) {
 // with ?format=csv|markdown|json exactly what `convscope analyze --format`
 // prints, as a download.
 func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeAnalysis) {
+	a, err := withConvention(a, r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	f := r.URL.Query().Get("format")
 	if f == "" {
 		writeJSON(w, http.StatusOK, a)

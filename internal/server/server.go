@@ -213,6 +213,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/models/{id}/examples/{name}/run", s.handleRun)
 	mux.HandleFunc("GET /api/models/{id}/params/{layer...}", s.handleParams)
 	s.registerScope(mux)
+	s.routesDiff(mux)
 	mux.HandleFunc("GET /", s.handleUI)
 	s.mux = mux
 }

@@ -7,20 +7,10 @@
 // critical and no serious violation, at a desktop and a phone viewport.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withServer, waitReady, waitScopeReady, graphSettled, axe, axeCount, nextFrames, screenshotPath, overlaps } from './harness.mjs';
+import { withServer, waitReady, waitScopeReady, graphSettled, axeClean, VIEWPORTS, nextFrames, screenshotPath, overlaps } from './harness.mjs';
 
-const VIEWPORTS = [
-  { name: 'desktop', width: 1366, height: 768 },
-  { name: 'phone', width: 390, height: 844 },
-];
-
-/** clean asserts that axe finds no critical or serious violation, listing them when it does. */
-async function clean(page, what) {
-  const v = await axe(page);
-  const bad = v.filter((x) => x.impact === 'critical' || x.impact === 'serious');
-  console.log(`axe ${what}: ${JSON.stringify(axeCount(v))}`);
-  assert.deepEqual(bad.map((x) => `${x.impact} ${x.id}: ${x.help}\n    ${x.nodes.join('\n    ')}`), [], `${what}: axe violations`);
-}
+/** clean asserts that axe finds no critical or serious violation (harness.mjs axeClean). */
+const clean = axeClean;
 
 describe('accessibility (axe-core): default model', () => {
   const ctx = withServer([]);

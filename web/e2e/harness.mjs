@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 
 export const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = path.resolve(webDir, '..');
@@ -299,6 +300,20 @@ export async function axe(page, { exclude = [] } = {}) {
     const r = await window.axe.run({ include: [document], exclude: exclude.map((s) => [s]) }, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`) }));
   }, exclude);
+}
+
+/** VIEWPORTS are the desktop and phone sizes every page is checked (and screenshotted) at. */
+export const VIEWPORTS = [
+  { name: 'desktop', width: 1366, height: 768 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
+/** axeClean asserts that axe finds no critical or serious violation on the page, listing them when it does. */
+export async function axeClean(page, what) {
+  const v = await axe(page);
+  const bad = v.filter((x) => x.impact === 'critical' || x.impact === 'serious');
+  console.log(`axe ${what}: ${JSON.stringify(axeCount(v))}`);
+  assert.deepEqual(bad.map((x) => `${x.impact} ${x.id}: ${x.help}\n    ${x.nodes.join('\n    ')}`), [], `${what}: axe violations`);
 }
 
 /** axeCount counts violations' nodes by impact: {critical, serious, moderate, minor}. */

@@ -8,5 +8,6 @@ import views from './views.js';
 import scope from './scope.js';
 import article from './article.js';
 import ops from './ops.js';
+import compare from './compare.js';
 
-export const messages = merge(core, overview, views, scope, article, ops);
+export const messages = merge(core, overview, views, scope, article, ops, compare);

@@ -10,11 +10,23 @@ export async function listPresets() {
   return (await res.json()).presets;
 }
 
-/** presetURL is the analysis of a preset, as JSON or (format) an export of `convscope analyze --format`. */
-export const presetURL = (name, format) => `/api/presets/${enc(name)}${format ? `?format=${format}` : ''}`;
+/** presetURL is the analysis of a preset, as JSON or (format) an export of `convscope analyze --format`; query adds count and include (count.js). */
+export function presetURL(name, format, query = {}) {
+  const q = new URLSearchParams();
+  if (format) q.set('format', format);
+  for (const [k, v] of Object.entries(query)) if (v) q.set(k, v);
+  const qs = q.toString();
+  return `/api/presets/${enc(name)}${qs ? `?${qs}` : ''}`;
+}
 
-export async function getPreset(name, { signal } = {}) {
-  const res = await check(await fetch(presetURL(name), { signal }));
+export async function getPreset(name, { signal, query } = {}) {
+  const res = await check(await fetch(presetURL(name, '', query), { signal }));
+  return res.json();
+}
+
+/** postDiff compares two models (POST /api/diff): sides as compare.js sideOf builds them, query the counting convention. */
+export async function postDiff(a, b, query = {}, { signal } = {}) {
+  const res = await check(await fetch('/api/diff', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ a, b, ...query }), signal }));
   return res.json();
 }
 
@@ -40,16 +52,16 @@ export function uploadRequest(path, files, query = {}) {
 }
 
 /** analyzeFiles posts files to /api/analyze and answers the analysis (or the response of an export format). */
-export async function analyzeFiles(files, { format, input, signal } = {}) {
-  const [url, init] = uploadRequest('/api/analyze', files, { format, input });
+export async function analyzeFiles(files, { format, input, signal, query = {} } = {}) {
+  const [url, init] = uploadRequest('/api/analyze', files, { format, input, ...query });
   const res = await check(await fetch(url, { ...init, signal }));
   return format ? res : res.json();
 }
 
 /** exportResponse fetches an export (csv, markdown, json) of the open model. */
-export async function exportResponse(source, format) {
-  if (source.kind === 'preset') return check(await fetch(presetURL(source.name, format)));
-  return analyzeFiles(source.files, { format, input: source.input });
+export async function exportResponse(source, format, query = {}) {
+  if (source.kind === 'preset') return check(await fetch(presetURL(source.name, format, query)));
+  return analyzeFiles(source.files, { format, input: source.input, query });
 }
 
 /** registerModel posts an upload with weights (at input size C,H,W when given) to /api/models and answers its model entry. */

@@ -16,6 +16,7 @@ import { layerRows, readerMap } from './table.js';
 import { errorPosition, looksLikeText } from './prototxt.js';
 import { estimateWidth } from './boxes.js';
 import { SAMPLE } from './sample.js';
+import { parseCount, countQuery, countView } from './count.js';
 
 let measureCtx;
 /** measure is the width of text in font, from a canvas (estimated without one). */
@@ -50,9 +51,12 @@ export class ScopePage {
   freeSize = $state(null); // { src, input, shape }: the last file opened leaves its input size open
   graph = $state(); // the Graph component: its view methods
   editor = $state(); // the Editor component
+  conv = $state.raw(parseCount('macs', '')); // the counting convention (count.js)
+  cmp = $state(''); // Compare mode: '' (off), 'preset:NAME', 'editor' or 'file:NAME' (route.js)
   #seq = 0; // identifies the latest load; older answers are dropped
 
-  rows = $derived(this.analysis ? layerRows(this.analysis) : []);
+  shown = $derived(countView(this.analysis)); // the analysis under the convention
+  rows = $derived(this.shown ? layerRows(this.shown) : []);
   nodeByName = $derived(this.analysis ? new Map(this.analysis.graph.nodes.map((n) => [n.name, n])) : new Map());
   rowByName = $derived(new Map(this.rows.map((r) => [r.name, r])));
   readersOf = $derived(readerMap(this.analysis?.graph.nodes ?? []));
@@ -78,7 +82,7 @@ export class ScopePage {
 
   // ---- URL ----
   writeHash(push = false) {
-    const h = formatScopeHash({ source: this.source, sel: this.sel, dir: this.dir, tab: this.tab });
+    const h = formatScopeHash({ source: this.source, sel: this.sel, dir: this.dir, tab: this.tab, count: this.conv.count, inc: this.conv.include.join(','), cmp: this.cmp });
     if (h === window.location.hash) return;
     if (push) window.location.hash = h;
     else history.replaceState(history.state, '', h);
@@ -89,7 +93,13 @@ export class ScopePage {
     const dirChanged = st.dir !== this.dir;
     this.dir = st.dir;
     this.tab = st.tab;
-    switch (hashAction(st, this.source, { dirChanged, open: !!this.analysis })) {
+    this.cmp = st.cmp ?? '';
+    const conv = parseCount(st.count, st.inc);
+    const convChanged = JSON.stringify(conv) !== JSON.stringify(this.conv);
+    this.conv = conv;
+    const action = hashAction(st, this.source, { dirChanged, open: !!this.analysis });
+    if (convChanged && this.analysis && action !== 'preset' && action !== 'file') this.recount();
+    switch (action) {
       case 'preset':
         return this.open({ kind: 'preset', name: st.source.name }, st.sel);
       case 'file': {
@@ -123,7 +133,7 @@ export class ScopePage {
     if (fromEditor) this.editorError = null;
     this.freeSize = null;
     try {
-      const a = src.kind === 'preset' ? await getPreset(src.name) : await analyzeFiles(src.files, { input: src.input });
+      const a = await this.#fetch(src);
       if (my !== this.#seq) return;
       this.analysis = a;
       this.source = src.kind === 'preset' ? { kind: 'preset', name: a.preset?.name ?? src.name } : src;
@@ -155,6 +165,37 @@ export class ScopePage {
       }
       this.loading = false;
     }
+  }
+
+  #fetch(src) {
+    const query = countQuery(this.conv);
+    return src.kind === 'preset' ? getPreset(src.name, { query }) : analyzeFiles(src.files, { input: src.input, query });
+  }
+
+  /** setCount switches the counting convention: the figures are fetched again, the graph stays. */
+  setCount(conv) {
+    this.conv = conv;
+    this.writeHash();
+    return this.recount();
+  }
+
+  #countSeq = 0;
+  async recount() {
+    if (!this.analysis || !this.source) return;
+    const my = ++this.#countSeq;
+    const seq = this.#seq; // a model opened meanwhile wins
+    try {
+      const a = await this.#fetch(this.source);
+      if (my === this.#countSeq && seq === this.#seq) this.analysis = a;
+    } catch (err) {
+      if (my === this.#countSeq && seq === this.#seq) this.error = { message: err.message };
+    }
+  }
+
+  /** setCompare turns Compare mode on ('preset:NAME', 'editor', 'file:NAME') or off (''). */
+  setCompare(cmp) {
+    this.cmp = cmp;
+    this.writeHash();
   }
 
   async #draw(my) {
@@ -280,7 +321,7 @@ export class ScopePage {
       const name = exportName(this.source, this.analysis, kind);
       if (kind === 'svg') return download(new Blob([this.graph.svgText()], { type: 'image/svg+xml' }), name);
       if (kind === 'png') return download(await this.graph.pngBlob(), name);
-      download(await (await exportResponse(this.source, kind)).blob(), name);
+      download(await (await exportResponse(this.source, kind, countQuery(this.conv))).blob(), name);
     } catch (err) {
       this.error = { message: t('scope.error.export', { message: err.message }) };
     }

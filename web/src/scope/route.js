@@ -7,12 +7,17 @@
 //   #/scope/file/<file name>?sel=…            an uploaded file (the file
 //                                             itself is not in the URL)
 //
+//   …&count=flops&inc=bias,norm              a counting convention (count.js)
+//   …&cmp=preset:vgg19 | cmp=editor | cmp=file:<name>
+//                                             Compare mode against a preset, the
+//                                             editor's last saved text, a file
+//
 // Node names may contain '/', so formatScopeHash always writes the
 // selection as ?sel=; a path tail after the preset name is accepted too.
 
 /** parseScopeHash reads a location hash into {source, sel, dir, tab}. */
 export function parseScopeHash(hash) {
-  const out = { source: null, sel: '', dir: 'TB', tab: 'layers' };
+  const out = { source: null, sel: '', dir: 'TB', tab: 'layers' }; // and count, inc, cmp when given
   const h = String(hash ?? '').replace(/^#/, '');
   const m = /^\/scope(?:\/([^?]*))?(?:\?(.*))?$/.exec(h);
   if (!m) return out;
@@ -35,11 +40,14 @@ export function parseScopeHash(hash) {
   if (q.get('sel')) out.sel = q.get('sel');
   if (q.get('dir') === 'LR') out.dir = 'LR';
   if (q.get('tab') === 'summary' || q.get('tab') === 'none') out.tab = q.get('tab');
+  if (q.get('count') === 'flops') out.count = 'flops';
+  if (q.get('inc')) out.inc = q.get('inc');
+  if (q.get('cmp')) out.cmp = q.get('cmp');
   return out;
 }
 
 /** formatScopeHash is the inverse of parseScopeHash (defaults are left out). */
-export function formatScopeHash({ source, sel = '', dir = 'TB', tab = 'layers' }) {
+export function formatScopeHash({ source, sel = '', dir = 'TB', tab = 'layers', count = 'macs', inc = '', cmp = '' }) {
   let h = '#/scope';
   if (source?.kind === 'preset') h += `/preset/${encodeURIComponent(source.name)}`;
   else if (source?.kind === 'file') h += `/file/${encodeURIComponent(source.name)}`;
@@ -47,6 +55,9 @@ export function formatScopeHash({ source, sel = '', dir = 'TB', tab = 'layers' }
   if (sel) q.set('sel', sel);
   if (dir === 'LR') q.set('dir', 'LR');
   if (tab && tab !== 'layers') q.set('tab', tab);
+  if (count === 'flops') q.set('count', 'flops');
+  if (inc) q.set('inc', inc);
+  if (cmp) q.set('cmp', cmp);
   const qs = q.toString();
   return qs ? `${h}?${qs}` : h;
 }
