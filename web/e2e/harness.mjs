@@ -65,6 +65,8 @@ export const SERVER_ONLY = {
   // which expand=); a static site's requests go to its worker, not the network.
   'expands conv1 from 16 to all 64 maps with the values of the expanded run': 'it reads the expanded run from the network',
   'fetches an example run when its thumbnail is hovered, not all examples up front': 'it counts the run requests on the network',
+  // It counts the page's uploads on the network.
+  'registers an opened file once for the weights panel and the Profile': 'it counts the POST /api/models requests on the network',
   // Training runs on a server (its data folder, one job per server): a static site has no Train page.
   'trains Tiny VGG on an uploaded zip, stops, resumes, explains the result': 'the training studio trains on the server',
 };

@@ -9,7 +9,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { withServer, waitScopeReady, axeClean, VIEWPORTS, screenshotPath, repoRoot } from './harness.mjs';
+import { withServer, waitScopeReady, axeClean, VIEWPORTS, screenshotPath, repoRoot, serverOnly } from './harness.mjs';
 import { weightNumber } from '../src/scope/weights.js';
 import { percent } from '../src/scope/format.js';
 
@@ -84,6 +84,23 @@ describe('Scope weights panel', () => {
       await page.$eval('[data-testid="weights"]', (e) => e.scrollIntoView());
       await page.screenshot({ path: screenshotPath('weights-desktop.png') });
       await axeClean(page, 'weights desktop');
+    } finally {
+      await page.close();
+    }
+  });
+
+  const shared = 'registers an opened file once for the weights panel and the Profile';
+  it(shared, { skip: serverOnly(shared) }, async () => {
+    const page = await ctx.browser.newPage({ viewport: VIEWPORTS[0] });
+    try {
+      const posts = [];
+      page.on('request', (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/models' && posts.push(r.url()));
+      await openModel(page, ctx.server.url);
+      await page.click('[data-action="profile"]');
+      await page.waitForSelector('[data-testid="profile-done"]', { timeout: 60000 });
+      await page.click('tr[data-row="conv_2_1"]');
+      await page.waitForSelector('[data-testid="weights"] figure[data-param="weight"]');
+      assert.equal(posts.length, 1, 'one POST /api/models');
     } finally {
       await page.close();
     }
