@@ -46,13 +46,13 @@ var allowed = map[string][]string{
 	"internal/dataset": {"internal/imageio"},
 	// Attribution maps run the inference graph forward and backward with
 	// train's layers (a frozen Net).
-	"internal/attrib": {"internal/graph", "internal/train"},
+	"internal/attrib": {"internal/graph", "internal/tensor", "internal/train"},
 	// The default model is an embedded TF.js file.
 	"internal/zoo": {"internal/format", "internal/format/tfjs", "internal/graph"},
 	// Attribution runs train's layers; the training studio runs train.Fit on dataset's loaders.
 	"internal/server": {"internal/analyze", "internal/attrib", "internal/dataset", "internal/engine", "internal/format", "internal/format/caffe",
 		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
-		"internal/profile", "internal/train", "internal/zoo", "web"},
+		"internal/profile", "internal/tensor", "internal/train", "internal/zoo", "web"},
 	// The built UI (web/dist), embedded.
 	"web": nil,
 	// The static site (export-site) checks its models with the server, which

@@ -41,6 +41,7 @@ import (
 	"slices"
 
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/tensor"
 	"github.com/convscope/convscope/internal/train"
 )
 
@@ -543,20 +544,11 @@ func (r *run) occlusion(ctx context.Context, one *train.Net, x []float32, c int,
 	return m, nil
 }
 
-// softmax of a vector, in float64.
-func softmax(z []float32) []float32 {
-	m := math.Inf(-1)
-	for _, v := range z {
-		m = math.Max(m, float64(v))
-	}
-	var s float64
-	for _, v := range z {
-		s += math.Exp(float64(v) - m)
-	}
-	out := make([]float32, len(z))
-	for i, v := range z {
-		out[i] = float32(math.Exp(float64(v)-m) / s)
-	}
+// softmax of a vector: the engine's kernel (one definition of the
+// arithmetic, so a map's probabilities are the run's).
+func softmax(x []float32) []float32 {
+	out := make([]float32, len(x))
+	tensor.Softmax(out, x, 1, len(x), 1, false)
 	return out
 }
 

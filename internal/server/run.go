@@ -18,6 +18,7 @@ import (
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
+	"github.com/convscope/convscope/internal/tensor"
 )
 
 // runHeader is the JSON header of a run response (docs/api.md).
@@ -341,23 +342,11 @@ func (s *Server) run(m *model, prog *engine.Program, x []float32, source string,
 
 func ms(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1000 }
 
-// softmax of a vector, computed in float64.
+// softmax of a vector: the engine's kernel (one definition of the
+// arithmetic, so a map's probabilities are the run's).
 func softmax(x []float32) []float32 {
 	out := make([]float32, len(x))
-	if len(x) == 0 {
-		return out
-	}
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, float64(v))
-	}
-	var sum float64
-	for _, v := range x {
-		sum += math.Exp(float64(v) - m)
-	}
-	for i, v := range x {
-		out[i] = float32(math.Exp(float64(v)-m) / sum)
-	}
+	tensor.Softmax(out, x, 1, len(x), 1, false)
 	return out
 }
 

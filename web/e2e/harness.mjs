@@ -65,6 +65,8 @@ export const SERVER_ONLY = {
   // which expand=); a static site's requests go to its worker, not the network.
   'expands conv1 from 16 to all 64 maps with the values of the expanded run': 'it reads the expanded run from the network',
   'fetches an example run when its thumbnail is hovered, not all examples up front': 'it counts the run requests on the network',
+  // It counts the page's uploads on the network.
+  'registers an opened file once for the weights panel and the Profile': 'it counts the POST /api/models requests on the network',
   // Training runs on a server (its data folder, one job per server): a static site has no Train page.
   'trains Tiny VGG on an uploaded zip, stops, resumes, explains the result': 'the training studio trains on the server',
 };
@@ -249,6 +251,63 @@ export async function launch({ tour = false } = {}) {
     };
   }
   return browser;
+}
+
+/** Records the first moment data-ready becomes "true" after navigation (performance.now, ms since navigation start). */
+export const READY_PROBE = () => {
+  const mark = () => {
+    const el = document.querySelector('main.app');
+    if (el && el.dataset.ready === 'true' && window.__readyAt === undefined) {
+      window.__readyAt = performance.now();
+      console.debug(`convscope-ready ${window.__readyAt}`);
+    }
+  };
+  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'], childList: true });
+};
+
+/**
+ * timedSwitch performs action (a click or a file upload) and returns the
+ * time from the user event (click/change timestamp) until data-ready is
+ * "true" again after having been "false".
+ */
+export async function timedSwitch(page, action) {
+  await page.evaluate(() => {
+    const el = document.querySelector('main.app');
+    window.__switch = new Promise((resolve, reject) => {
+      let t0 = null;
+      let sawFalse = false;
+      const onEvent = (e) => {
+        if (t0 === null) t0 = e.timeStamp;
+      };
+      document.addEventListener('click', onEvent, true);
+      document.addEventListener('change', onEvent, true);
+      const mo = new MutationObserver(() => {
+        if (el.dataset.ready === 'false') sawFalse = true;
+        else if (sawFalse && el.dataset.ready === 'true') {
+          mo.disconnect();
+          document.removeEventListener('click', onEvent, true);
+          document.removeEventListener('change', onEvent, true);
+          resolve(performance.now() - (t0 ?? performance.now()));
+        }
+      });
+      mo.observe(el, { attributes: true, attributeFilter: ['data-ready'] });
+      setTimeout(() => reject(new Error('no data-ready cycle within 15 s')), 15000);
+    });
+  });
+  await action();
+  return page.evaluate(() => window.__switch);
+}
+
+/**
+ * firstPicture navigates page (with READY_PROBE added) to url and resolves
+ * with the time to data-ready, waiting for the probe's console message:
+ * nothing is evaluated in the page before it (waitForFunction would inject
+ * Playwright's script and poll, costing the page main-thread time).
+ */
+export async function firstPicture(page, url, timeout = 30000) {
+  const ready = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('convscope-ready '), timeout });
+  await page.goto(url, { waitUntil: 'commit' });
+  return +(await ready).text().split(' ')[1];
 }
 
 // In the static mode a page first loads and starts the engine (a 17 MB

@@ -13,7 +13,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync, readF
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  startServer, launch, waitReady, median, screenshotPath, overlaps, makeImage, refDir, refClasses, needRef,
+  startServer, launch, waitReady, median, screenshotPath, overlaps, makeImage, refDir, refClasses, needRef, READY_PROBE, timedSwitch,
 } from './harness.mjs';
 
 const suites = [{ name: 'default', modelId: 'default', args: () => [] }];
@@ -33,48 +33,6 @@ const suites = [{ name: 'default', modelId: 'default', args: () => [] }];
       return ['--model', path.join(refDir, 'model.json'), '--labels', path.join(tmp, 'classes.txt'), '--examples', ex];
     },
   });
-}
-
-/** Records the first moment data-ready becomes "true" after navigation (performance.now, ms since navigation start). */
-const READY_PROBE = () => {
-  const mark = () => {
-    const el = document.querySelector('main.app');
-    if (el && el.dataset.ready === 'true' && window.__readyAt === undefined) window.__readyAt = performance.now();
-  };
-  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'], childList: true });
-};
-
-/**
- * timedSwitch performs action (a click or a file upload) and returns the
- * time from the user event (click/change timestamp) until data-ready is
- * "true" again after having been "false".
- */
-async function timedSwitch(page, action) {
-  await page.evaluate(() => {
-    const el = document.querySelector('main.app');
-    window.__switch = new Promise((resolve, reject) => {
-      let t0 = null;
-      let sawFalse = false;
-      const onEvent = (e) => {
-        if (t0 === null) t0 = e.timeStamp;
-      };
-      document.addEventListener('click', onEvent, true);
-      document.addEventListener('change', onEvent, true);
-      const mo = new MutationObserver(() => {
-        if (el.dataset.ready === 'false') sawFalse = true;
-        else if (sawFalse && el.dataset.ready === 'true') {
-          mo.disconnect();
-          document.removeEventListener('click', onEvent, true);
-          document.removeEventListener('change', onEvent, true);
-          resolve(performance.now() - (t0 ?? performance.now()));
-        }
-      });
-      mo.observe(el, { attributes: true, attributeFilter: ['data-ready'] });
-      setTimeout(() => reject(new Error('no data-ready cycle within 15 s')), 15000);
-    });
-  });
-  await action();
-  return page.evaluate(() => window.__switch);
 }
 
 async function predicted(page) {

@@ -39,6 +39,9 @@ export default {
     'scope.weights.zeros': 'zeros (sparsity)',
     'scope.weights.tiny': '|w| < 1e-6',
     'scope.weights.histogram': 'Histogram of {name}: {n} values from {min} to {max}',
+    'scope.weights.nonFinite': 'NaN or ±Inf',
+    'scope.weights.noParams': 'This layer has no parameters.',
+    'scope.weights.bin': '{lo} to {hi}: {n} values',
   },
   'zh-CN': {
     'scope.block.detail': '{n} 层 · {params} · {macs}',
@@ -78,6 +81,9 @@ export default {
     'scope.weights.zeros': '零值（稀疏度）',
     'scope.weights.tiny': '|w| < 1e-6',
     'scope.weights.histogram': '{name} 的直方图：{n} 个值，从 {min} 到 {max}',
+    'scope.weights.nonFinite': 'NaN 或 ±Inf',
+    'scope.weights.noParams': '这一层没有参数。',
+    'scope.weights.bin': '{lo} 至 {hi}：{n} 个值',
   },
   'zh-TW': {
     'scope.block.detail': '{n} 層 · {params} · {macs}',
@@ -117,5 +123,8 @@ export default {
     'scope.weights.zeros': '零值（稀疏度）',
     'scope.weights.tiny': '|w| < 1e-6',
     'scope.weights.histogram': '{name} 的直方圖：{n} 個值，從 {min} 到 {max}',
+    'scope.weights.nonFinite': 'NaN 或 ±Inf',
+    'scope.weights.noParams': '這一層沒有參數。',
+    'scope.weights.bin': '{lo} 至 {hi}：{n} 個值',
   },
 };

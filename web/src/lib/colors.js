@@ -8,7 +8,12 @@
 // decimals. (The original labels its legends ±range after an image switch;
 // here the legend is always computed from the same numbers that colour the
 // maps, whatever happened before.)
-import { interpolateRdBu, interpolateGreys, interpolateOranges, interpolateBrBG } from 'd3';
+//
+// The colour schemes are d3-scale-chromatic's, evaluated here without
+// loading d3 (d3's 46 kB were a quarter of the page's first script): the
+// same 9/11 colour stops joined by d3-interpolate's uniform B-spline in RGB
+// (interpolateRgbBasis), rounded and clamped as d3-color formats them.
+// colors.test.js checks every table against d3 itself.
 
 export const round3 = (x) => Math.round(x * 1000) / 1000;
 
@@ -43,7 +48,7 @@ export function formatTick(v) {
 }
 
 function parseRGB(c) {
-  // d3 interpolators return "rgb(r, g, b)".
+  // interpolators return "rgb(r, g, b)", as d3's do.
   const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(c);
   return m ? [+m[1], +m[2], +m[3]] : [0, 0, 0];
 }
@@ -58,14 +63,64 @@ export function makeLUT(interpolate, n = 256) {
   return lut;
 }
 
+// The largest scheme of each d3-scale-chromatic palette used here.
+export const SCHEMES = {
+  RdBu: '67001fb2182bd6604df4a582fddbc7f7f7f7d1e5f092c5de4393c32166ac053061',
+  Greys: 'fffffff0f0f0d9d9d9bdbdbd969696737373525252252525000000',
+  Oranges: 'fff5ebfee6cefdd0a2fdae6bfd8d3cf16913d94801a636037f2704',
+  BrBG: '5430058c510abf812ddfc27df6e8c3f5f5f5c7eae580cdc135978f01665e003c30',
+};
+
+/** basis is d3-interpolate's uniform cubic B-spline through values (t in [0, 1]). */
+function basis(values) {
+  const n = values.length - 1;
+  return (t) => {
+    const i = t <= 0 ? (t = 0) : t >= 1 ? ((t = 1), n - 1) : Math.floor(t * n);
+    const v1 = values[i];
+    const v2 = values[i + 1];
+    const v0 = i > 0 ? values[i - 1] : 2 * v1 - v2;
+    const v3 = i < n - 1 ? values[i + 2] : 2 * v2 - v1;
+    const t1 = (t - i / n) * n;
+    const t2 = t1 * t1;
+    const t3 = t2 * t1;
+    return ((1 - 3 * t1 + 3 * t2 - t3) * v0 + (4 - 6 * t2 + 3 * t3) * v1 + (1 + 3 * t1 + 3 * t2 - 3 * t3) * v2 + t3 * v3) / 6;
+  };
+}
+
+const clampi = (v) => Math.max(0, Math.min(255, Math.round(v) || 0));
+
+/** schemeRGB is a scheme of SCHEMES as t → [r, g, b], the integers d3's interpolator prints. */
+function schemeRGB(name) {
+  const hex = SCHEMES[name];
+  const ch = [0, 1, 2].map((c) => basis(Array.from({ length: hex.length / 6 }, (_, i) => parseInt(hex.slice(6 * i + 2 * c, 6 * i + 2 * c + 2), 16))));
+  return (t) => [clampi(ch[0](t)), clampi(ch[1](t)), clampi(ch[2](t))];
+}
+
+/** interpolateScheme is d3's interpolate<Name> for a scheme of SCHEMES: t → "rgb(r, g, b)". */
+export function interpolateScheme(name) {
+  const rgb = schemeRGB(name);
+  return (t) => `rgb(${rgb(t).join(', ')})`;
+}
+
+/** schemeLUT is makeLUT(t → interpolate<name>(at(t))) without formatting and parsing each colour. */
+function schemeLUT(name, at = (t) => t, n = 256) {
+  const rgb = schemeRGB(name);
+  const lut = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    lut.set(rgb(at(i / (n - 1))), i * 4);
+    lut[i * 4 + 3] = 255;
+  }
+  return lut;
+}
+
 const lutMakers = {
-  diverging: () => makeLUT(interpolateRdBu),
+  diverging: () => schemeLUT('RdBu'),
   // Greys runs white→black; input channels are drawn black (0) → white (1).
-  grey: () => makeLUT((t) => interpolateGreys(1 - t)),
-  orange: () => makeLUT((t) => interpolateOranges(0.1 + 0.9 * t)),
-  weights: () => makeLUT(interpolateBrBG),
+  grey: () => schemeLUT('Greys', (t) => 1 - t),
+  orange: () => schemeLUT('Oranges', (t) => 0.1 + 0.9 * t),
+  weights: () => schemeLUT('BrBG'),
   // The positive half of the diverging scale (white → blue), for the legends of unsigned maps.
-  positive: () => makeLUT((t) => interpolateRdBu(0.5 + t / 2)),
+  positive: () => schemeLUT('RdBu', (t) => 0.5 + t / 2),
 };
 
 /** LUTS holds the colour tables, each built on first use. */

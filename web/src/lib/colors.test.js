@@ -193,3 +193,31 @@ describe('value → CSS colour (lutCSS, the one lookup of the views)', () => {
     expect(Number.isNaN(lutT(NaN, -1, 1))).toBe(true);
   });
 });
+
+// The colour tables are built without d3 (a quarter of the first script);
+// d3-scale-chromatic itself is the oracle, at every one of the 256 entries
+// and between them.
+import * as d3 from 'd3';
+import { interpolateScheme, SCHEMES } from './colors.js';
+describe('colour schemes match d3-scale-chromatic', () => {
+  it('interpolates each scheme exactly as d3 does', () => {
+    for (const name of Object.keys(SCHEMES)) {
+      const ours = interpolateScheme(name);
+      const theirs = d3[`interpolate${name}`];
+      for (let i = -2; i <= 1002; i++) expect(ours(i / 1000), `${name} at ${i / 1000}`).toBe(theirs(i / 1000));
+      expect(SCHEMES[name]).toBe(d3[`scheme${name}`].at(-1).join('').replaceAll('#', ''));
+    }
+  });
+
+  it('builds every table from them as from d3', () => {
+    const fromD3 = {
+      diverging: makeLUT(d3.interpolateRdBu),
+      grey: makeLUT((t) => d3.interpolateGreys(1 - t)),
+      orange: makeLUT((t) => d3.interpolateOranges(0.1 + 0.9 * t)),
+      weights: makeLUT(d3.interpolateBrBG),
+      positive: makeLUT((t) => d3.interpolateRdBu(0.5 + t / 2)),
+    };
+    expect(Object.keys(LUTS).sort()).toEqual(Object.keys(fromD3).sort());
+    for (const [name, lut] of Object.entries(fromD3)) expect([...LUTS[name]], name).toEqual([...lut]);
+  });
+});

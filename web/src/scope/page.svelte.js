@@ -16,6 +16,7 @@ import { graphStep, neighbourBox, nextMatch, startBox } from './keys.js';
 import { matchingBoxes, matchOrder, searchHit } from './search.js';
 import { mainFile, editable, pastedModel, textSource, editorName, exportName, savedText, saveText } from './files.js';
 import { download } from './download.js';
+import { loadParams } from '../lib/explain/params.js';
 import { layerRows, readerMap } from './table.js';
 import { errorPosition, looksLikeText } from './prototxt.js';
 import { estimateWidth } from './boxes.js';
@@ -65,6 +66,8 @@ export class ScopePage {
   colourBy = $state('family'); // profile.js METRICS
   profileRuns = 5;
   modelId = null; // the open file registered with POST /api/models (profile, weights)
+  #reg = null; // {src, p}: the registration under way of the open file
+  weights = $state.raw(null); // the selected layer's parameters for the weights panel: {layer, source, loading | error | params: [{name, shape, stats}]}
   collapsed = $state.raw([]); // ids of the blocks drawn as one box (blocks.js)
   graph = $state(); // the Graph component: its view methods
   editor = $state(); // the Editor component
@@ -414,15 +417,39 @@ export class ScopePage {
   }
 
   /** registered answers the id of the open file as a served model, registering it (once) with POST /api/models. */
-  async registered() {
+  registered() {
     const src = this.source;
-    if (!this.modelId) {
-      const m = await registerModel(src.files, { input: src.input });
-      if (!m?.runnable) throw new Error(m?.not_runnable_reason || t('scope.error.notRunnable'));
-      if (src === this.source) this.modelId = m.id;
-      return m.id;
+    if (this.modelId) return Promise.resolve(this.modelId);
+    // one registration per opened file, shared by the profile and the weights panel
+    if (this.#reg?.src !== src) {
+      const p = registerModel(src.files, { input: src.input }).then((m) => {
+        if (!m?.runnable) throw new Error(m?.not_runnable_reason || t('scope.error.notRunnable'));
+        if (src === this.source) this.modelId = m.id;
+        return m.id;
+      });
+      p.catch(() => this.#reg?.p === p && (this.#reg = null));
+      this.#reg = { src, p };
     }
-    return this.modelId;
+    return this.#reg.p;
+  }
+
+  /**
+   * loadWeights fetches the parameters (with their stats) of layer for the
+   * inspector's weights panel, registering the open file first; '' clears.
+   */
+  async loadWeights(layer) {
+    if (!layer) return (this.weights = null);
+    if (this.weights?.layer === layer && this.weights.source === this.source) return;
+    const src = this.source;
+    this.weights = { layer, source: src, loading: true };
+    try {
+      const id = await this.registered();
+      const params = await loadParams(id, layer);
+      if (this.weights?.layer !== layer || src !== this.source) return;
+      this.weights = { layer, source: src, params: Object.entries(params).map(([name, v]) => ({ name, shape: v.shape, stats: v.stats })) };
+    } catch (err) {
+      if (this.weights?.layer === layer && src === this.source) this.weights = { layer, source: src, error: err.message };
+    }
   }
 
   /** runProfile times every layer on the server (a preset with random weights, a file with its own: registered first). */

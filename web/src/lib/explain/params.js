@@ -5,7 +5,7 @@ import { apiFetch, check } from '../api.js';
 
 const cache = new Map();
 
-/** loadParams resolves with {name: {shape, data: Float32Array, min, max}} of a layer. */
+/** loadParams resolves with {name: {shape, data: Float32Array, min, max, stats}} of a layer. */
 export function loadParams(modelId, layer, fetchImpl = apiFetch) {
   const key = `${modelId}\n${layer}`;
   let p = cache.get(key);
@@ -18,10 +18,10 @@ export function loadParams(modelId, layer, fetchImpl = apiFetch) {
   return p;
 }
 
-/** decodeParams turns a binary params response into {name: {shape, data, min, max}}. */
+/** decodeParams turns a binary params response into {name: {shape, data, min, max, stats}} (stats: docs/api.md). */
 export function decodeParams(buf) {
   const { header, floats } = decodeTensors(buf);
   const out = {};
-  for (const p of header.params ?? []) out[p.name] = { shape: p.shape, min: p.min, max: p.max, data: floats(p.offset, p.length) };
+  for (const p of header.params ?? []) out[p.name] = { shape: p.shape, min: p.min, max: p.max, stats: p.stats, data: floats(p.offset, p.length) };
   return out;
 }
