@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary, makeImage, needRef } from './harness.mjs';
+import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary, makeImage, needRef, serverOnly } from './harness.mjs';
 
 const VIEWPORT = { width: 1366, height: 768 };
 
@@ -426,7 +426,7 @@ describe('views of a model with big kernels, strides, padding and many channels 
     await server?.stop();
   });
 
-  it('explains the 7×7 stride-2 padded stem, a 64-input conv, a padded pool and the 1000-class output', async () => {
+  it('explains the 7×7 stride-2 padded stem, a 64-input conv, a padded pool and the 1000-class output', { skip: serverOnly('explains the 7×7 stride-2 padded stem, a 64-input conv, a padded pool and the 1000-class output') }, async () => {
     const page = await newPage(browser, `${server.url}/?model=resnet18`);
     // resnet18 has no example images: upload one (a PNG drawn in the page).
     const png = Buffer.from(await page.evaluate(async () => {
