@@ -20,7 +20,7 @@ describe('the Scope on a touch phone', () => {
     await page.goto(`${ctx.server.url}/#/scope/preset/resnet18`);
     await waitScopeReady(page);
     await graphSettled(page);
-    const legend = await page.locator('.graph-area > .legend').boundingBox();
+    const legend = await page.locator('.graph-area > .colour-by .legend').boundingBox();
     const view = await page.locator('.graph-view').boundingBox();
     assert.ok(legend.y >= view.y + view.height - 0.5, `legend ${JSON.stringify(legend)} overlaps the graph ${JSON.stringify(view)}`);
 
