@@ -78,6 +78,9 @@ export const SERVER_ONLY = {
 export const TOO_SLOW_IN_BROWSER = {
   'explains the 7×7 stride-2 padded stem, a 64-input conv, a padded pool and the 1000-class output':
     'ResNet-18 runs 45–53 s per image in the wasm engine (docs/performance.md); the upload timed out after 41 s in the static run of 2026-12-02',
+  // The phone test of e2e/profile.test.mjs profiles Tiny VGG in the static site.
+  'profiles a preset from the page: table columns, colours by time and MACs, legend':
+    'ResNet-18 runs 45–53 s per image in the wasm engine and the profile runs it once to warm up and then runs= times',
 };
 
 /** serverOnly is the skip option of a test: its reason in the static mode when SERVER_ONLY or TOO_SLOW_IN_BROWSER lists it, else false. */

@@ -105,7 +105,7 @@ export function cleanInput(s) {
 /** profileModel posts {preset} or {model} and runs to /api/profile and answers the profile (docs/api.md). */
 export async function profileModel(body, { signal } = {}) {
   const res = await check(
-    await fetch('/api/profile', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal }),
+    await apiFetch('/api/profile', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal }),
   );
   return res.json();
 }
