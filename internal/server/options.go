@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/url"
 	"strconv"
 
@@ -28,7 +27,7 @@ type uploadOptions struct {
 const maxFieldBytes = 1 << 10
 
 // readField reads a small multipart field into fields.
-func readField(part *multipart.Part, fields url.Values) error {
+func readField(part *httpx.Part, fields url.Values) error {
 	defer part.Close()
 	name := part.FormName()
 	switch name {

@@ -4,6 +4,7 @@ package httpx
 
 import (
 	"io"
+	"mime/multipart"
 	"net/http"
 	"time"
 )
@@ -17,6 +18,8 @@ type (
 	ServeMux           = http.ServeMux
 	MaxBytesError      = http.MaxBytesError
 	ResponseController = http.ResponseController
+	// Part is a part of a multipart body (Request.MultipartReader).
+	Part = multipart.Part
 )
 
 // ErrAbortHandler is http.ErrAbortHandler.

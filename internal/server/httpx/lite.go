@@ -18,6 +18,8 @@ type (
 	ServeMux           = lite.ServeMux
 	MaxBytesError      = lite.MaxBytesError
 	ResponseController = lite.ResponseController
+	// Part is a part of a multipart body (Request.MultipartReader).
+	Part = lite.Part
 )
 
 // ErrAbortHandler is lite.ErrAbortHandler.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/url"
 	"strings"
 )
@@ -132,7 +131,7 @@ var (
 
 // MultipartReader returns a reader of the parts of a multipart/form-data
 // or multipart/mixed body, like http.Request.MultipartReader.
-func (r *Request) MultipartReader() (*multipart.Reader, error) {
+func (r *Request) MultipartReader() (*MultipartReader, error) {
 	if r.multipart {
 		return nil, errors.New("http: MultipartReader called twice")
 	}
@@ -152,5 +151,5 @@ func (r *Request) MultipartReader() (*multipart.Reader, error) {
 	if !ok {
 		return nil, ErrMissingBoundary
 	}
-	return multipart.NewReader(r.Body, boundary), nil
+	return NewMultipartReader(r.Body, boundary), nil
 }
