@@ -314,7 +314,7 @@ func loopbackHost(hostport string) bool {
 }
 
 // jsonErrorWriter turns the plain-text errors of net/http (the router's 404
-// and 405, httpx.Error) into JSON bodies.
+// and 405, http.Error; lite.Error under js/wasm) into JSON bodies.
 type jsonErrorWriter struct {
 	httpx.ResponseWriter
 	req      *httpx.Request
