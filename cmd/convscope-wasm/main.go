@@ -15,12 +15,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"syscall/js"
 	"testing/fstest"
 	"time"
 
 	"github.com/convscope/convscope/internal/server"
+	"github.com/convscope/convscope/internal/server/httpx"
 	"github.com/convscope/convscope/internal/site"
 )
 
@@ -71,13 +71,13 @@ func serve(s *server.Server, req js.Value) any {
 		body = make([]byte, b.Get("length").Int())
 		js.CopyBytesToGo(body, b)
 	}
-	w := &recorder{h: http.Header{}}
-	r, err := http.NewRequest(method, "http://static.site"+target, bytes.NewReader(body))
+	w := &recorder{h: httpx.Header{}}
+	r, err := httpx.NewRequest(method, "http://static.site"+target, bytes.NewReader(body))
 	switch {
 	case err != nil:
-		w.error(http.StatusBadRequest, err.Error())
+		w.error(httpx.StatusBadRequest, err.Error())
 	case !s.IsAPIRoute(method, r.URL.Path):
-		w.error(http.StatusNotImplemented, fmt.Sprintf("%s %s is not available in the static site: it needs convscope serve", method, r.URL.Path))
+		w.error(httpx.StatusNotImplemented, fmt.Sprintf("%s %s is not available in the static site: it needs convscope serve", method, r.URL.Path))
 	default:
 		hs := req.Get("headers")
 		for i := 0; i < hs.Length(); i++ {
@@ -87,7 +87,7 @@ func serve(s *server.Server, req js.Value) any {
 		s.ServeHTTP(w, r)
 	}
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.status = httpx.StatusOK
 	}
 	headers := js.Global().Get("Array").New()
 	for k, vs := range w.h {
@@ -100,15 +100,15 @@ func serve(s *server.Server, req js.Value) any {
 	return map[string]any{"status": w.status, "headers": headers, "body": out}
 }
 
-// recorder is the http.ResponseWriter of one request: status, headers and
+// recorder is the httpx.ResponseWriter of one request: status, headers and
 // body kept in memory.
 type recorder struct {
-	h      http.Header
+	h      httpx.Header
 	status int
 	body   bytes.Buffer
 }
 
-func (w *recorder) Header() http.Header { return w.h }
+func (w *recorder) Header() httpx.Header { return w.h }
 
 func (w *recorder) WriteHeader(code int) {
 	if w.status == 0 {
@@ -117,7 +117,7 @@ func (w *recorder) WriteHeader(code int) {
 }
 
 func (w *recorder) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(httpx.StatusOK)
 	return w.body.Write(b)
 }
 

@@ -238,7 +238,7 @@ func TestAnalyzeFormatsMatchServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, httptest.NewRequest("GET", "/api/presets/squeezenet1.1?format="+f, nil))
+		httpHandler(srv).ServeHTTP(w, httptest.NewRequest("GET", "/api/presets/squeezenet1.1?format="+f, nil))
 		if w.Code != 200 {
 			t.Fatalf("%s: status %d %s", f, w.Code, w.Body)
 		}

@@ -180,7 +180,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           httpHandler(srv),
 		ReadHeaderTimeout: sf.readHeaderTimeout,
 		ReadTimeout:       sf.readTimeout,
 		WriteTimeout:      sf.writeTimeout,

@@ -52,7 +52,11 @@ var allowed = map[string][]string{
 	// Attribution runs train's layers; the training studio runs train.Fit on dataset's loaders.
 	"internal/server": {"internal/analyze", "internal/attrib", "internal/dataset", "internal/engine", "internal/format", "internal/format/caffe",
 		"internal/format/onnx", "internal/format/tfjs", "internal/format/tflite", "internal/graph", "internal/imageio",
-		"internal/profile", "internal/tensor", "internal/train", "internal/zoo", "web"},
+		"internal/profile", "internal/server/httpx", "internal/tensor", "internal/train", "internal/zoo", "web"},
+	// The server's HTTP types: net/http's, or under js/wasm (the static
+	// site's engine) lite's, net/http's subset without the network.
+	"internal/server/httpx":      {"internal/server/httpx/lite"},
+	"internal/server/httpx/lite": nil,
 	// The built UI (web/dist), embedded.
 	"web": nil,
 	// The static site (export-site) checks its models with the server, which
@@ -62,8 +66,8 @@ var allowed = map[string][]string{
 	"internal/site/engine": nil,
 	"cmd/convscope": {"internal/analyze", "internal/attrib", "internal/dataset", "internal/engine", "internal/format",
 		"internal/format/caffe", "internal/format/onnx", "internal/format/tfjs", "internal/format/tflite",
-		"internal/graph", "internal/imageio", "internal/profile", "internal/server", "internal/site", "internal/site/engine",
-		"internal/train", "internal/zoo", "web"},
+		"internal/graph", "internal/imageio", "internal/profile", "internal/server", "internal/server/httpx", "internal/site",
+		"internal/site/engine", "internal/train", "internal/zoo", "web"},
 	// The load test sends issue 15's hostile requests, built by badinput.
 	"cmd/loadtest": {"internal/badinput", "internal/format"},
 }

@@ -4,19 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/convscope/convscope/internal/analyze"
 	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/server/httpx"
 )
 
 // routesDiff registers the Scope's Compare endpoint.
-func (s *Server) routesDiff(mux *http.ServeMux) {
+func (s *Server) routesDiff(mux router) {
 	mux.HandleFunc("POST /api/diff", s.handleDiff)
-	mux.HandleFunc("GET /api/diff", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/diff", func(w httpx.ResponseWriter, r *httpx.Request) {
 		w.Header().Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST {\"a\": …, \"b\": …} to it")
+		writeError(w, httpx.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST {\"a\": …, \"b\": …} to it")
 	})
 }
 
@@ -45,7 +45,7 @@ type diffAnswer struct {
 	B    *scopeAnalysis `json:"b"`
 }
 
-func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDiff(w httpx.ResponseWriter, r *httpx.Request) {
 	res, err := s.admitBody(w, r, true)
 	defer res.release()
 	if err != nil {
@@ -54,7 +54,7 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := readBody(r.Body, r.ContentLength)
 	if err != nil {
-		var mb *http.MaxBytesError
+		var mb *httpx.MaxBytesError
 		if errors.As(err, &mb) {
 			err = tooLarge(s.cfg.MaxBodyBytes)
 		}
@@ -65,11 +65,11 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "the body is not a diff request ({\"a\": {\"preset\": NAME} or {\"name\": FILE, \"text\": …} or {\"name\": FILE, \"data\": BASE64}, \"b\": …}): "+err.Error())
+		writeError(w, httpx.StatusBadRequest, "the body is not a diff request ({\"a\": {\"preset\": NAME} or {\"name\": FILE, \"text\": …} or {\"name\": FILE, \"data\": BASE64}, \"b\": …}): "+err.Error())
 		return
 	}
 	if req.A == nil || req.B == nil {
-		writeError(w, http.StatusBadRequest, "the diff request needs both \"a\" and \"b\"")
+		writeError(w, httpx.StatusBadRequest, "the diff request needs both \"a\" and \"b\"")
 		return
 	}
 	q := r.URL.Query()
@@ -94,7 +94,7 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if a, err = withConvention(a, q); err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+			writeError(w, httpx.StatusBadRequest, err.Error())
 			return
 		}
 		if i == 0 {
@@ -105,11 +105,11 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) {
 	}
 	ra, rb := *ans.A.report, *ans.B.report // CompareReports sets a's convention
 	ans.Diff = analyze.CompareReports(&ra, &rb, ans.A.source, ans.B.source, ans.A.Format, ans.B.Format)
-	writeJSON(w, http.StatusOK, ans)
+	writeJSON(w, httpx.StatusOK, ans)
 }
 
 // diffSide analyses one source of a diff request.
-func (s *Server) diffSide(r *http.Request, src *diffSource) (*scopeAnalysis, error) {
+func (s *Server) diffSide(r *httpx.Request, src *diffSource) (*scopeAnalysis, error) {
 	n := 0
 	for _, set := range []bool{src.Preset != "", src.Text != "", len(src.Data) > 0} {
 		if set {
@@ -117,14 +117,14 @@ func (s *Server) diffSide(r *http.Request, src *diffSource) (*scopeAnalysis, err
 		}
 	}
 	if n != 1 {
-		return nil, errorStatus(http.StatusBadRequest, "give exactly one of \"preset\", \"text\" or \"data\"")
+		return nil, errorStatus(httpx.StatusBadRequest, "give exactly one of \"preset\", \"text\" or \"data\"")
 	}
 	if src.Preset != "" {
 		return presetAnalysis(strings.ToLower(strings.TrimPrefix(src.Preset, PresetPrefix)))
 	}
 	name, err := uploadName(src.Name)
 	if err != nil {
-		return nil, errorStatus(http.StatusBadRequest, "bad file name %q: a model file needs a name such as net.prototxt or model.onnx", src.Name)
+		return nil, errorStatus(httpx.StatusBadRequest, "bad file name %q: a model file needs a name such as net.prototxt or model.onnx", src.Name)
 	}
 	data := src.Data
 	if src.Text != "" {

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/convscope/convscope/internal/attrib"
 	"github.com/convscope/convscope/internal/imageio"
+	"github.com/convscope/convscope/internal/server/httpx"
 )
 
 // explainTimeout bounds one attribution request (VGG16's occlusion map is
@@ -28,11 +28,11 @@ const (
 )
 
 // routesExplain adds the attribution route (docs/api.md).
-func (s *Server) routesExplain(mux *http.ServeMux) {
+func (s *Server) routesExplain(mux router) {
 	mux.HandleFunc("POST /api/models/{id}/explain", s.handleExplain)
-	mux.HandleFunc("GET /api/models/{id}/explain", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/models/{id}/explain", func(w httpx.ResponseWriter, r *httpx.Request) {
 		w.Header().Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST the image to it (or ?example=NAME)")
+		writeError(w, httpx.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST the image to it (or ?example=NAME)")
 	})
 }
 
@@ -61,11 +61,11 @@ type explainResponse struct {
 }
 
 // parseExplain reads the attribution options of the query.
-func parseExplain(r *http.Request, m *model) (attrib.Options, bool, error) {
+func parseExplain(r *httpx.Request, m *model) (attrib.Options, bool, error) {
 	q := r.URL.Query()
 	opt := attrib.Options{Method: q.Get("method"), Class: -1, Layer: q.Get("layer")}
 	if opt.Method == "" {
-		return opt, false, errorStatus(http.StatusBadRequest, "method is missing: method=saliency, gradcam, ig or occlusion")
+		return opt, false, errorStatus(httpx.StatusBadRequest, "method is missing: method=saliency, gradcam, ig or occlusion")
 	}
 	ints := []struct {
 		name string
@@ -78,13 +78,13 @@ func parseExplain(r *http.Request, m *model) (attrib.Options, bool, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || f.name != "class" && n == 0 {
-			return opt, false, errorStatus(http.StatusBadRequest, "%s must be a %s integer, got %q", f.name,
+			return opt, false, errorStatus(httpx.StatusBadRequest, "%s must be a %s integer, got %q", f.name,
 				map[bool]string{true: "non-negative", false: "positive"}[f.name == "class"], clip(v, maxNameLen))
 		}
 		*f.dst = n
 	}
 	if opt.Class >= m.classes {
-		return opt, false, errorStatus(http.StatusBadRequest, "class %d is out of range: model %q has %d classes (0…%d)", opt.Class, m.id, m.classes, m.classes-1)
+		return opt, false, errorStatus(httpx.StatusBadRequest, "class %d is out of range: model %q has %d classes (0…%d)", opt.Class, m.id, m.classes, m.classes-1)
 	}
 	stream := q.Get("stream") == "1"
 	return opt, stream, nil
@@ -92,22 +92,22 @@ func parseExplain(r *http.Request, m *model) (attrib.Options, bool, error) {
 
 // handleExplain answers POST /api/models/{id}/explain: an attribution map
 // of the image (body, multipart field "image" or ?example=) for a class.
-func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleExplain(w httpx.ResponseWriter, r *httpx.Request) {
 	m := s.model(w, r)
 	if m == nil {
 		return
 	}
 	if !m.runnable {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("model: model %q cannot be run on an image: %s", m.id, m.whyNot))
+		writeError(w, httpx.StatusBadRequest, fmt.Sprintf("model: model %q cannot be run on an image: %s", m.id, m.whyNot))
 		return
 	}
 	if m.classes == 0 {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("model: model %q has no class scores to explain (its output is not a vector of classes)", m.id))
+		writeError(w, httpx.StatusBadRequest, fmt.Sprintf("model: model %q has no class scores to explain (its output is not a vector of classes)", m.id))
 		return
 	}
 	if m.mem != nil {
 		if !m.mem.acquire() {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("model %q was dropped to make room for newer uploads", m.id))
+			writeError(w, httpx.StatusNotFound, fmt.Sprintf("model %q was dropped to make room for newer uploads", m.id))
 			return
 		}
 		defer m.mem.release()
@@ -200,7 +200,7 @@ func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, body)
+	writeJSON(w, httpx.StatusOK, body)
 }
 
 // attribCheck validates the method and layer before the image is read.
@@ -208,14 +208,14 @@ func attribCheck(m *model, opt attrib.Options) (string, error) {
 	switch opt.Method {
 	case attrib.Saliency, attrib.IG, attrib.Occlusion:
 		if opt.Layer != "" {
-			return "", errorStatus(http.StatusBadRequest, "layer applies to method=gradcam only, not to %s", opt.Method)
+			return "", errorStatus(httpx.StatusBadRequest, "layer applies to method=gradcam only, not to %s", opt.Method)
 		}
 		return "", nil
 	case attrib.GradCAM:
 		l, err := attrib.CAMLayer(m.g, opt.Layer)
 		return l, attribError(err)
 	}
-	return "", errorStatus(http.StatusBadRequest, "unknown method %q: use saliency, gradcam, ig or occlusion", clip(opt.Method, maxNameLen))
+	return "", errorStatus(httpx.StatusBadRequest, "unknown method %q: use saliency, gradcam, ig or occlusion", clip(opt.Method, maxNameLen))
 }
 
 // attribError maps attrib's errors: a bad option or model is a 400 naming
@@ -226,9 +226,9 @@ func attribError(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &ae):
-		return errorStatus(http.StatusBadRequest, "%s: %s", ae.Field, ae.Msg)
+		return errorStatus(httpx.StatusBadRequest, "%s: %s", ae.Field, ae.Msg)
 	case errors.Is(err, attrib.ErrBudget):
-		return errorStatus(http.StatusServiceUnavailable, "%v", err)
+		return errorStatus(httpx.StatusServiceUnavailable, "%v", err)
 	}
 	return err
 }
@@ -250,14 +250,14 @@ func (s *Server) blankInput(m *model, pre imageio.Preprocess, v float32) []float
 // {"error":"…"}.
 type progressWriter struct {
 	mu      sync.Mutex
-	w       http.ResponseWriter
-	rc      *http.ResponseController
+	w       httpx.ResponseWriter
+	rc      *httpx.ResponseController
 	started bool
 	last    time.Time
 }
 
-func newProgressWriter(w http.ResponseWriter) *progressWriter {
-	return &progressWriter{w: w, rc: http.NewResponseController(w)}
+func newProgressWriter(w httpx.ResponseWriter) *progressWriter {
+	return &progressWriter{w: w, rc: httpx.NewResponseController(w)}
 }
 
 // progress writes a progress line, at most every 100 ms (and the last).
@@ -283,7 +283,7 @@ func (p *progressWriter) lineLocked(v any) {
 		h := p.w.Header()
 		h.Set("Content-Type", "application/x-ndjson")
 		h.Set("Cache-Control", "no-store")
-		p.w.WriteHeader(http.StatusOK)
+		p.w.WriteHeader(httpx.StatusOK)
 	}
 	b, _ := json.Marshal(v)
 	p.w.Write(append(b, '\n'))

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package server
 
 // Regression tests of issue 15: small requests that made the server

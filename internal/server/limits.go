@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
+	"github.com/convscope/convscope/internal/server/httpx"
 )
 
 // Defaults of the memory limits.
@@ -83,7 +83,7 @@ func (b *memBudget) ceiling(upload bool) int64 {
 
 // busy is the 503 of a reservation of n bytes that found no room in time.
 func (b *memBudget) busy(n int64) error {
-	return &httpError{status: http.StatusServiceUnavailable, msg: fmt.Sprintf(
+	return &httpError{status: httpx.StatusServiceUnavailable, msg: fmt.Sprintf(
 		"the server is busy: this request needs %s of its memory budget (serve --max-memory, %s), of which %s is in use; retry shortly",
 		format.Bytes(n), format.Bytes(b.limit), format.Bytes(b.inUse()))}
 }
@@ -116,7 +116,7 @@ func (b *memBudget) take(ctx context.Context, n int64, wait time.Duration, what 
 		if upload {
 			part = fmt.Sprintf("part of the memory budget uploads may use (%d/%d of it)", RunShare-1, RunShare)
 		}
-		return errorStatus(http.StatusRequestEntityTooLarge, "%s needs %s, more than the %s of %s (serve --max-memory %s)", what, format.Bytes(n), part, format.Bytes(ceil), format.Bytes(b.limit))
+		return errorStatus(httpx.StatusRequestEntityTooLarge, "%s needs %s, more than the %s of %s (serve --max-memory %s)", what, format.Bytes(n), part, format.Bytes(ceil), format.Bytes(b.limit))
 	}
 	var deadline <-chan time.Time
 	if wait > 0 {
@@ -239,7 +239,7 @@ func (s *Server) memWait() time.Duration { return s.cfg.RunWait }
 // memory budget, waiting as runs wait for a slot. The returned reservation
 // lives as long as the request; r.Body is replaced by a reader limited to
 // MaxBodyBytes that drains an over-long body before it fails.
-func (s *Server) admitBody(w http.ResponseWriter, r *http.Request, upload bool) (*reservation, error) {
+func (s *Server) admitBody(w httpx.ResponseWriter, r *httpx.Request, upload bool) (*reservation, error) {
 	res := &reservation{b: s.mem}
 	limit := s.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
@@ -253,12 +253,12 @@ func (s *Server) admitBody(w http.ResponseWriter, r *http.Request, upload bool) 
 	if err := res.add(r.Context(), n, s.memWait(), "the request body", upload); err != nil {
 		return res, err
 	}
-	r.Body = &drainingBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), orig: r.Body, w: w}
+	r.Body = &drainingBody{ReadCloser: httpx.MaxBytesReader(w, r.Body, limit), orig: r.Body, w: w}
 	return res, nil
 }
 
 func tooLarge(limit int64) error {
-	return errorStatus(http.StatusRequestEntityTooLarge, "the request body is larger than the limit of %d bytes (serve --max-upload)", limit)
+	return errorStatus(httpx.StatusRequestEntityTooLarge, "the request body is larger than the limit of %d bytes (serve --max-upload)", limit)
 }
 
 // readBody reads a whole body whose announced length (admitted by
@@ -273,20 +273,20 @@ func readBody(body io.Reader, n int64) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// drainingBody is a body limited by http.MaxBytesReader that, when the
+// drainingBody is a body limited by httpx.MaxBytesReader that, when the
 // limit is hit, reads and discards the rest of the original body (bounded
 // by drainLimit and drainTime) so that the 413 reaches a client that sends
 // its whole body before it reads.
 type drainingBody struct {
 	io.ReadCloser
 	orig    io.ReadCloser
-	w       http.ResponseWriter
+	w       httpx.ResponseWriter
 	drained bool
 }
 
 func (b *drainingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	var mbe *http.MaxBytesError
+	var mbe *httpx.MaxBytesError
 	if err != nil && errors.As(err, &mbe) && !b.drained {
 		b.drained = true
 		drain(b.w, b.orig, -1)
@@ -297,12 +297,12 @@ func (b *drainingBody) Read(p []byte) (int, error) {
 // drain discards up to drainLimit bytes of body within drainTime; a body
 // announced (length ≥ 0) larger than drainLimit is not drained: the
 // connection is closed after the answer instead.
-func drain(w http.ResponseWriter, body io.Reader, length int64) {
+func drain(w httpx.ResponseWriter, body io.Reader, length int64) {
 	if length > drainLimit {
 		w.Header().Set("Connection", "close")
 		return
 	}
-	rc := http.NewResponseController(w)
+	rc := httpx.NewResponseController(w)
 	rc.SetReadDeadline(time.Now().Add(drainTime))
 	if n, _ := io.CopyN(io.Discard, body, drainLimit); n == drainLimit {
 		w.Header().Set("Connection", "close")
@@ -323,8 +323,8 @@ func (s *Server) importBudget(size int64) *format.Budget {
 // request from another site (Sec-Fetch-Site other than same-origin or
 // none, or an Origin that is not this server) gets the reason; requests
 // without those headers (the CLI, curl) pass.
-func sameOrigin(r *http.Request) string {
-	if (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions) && !strings.HasSuffix(r.URL.Path, "/run") {
+func sameOrigin(r *httpx.Request) string {
+	if (r.Method == httpx.MethodGet || r.Method == httpx.MethodHead || r.Method == httpx.MethodOptions) && !strings.HasSuffix(r.URL.Path, "/run") {
 		return ""
 	}
 	switch site := r.Header.Get("Sec-Fetch-Site"); site {

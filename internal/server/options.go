@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
-	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/convscope/convscope/internal/analyze"
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/imageio"
+	"github.com/convscope/convscope/internal/server/httpx"
 )
 
 // uploadOptions are the options of POST /api/analyze and POST /api/models,
@@ -28,7 +27,7 @@ type uploadOptions struct {
 const maxFieldBytes = 1 << 10
 
 // readField reads a small multipart field into fields.
-func readField(part *multipart.Part, fields url.Values) error {
+func readField(part *httpx.Part, fields url.Values) error {
 	defer part.Close()
 	name := part.FormName()
 	switch name {
@@ -41,7 +40,7 @@ func readField(part *multipart.Part, fields url.Values) error {
 		return readError(err)
 	}
 	if len(b) > maxFieldBytes {
-		return errorStatus(http.StatusBadRequest, "the multipart field %q is longer than %d bytes", name, maxFieldBytes)
+		return errorStatus(httpx.StatusBadRequest, "the multipart field %q is longer than %d bytes", name, maxFieldBytes)
 	}
 	fields.Set(name, string(b))
 	return nil
@@ -54,7 +53,7 @@ func parseUploadOptions(fields url.Values, files format.MemFS) (uploadOptions, e
 	if v := fields.Get("input"); v != "" {
 		d, err := analyze.ParseCHW(v)
 		if err != nil {
-			return o, errorStatus(http.StatusBadRequest, "?input=%s: %v", clip(v, maxNameLen), err)
+			return o, errorStatus(httpx.StatusBadRequest, "?input=%s: %v", clip(v, maxNameLen), err)
 		}
 		o.input = d
 	}
@@ -63,7 +62,7 @@ func parseUploadOptions(fields url.Values, files format.MemFS) (uploadOptions, e
 	if b, ok := files[imageio.PreprocessFile]; ok {
 		p, err := imageio.DecodePreprocess(bytes.NewReader(b))
 		if err != nil {
-			return o, errorStatus(http.StatusUnprocessableEntity, "%v", err)
+			return o, errorStatus(httpx.StatusUnprocessableEntity, "%v", err)
 		}
 		pre, set = p, true
 	}
@@ -82,7 +81,7 @@ func parseUploadOptions(fields url.Values, files format.MemFS) (uploadOptions, e
 // result that fails Check, is a 400 naming it.
 func layPreprocess(fields url.Values, pre imageio.Preprocess) (_ imageio.Preprocess, given bool, _ error) {
 	bad := func(name string, err error) error {
-		return errorStatus(http.StatusBadRequest, "%s=%s: %v", name, clip(fields.Get(name), maxNameLen), err)
+		return errorStatus(httpx.StatusBadRequest, "%s=%s: %v", name, clip(fields.Get(name), maxNameLen), err)
 	}
 	for _, name := range []string{"mean", "std"} {
 		v := fields.Get(name)
@@ -119,7 +118,7 @@ func layPreprocess(fields url.Values, pre imageio.Preprocess) (_ imageio.Preproc
 	}
 	if given {
 		if err := pre.Check(); err != nil {
-			return pre, false, errorStatus(http.StatusBadRequest, "preprocessing: %v", err)
+			return pre, false, errorStatus(httpx.StatusBadRequest, "preprocessing: %v", err)
 		}
 	}
 	return pre, given, nil
@@ -131,9 +130,9 @@ func layPreprocess(fields url.Values, pre imageio.Preprocess) (_ imageio.Preproc
 func freeSizeError(main string, err error) error {
 	var fe *format.FreeSizeError
 	if !errors.As(err, &fe) {
-		return errorStatus(http.StatusUnprocessableEntity, "%s: %v", main, err)
+		return errorStatus(httpx.StatusUnprocessableEntity, "%s: %v", main, err)
 	}
-	he := errorStatus(http.StatusUnprocessableEntity,
+	he := errorStatus(httpx.StatusUnprocessableEntity,
 		"%s: input %q leaves its size open (%v per image); pass ?input=C,H,W or the multipart field input, e.g. input=%s",
 		main, fe.Input, fmtFree(fe), format.JoinSize(fe.Suggest)).(*httpError)
 	he.free = fe

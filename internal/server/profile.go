@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/convscope/convscope/internal/analyze"
 	"github.com/convscope/convscope/internal/engine"
 	"github.com/convscope/convscope/internal/profile"
+	"github.com/convscope/convscope/internal/server/httpx"
 	"github.com/convscope/convscope/internal/zoo"
 )
 
@@ -47,15 +47,15 @@ type profileResponse struct {
 	Source string `json:"source"` // "preset:NAME" or "model:ID"
 }
 
-func (s *Server) routesProfile(mux *http.ServeMux) {
+func (s *Server) routesProfile(mux router) {
 	mux.HandleFunc("POST /api/profile", s.handleProfile)
-	mux.HandleFunc("GET /api/profile", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/profile", func(w httpx.ResponseWriter, r *httpx.Request) {
 		w.Header().Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+`: POST {"preset": NAME} or {"model": ID} to it`)
+		writeError(w, httpx.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+`: POST {"preset": NAME} or {"model": ID} to it`)
 	})
 }
 
-func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleProfile(w httpx.ResponseWriter, r *httpx.Request) {
 	req, err := readProfileRequest(w, r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -66,31 +66,31 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, httpx.StatusOK, res)
 }
 
-func readProfileRequest(w http.ResponseWriter, r *http.Request) (profileRequest, error) {
+func readProfileRequest(w httpx.ResponseWriter, r *httpx.Request) (profileRequest, error) {
 	var req profileRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxProfileBody))
+	dec := json.NewDecoder(httpx.MaxBytesReader(w, r.Body, maxProfileBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
+		var mbe *httpx.MaxBytesError
 		if errors.As(err, &mbe) {
-			return req, errorStatus(http.StatusRequestEntityTooLarge, "the profile request is larger than %d bytes", maxProfileBody)
+			return req, errorStatus(httpx.StatusRequestEntityTooLarge, "the profile request is larger than %d bytes", maxProfileBody)
 		}
 		if errors.Is(err, io.EOF) {
-			return req, errorStatus(http.StatusBadRequest, `the profile request is empty: send {"preset": NAME} or {"model": ID}, and "runs"`)
+			return req, errorStatus(httpx.StatusBadRequest, `the profile request is empty: send {"preset": NAME} or {"model": ID}, and "runs"`)
 		}
-		return req, errorStatus(http.StatusBadRequest, "bad profile request: %v", err)
+		return req, errorStatus(httpx.StatusBadRequest, "bad profile request: %v", err)
 	}
 	if (req.Preset == "") == (req.Model == "") {
-		return req, errorStatus(http.StatusBadRequest, `the profile request needs exactly one of "preset" and "model"`)
+		return req, errorStatus(httpx.StatusBadRequest, `the profile request needs exactly one of "preset" and "model"`)
 	}
 	if req.Runs == 0 {
 		req.Runs = DefaultProfileRuns
 	}
 	if req.Runs < 1 || req.Runs > MaxProfileRuns {
-		return req, errorStatus(http.StatusBadRequest, "runs %d: give 1 to %d", req.Runs, MaxProfileRuns)
+		return req, errorStatus(httpx.StatusBadRequest, "runs %d: give 1 to %d", req.Runs, MaxProfileRuns)
 	}
 	return req, nil
 }
@@ -99,7 +99,7 @@ func readProfileRequest(w http.ResponseWriter, r *http.Request) (profileRequest,
 // and it holds a run slot and the memory of its weights and keep-all
 // engine, as runs do; it ends after MaxProfileTime.
 func (s *Server) profile(ctx context.Context, req profileRequest) (*profileResponse, error) {
-	if err := s.acquire(ctx, s.profileSem, &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: another profile is running; retry shortly"}); err != nil {
+	if err := s.acquire(ctx, s.profileSem, &httpError{status: httpx.StatusServiceUnavailable, msg: "the server is busy: another profile is running; retry shortly"}); err != nil {
 		return nil, err
 	}
 	defer func() { <-s.profileSem }()
@@ -111,14 +111,14 @@ func (s *Server) profile(ctx context.Context, req profileRequest) (*profileRespo
 	}
 	m := s.lookup(req.Model)
 	if m == nil {
-		return nil, errorStatus(http.StatusNotFound, "no model %q (GET /api/models lists the models served)", clip(req.Model, maxNameLen))
+		return nil, errorStatus(httpx.StatusNotFound, "no model %q (GET /api/models lists the models served)", clip(req.Model, maxNameLen))
 	}
 	if !m.runnable {
-		return nil, errorStatus(http.StatusUnprocessableEntity, "model %q cannot be run: %s", m.id, m.whyNot)
+		return nil, errorStatus(httpx.StatusUnprocessableEntity, "model %q cannot be run: %s", m.id, m.whyNot)
 	}
 	if m.mem != nil {
 		if !m.mem.acquire() {
-			return nil, errorStatus(http.StatusNotFound, "model %q was dropped to make room for newer uploads", m.id)
+			return nil, errorStatus(httpx.StatusNotFound, "model %q was dropped to make room for newer uploads", m.id)
 		}
 		defer m.mem.release()
 	}
@@ -143,7 +143,7 @@ func (s *Server) profile(ctx context.Context, req profileRequest) (*profileRespo
 func (s *Server) profilePreset(ctx context.Context, name string, opt profile.Options, res *reservation) (*profileResponse, error) {
 	g, err := zoo.Preset(name, false)
 	if err != nil {
-		return nil, errorStatus(http.StatusNotFound, "%v", err)
+		return nil, errorStatus(httpx.StatusNotFound, "%v", err)
 	}
 	r, err := analyze.Analyze(g)
 	if err != nil {

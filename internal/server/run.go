@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"mime"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/convscope/convscope/internal/format"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
+	"github.com/convscope/convscope/internal/server/httpx"
 	"github.com/convscope/convscope/internal/tensor"
 )
 
@@ -72,11 +72,11 @@ func errorStatus(status int, format string, a ...any) error {
 
 // imageReader returns the image bytes of a run request: an example named by
 // ?example=, a multipart field "image", or the raw body.
-func (s *Server) imageReader(w http.ResponseWriter, r *http.Request, m *model) (io.Reader, string, error) {
+func (s *Server) imageReader(w httpx.ResponseWriter, r *httpx.Request, m *model) (io.Reader, string, error) {
 	if name := r.URL.Query().Get("example"); name != "" {
 		e, ok := m.exampleByName(name)
 		if !ok {
-			return nil, "", errorStatus(http.StatusNotFound, "model %q has no example image %q", m.id, name)
+			return nil, "", errorStatus(httpx.StatusNotFound, "model %q has no example image %q", m.id, name)
 		}
 		return bytes.NewReader(e.data), "example:" + e.name, nil
 	}
@@ -84,16 +84,16 @@ func (s *Server) imageReader(w http.ResponseWriter, r *http.Request, m *model) (
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
 		if params["boundary"] == "" {
-			return nil, "", errorStatus(http.StatusBadRequest, "multipart body without a boundary")
+			return nil, "", errorStatus(httpx.StatusBadRequest, "multipart body without a boundary")
 		}
 		mr, err := r.MultipartReader()
 		if err != nil {
-			return nil, "", errorStatus(http.StatusBadRequest, "bad multipart body: %v", err)
+			return nil, "", errorStatus(httpx.StatusBadRequest, "bad multipart body: %v", err)
 		}
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
-				return nil, "", errorStatus(http.StatusBadRequest, `the multipart body has no field "image"`)
+				return nil, "", errorStatus(httpx.StatusBadRequest, `the multipart body has no field "image"`)
 			}
 			if err != nil {
 				return nil, "", readError(err)
@@ -111,7 +111,7 @@ func (s *Server) imageReader(w http.ResponseWriter, r *http.Request, m *model) (
 // multipart field or ?example=): the body is admitted against the memory
 // budget first. The reservation comes back even with an error; the caller
 // releases it.
-func (s *Server) requestImage(w http.ResponseWriter, r *http.Request, m *model) (*reservation, []byte, string, error) {
+func (s *Server) requestImage(w httpx.ResponseWriter, r *httpx.Request, m *model) (*reservation, []byte, string, error) {
 	res := &reservation{b: s.mem}
 	if r.URL.Query().Get("example") == "" {
 		var err error
@@ -129,11 +129,11 @@ func (s *Server) requestImage(w http.ResponseWriter, r *http.Request, m *model) 
 
 // readError maps an error met while reading the request body.
 func readError(err error) error {
-	var mbe *http.MaxBytesError
+	var mbe *httpx.MaxBytesError
 	if errors.As(err, &mbe) {
-		return errorStatus(http.StatusRequestEntityTooLarge, "the request body is larger than the limit of %d bytes", mbe.Limit)
+		return errorStatus(httpx.StatusRequestEntityTooLarge, "the request body is larger than the limit of %d bytes", mbe.Limit)
 	}
-	return errorStatus(http.StatusBadRequest, "cannot read the request body: %v", err)
+	return errorStatus(httpx.StatusBadRequest, "cannot read the request body: %v", err)
 }
 
 // readImage reads the whole image file of a request (at most MaxBodyBytes,
@@ -145,16 +145,16 @@ func readImage(src io.Reader) ([]byte, error) {
 		return nil, readError(err)
 	}
 	if len(file) == 0 {
-		return nil, errorStatus(http.StatusBadRequest, "the request has no image: send the image file as the body or as the multipart field \"image\"")
+		return nil, errorStatus(httpx.StatusBadRequest, "the request has no image: send the image file as the body or as the multipart field \"image\"")
 	}
 	return file, nil
 }
 
 // errBusy answers a run request that found no free slot in time.
-var errBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: too many runs in progress; retry shortly"}
+var errBusy = &httpError{status: httpx.StatusServiceUnavailable, msg: "the server is busy: too many runs in progress; retry shortly"}
 
 // errUploadsBusy answers an upload that found no free import slot in time.
-var errUploadsBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the server is busy: too many uploads being imported; retry shortly"}
+var errUploadsBusy = &httpError{status: httpx.StatusServiceUnavailable, msg: "the server is busy: too many uploads being imported; retry shortly"}
 
 // acquireRun takes a run slot, waiting at most Config.RunWait, and returns
 // the function that frees it. Without a slot it returns errBusy (503; the
@@ -204,11 +204,11 @@ func (s *Server) decodeImage(ctx context.Context, file []byte, m *model, pre ima
 	if err != nil {
 		switch {
 		case errors.Is(err, imageio.ErrUnknownFormat):
-			return nil, errorStatus(http.StatusUnsupportedMediaType, "%v", err)
+			return nil, errorStatus(httpx.StatusUnsupportedMediaType, "%v", err)
 		case errors.Is(err, imageio.ErrFileTooLarge), errors.Is(err, imageio.ErrTooManyPixels):
-			return nil, errorStatus(http.StatusRequestEntityTooLarge, "%v", err)
+			return nil, errorStatus(httpx.StatusRequestEntityTooLarge, "%v", err)
 		}
-		return nil, errorStatus(http.StatusBadRequest, "cannot decode the image: %v", err)
+		return nil, errorStatus(httpx.StatusBadRequest, "cannot decode the image: %v", err)
 	}
 	if m.input.c == 1 {
 		// Luma (ITU-R BT.601), as image/color's Gray conversion.
@@ -236,7 +236,7 @@ type runOptions struct {
 // maxExpand caps the expand= parameters of one run request.
 const maxExpand = 64
 
-func parseRunOptions(r *http.Request, m *model) (runOptions, error) {
+func parseRunOptions(r *httpx.Request, m *model) (runOptions, error) {
 	var o runOptions
 	q := r.URL.Query()
 	pre, _, err := layPreprocess(q, m.pre)
@@ -247,13 +247,13 @@ func parseRunOptions(r *http.Request, m *model) (runOptions, error) {
 	if v := q.Get("max_channels"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return o, errorStatus(http.StatusBadRequest, "max_channels must be a non-negative integer, got %q", v)
+			return o, errorStatus(httpx.StatusBadRequest, "max_channels must be a non-negative integer, got %q", v)
 		}
 		o.maxChannels = n
 	}
 	if ex := q["expand"]; len(ex) > 0 {
 		if len(ex) > maxExpand {
-			return o, errorStatus(http.StatusBadRequest, "at most %d expand= parameters, got %d", maxExpand, len(ex))
+			return o, errorStatus(httpx.StatusBadRequest, "at most %d expand= parameters, got %d", maxExpand, len(ex))
 		}
 		o.expand = map[string]bool{}
 		for _, v := range ex {
@@ -273,7 +273,7 @@ func (s *Server) program(ctx context.Context, m *model) (*engine.Program, error)
 	}
 	prog, err := m.pool.get(ctx)
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-		return nil, errorStatus(http.StatusServiceUnavailable, "the server is busy: every engine of model %q is running; retry shortly", m.id)
+		return nil, errorStatus(httpx.StatusServiceUnavailable, "the server is busy: every engine of model %q is running; retry shortly", m.id)
 	}
 	return prog, err
 }
@@ -381,7 +381,7 @@ func paramsResponse(m *model, n *graph.Node, asJSON bool) (any, []byte, error) {
 		total += len(n.Params[name].Data)
 	}
 	if asJSON && total > maxJSONParams {
-		return nil, nil, errorStatus(http.StatusUnprocessableEntity, "layer %q has %d parameters, more than the %d sent as JSON; use the binary form (omit format=json)", n.Name, total, maxJSONParams)
+		return nil, nil, errorStatus(httpx.StatusUnprocessableEntity, "layer %q has %d parameters, more than the %d sent as JSON; use the binary form (omit format=json)", n.Name, total, maxJSONParams)
 	}
 	var p packer
 	for _, name := range n.ParamNames() {
@@ -404,6 +404,6 @@ func paramsResponse(m *model, n *graph.Node, asJSON bool) (any, []byte, error) {
 }
 
 // wantsJSON reports whether the client asked for ?format=json.
-func wantsJSON(r *http.Request) bool {
+func wantsJSON(r *httpx.Request) bool {
 	return strings.EqualFold(r.URL.Query().Get("format"), "json")
 }

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/http"
 	"net/url"
 	"path"
 	"slices"
@@ -27,17 +26,18 @@ import (
 	_ "github.com/convscope/convscope/internal/format/tflite"
 	"github.com/convscope/convscope/internal/graph"
 	"github.com/convscope/convscope/internal/imageio"
+	"github.com/convscope/convscope/internal/server/httpx"
 	"github.com/convscope/convscope/internal/zoo"
 )
 
 // registerScope adds the Scope endpoints to mux.
-func (s *Server) registerScope(mux *http.ServeMux) {
+func (s *Server) registerScope(mux router) {
 	mux.HandleFunc("GET /api/presets", s.handlePresets)
 	mux.HandleFunc("GET /api/presets/{name}", s.handlePreset)
 	mux.HandleFunc("POST /api/analyze", s.handleAnalyze)
-	mux.HandleFunc("GET /api/analyze", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/analyze", func(w httpx.ResponseWriter, r *httpx.Request) {
 		w.Header().Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST the model file to it")
+		writeError(w, httpx.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST the model file to it")
 	})
 }
 
@@ -181,7 +181,7 @@ var (
 func presetAnalysis(name string) (*scopeAnalysis, error) {
 	info, ok := zoo.PresetInfo(name)
 	if !ok {
-		return nil, errorStatus(http.StatusNotFound, "unknown preset %q (presets: %s)", name, strings.Join(zoo.PresetNames(), ", "))
+		return nil, errorStatus(httpx.StatusNotFound, "unknown preset %q (presets: %s)", name, strings.Join(zoo.PresetNames(), ", "))
 	}
 	presetMu.Lock()
 	defer presetMu.Unlock()
@@ -214,21 +214,21 @@ func buildPresetList() ([]presetEntry, error) {
 	return list, nil
 }
 
-func (s *Server) handlePresets(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePresets(w httpx.ResponseWriter, r *httpx.Request) {
 	list, err := presetList()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"presets": list})
+	writeJSON(w, httpx.StatusOK, map[string]any{"presets": list})
 }
 
-func (s *Server) handlePreset(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePreset(w httpx.ResponseWriter, r *httpx.Request) {
 	name := r.PathValue("name")
 	a, err := presetAnalysis(strings.ToLower(name))
 	if err != nil {
 		if _, ok := zoo.PresetInfo(strings.ToLower(name)); !ok {
-			err = errorStatus(http.StatusNotFound, "unknown preset %q (presets: %s)", name, strings.Join(zoo.PresetNames(), ", "))
+			err = errorStatus(httpx.StatusNotFound, "unknown preset %q (presets: %s)", name, strings.Join(zoo.PresetNames(), ", "))
 		}
 		s.fail(w, r, err)
 		return
@@ -239,15 +239,15 @@ func (s *Server) handlePreset(w http.ResponseWriter, r *http.Request) {
 // writeAnalysis answers an analysis: the JSON object with the graph, or
 // with ?format=csv|markdown|json exactly what `convscope analyze --format`
 // prints, as a download.
-func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeAnalysis) {
+func (s *Server) writeAnalysis(w httpx.ResponseWriter, r *httpx.Request, a *scopeAnalysis) {
 	a, err := withConvention(a, r.URL.Query())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, httpx.StatusBadRequest, err.Error())
 		return
 	}
 	f := r.URL.Query().Get("format")
 	if f == "" {
-		writeJSON(w, http.StatusOK, a)
+		writeJSON(w, httpx.StatusOK, a)
 		return
 	}
 	var ct, ext string
@@ -261,7 +261,7 @@ func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeA
 	case "dot":
 		ct, ext = "text/vnd.graphviz; charset=utf-8", ".dot"
 	default:
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("?format=%s: unknown format (csv, markdown, json, dot)", f))
+		writeError(w, httpx.StatusBadRequest, fmt.Sprintf("?format=%s: unknown format (csv, markdown, json, dot)", f))
 		return
 	}
 	var b bytes.Buffer
@@ -275,13 +275,13 @@ func (s *Server) writeAnalysis(w http.ResponseWriter, r *http.Request, a *scopeA
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": slug(base) + "-analysis" + ext}))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(httpx.StatusOK)
 	w.Write(b.Bytes())
 }
 
 // handleAnalyze answers POST /api/analyze: a model file as the raw body
 // (?name= gives its file name) or as one or more multipart "file" parts.
-func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAnalyze(w httpx.ResponseWriter, r *httpx.Request) {
 	files, main, opts, release, err := s.readUpload(w, r)
 	defer release()
 	if err != nil {
@@ -305,7 +305,7 @@ func (s *Server) analyzeUpload(ctx context.Context, files format.MemFS, main str
 	}
 	g.Name = clip(g.Name, maxNameLen)
 	if len(g.Inputs) == 0 {
-		return nil, errorStatus(http.StatusUnprocessableEntity, "%s: the model has no input", main)
+		return nil, errorStatus(httpx.StatusUnprocessableEntity, "%s: the model has no input", main)
 	}
 	for _, in := range g.Inputs {
 		if _, err := format.FillInput(in.Name, in.Shape, nil); err != nil {
@@ -353,9 +353,9 @@ func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string
 		case errors.As(err, &he): // no room in the memory budget
 			err = he
 		case errors.Is(err, format.ErrUnknown):
-			err = errorStatus(http.StatusBadRequest, "%v", err)
+			err = errorStatus(httpx.StatusBadRequest, "%v", err)
 		case errors.As(err, &be):
-			err = errorStatus(http.StatusRequestEntityTooLarge, "%v", err)
+			err = errorStatus(httpx.StatusRequestEntityTooLarge, "%v", err)
 		default:
 			err = placed(files[main], fmtName, err, err.Error())
 		}
@@ -368,7 +368,7 @@ func (s *Server) openUpload(ctx context.Context, files format.MemFS, main string
 // src of format fmtName, placed at the position in src that err is about,
 // if any.
 func placed(src []byte, fmtName string, err error, msg string) error {
-	he := &httpError{status: http.StatusUnprocessableEntity, msg: msg}
+	he := &httpError{status: httpx.StatusUnprocessableEntity, msg: msg}
 	he.line, he.column = sourcePosition(src, fmtName, err)
 	return he
 }
@@ -377,7 +377,7 @@ func placed(src []byte, fmtName string, err error, msg string) error {
 // then waits for one of the Config.MaxUploads import slots (as long as a
 // run waits for a run slot). release (never nil) gives the slot and the
 // body's memory back.
-func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files format.MemFS, main string, opts uploadOptions, release func(), err error) {
+func (s *Server) readUpload(w httpx.ResponseWriter, r *httpx.Request) (files format.MemFS, main string, opts uploadOptions, release func(), err error) {
 	res, err := s.admitBody(w, r, true)
 	release = res.release
 	if err != nil {
@@ -399,7 +399,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (files forma
 
 // uploadedModel reads the files of POST /api/analyze (at most MaxBodyBytes
 // in all) and picks the model file among them.
-func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.MemFS, string, url.Values, error) {
+func (s *Server) uploadedModel(w httpx.ResponseWriter, r *httpx.Request) (format.MemFS, string, url.Values, error) {
 	body := r.Body // limited by admitBody
 	want := r.URL.Query().Get("name")
 	files := format.MemFS{}
@@ -422,17 +422,17 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 			return nil, "", nil, readError(err)
 		}
 		if len(b) == 0 {
-			return nil, "", nil, errorStatus(http.StatusBadRequest, "the request has no model file: send it as the body (with ?name=FILE) or as multipart \"file\" parts")
+			return nil, "", nil, errorStatus(httpx.StatusBadRequest, "the request has no model file: send it as the body (with ?name=FILE) or as multipart \"file\" parts")
 		}
 		files[name] = b
 		return files, name, fields, nil
 	}
 	if params["boundary"] == "" {
-		return nil, "", nil, errorStatus(http.StatusBadRequest, "multipart body without a boundary")
+		return nil, "", nil, errorStatus(httpx.StatusBadRequest, "multipart body without a boundary")
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, "", nil, errorStatus(http.StatusBadRequest, "bad multipart body: %v", err)
+		return nil, "", nil, errorStatus(httpx.StatusBadRequest, "bad multipart body: %v", err)
 	}
 	var order []string
 	for {
@@ -450,14 +450,14 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 			continue
 		}
 		if len(order) == MaxUploadFiles {
-			return nil, "", nil, errorStatus(http.StatusBadRequest, "more than %d files in one upload", MaxUploadFiles)
+			return nil, "", nil, errorStatus(httpx.StatusBadRequest, "more than %d files in one upload", MaxUploadFiles)
 		}
 		name, err := uploadName(part.FileName())
 		if err != nil {
 			return nil, "", nil, err
 		}
 		if _, dup := files[name]; dup {
-			return nil, "", nil, errorStatus(http.StatusBadRequest, "the file %q is uploaded twice", name)
+			return nil, "", nil, errorStatus(httpx.StatusBadRequest, "the file %q is uploaded twice", name)
 		}
 		b, err := io.ReadAll(part)
 		if err != nil {
@@ -467,7 +467,7 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 		order = append(order, name)
 	}
 	if len(order) == 0 {
-		return nil, "", nil, errorStatus(http.StatusBadRequest, `the multipart body has no "file" part`)
+		return nil, "", nil, errorStatus(httpx.StatusBadRequest, `the multipart body has no "file" part`)
 	}
 	if want != "" {
 		name, err := uploadName(want)
@@ -475,7 +475,7 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 			return nil, "", nil, err
 		}
 		if files[name] == nil {
-			return nil, "", nil, errorStatus(http.StatusBadRequest, "?name=%s names none of the uploaded files (%s)", want, strings.Join(order, ", "))
+			return nil, "", nil, errorStatus(httpx.StatusBadRequest, "?name=%s names none of the uploaded files (%s)", want, strings.Join(order, ", "))
 		}
 		return files, name, fields, nil
 	}
@@ -484,7 +484,7 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 		return nil, "", nil, err
 	}
 	if len(files[main]) == 0 {
-		return nil, "", nil, errorStatus(http.StatusBadRequest, "the uploaded file %q is empty", main)
+		return nil, "", nil, errorStatus(httpx.StatusBadRequest, "the uploaded file %q is empty", main)
 	}
 	return files, main, fields, nil
 }
@@ -494,7 +494,7 @@ func (s *Server) uploadedModel(w http.ResponseWriter, r *http.Request) (format.M
 func uploadName(name string) (string, error) {
 	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
 	if name == "" || base == "." || base == "/" || base == ".." || strings.ContainsAny(base, "\x00") {
-		return "", errorStatus(http.StatusBadRequest, "bad file name %q: each \"file\" part needs a file name such as model.prototxt, model.onnx or model.json", name)
+		return "", errorStatus(httpx.StatusBadRequest, "bad file name %q: each \"file\" part needs a file name such as model.prototxt, model.onnx or model.json", name)
 	}
 	return base, nil
 }
@@ -521,8 +521,8 @@ func mainFile(names []string) (string, error) {
 		case 1:
 			return found[0], nil
 		default:
-			return "", errorStatus(http.StatusBadRequest, "cannot tell which uploaded file is the model (%s); pass ?name=FILE", strings.Join(found, ", "))
+			return "", errorStatus(httpx.StatusBadRequest, "cannot tell which uploaded file is the model (%s); pass ?name=FILE", strings.Join(found, ", "))
 		}
 	}
-	return "", errorStatus(http.StatusBadRequest, "none of the uploaded files (%s) is a model definition (model.json, .prototxt, .onnx, .keras, .h5 or .tflite); pass ?name=FILE", strings.Join(names, ", "))
+	return "", errorStatus(httpx.StatusBadRequest, "none of the uploaded files (%s) is a model definition (model.json, .prototxt, .onnx, .keras, .h5 or .tflite); pass ?name=FILE", strings.Join(names, ", "))
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"log"
 	"net"
-	"net/http"
 	"net/url"
 	"path"
 	"runtime"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/convscope/convscope/internal/imageio"
+	"github.com/convscope/convscope/internal/server/httpx"
 )
 
 // Config configures a Server.
@@ -101,7 +101,7 @@ type Server struct {
 	runWaiting  atomic.Int32  // run requests waiting for a slot
 	profileSem  chan struct{} // one profile at a time (profile.go)
 	imageLimits imageio.Limits
-	mux         *http.ServeMux
+	mux         *httpx.ServeMux
 	trainer     *trainer // the training studio's job
 }
 
@@ -208,15 +208,28 @@ func (s *Server) ModelIDs() []string {
 	return ids
 }
 
+// router is where the server registers its routes: its ServeMux, or a
+// test's list of the patterns (the routes test runs them through
+// net/http's ServeMux and the static site engine's).
+type router interface {
+	HandleFunc(pattern string, handler func(httpx.ResponseWriter, *httpx.Request))
+}
+
 func (s *Server) routes() {
-	mux := http.NewServeMux()
+	mux := httpx.NewServeMux()
+	s.register(mux)
+	s.mux = mux
+}
+
+// register adds the server's routes to mux.
+func (s *Server) register(mux router) {
 	mux.HandleFunc("GET /api/models", s.handleModels)
 	mux.HandleFunc("POST /api/models", s.handleUploadModel)
 	mux.HandleFunc("GET /api/models/{id}", s.handleModel)
 	mux.HandleFunc("POST /api/models/{id}/run", s.handleRun)
-	mux.HandleFunc("GET /api/models/{id}/run", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/models/{id}/run", func(w httpx.ResponseWriter, r *httpx.Request) {
 		w.Header().Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST the image to it")
+		writeError(w, httpx.StatusMethodNotAllowed, "method GET is not allowed for "+r.URL.Path+": POST the image to it")
 	})
 	mux.HandleFunc("GET /api/models/{id}/examples", s.handleExamples)
 	mux.HandleFunc("GET /api/models/{id}/examples/{name}", s.handleExample)
@@ -228,7 +241,6 @@ func (s *Server) routes() {
 	s.routesTrain(mux)
 	s.routesDiff(mux)
 	mux.HandleFunc("GET /", s.handleUI)
-	s.mux = mux
 }
 
 // Content-Security-Policy values: DefaultCSP goes on every response (API
@@ -239,22 +251,22 @@ const (
 )
 
 // setSecurityHeaders sets the headers every response carries.
-func setSecurityHeaders(h http.Header) {
+func setSecurityHeaders(h httpx.Header) {
 	h.Set("Content-Security-Policy", DefaultCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP implements httpx.Handler.
+func (s *Server) ServeHTTP(w httpx.ResponseWriter, r *httpx.Request) {
 	setSecurityHeaders(w.Header())
 	if s.cfg.CheckHost && !loopbackHost(r.Host) {
-		writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not allowed: this server answers to localhost only", r.Host))
+		writeError(w, httpx.StatusForbidden, fmt.Sprintf("host %q is not allowed: this server answers to localhost only", r.Host))
 		return
 	}
 	if why := sameOrigin(r); why != "" {
-		writeError(w, http.StatusForbidden, why)
+		writeError(w, httpx.StatusForbidden, why)
 		return
 	}
 	jw := &jsonErrorWriter{ResponseWriter: w, req: r}
@@ -267,24 +279,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // {"error": "internal error"} (no panic value or stack in the body). If the
 // response had already started, the connection is aborted instead, so that
 // the client does not take a truncated body for a whole one.
-func (s *Server) recoverPanic(jw *jsonErrorWriter, r *http.Request) {
+func (s *Server) recoverPanic(jw *jsonErrorWriter, r *httpx.Request) {
 	v := recover()
 	if v == nil {
 		return
 	}
-	if v == http.ErrAbortHandler {
+	if v == httpx.ErrAbortHandler {
 		panic(v)
 	}
 	s.cfg.Log.Printf("%s %s: panic: %v", r.Method, r.URL.Path, v)
 	if jw.wrote && !jw.plain {
-		panic(http.ErrAbortHandler)
+		panic(httpx.ErrAbortHandler)
 	}
 	h := jw.ResponseWriter.Header()
 	for k := range h {
 		delete(h, k)
 	}
 	setSecurityHeaders(h)
-	writeError(jw.ResponseWriter, http.StatusInternalServerError, "internal error")
+	writeError(jw.ResponseWriter, httpx.StatusInternalServerError, "internal error")
 }
 
 // loopbackHost reports whether a Host header names this machine.
@@ -302,10 +314,10 @@ func loopbackHost(hostport string) bool {
 }
 
 // jsonErrorWriter turns the plain-text errors of net/http (the router's 404
-// and 405, http.Error) into JSON bodies.
+// and 405, http.Error; lite.Error under js/wasm) into JSON bodies.
 type jsonErrorWriter struct {
-	http.ResponseWriter
-	req      *http.Request
+	httpx.ResponseWriter
+	req      *httpx.Request
 	status   int
 	wrote    bool
 	plain    bool // capturing a plain-text error body
@@ -326,7 +338,7 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 
 func (w *jsonErrorWriter) Write(b []byte) (int, error) {
 	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
+		w.WriteHeader(httpx.StatusOK)
 	}
 	if w.plain {
 		if w.captured.Len() < 4096 {
@@ -337,8 +349,8 @@ func (w *jsonErrorWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Unwrap gives http.ResponseController the connection's writer.
-func (w *jsonErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// Unwrap gives httpx.ResponseController the connection's writer.
+func (w *jsonErrorWriter) Unwrap() httpx.ResponseWriter { return w.ResponseWriter }
 
 func (w *jsonErrorWriter) finish() {
 	if !w.plain {
@@ -346,9 +358,9 @@ func (w *jsonErrorWriter) finish() {
 	}
 	msg := strings.TrimSpace(w.captured.String())
 	if msg == "" {
-		msg = http.StatusText(w.status)
+		msg = httpx.StatusText(w.status)
 	}
-	if w.status == http.StatusMethodNotAllowed {
+	if w.status == httpx.StatusMethodNotAllowed {
 		msg = fmt.Sprintf("method %s is not allowed for %s (allowed: %s)", w.req.Method, w.req.URL.Path, w.Header().Get("Allow"))
 	}
 	w.Header().Del("X-Content-Type-Options")
@@ -356,10 +368,10 @@ func (w *jsonErrorWriter) finish() {
 }
 
 // writeJSON writes v as JSON with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func writeJSON(w httpx.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "encoding the response: "+err.Error())
+		writeError(w, httpx.StatusInternalServerError, "encoding the response: "+err.Error())
 		return
 	}
 	h := w.Header()
@@ -371,13 +383,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // writeError writes {"error": msg}.
-func writeError(w http.ResponseWriter, status int, msg string) {
+func writeError(w httpx.ResponseWriter, status int, msg string) {
 	writeErrorAt(w, status, msg, 0, 0)
 }
 
 // writeErrorAt writes {"error": msg, "line": line, "column": column}; a
 // zero line (unknown) is left out, as is a zero column.
-func writeErrorAt(w http.ResponseWriter, status int, msg string, line, column int) {
+func writeErrorAt(w httpx.ResponseWriter, status int, msg string, line, column int) {
 	b, _ := json.Marshal(struct {
 		Error  string `json:"error"`
 		Line   int    `json:"line,omitempty"`
@@ -396,7 +408,7 @@ func writeErrorAt(w http.ResponseWriter, status int, msg string, line, column in
 // writeFreeSize writes a 422 about an input size left open:
 // {"error": msg, "input_free": {"input": NAME, "shape": [C, H, W] (-1
 // free), "suggest": [C, H, W]}}.
-func writeFreeSize(w http.ResponseWriter, he *httpError) {
+func writeFreeSize(w httpx.ResponseWriter, he *httpError) {
 	type free struct {
 		Input   string `json:"input"`
 		Shape   []int  `json:"shape"`
@@ -416,7 +428,7 @@ func writeFreeSize(w http.ResponseWriter, he *httpError) {
 
 // fail answers an error: an *httpError with its status, a cancelled
 // request with 503, anything else with 500 (logged).
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) fail(w httpx.ResponseWriter, r *httpx.Request, err error) {
 	var he *httpError
 	switch {
 	case errors.As(err, &he) && he.free != nil:
@@ -424,29 +436,29 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &he) && he.line > 0:
 		writeErrorAt(w, he.status, he.msg, he.line, he.column)
 	case errors.As(err, &he):
-		if he.status == http.StatusServiceUnavailable {
+		if he.status == httpx.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", "1")
 		}
 		writeError(w, he.status, he.msg)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		writeError(w, http.StatusServiceUnavailable, "the request was cancelled: "+err.Error())
+		writeError(w, httpx.StatusServiceUnavailable, "the request was cancelled: "+err.Error())
 	default:
 		s.cfg.Log.Printf("%s %s: %v", r.Method, r.URL.Path, err)
-		writeError(w, http.StatusInternalServerError, err.Error())
+		writeError(w, httpx.StatusInternalServerError, err.Error())
 	}
 }
 
-func (s *Server) model(w http.ResponseWriter, r *http.Request) *model {
+func (s *Server) model(w httpx.ResponseWriter, r *httpx.Request) *model {
 	id := r.PathValue("id")
 	m := s.lookup(id)
 	if m == nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no model %q (GET /api/models lists the models served)", clip(id, maxNameLen)))
+		writeError(w, httpx.StatusNotFound, fmt.Sprintf("no model %q (GET /api/models lists the models served)", clip(id, maxNameLen)))
 	}
 	return m
 }
 
-func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"models": s.summaries()})
+func (s *Server) handleModels(w httpx.ResponseWriter, r *httpx.Request) {
+	writeJSON(w, httpx.StatusOK, map[string]any{"models": s.summaries()})
 }
 
 // lookup returns the model with the id, or nil.
@@ -467,43 +479,43 @@ func (s *Server) summaries() []modelSummary {
 	return list
 }
 
-func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleModel(w httpx.ResponseWriter, r *httpx.Request) {
 	if m := s.model(w, r); m != nil {
-		writeJSON(w, http.StatusOK, m.detail())
+		writeJSON(w, httpx.StatusOK, m.detail())
 	}
 }
 
-func (s *Server) handleExamples(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleExamples(w httpx.ResponseWriter, r *httpx.Request) {
 	m := s.model(w, r)
 	if m == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"examples": m.detail().ExampleList})
+	writeJSON(w, httpx.StatusOK, map[string]any{"examples": m.detail().ExampleList})
 }
 
 func exampleURL(id, name string) string {
 	return "/api/models/" + url.PathEscape(id) + "/examples/" + url.PathEscape(name)
 }
 
-func (s *Server) handleExample(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleExample(w httpx.ResponseWriter, r *httpx.Request) {
 	m := s.model(w, r)
 	if m == nil {
 		return
 	}
 	e, ok := m.exampleByName(r.PathValue("name"))
 	if !ok {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("model %q has no example image %q", m.id, r.PathValue("name")))
+		writeError(w, httpx.StatusNotFound, fmt.Sprintf("model %q has no example image %q", m.id, r.PathValue("name")))
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", http.DetectContentType(e.data))
+	h.Set("Content-Type", httpx.DetectContentType(e.data))
 	h.Set("Cache-Control", "public, max-age=3600")
-	http.ServeContent(w, r, "", time.Time{}, strings.NewReader(string(e.data)))
+	httpx.ServeContent(w, r, "", time.Time{}, strings.NewReader(string(e.data)))
 }
 
 // handleRun answers POST /api/models/{id}/run (an uploaded image or
 // ?example=) and GET /api/models/{id}/examples/{name}/run.
-func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRun(w httpx.ResponseWriter, r *httpx.Request) {
 	m := s.model(w, r)
 	if m == nil {
 		return
@@ -514,12 +526,12 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		r.URL.RawQuery = q.Encode()
 	}
 	if !m.runnable {
-		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("model %q cannot be run on an image: %s", m.id, m.whyNot))
+		writeError(w, httpx.StatusUnprocessableEntity, fmt.Sprintf("model %q cannot be run on an image: %s", m.id, m.whyNot))
 		return
 	}
 	if m.mem != nil {
 		if !m.mem.acquire() {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("model %q was dropped to make room for newer uploads", m.id))
+			writeError(w, httpx.StatusNotFound, fmt.Sprintf("model %q was dropped to make room for newer uploads", m.id))
 			return
 		}
 		defer m.mem.release()
@@ -571,14 +583,14 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	w.Write(body)
 }
 
-func (s *Server) handleParams(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleParams(w httpx.ResponseWriter, r *httpx.Request) {
 	m := s.model(w, r)
 	if m == nil {
 		return
 	}
 	n := m.g.Node(r.PathValue("layer"))
 	if n == nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("model %q has no layer %q", m.id, r.PathValue("layer")))
+		writeError(w, httpx.StatusNotFound, fmt.Sprintf("model %q has no layer %q", m.id, r.PathValue("layer")))
 		return
 	}
 	asJSON := wantsJSON(r)
@@ -588,7 +600,7 @@ func (s *Server) handleParams(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if asJSON {
-		writeJSON(w, http.StatusOK, v)
+		writeJSON(w, httpx.StatusOK, v)
 		return
 	}
 	w.Header().Set("Content-Type", BinaryContentType)
@@ -654,7 +666,7 @@ func (s *Server) bootstrapPage(page, modelID, exampleName string, withPreload bo
 // /api/ paths "not available in the static site".
 func (s *Server) IsAPIRoute(method, p string) bool {
 	for _, m := range []string{method, "GET", "POST"} {
-		r := &http.Request{Method: m, URL: &url.URL{Path: p}, Host: "site"}
+		r := &httpx.Request{Method: m, URL: &url.URL{Path: p}, Host: "site"}
 		if _, pattern := s.mux.Handler(r); pattern != "" && pattern != "GET /" {
 			return true
 		}
@@ -664,9 +676,9 @@ func (s *Server) IsAPIRoute(method, p string) bool {
 
 // handleUI serves the embedded UI: index.html for "/", files by path,
 // 404 for directories and anything missing.
-func (s *Server) handleUI(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleUI(w httpx.ResponseWriter, r *httpx.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeError(w, http.StatusNotFound, "no API endpoint "+r.Method+" "+r.URL.Path+" (see docs/api.md)")
+		writeError(w, httpx.StatusNotFound, "no API endpoint "+r.Method+" "+r.URL.Path+" (see docs/api.md)")
 		return
 	}
 	p := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
@@ -674,18 +686,18 @@ func (s *Server) handleUI(w http.ResponseWriter, r *http.Request) {
 		p = "index.html"
 	}
 	if !fs.ValidPath(p) {
-		writeError(w, http.StatusNotFound, "not found: "+r.URL.Path)
+		writeError(w, httpx.StatusNotFound, "not found: "+r.URL.Path)
 		return
 	}
 	f, err := s.cfg.UI.Open(p)
 	if err != nil {
-		writeError(w, http.StatusNotFound, "not found: "+r.URL.Path)
+		writeError(w, httpx.StatusNotFound, "not found: "+r.URL.Path)
 		return
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil || st.IsDir() {
-		writeError(w, http.StatusNotFound, "not found: "+r.URL.Path)
+		writeError(w, httpx.StatusNotFound, "not found: "+r.URL.Path)
 		return
 	}
 	rs, ok := f.(io.ReadSeeker)
@@ -710,5 +722,5 @@ func (s *Server) handleUI(w http.ResponseWriter, r *http.Request) {
 			rs = strings.NewReader(s.withBootstrap(string(page), q.Get("model"), q.Get("example")))
 		}
 	}
-	http.ServeContent(w, r, p, time.Time{}, rs)
+	httpx.ServeContent(w, r, p, time.Time{}, rs)
 }

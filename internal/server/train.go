@@ -33,7 +33,7 @@ const (
 	minTrainInput                    = 16
 )
 
-func (s *Server) routesTrain(mux *http.ServeMux) {
+func (s *Server) routesTrain(mux router) {
 	mux.HandleFunc("GET /api/train", s.handleTrainState)
 	mux.HandleFunc("POST /api/train", s.handleTrainStart)
 	mux.HandleFunc("DELETE /api/train", s.handleTrainStop)

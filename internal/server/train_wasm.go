@@ -2,8 +2,6 @@
 
 package server
 
-import "net/http"
-
 // The static site's engine has no training studio: training needs a data
 // folder and runs for minutes on a server (docs/architecture.md "The static
 // site"). Leaving train.go and trainjob.go (and with them internal/dataset)
@@ -18,4 +16,4 @@ func newTrainer(*Server, string) *trainer { return nil }
 
 func (*trainer) close() {}
 
-func (s *Server) routesTrain(*http.ServeMux) {}
+func (s *Server) routesTrain(router) {}

@@ -3,11 +3,11 @@ package server
 import (
 	"context"
 	"errors"
-	"net/http"
 	"path"
 	"strings"
 
 	"github.com/convscope/convscope/internal/format"
+	"github.com/convscope/convscope/internal/server/httpx"
 )
 
 // POST /api/models: a model file uploaded with its weights becomes a served
@@ -15,9 +15,9 @@ import (
 // Config.MaxUploadedModels of them), so the Scope page's Run button can open
 // it in the Explainer.
 
-func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleUploadModel(w httpx.ResponseWriter, r *httpx.Request) {
 	if s.cfg.MaxUploadedModels < 0 {
-		writeError(w, http.StatusForbidden, "this server does not accept uploaded models (serve --max-uploaded-models)")
+		writeError(w, httpx.StatusForbidden, "this server does not accept uploaded models (serve --max-uploaded-models)")
 		return
 	}
 	files, main, opts, release, err := s.readUpload(w, r)
@@ -37,7 +37,7 @@ func (s *Server) handleUploadModel(w http.ResponseWriter, r *http.Request) {
 		m.examples = def.examples
 	}
 	s.addUpload(m)
-	writeJSON(w, http.StatusCreated, map[string]any{"model": m.summary()})
+	writeJSON(w, httpx.StatusCreated, map[string]any{"model": m.summary()})
 }
 
 // loadUpload reads and prepares an uploaded model; one that cannot be run
@@ -85,7 +85,7 @@ func (s *Server) loadUpload(ctx context.Context, files format.MemFS, main string
 	}
 	if !m.runnable && len(g.Unsupported()) == 0 {
 		m.mem.drop()
-		return nil, errorStatus(http.StatusUnprocessableEntity, "%s cannot be run on an image: %s", main, m.whyNot)
+		return nil, errorStatus(httpx.StatusUnprocessableEntity, "%s cannot be run on an image: %s", main, m.whyNot)
 	}
 	if !reserved {
 		m.mem.drop()
