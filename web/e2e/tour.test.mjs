@@ -64,7 +64,11 @@ function state(page) {
 
 const overlap = (a, b) => Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
 
-/** waitStep waits until step id is shown with its outline settled around its element, and returns the state. */
+/**
+ * waitStep waits until step id is shown with its outline settled around its element, and returns the state.
+ * The element must also have stopped moving (the same box for 5 animation frames): a view slides in,
+ * and the outline, which follows it every frame, can meet it before the slide ends.
+ */
 async function waitStep(page, id) {
   await page.waitForSelector(`[data-tour-popover][data-step="${id}"]`);
   await page.waitForFunction((pad) => {
@@ -74,7 +78,10 @@ async function waitStep(page, id) {
     if (!t || !s) return false;
     const a = t.getBoundingClientRect();
     const b = s.getBoundingClientRect();
-    return Math.abs(a.x - pad - b.x) < 1.5 && Math.abs(a.y - pad - b.y) < 1.5 && Math.abs(a.width + 2 * pad - b.width) < 1.5 && Math.abs(a.height + 2 * pad - b.height) < 1.5 && pop.contains(document.activeElement);
+    const key = `${pop.dataset.step} ${a.x} ${a.y} ${a.width} ${a.height}`;
+    window.__tourStill = window.__tourBox === key ? (window.__tourStill ?? 0) + 1 : 0;
+    window.__tourBox = key;
+    return window.__tourStill >= 5 && Math.abs(a.x - pad - b.x) < 1.5 && Math.abs(a.y - pad - b.y) < 1.5 && Math.abs(a.width + 2 * pad - b.width) < 1.5 && Math.abs(a.height + 2 * pad - b.height) < 1.5 && pop.contains(document.activeElement);
   }, PAD);
   return state(page);
 }
