@@ -468,3 +468,47 @@ func BenchmarkTrainCheckpoint(b *testing.B) {
 		}
 	}
 }
+
+// A job stopped between two curve points (over 400 steps: a point every
+// few steps) reports the step it stopped at, the checkpoint's, and a
+// resume starts there (the e2e test once saw "stopped at 399, checkpoint 400").
+func TestTrainStopBetweenCurvePoints(t *testing.T) {
+	s := newTestServer(t, Config{DataDir: t.TempDir()})
+	defer s.Close()
+	const hold = 11
+	reached := make(chan struct{})
+	s.trainer.stepHook = func(ctx context.Context, step int) {
+		if step == hold {
+			close(reached)
+			<-ctx.Done()
+		}
+	}
+	cfg := `{"input": 16, "blocks": 1, "filters": 4, "batch": 1, "epochs": 50, "max_steps": 1000, "lr": 0.01}`
+	body, ct := trainForm(t, cfg, shapesZip(t, 20))
+	if w := do(t, s, "POST", "/api/train", body, ct); w.Code != http.StatusAccepted {
+		t.Fatalf("start: %d %s", w.Code, w.Body)
+	}
+	// The hook holds the job after step 11 (not a curve point) until it is stopped.
+	select {
+	case <-reached:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the job never reached step 11")
+	}
+	if every := max(1, 1000/curvePoints); hold%every == 0 {
+		t.Fatalf("step %d is a curve point (every %d): the test needs one between points", hold, every)
+	}
+	w := do(t, s, "DELETE", "/api/train", nil, "")
+	a := trainStateOf(t, w)
+	if w.Code != 200 || a.State != stateStopped || a.CheckStep != hold || a.Step != hold {
+		t.Fatalf("stop: %d step %d, checkpoint %d, want both %d", w.Code, a.Step, a.CheckStep, hold)
+	}
+	s.trainer.stepHook = nil
+	w = do(t, s, "POST", "/api/train/resume", nil, "")
+	if w.Code != http.StatusAccepted {
+		t.Fatalf("resume: %d %s", w.Code, w.Body)
+	}
+	if a := trainStateOf(t, w); a.Step != hold {
+		t.Fatalf("resumed at step %d, want %d", a.Step, hold)
+	}
+	do(t, s, "DELETE", "/api/train", nil, "")
+}

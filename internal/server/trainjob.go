@@ -454,6 +454,10 @@ func (t *trainer) run(ctx context.Context, d *jobData) {
 	writing <- struct{}{} // the periodic checkpoint being written, if any, is done
 	<-writing
 	stopped := err != nil && ctx.Err() != nil
+	// The state's step follows the curve points; the last step run may be
+	// past the last point. The checkpoint below is of that step, and a
+	// resume starts from the state's step: they must agree.
+	t.update(func(s *trainState) { s.Step = step })
 	if err == nil || stopped {
 		if step > startStep || t.snapshot(0).Model == "" {
 			checkpoint()

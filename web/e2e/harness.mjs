@@ -401,6 +401,22 @@ export async function graphSettled(page, timeout = 15000) {
   await nextFrames(page);
 }
 
+/**
+ * stillBox waits until the element of selector has kept the same box for 5
+ * animation frames: an explanation view slides in (views.css view-slide, 0.3 s),
+ * and a box read or a pointer placed before that ends is off by up to 14 px.
+ */
+export async function stillBox(page, selector, timeout = 15000) {
+  await page.waitForFunction((sel) => {
+    const r = document.querySelector(sel)?.getBoundingClientRect();
+    if (!r) return false;
+    const key = `${sel} ${r.x} ${r.y} ${r.width} ${r.height}`;
+    window.__stillCount = window.__stillKey === key ? (window.__stillCount ?? 0) + 1 : 0;
+    window.__stillKey = key;
+    return window.__stillCount >= 5;
+  }, selector, { timeout, polling: 'raf' });
+}
+
 /** cli runs the built convscope binary with args and returns its standard output. */
 export function cli(args) {
   return execFileSync(buildServer(), args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20 });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary, makeImage, needRef, serverOnly } from './harness.mjs';
+import { startServer, launch, waitReady, screenshotPath, refDir, refClasses, fetchRun, fetchParams, uiNumber, decodeBinary, makeImage, needRef, serverOnly, stillBox } from './harness.mjs';
 
 const VIEWPORT = { width: 1366, height: 768 };
 
@@ -96,6 +96,7 @@ async function done(page) {
 async function openView(page, layer, n, ready, { paused = false } = {}) {
   await page.click(`[data-layer="${layer}"][data-neuron="${n}"]`);
   await page.waitForSelector(ready);
+  await stillBox(page, ready);
   if (paused) await page.click('[data-step="play"]');
 }
 
