@@ -179,6 +179,7 @@ describe('Scope page', () => {
     assert.match(page.url(), /#\/scope\/preset\/googlenet\?sel=inception_3a%2F5x5/);
 
     // graph → table: click a box; a folded layer's badge selects that layer
+    await graphSettled(page); // the view moved to the table's choice: a click during the move can miss
     await page.click('.graph-svg g.node[data-node="inception_3b/pool"] > rect', { force: true });
     await page.waitForSelector('tr.selected[data-row="inception_3b/pool"]');
     await page.fill('[data-testid="search"]', 'conv1/7x7_s2');
