@@ -402,19 +402,23 @@ export async function graphSettled(page, timeout = 15000) {
 }
 
 /**
- * stillBox waits until the element of selector has kept the same box for 5
- * animation frames: an explanation view slides in (views.css view-slide, 0.3 s),
- * and a box read or a pointer placed before that ends is off by up to 14 px.
+ * stillBox waits until the (first) element of selector, a Playwright selector,
+ * has kept the same box for 5 animation frames: an explanation view slides in
+ * (views.css view-slide, 0.3 s), and a box read or a pointer placed before
+ * that ends is off by up to 14 px.
  */
 export async function stillBox(page, selector, timeout = 15000) {
-  await page.waitForFunction((sel) => {
-    const r = document.querySelector(sel)?.getBoundingClientRect();
-    if (!r) return false;
-    const key = `${sel} ${r.x} ${r.y} ${r.width} ${r.height}`;
-    window.__stillCount = window.__stillKey === key ? (window.__stillCount ?? 0) + 1 : 0;
-    window.__stillKey = key;
-    return window.__stillCount >= 5;
-  }, selector, { timeout, polling: 'raf' });
+  const loc = page.locator(selector).first();
+  const end = Date.now() + timeout;
+  let last = '';
+  for (let same = 0; same < 4; ) {
+    if (Date.now() > end) throw new Error(`${selector} still moving (or absent) after ${timeout} ms`);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    const b = await loc.boundingBox();
+    const key = JSON.stringify(b);
+    same = b && key === last ? same + 1 : 0;
+    last = key;
+  }
 }
 
 /** cli runs the built convscope binary with args and returns its standard output. */
@@ -496,6 +500,9 @@ export async function axe(page, { exclude = [] } = {}) {
   axeSource ??= readFileSync(path.join(webDir, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
   return page.evaluate(async (exclude) => {
+    // Views fade and slide in (views.css): a colour read mid-animation is blended with
+    // the background (a 4.39 contrast once, for text of 6+). Let finite animations end.
+    await Promise.all(document.getAnimations().filter((a) => a.effect?.getComputedTiming().iterations !== Infinity).map((a) => a.finished.catch(() => {})));
     const r = await window.axe.run({ include: [document], exclude: exclude.map((s) => [s]) }, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`) }));
   }, exclude);

@@ -44,6 +44,7 @@ const close = (a, b, tol, msg) => assert.ok(Math.abs(a - b) <= tol * Math.max(1,
 
 /** hoverCell moves the mouse over cell (y, x) of a map element with h×w cells. */
 async function hoverCell(page, selector, y, x, h, w) {
+  await stillBox(page, selector); // a view that slides in moves its cells
   const box = await page.locator(selector).boundingBox();
   await page.mouse.move(box.x + ((x + 0.5) / w) * box.width, box.y + ((y + 0.5) / h) * box.height);
 }
