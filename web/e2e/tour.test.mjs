@@ -14,7 +14,7 @@
 // Screenshots go to e2e/out/tour-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, waitReady, screenshotPath, fetchRun, uiNumber, axe, axeCount, nextFrames, makeImage, TOUR_SEEN } from './harness.mjs';
+import { startServer, launch, waitReady, screenshotPath, fetchRun, uiNumber, axe, axeCount, nextFrames, makeImage, TOUR_SEEN, stillBox } from './harness.mjs';
 import catalogue from '../src/i18n/tour.js';
 
 const DESKTOP = { width: 1366, height: 768 };
@@ -66,11 +66,12 @@ const overlap = (a, b) => Math.max(0, Math.min(a.x + a.width, b.x + b.width) - M
 
 /**
  * waitStep waits until step id is shown with its outline settled around its element, and returns the state.
- * The element must also have stopped moving (the same box for 5 animation frames): a view slides in,
- * and the outline, which follows it every frame, can meet it before the slide ends.
+ * The element must first have stopped moving (stillBox): a view slides in, and the outline, which
+ * follows it every frame, can meet it before the slide ends.
  */
 async function waitStep(page, id) {
   await page.waitForSelector(`[data-tour-popover][data-step="${id}"]`);
+  await stillBox(page, await page.getAttribute('[data-tour-popover]', 'data-target'));
   await page.waitForFunction((pad) => {
     const pop = document.querySelector('[data-tour-popover]');
     const t = document.querySelector(pop?.dataset.target);
@@ -78,10 +79,7 @@ async function waitStep(page, id) {
     if (!t || !s) return false;
     const a = t.getBoundingClientRect();
     const b = s.getBoundingClientRect();
-    const key = `${pop.dataset.step} ${a.x} ${a.y} ${a.width} ${a.height}`;
-    window.__tourStill = window.__tourBox === key ? (window.__tourStill ?? 0) + 1 : 0;
-    window.__tourBox = key;
-    return window.__tourStill >= 5 && Math.abs(a.x - pad - b.x) < 1.5 && Math.abs(a.y - pad - b.y) < 1.5 && Math.abs(a.width + 2 * pad - b.width) < 1.5 && Math.abs(a.height + 2 * pad - b.height) < 1.5 && pop.contains(document.activeElement);
+    return Math.abs(a.x - pad - b.x) < 1.5 && Math.abs(a.y - pad - b.y) < 1.5 && Math.abs(a.width + 2 * pad - b.width) < 1.5 && Math.abs(a.height + 2 * pad - b.height) < 1.5 && pop.contains(document.activeElement);
   }, PAD);
   return state(page);
 }
