@@ -9,14 +9,18 @@ func pointwise(g ConvGeom) bool {
 // padded returns the geometry of the zero-bordered copy of one group's
 // input that lets every tile of a stride-1 convolution read its taps
 // directly: the padding becomes real zeros and rows are widened so that
-// whole 16-pixel tiles fit. ok is false when no copy is needed or useful.
+// whole 16-pixel tiles fit (or, with flatTiles, to exactly the width the
+// taps reach). ok is false when no copy is needed or useful.
 func padded(g ConvGeom) (gp ConvGeom, ok bool) {
 	if !hasAVX2 || g.SH != 1 || g.SW != 1 || pointwise(g) {
 		return g, false
 	}
 	hp := g.OH + (g.KH-1)*g.DH
 	wp := (g.OW+nr-1)/nr*nr + (g.KW-1)*g.DW
-	if g.PadT == 0 && g.PadL == 0 && hp <= g.H && g.OW >= nr {
+	flat := flatTiles(g)
+	if flat {
+		wp = g.OW + (g.KW-1)*g.DW
+	} else if g.PadT == 0 && g.PadL == 0 && hp <= g.H && g.OW >= nr {
 		return g, false // unpadded: tiles are interior, short ones overlap
 	}
 	gp = g
@@ -25,13 +29,40 @@ func padded(g ConvGeom) (gp ConvGeom, ok bool) {
 	return gp, true
 }
 
+// flatTiles reports whether the direct kernel computes a stride-1
+// convolution over the zero-bordered input as one flat run of OH·Wp pixels
+// (Wp the bordered width, OW + (KW−1)·DW) in 32-pixel tiles, rather than
+// row by row. Output pixel (y, x) reads the bordered input at y·Wp + x plus
+// the tap's offset, so a tile may run on into the next row: the Wp − OW
+// pixels past each row's end are computed and dropped. Where rows are
+// narrow (14 pixels: one 16-pixel tile of the AVX2 kernel per row, at half
+// the 6×32 kernel's rate) this takes fewer tiles. The flat output goes to
+// scratch and is compacted into the output at the end.
+func flatTiles(g ConvGeom) bool {
+	if !hasAVX512 || g.SH != 1 || g.SW != 1 || pointwise(g) || max(1, g.Groups) == g.C && g.C > 1 {
+		return false
+	}
+	wp := g.OW + (g.KW-1)*g.DW
+	perRow := g.OH * ((g.OW + 2*nr - 1) / (2 * nr)) // 32-pixel tiles row by row
+	flat := (g.OH*wp + 2*nr - 1) / (2 * nr)
+	return flat < perRow
+}
+
+// flatSlack is how far past the bordered input a flat tile may read: the
+// last tile's 32 pixels and the widest tap.
+func flatSlack(g ConvGeom) int { return 2*nr + (g.KW-1)*g.DW }
+
 // ConvScratch is the scratch length Conv2DGemm needs for g.
 func ConvScratch(g ConvGeom) int {
 	gp, ok := padded(g)
 	if !ok {
 		return 0
 	}
-	return gp.C * gp.H * gp.W
+	n := gp.C * gp.H * gp.W
+	if flatTiles(g) {
+		n += flatSlack(g) + g.OC/max(1, g.Groups)*g.OH*gp.W
+	}
+	return n
 }
 
 // padInto copies one group's input [C, H, W] into the zero-bordered
@@ -111,6 +142,16 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 				}
 				continue
 			}
+			t.kind = taskConv
+			if usePad && flatTiles(g) {
+				n := gp.C*gp.H*gp.W + flatSlack(g)
+				buf := scratch[:n]
+				padInto(buf, in, g, gp)
+				t.bs = bSource{b: buf, g: gp}
+				t.flat = scratch[n : n+ocg*gp.OH*gp.W]
+				splitConv(t, ocg, g.OH, kk*oplane)
+				continue
+			}
 			if t.bias != nil {
 				for o := 0; o < ocg; o++ {
 					fill(out[o*oplane:(o+1)*oplane], t.bias[o])
@@ -118,7 +159,6 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 			} else {
 				clear(out)
 			}
-			t.kind = taskConv
 			if usePad {
 				buf := scratch[:gp.C*gp.H*gp.W]
 				padInto(buf, in, g, gp)
@@ -161,12 +201,14 @@ type convOffsets struct {
 	base, dy, dx [kc]int32
 	dyMin, dyMax int
 	dxMin, dxMax int
+	relMax       int32
 }
 
 func (o *convOffsets) set(g *ConvGeom, pc, kb int) {
 	khw, plane := g.KH*g.KW, g.H*g.W
 	o.dyMin, o.dxMin = 1<<30, 1<<30
 	o.dyMax, o.dxMax = -1<<30, -1<<30
+	o.relMax = 0
 	for p := 0; p < kb; p++ {
 		r := pc + p
 		ci, rem := r/khw, r%khw
@@ -174,6 +216,7 @@ func (o *convOffsets) set(g *ConvGeom, pc, kb int) {
 		dx := (rem%g.KW)*g.DW - g.PadL
 		o.base[p], o.dy[p], o.dx[p] = int32(ci*plane), int32(dy), int32(dx)
 		o.rel[p] = int32(ci*plane + dy*g.W + dx)
+		o.relMax = max(o.relMax, o.rel[p])
 		o.dyMin, o.dyMax = min(o.dyMin, dy), max(o.dyMax, dy)
 		o.dxMin, o.dxMax = min(o.dxMin, dx), max(o.dxMax, dx)
 	}
@@ -182,14 +225,15 @@ func (o *convOffsets) set(g *ConvGeom, pc, kb int) {
 // convDirect adds the convolution of one image and group (in [C, H, W],
 // weights w [ocg, C·KH·KW], or pre-packed in ap) to output channels
 // [c0, c1) (c0 a multiple of mr) and rows [r0, r1) of out [ocg, OH, OW].
-// The output is tiled 6 channels × 16 pixels of one row. Interior tiles of
-// a stride-1 convolution read their im2col rows straight from the image
-// (sgemmKernel6x16Gather); border tiles are packed with zero padding.
+// The output is tiled 6 channels × 16 pixels of one row (32 where the 6×32
+// kernels run and more than 16 pixels of the row remain). Interior tiles
+// of a stride-1 convolution read their im2col rows straight from the image
+// (sgemmKernel6x16Gather, 6x32Gather); border tiles are packed with zero
+// padding.
 func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 int) {
 	buf := getBuf()
 	defer putBuf(buf)
 	kk := g.C * g.KH * g.KW
-	ohw := g.OH * g.OW
 	o := &buf.offs
 	for pc := 0; pc < kk; pc += kc {
 		kb := min(kc, kk-pc)
@@ -198,51 +242,146 @@ func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 in
 			mb := min(mc, c1-ic)
 			pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
 			for oy := r0; oy < r1; oy++ {
-				iy0 := oy * g.SH
-				rowsIn := iy0+o.dyMin >= 0 && iy0+o.dyMax < g.H
-				for ox := 0; ox < g.OW; ox += nr {
-					cols := min(nr, g.OW-ox)
-					// A short last tile is computed as the full tile ending at
-					// the row's end (overlapping its neighbour); only its last
-					// cols columns are kept.
-					tx, skip := ox, 0
-					if cols < nr && g.OW >= nr {
-						tx, skip = g.OW-nr, nr-cols
+				for ox := 0; ox < g.OW; {
+					tw := nr
+					if hasAVX512 && g.OW-ox > nr {
+						tw = 2 * nr
 					}
-					s := iy0*g.W + tx
-					gather := hasAVX2 && g.SW == 1 && rowsIn &&
-						tx+o.dxMin >= 0 && tx+nr-1+o.dxMax < g.W && s < len(in)
-					if !gather {
-						tx, skip = ox, 0
-						packConvTile(buf.tb[:kb*nr], in, g, o, kb, iy0, ox, cols)
+					convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox, tw)
+					ox += tw
+				}
+			}
+		}
+	}
+}
+
+// convTile adds the depth block of buf.offs (kb rows of the im2col matrix)
+// to output channels [ic, ic+mb) at pixels ox … ox+tw−1 of row oy (those
+// within the row), tw being nr or 2nr.
+func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, ox, tw int) {
+	o := &buf.offs
+	ohw := g.OH * g.OW
+	iy0 := oy * g.SH
+	cols := min(tw, g.OW-ox)
+	// A short last tile is computed as the full tile ending at the row's
+	// end (overlapping its neighbour); only its last cols columns are kept.
+	tx, skip := ox, 0
+	if cols < tw && g.OW >= tw {
+		tx, skip = g.OW-tw, tw-cols
+	}
+	s := iy0*g.W + tx
+	gather := hasAVX2 && g.SW == 1 && iy0+o.dyMin >= 0 && iy0+o.dyMax < g.H &&
+		tx+o.dxMin >= 0 && tx+tw-1+o.dxMax < g.W && s < len(in)
+	if !gather {
+		if tw > nr {
+			// Pack the two halves.
+			convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox, nr)
+			if ox+nr < g.OW {
+				convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox+nr, nr)
+			}
+			return
+		}
+		tx, skip = ox, 0
+		packConvTile(buf.tb[:kb*nr], in, g, o, kb, iy0, ox, cols)
+	}
+	for ir := 0; ir < mb; ir += mr {
+		ap := pa[ir*kb : (ir+mr)*kb]
+		rows := min(mr, mb-ir)
+		ci := (ic+ir)*ohw + oy*g.OW + ox
+		dst, ldc := out[ci:], ohw
+		partial := rows < mr || cols < tw
+		if partial {
+			clear(buf.tile[:mr*tw])
+			dst, ldc = buf.tile[:mr*tw], tw
+		}
+		switch {
+		case gather && tw > nr:
+			_ = dst[(mr-1)*ldc+tw-1] // the assembly writes this far
+			sgemmKernel6x32Gather(kb, &ap[0], &in[s], &o.rel[0], &dst[0], ldc)
+		case gather:
+			_ = dst[(mr-1)*ldc+tw-1]
+			sgemmKernel6x16Gather(kb, &ap[0], &in[s], &o.rel[0], &dst[0], ldc)
+		default:
+			kernel(kb, ap, buf.tb[:kb*nr], dst, ldc)
+		}
+		if partial {
+			for i := 0; i < rows; i++ {
+				crow := out[ci+i*ohw : ci+i*ohw+cols]
+				for j, v := range buf.tile[i*tw+skip : i*tw+skip+cols] {
+					crow[j] += v
+				}
+			}
+		}
+	}
+}
+
+// convDirectFlat adds the convolution of one image and group to output
+// channels [c0, c1) (c0 a multiple of mr) and flat pixels [j0, j1) of the
+// flat output [ocg, OH·Wp] (see flatTiles): in is the bordered input with
+// flatSlack(g) readable floats after it, g its geometry (W = Wp). Tiles
+// that would run past j1 (another worker's pixels) or are short of rows
+// go through buf.tile.
+func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j1 int) {
+	buf := getBuf()
+	defer putBuf(buf)
+	kk := g.C * g.KH * g.KW
+	fp := g.OH * g.W
+	o := &buf.offs
+	const tw = 2 * nr
+	for pc := 0; pc < kk; pc += kc {
+		kb := min(kc, kk-pc)
+		o.set(g, pc, kb)
+		for ic := c0; ic < c1; ic += mc {
+			mb := min(mc, c1-ic)
+			pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
+			for j := j0; j < j1; j += tw {
+				cols := min(tw, j1-j)
+				_ = in[j+int(o.relMax)+tw-1] // the bordered input's slack covers this
+				for ir := 0; ir < mb; ir += mr {
+					ap := pa[ir*kb : (ir+mr)*kb]
+					rows := min(mr, mb-ir)
+					ci := (ic+ir)*fp + j
+					if rows == mr && cols == tw {
+						_ = out[ci+(mr-1)*fp+tw-1] // the assembly writes this far
+						sgemmKernel6x32Gather(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp)
+						continue
 					}
-					for ir := 0; ir < mb; ir += mr {
-						ap := pa[ir*kb : (ir+mr)*kb]
-						rows := min(mr, mb-ir)
-						ci := (ic+ir)*ohw + oy*g.OW + ox
-						dst, ldc := out[ci:], ohw
-						partial := rows < mr || cols < nr
-						if partial {
-							clear(buf.tile[:])
-							dst, ldc = buf.tile[:], nr
-						}
-						if gather {
-							sgemmKernel6x16Gather(kb, &ap[0], &in[s], &o.rel[0], &dst[0], ldc)
-						} else {
-							kernel(kb, ap, buf.tb[:kb*nr], dst, ldc)
-						}
-						if partial {
-							for i := 0; i < rows; i++ {
-								crow := out[ci+i*ohw : ci+i*ohw+cols]
-								for j, v := range buf.tile[i*nr+skip : i*nr+skip+cols] {
-									crow[j] += v
-								}
-							}
-						}
+					clear(buf.tile[:mr*tw])
+					sgemmKernel6x32Gather(kb, &ap[0], &in[j], &o.rel[0], &buf.tile[0], tw)
+					for i := 0; i < rows; i++ {
+						seg := out[ci+i*fp:][:cols]
+						binarySame(seg, seg, buf.tile[i*tw:][:cols], BinAdd)
 					}
 				}
 			}
 		}
+	}
+}
+
+// runFlat is a taskConv over a flat output (t.flat, see flatTiles): it
+// sets its part to the bias, adds the convolution, then copies the
+// computed rows into the output and applies the epilogue there.
+func (t *gemmTask) runFlat() {
+	g := &t.bs.g
+	c0, c1, r0, r1 := 0, t.m, t.j0, t.j1
+	if t.rows {
+		c0, c1, r0, r1 = t.j0, t.j1, 0, g.OH
+	}
+	fp, ohw := g.OH*g.W, g.OH*g.OW
+	for o := c0; o < c1; o++ {
+		seg := t.flat[o*fp+r0*g.W : o*fp+r1*g.W]
+		if t.bias != nil {
+			fill(seg, t.bias[o])
+		} else {
+			clear(seg)
+		}
+	}
+	convDirectFlat(t.flat, t.bs.b, t.a, t.ap, g, c0, c1, r0*g.W, r1*g.W)
+	for o := c0; o < c1; o++ {
+		for y := r0; y < r1; y++ {
+			copy(t.c[o*ohw+y*g.OW:][:g.OW], t.flat[o*fp+y*g.W:][:g.OW])
+		}
+		t.ep.apply(t.c, o*ohw+r0*g.OW, o*ohw+r1*g.OW)
 	}
 }
 
@@ -291,8 +430,26 @@ func ConvAddSerial(dst, src, w, scratch []float32, g ConvGeom) {
 		return
 	}
 	if gp, ok := padded(g); ok {
-		buf := scratch[:gp.C*gp.H*gp.W]
+		n := gp.C * gp.H * gp.W
+		if flatTiles(g) {
+			n += flatSlack(g)
+		}
+		buf := scratch[:n]
 		padInto(buf, src, g, gp)
+		if flatTiles(g) {
+			fp := gp.OH * gp.W
+			flat := scratch[n : n+ocg*fp]
+			clear(flat)
+			convDirectFlat(flat, buf, w, aPacked{}, &gp, 0, ocg, 0, fp)
+			ohw := g.OH * g.OW
+			for o := 0; o < ocg; o++ {
+				for y := 0; y < g.OH; y++ {
+					seg := dst[o*ohw+y*g.OW:][:g.OW]
+					binarySame(seg, seg, flat[o*fp+y*gp.W:][:g.OW], BinAdd)
+				}
+			}
+			return
+		}
 		convDirect(dst, buf, w, aPacked{}, &gp, 0, ocg, 0, gp.OH)
 		return
 	}

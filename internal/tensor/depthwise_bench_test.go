@@ -61,3 +61,28 @@ func fastest(b *testing.B, f func()) time.Duration {
 	b.ReportMetric(float64(best)/1e3, "min-µs")
 	return best
 }
+
+// BenchmarkConv times ResNet-50's and VGG16's full 3×3 and 7×7
+// convolutions (bias, fused ReLU), reporting the fastest run and GFLOP/s.
+func BenchmarkConv(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range []struct{ c, oc, hw, k, stride int }{
+		{64, 64, 56, 3, 1}, {128, 128, 28, 3, 1}, {256, 256, 14, 3, 1}, {512, 512, 7, 3, 1},
+		{128, 128, 56, 3, 2}, {512, 512, 14, 3, 2}, {3, 64, 224, 7, 2}, {64, 64, 224, 3, 1},
+	} {
+		pad := s.k / 2
+		g := ConvGeom{N: 1, C: s.c, H: s.hw, W: s.hw, OC: s.oc, KH: s.k, KW: s.k, SH: s.stride, SW: s.stride,
+			DH: 1, DW: 1, PadT: pad, PadL: pad, Groups: 1}
+		g.OH = (s.hw+2*pad-s.k)/s.stride + 1
+		g.OW = g.OH
+		b.Run(fmt.Sprintf("%d-%dx%dx%d-k%d/s%d", s.c, s.oc, s.hw, s.hw, s.k, s.stride), func(b *testing.B) {
+			x := randSlice(rng, s.c*s.hw*s.hw)
+			c := NewConv(randSlice(rng, s.oc*s.c*s.k*s.k), randSlice(rng, s.oc), g)
+			y, act := make([]float32, s.oc*g.OH*g.OW), make([]float32, s.oc*g.OH*g.OW)
+			c.Fuse(act, ActRelu, 0, 0, false)
+			scratch := make([]float32, c.Scratch())
+			best := fastest(b, func() { c.Run(y, x, scratch) })
+			b.ReportMetric(2*float64(s.c*s.oc*s.k*s.k*g.OH*g.OW)/float64(best), "GFLOP/s")
+		})
+	}
+}

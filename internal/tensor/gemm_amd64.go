@@ -2,11 +2,21 @@
 
 package tensor
 
-import "golang.org/x/sys/cpu"
+import (
+	"os"
+
+	"golang.org/x/sys/cpu"
+)
 
 // hasAVX2 selects the assembly kernels at run time; without AVX2 and FMA the
 // pure-Go kernels run.
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// hasAVX512 adds the 6×32 kernels of 512-bit vectors (AVX-512F, with the
+// operating system saving the ZMM state) to the AVX2 ones. The environment
+// variable CONVSCOPE_NO_AVX512=1 keeps the AVX2 kernels alone on such a CPU:
+// A/B measurements, and runs of the AVX2 path where CI has AVX-512.
+var hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F && os.Getenv("CONVSCOPE_NO_AVX512") != "1"
 
 //go:noescape
 func sgemmKernel6x16(k int, a, b, c *float32, ldc int)
@@ -45,3 +55,12 @@ func sfence()
 
 //go:noescape
 func even8(dst, src *float32, n int)
+
+//go:noescape
+func sgemmKernel6x32(k int, a, b, c *float32, ldc int)
+
+//go:noescape
+func sgemmKernel6x32Gather(k int, a, img *float32, offs *int32, c *float32, ldc int)
+
+//go:noescape
+func sgemmKernel6x32IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)

@@ -21,8 +21,8 @@ const (
 // gemmBuf holds one worker's packing buffers.
 type gemmBuf struct {
 	a, b []float32
-	tile [mr * nr]float32
-	tb   [kc * nr]float32 // one packed B tile of a direct convolution
+	tile [mr * 2 * nr]float32 // an edge tile (mr×nr, or mr×2nr in convDirect)
+	tb   [kc * nr]float32     // one packed B tile of a direct convolution
 	offs convOffsets
 }
 
@@ -170,53 +170,70 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 	if !first && !clamps {
 		macroKernel(buf, pa, mb, nb, kb, c, ic*ldc+jc, ldc)
 	} else {
-		for jr := 0; jr < nb; jr += nr {
-			bp := buf.b[jr*kb : (jr+nr)*kb]
+		for jr := 0; jr < nb; {
+			w := panelWidth(jr, nb)
 			for ir := 0; ir < mb; ir += mr {
 				ap := pa[ir*kb : (ir+mr)*kb]
 				row := ic + ir
-				ci := row*ldc + jc + jr
-				rows, cols := min(mr, mb-ir), min(nr, nb-jr)
-				if hasAVX2 && rows == mr && cols == nr {
-					var bias, act *float32
-					if first {
-						bias = &zeroBias[0]
-						if io.bias != nil {
-							bias = &io.bias[row : row+mr][0]
-						}
+				var bias *float32 // of a full tile, for the assembly
+				if first && mb-ir >= mr {
+					bias = &zeroBias[0]
+					if io.bias != nil {
+						bias = &io.bias[row : row+mr][0]
 					}
-					_ = c[ci+(mr-1)*ldc+nr-1] // the assembly writes this far
+				}
+				if w == 2*nr && mb-ir >= mr {
+					ci := row*ldc + jc + jr
+					var act *float32
+					_ = c[ci+(mr-1)*ldc+2*nr-1] // the assembly writes this far
 					if clamps {
-						_ = io.ep.dst[ci+(mr-1)*ldc+nr-1]
+						_ = io.ep.dst[ci+(mr-1)*ldc+2*nr-1]
 						act = &io.ep.dst[ci]
 					}
-					sgemmKernel6x16IO(kb, &ap[0], &bp[0], &c[ci], ldc, bias, act, lo, hi,
-						nt && uintptr(unsafe.Pointer(&c[ci]))%32 == 0)
+					sgemmKernel6x32IO(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, bias, act, lo, hi,
+						nt && ldc%16 == 0 && uintptr(unsafe.Pointer(&c[ci]))%64 == 0)
 					continue
 				}
-				clear(buf.tile[:])
-				kernel(kb, ap, bp, buf.tile[:], nr)
-				for i := 0; i < rows; i++ {
-					crow := c[ci+i*ldc : ci+i*ldc+cols]
-					t := buf.tile[i*nr : i*nr+cols]
-					if first {
-						b := float32(0)
-						if io.bias != nil {
-							b = io.bias[row+i]
+				for h := jr; h < jr+w; h += nr {
+					bp := buf.b[h*kb : (h+nr)*kb]
+					ci := row*ldc + jc + h
+					rows, cols := min(mr, mb-ir), min(nr, nb-h)
+					if hasAVX2 && rows == mr && cols == nr {
+						var act *float32
+						_ = c[ci+(mr-1)*ldc+nr-1] // the assembly writes this far
+						if clamps {
+							_ = io.ep.dst[ci+(mr-1)*ldc+nr-1]
+							act = &io.ep.dst[ci]
 						}
-						for j, v := range t {
-							crow[j] = b + v
-						}
-					} else {
-						for j, v := range t {
-							crow[j] += v
-						}
+						sgemmKernel6x16IO(kb, &ap[0], &bp[0], &c[ci], ldc, bias, act, lo, hi,
+							nt && uintptr(unsafe.Pointer(&c[ci]))%32 == 0)
+						continue
 					}
-					if clamps {
-						clamp(io.ep.dst[ci+i*ldc:ci+i*ldc+cols], crow, lo, hi)
+					clear(buf.tile[:mr*nr])
+					kernel(kb, ap, bp, buf.tile[:mr*nr], nr)
+					for i := 0; i < rows; i++ {
+						crow := c[ci+i*ldc : ci+i*ldc+cols]
+						t := buf.tile[i*nr : i*nr+cols]
+						if first {
+							b := float32(0)
+							if io.bias != nil {
+								b = io.bias[row+i]
+							}
+							for j, v := range t {
+								crow[j] = b + v
+							}
+						} else {
+							for j, v := range t {
+								crow[j] += v
+							}
+						}
+						if clamps {
+							clamp(io.ep.dst[ci+i*ldc:ci+i*ldc+cols], crow, lo, hi)
+						}
 					}
 				}
 			}
+			jr += w
 		}
 	}
 	if last && !clamps {
@@ -228,29 +245,50 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 
 // macroKernel adds the product of the packed panels pa (mb rows) and
 // buf.b (nb columns), over kb steps, to the block of c whose first element
-// is c[c0]: full mr×nr tiles straight into c, edge tiles through buf.tile.
+// is c[c0]: full tiles straight into c — mr×2nr with AVX-512, over two
+// adjacent panels, else mr×nr — and edge tiles through buf.tile.
 func macroKernel(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, c0, ldc int) {
-	for jr := 0; jr < nb; jr += nr {
-		bp := buf.b[jr*kb : (jr+nr)*kb]
+	for jr := 0; jr < nb; {
+		w := panelWidth(jr, nb)
 		for ir := 0; ir < mb; ir += mr {
 			ap := pa[ir*kb : (ir+mr)*kb]
 			ci := c0 + ir*ldc + jr
-			if ir+mr <= mb && jr+nr <= nb {
-				kernel(kb, ap, bp, c[ci:], ldc)
+			if w == 2*nr && ir+mr <= mb {
+				_ = c[ci+(mr-1)*ldc+2*nr-1] // the assembly writes this far
+				sgemmKernel6x32(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc)
 				continue
 			}
-			// Edge tile: compute into a scratch tile, add what fits.
-			clear(buf.tile[:])
-			kernel(kb, ap, bp, buf.tile[:], nr)
-			rows, cols := min(mr, mb-ir), min(nr, nb-jr)
-			for i := 0; i < rows; i++ {
-				crow := c[ci+i*ldc : ci+i*ldc+cols]
-				for j, v := range buf.tile[i*nr : i*nr+cols] {
-					crow[j] += v
+			for h := jr; h < jr+w; h += nr {
+				bp := buf.b[h*kb : (h+nr)*kb]
+				ci := c0 + ir*ldc + h
+				if ir+mr <= mb && h+nr <= nb {
+					kernel(kb, ap, bp, c[ci:], ldc)
+					continue
+				}
+				// Edge tile: compute into a scratch tile, add what fits.
+				clear(buf.tile[:mr*nr])
+				kernel(kb, ap, bp, buf.tile[:mr*nr], nr)
+				rows, cols := min(mr, mb-ir), min(nr, nb-h)
+				for i := 0; i < rows; i++ {
+					crow := c[ci+i*ldc : ci+i*ldc+cols]
+					for j, v := range buf.tile[i*nr : i*nr+cols] {
+						crow[j] += v
+					}
 				}
 			}
 		}
+		jr += w
 	}
+}
+
+// panelWidth is the width of the tiles at column jr of a block nb wide:
+// two panels (2nr) where the 6×32 kernels run and two whole panels remain,
+// else one.
+func panelWidth(jr, nb int) int {
+	if hasAVX512 && jr+2*nr <= nb {
+		return 2 * nr
+	}
+	return nr
 }
 
 // kernel computes a full mr×nr tile: c += a·b over kb steps.
@@ -404,6 +442,7 @@ type gemmTask struct {
 	rows   bool // [j0, j1) are rows of C (output channels), not columns
 	j0, j1 int
 	ep     epilogue
+	flat   []float32 // taskConv: the flat output (see flatTiles), or nil
 	wg     *sync.WaitGroup
 }
 
@@ -501,6 +540,10 @@ func (t *gemmTask) run() {
 	}
 	switch t.kind {
 	case taskConv:
+		if t.flat != nil {
+			t.runFlat()
+			return
+		}
 		g := &t.bs.g
 		if t.rows {
 			convDirect(t.c, t.bs.b, t.a, t.ap, g, i0, i1, 0, g.OH)

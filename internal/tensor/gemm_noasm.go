@@ -35,3 +35,15 @@ func sgemmKernel6x16IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo,
 func sfence() {}
 
 func even8(dst, src *float32, n int) { panic("tensor: no assembly kernel") }
+
+const hasAVX512 = false
+
+func sgemmKernel6x32(k int, a, b, c *float32, ldc int) { panic("tensor: no assembly kernel") }
+
+func sgemmKernel6x32Gather(k int, a, img *float32, offs *int32, c *float32, ldc int) {
+	panic("tensor: no assembly kernel")
+}
+
+func sgemmKernel6x32IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool) {
+	panic("tensor: no assembly kernel")
+}

@@ -384,8 +384,8 @@ func TestConvStreamedOutputMatchesConv2D(t *testing.T) {
 // A convolution through the column matrix unrolled in several bands of
 // output rows (the scratch limit lowered to twice the input) equals the
 // reference, with a fused activation and residual: narrow and strided
-// maps, random geometry (strided only without AVX2, where stride-1
-// convolutions take the direct kernel); and with the default limit a small
+// maps, random geometry (strided only without AVX2 or with AVX-512, where
+// stride-1 convolutions take the direct kernel); and with the default limit a small
 // late map is one band.
 func TestConvColumnBands(t *testing.T) {
 	// ResNet-50's stride-2 3×3 512-channel layer, 14×14 → 7×7.
@@ -401,8 +401,8 @@ func TestConvColumnBands(t *testing.T) {
 		k := 3 + 2*rng.IntN(2)
 		g := ConvGeom{N: 1 + rng.IntN(2), C: 8 + rng.IntN(40), H: 5 + rng.IntN(20), W: 3 + rng.IntN(9),
 			OC: 1 + rng.IntN(20), KH: k, KW: k, SH: 1 + rng.IntN(2), SW: 1 + rng.IntN(2), DH: 1, DW: 1, PadT: k / 2, PadL: k / 2, Groups: 1}
-		if !hasAVX2 {
-			g.SH = 2 // stride-1 convolutions take the direct kernel
+		if !hasAVX2 || hasAVX512 {
+			g.SH = 2 // stride-1 convolutions take the direct kernel (with AVX-512 narrow ones too: flatTiles)
 		}
 		g.OH = (g.H+2*g.PadT-g.KH)/g.SH + 1
 		g.OW = (g.W+2*g.PadL-g.KW)/g.SW + 1

@@ -1,0 +1,215 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// The 6×32 kernels for CPUs with AVX-512F. A tile is six rows of C by 32
+// columns, held in twelve ZMM accumulators Z4–Z15 (row i in Z(4+2i) for
+// columns 0–15 and Z(5+2i) for 16–31). A step loads the 32 B values of
+// its depth in Z0:Z1, broadcasts each of the six A values once and does
+// twelve 16-lane FMAs: twelve independent chains, enough to keep two FMA
+// pipes busy through the FMA latency, and two B loads per twelve FMAs.
+// The B operand is the usual packing of 16-column panels: the tile reads
+// two adjacent panels (the second k·16 floats after the first), so the
+// AVX2 kernels and these share every packing routine.
+
+#define ZERO_ACC_Z \
+	VPXORD Z4, Z4, Z4; VPXORD Z5, Z5, Z5; VPXORD Z6, Z6, Z6; \
+	VPXORD Z7, Z7, Z7; VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; VPXORD Z11, Z11, Z11; VPXORD Z12, Z12, Z12; \
+	VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15
+
+// FMA_STEP_Z: C += A[(SI), 6 values] ⊗ B[Z0:Z1].
+#define FMA_STEP_Z \
+	VBROADCASTSS (SI), Z2; VBROADCASTSS 4(SI), Z3; \
+	VFMADD231PS Z0, Z2, Z4; VFMADD231PS Z1, Z2, Z5; \
+	VFMADD231PS Z0, Z3, Z6; VFMADD231PS Z1, Z3, Z7; \
+	VBROADCASTSS 8(SI), Z2; VBROADCASTSS 12(SI), Z3; \
+	VFMADD231PS Z0, Z2, Z8; VFMADD231PS Z1, Z2, Z9; \
+	VFMADD231PS Z0, Z3, Z10; VFMADD231PS Z1, Z3, Z11; \
+	VBROADCASTSS 16(SI), Z2; VBROADCASTSS 20(SI), Z3; \
+	VFMADD231PS Z0, Z2, Z12; VFMADD231PS Z1, Z2, Z13; \
+	VFMADD231PS Z0, Z3, Z14; VFMADD231PS Z1, Z3, Z15
+
+// Output rows at (R13), R8 bytes apart.
+#define Z_ADD_ROW(lo, hi) \
+	VADDPS (R13), lo, lo; VADDPS 64(R13), hi, hi; ADDQ R8, R13
+
+#define Z_ADD_C \
+	Z_ADD_ROW(Z4, Z5); Z_ADD_ROW(Z6, Z7); Z_ADD_ROW(Z8, Z9); \
+	Z_ADD_ROW(Z10, Z11); Z_ADD_ROW(Z12, Z13); Z_ADD_ROW(Z14, Z15)
+
+#define Z_STORE_ROW(lo, hi) \
+	VMOVUPS lo, (R13); VMOVUPS hi, 64(R13); ADDQ R8, R13
+
+#define Z_STORE \
+	Z_STORE_ROW(Z4, Z5); Z_STORE_ROW(Z6, Z7); Z_STORE_ROW(Z8, Z9); \
+	Z_STORE_ROW(Z10, Z11); Z_STORE_ROW(Z12, Z13); Z_STORE_ROW(Z14, Z15)
+
+#define Z_STORE_NT_ROW(lo, hi) \
+	VMOVNTPS lo, (R13); VMOVNTPS hi, 64(R13); ADDQ R8, R13
+
+#define Z_STORE_NT \
+	Z_STORE_NT_ROW(Z4, Z5); Z_STORE_NT_ROW(Z6, Z7); Z_STORE_NT_ROW(Z8, Z9); \
+	Z_STORE_NT_ROW(Z10, Z11); Z_STORE_NT_ROW(Z12, Z13); Z_STORE_NT_ROW(Z14, Z15)
+
+#define Z_ACT_ROW(lo, hi) \
+	VMAXPS lo, Z0, Z2; VMINPS Z2, Z1, Z2; VMOVUPS Z2, (R13); \
+	VMAXPS hi, Z0, Z3; VMINPS Z3, Z1, Z3; VMOVUPS Z3, 64(R13); ADDQ R8, R13
+
+#define Z_ACT \
+	Z_ACT_ROW(Z4, Z5); Z_ACT_ROW(Z6, Z7); Z_ACT_ROW(Z8, Z9); \
+	Z_ACT_ROW(Z10, Z11); Z_ACT_ROW(Z12, Z13); Z_ACT_ROW(Z14, Z15)
+
+// func sgemmKernel6x32(k int, a, b, c *float32, ldc int)
+//
+// C[6×32] += A·B: a is a packed 6-row panel (k groups of 6 floats), b two
+// adjacent packed 16-column panels (the second at b + 16·k), c the tile's
+// top-left with a row stride of ldc elements.
+TEXT ·sgemmKernel6x32(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	MOVQ CX, R9
+	SHLQ $6, R9
+	ADDQ DI, R9
+
+	ZERO_ACC_Z
+	TESTQ CX, CX
+	JEQ   zstore
+
+zloop:
+	VMOVUPS (DI), Z0
+	VMOVUPS (R9), Z1
+	FMA_STEP_Z
+	ADDQ    $24, SI
+	ADDQ    $64, DI
+	ADDQ    $64, R9
+	DECQ    CX
+	JNE     zloop
+
+zstore:
+	MOVQ DX, R13
+	Z_ADD_C
+	MOVQ DX, R13
+	Z_STORE
+	VZEROUPPER
+	RET
+
+// func sgemmKernel6x32Gather(k int, a, img *float32, offs *int32, c *float32, ldc int)
+//
+// sgemmKernel6x32 whose B row p is the 32 floats at img[offs[p]:]: a direct
+// convolution reads its im2col rows straight from the input image.
+TEXT ·sgemmKernel6x32Gather(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ img+16(FP), DI
+	MOVQ offs+24(FP), R9
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+
+	ZERO_ACC_Z
+	TESTQ CX, CX
+	JEQ   zgstore
+
+zgloop:
+	MOVLQSX (R9), R10
+	VMOVUPS (DI)(R10*4), Z0
+	VMOVUPS 64(DI)(R10*4), Z1
+	FMA_STEP_Z
+	ADDQ    $24, SI
+	ADDQ    $4, R9
+	DECQ    CX
+	JNE     zgloop
+
+zgstore:
+	MOVQ DX, R13
+	Z_ADD_C
+	MOVQ DX, R13
+	Z_STORE
+	VZEROUPPER
+	RET
+
+// func sgemmKernel6x32IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
+//
+// sgemmKernel6x16IO at 6×32 (see there): with bias the tile starts as the
+// bias and C is written, not read; with act min(max(C, lo), hi) is also
+// written to act; with nt C is written with non-temporal stores (c and the
+// row stride 64-byte aligned; the caller fences).
+TEXT ·sgemmKernel6x32IO(SB), NOSPLIT, $0-65
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	MOVQ bias+40(FP), R11
+	MOVQ act+48(FP), R12
+	MOVQ CX, R9
+	SHLQ $6, R9
+	ADDQ DI, R9
+
+	TESTQ R11, R11
+	JEQ   zizero
+	VBROADCASTSS (R11), Z4
+	VMOVAPS      Z4, Z5
+	VBROADCASTSS 4(R11), Z6
+	VMOVAPS      Z6, Z7
+	VBROADCASTSS 8(R11), Z8
+	VMOVAPS      Z8, Z9
+	VBROADCASTSS 12(R11), Z10
+	VMOVAPS      Z10, Z11
+	VBROADCASTSS 16(R11), Z12
+	VMOVAPS      Z12, Z13
+	VBROADCASTSS 20(R11), Z14
+	VMOVAPS      Z14, Z15
+	JMP          ziloopstart
+
+zizero:
+	ZERO_ACC_Z
+
+ziloopstart:
+	TESTQ CX, CX
+	JEQ   zistore
+
+ziloop:
+	VMOVUPS (DI), Z0
+	VMOVUPS (R9), Z1
+	FMA_STEP_Z
+	ADDQ    $24, SI
+	ADDQ    $64, DI
+	ADDQ    $64, R9
+	DECQ    CX
+	JNE     ziloop
+
+zistore:
+	MOVQ  DX, R13
+	TESTQ R11, R11
+	JNE   ziwrite
+	Z_ADD_C
+
+ziwrite:
+	MOVQ    DX, R13
+	MOVBLZX nt+64(FP), R14
+	TESTQ   R14, R14
+	JNE     zint
+	Z_STORE
+	JMP     ziact
+
+zint:
+	Z_STORE_NT
+
+ziact:
+	TESTQ R12, R12
+	JEQ   zidone
+	VBROADCASTSS lo+56(FP), Z0
+	VBROADCASTSS hi+60(FP), Z1
+	MOVQ         R12, R13
+	Z_ACT
+
+zidone:
+	VZEROUPPER
+	RET
