@@ -115,6 +115,12 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 			if c.b != nil {
 				t.bias = c.b[grp*ocg : (grp+1)*ocg]
 			}
+			if pointwise(g) && hasAVX512 && kk > 0 {
+				// The product read straight from the input (pointwiseRange).
+				t.kind, t.bs = taskPointwise, bSource{b: in, ldb: oplane}
+				splitConv(t, ocg, oplane, kk*oplane)
+				continue
+			}
 			if pointwise(g) {
 				// One packed product; each block of the output starts as
 				// the bias and gets the activation while it is in cache.
@@ -124,8 +130,12 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 			}
 			if c.im2col {
 				// The same over the column matrix, unrolled band by band of
-				// output rows (bounded scratch).
+				// output rows (bounded scratch); with AVX-512 read where it
+				// is, as a 1×1 convolution's input (pointwiseRange).
 				t.kind, t.init = taskGemm, true
+				if hasAVX512 {
+					t.kind = taskPointwise
+				}
 				for r0 := 0; r0 < g.OH; r0 += c.band {
 					rows := min(c.band, g.OH-r0)
 					gb := g
@@ -188,8 +198,11 @@ func splitConv(t gemmTask, ocg, cols, colWork int) {
 		return
 	}
 	align := 1
-	if t.kind == taskGemm {
+	switch t.kind {
+	case taskGemm:
 		align = nr
+	case taskPointwise:
+		align = 2 * nr
 	}
 	split(t, cols, align, macs)
 }
@@ -235,25 +248,38 @@ func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 in
 	defer putBuf(buf)
 	kk := g.C * g.KH * g.KW
 	o := &buf.offs
-	for pc := 0; pc < kk; pc += kc {
-		kb := min(kc, kk-pc)
-		o.set(g, pc, kb)
-		for ic := c0; ic < c1; ic += mc {
-			mb := min(mc, c1-ic)
-			pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
-			for oy := r0; oy < r1; oy++ {
-				for ox := 0; ox < g.OW; {
-					tw := nr
-					if hasAVX512 && g.OW-ox > nr {
-						tw = 2 * nr
+	// Rows are taken in groups whose output block (mc channels) stays in
+	// L2 while every depth block adds to it (see convGroup).
+	rows := max(1, convGroup/max(1, g.OW))
+	for ic := c0; ic < c1; ic += mc {
+		mb := min(mc, c1-ic)
+		for rg := r0; rg < r1; rg += rows {
+			re := min(r1, rg+rows)
+			for pc := 0; pc < kk; pc += kc {
+				kb := min(kc, kk-pc)
+				o.set(g, pc, kb)
+				pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
+				for oy := rg; oy < re; oy++ {
+					for ox := 0; ox < g.OW; {
+						tw := nr
+						if hasAVX512 && g.OW-ox > nr {
+							tw = 2 * nr
+						}
+						convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox, tw)
+						ox += tw
 					}
-					convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox, tw)
-					ox += tw
 				}
 			}
 		}
 	}
 }
+
+// convGroup is how many output pixels of mc channels the direct kernels
+// complete over all depth blocks before moving on: 672 pixels × 96
+// channels are 252 KiB, which stay in L2 between depth blocks (taking
+// depth blocks outermost sent VGG16's 224×224 outputs, 12.8 MB, through
+// memory three times).
+const convGroup = 672
 
 // convTile adds the depth block of buf.offs (kb rows of the im2col matrix)
 // to output channels [ic, ic+mb) at pixels ox … ox+tw−1 of row oy (those
@@ -290,6 +316,12 @@ func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, 
 		ci := (ic+ir)*ohw + oy*g.OW + ox
 		dst, ldc := out[ci:], ohw
 		partial := rows < mr || cols < tw
+		if partial && gather && tw > nr {
+			c := ci - skip // the tile's first pixel, tx
+			_ = out[c+(rows-1)*ohw+skip+cols-1] // the last column written
+			sgemmKernel6x32GatherEdge(kb, &ap[0], &in[s], &o.rel[0], &out[c], ohw, nil, nil, 0, 0, rows, colMask(skip, cols))
+			continue
+		}
 		if partial {
 			clear(buf.tile[:mr*tw])
 			dst, ldc = buf.tile[:mr*tw], tw
@@ -328,35 +360,116 @@ func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j
 	fp := g.OH * g.W
 	o := &buf.offs
 	const tw = 2 * nr
-	for pc := 0; pc < kk; pc += kc {
-		kb := min(kc, kk-pc)
-		o.set(g, pc, kb)
-		for ic := c0; ic < c1; ic += mc {
-			mb := min(mc, c1-ic)
-			pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
-			for j := j0; j < j1; j += tw {
-				cols := min(tw, j1-j)
-				_ = in[j+int(o.relMax)+tw-1] // the bordered input's slack covers this
-				for ir := 0; ir < mb; ir += mr {
-					ap := pa[ir*kb : (ir+mr)*kb]
-					rows := min(mr, mb-ir)
-					ci := (ic+ir)*fp + j
-					if rows == mr && cols == tw {
-						_ = out[ci+(mr-1)*fp+tw-1] // the assembly writes this far
-						sgemmKernel6x32Gather(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp)
-						continue
-					}
-					clear(buf.tile[:mr*tw])
-					sgemmKernel6x32Gather(kb, &ap[0], &in[j], &o.rel[0], &buf.tile[0], tw)
-					for i := 0; i < rows; i++ {
-						seg := out[ci+i*fp:][:cols]
-						binarySame(seg, seg, buf.tile[i*tw:][:cols], BinAdd)
+	for ic := c0; ic < c1; ic += mc {
+		mb := min(mc, c1-ic)
+		for jg := j0; jg < j1; jg += convGroup {
+			je := min(j1, jg+convGroup)
+			for pc := 0; pc < kk; pc += kc {
+				kb := min(kc, kk-pc)
+				o.set(g, pc, kb)
+				pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
+				for j := jg; j < je; j += tw {
+					cols := min(tw, je-j)
+					_ = in[j+int(o.relMax)+tw-1] // the bordered input's slack covers this
+					for ir := 0; ir < mb; ir += mr {
+						ap := pa[ir*kb : (ir+mr)*kb]
+						rows := min(mr, mb-ir)
+						ci := (ic+ir)*fp + j
+						if rows == mr && cols == tw {
+							_ = out[ci+(mr-1)*fp+tw-1] // the assembly writes this far
+							sgemmKernel6x32Gather(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp)
+							continue
+						}
+						_ = out[ci+(rows-1)*fp+cols-1]
+						sgemmKernel6x32GatherEdge(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp, nil, nil, 0, 0, rows, colMask(0, cols))
 					}
 				}
 			}
 		}
 	}
 }
+
+// pointwiseRange computes output channels [i0, i1) (i0 a multiple of mr)
+// and pixels [j0, j1) of a 1×1 convolution with the 6×32 kernels, reading
+// the input [k, ldb] where it is (input channel p of pixel j at
+// p·ldb + j) instead of packing it, as convDirect does for larger kernels:
+// for the 16–32 input channels of MobileNet v2's expansions the packing
+// copied as much as the product computed. Each tile starts as the bias in
+// the first depth block and gets a clamp activation in the last; other
+// epilogues are applied at the end. Output blocks of mc channels ×
+// convGroup pixels are completed over all depth blocks in turn.
+func pointwiseRange(t *gemmTask, i0, i1, j0, j1 int) {
+	buf := getBuf()
+	defer putBuf(buf)
+	k, ldb, in := t.k, t.bs.ldb, t.bs.b
+	lo, hi, clamps := t.ep.clampOf()
+	rel := &buf.offs.rel
+	const tw = 2 * nr
+	// A group's input block (kc channels × width pixels) stays in L2 while
+	// each 6-channel panel of the output walks along it.
+	width := max(tw, pointwiseGroup/min(k, kc)/tw*tw)
+	for ic := i0; ic < i1; ic += mc {
+		mb := min(mc, i1-ic)
+		for jg := j0; jg < j1; jg += width {
+			je := min(j1, jg+width)
+			for pc := 0; pc < k; pc += kc {
+				kb := min(kc, k-pc)
+				for p := 0; p < kb; p++ {
+					rel[p] = int32((pc + p) * ldb)
+				}
+				pa := t.ap.block(buf, false, t.a, t.lda, ic, mb, pc, kb, 1)
+				first, last := pc == 0, pc+kb == k
+				// The kernel reads 32 pixels of each input channel,
+				// masked-off ones too: a last tile that would read past
+				// the input's end (only the last can) is packed instead.
+				inPlace := je
+				if jl := jg + (je-jg-1)/tw*tw; (pc+kb-1)*ldb+jl+tw > len(in) {
+					inPlace = jl
+					packB(buf.b, false, in, ldb, pc, kb, jl, je-jl)
+					if je-jl <= nr {
+						clear(buf.b[nr*kb : 2*nr*kb])
+					}
+				}
+				for ir := 0; ir < mb; ir += mr {
+					ap := pa[ir*kb : (ir+mr)*kb]
+					rows, row := min(mr, mb-ir), ic+ir
+					var bias [mr]float32
+					var pb *float32
+					if first {
+						if t.bias != nil {
+							copy(bias[:rows], t.bias[row:row+rows])
+						}
+						pb = &bias[0]
+					}
+					for j := jg; j < je; j += tw {
+						cols := min(tw, je-j)
+						ci := row*t.ldc + j
+						var act *float32
+						_ = t.c[ci+(rows-1)*t.ldc+cols-1] // the assembly writes this far
+						if last && clamps {
+							_ = t.ep.dst[ci+(rows-1)*t.ldc+cols-1]
+							act = &t.ep.dst[ci]
+						}
+						if j < inPlace {
+							sgemmKernel6x32GatherEdge(kb, &ap[0], &in[j], &rel[0], &t.c[ci], t.ldc, pb, act, lo, hi, rows, colMask(0, cols))
+						} else {
+							sgemmKernel6x32Edge(kb, &ap[0], &buf.b[0], &t.c[ci], t.ldc, pb, act, lo, hi, rows, colMask(0, cols))
+						}
+					}
+				}
+			}
+		}
+	}
+	if !clamps {
+		for i := i0; i < i1; i++ {
+			t.ep.apply(t.c, i*t.ldc+j0, i*t.ldc+j1)
+		}
+	}
+}
+
+// pointwiseGroup is the input block (in floats) pointwiseRange keeps in L2
+// while the output panels walk along it: 256 KiB.
+const pointwiseGroup = 1 << 16
 
 // runFlat is a taskConv over a flat output (t.flat, see flatTiles): it
 // sets its part to the bias, adds the convolution, then copies the

@@ -213,3 +213,131 @@ ziact:
 zidone:
 	VZEROUPPER
 	RET
+
+// The edge kernels: any tile of at most 6 rows (rows) by 32 columns (the
+// set bits of mask, from bit 0) through opmasks K1 (columns 0–15) and K2
+// (16–31). Loads of C and stores are masked (AVX-512 suppresses faults in
+// masked-off lanes), rows past rows are neither read nor written; the A
+// panel is zero-padded past rows by the packing. With bias (six values,
+// the unused ones zero) the tile starts as the bias and C is written, not
+// read; without it the product is added to C. With act min(max(C, lo), hi)
+// is written to act too. E_ROW handles row i: OP on the two halves at
+// (R13), then the next row, or the end after rows rows (BX counts down).
+#define E_ADD(lo, hi) \
+	VADDPS (R13), lo, K1, lo; VADDPS 64(R13), hi, K2, hi
+
+#define E_STORE(lo, hi) \
+	VMOVUPS lo, K1, (R13); VMOVUPS hi, K2, 64(R13)
+
+#define E_ACT(lo, hi) \
+	VMAXPS lo, Z0, Z2; VMINPS Z2, Z1, Z2; VMOVUPS Z2, K1, (R13); \
+	VMAXPS hi, Z0, Z3; VMINPS Z3, Z1, Z3; VMOVUPS Z3, K2, 64(R13)
+
+#define E_ROWS(OP, end) \
+	OP(Z4, Z5); DECQ BX; JEQ end; ADDQ R8, R13; \
+	OP(Z6, Z7); DECQ BX; JEQ end; ADDQ R8, R13; \
+	OP(Z8, Z9); DECQ BX; JEQ end; ADDQ R8, R13; \
+	OP(Z10, Z11); DECQ BX; JEQ end; ADDQ R8, R13; \
+	OP(Z12, Z13); DECQ BX; JEQ end; ADDQ R8, R13; \
+	OP(Z14, Z15)
+
+// E_START sets the accumulators to the bias at (R11), or to zero.
+#define E_START(zero, start) \
+	TESTQ R11, R11; JEQ zero; \
+	VBROADCASTSS (R11), Z4; VMOVAPS Z4, Z5; \
+	VBROADCASTSS 4(R11), Z6; VMOVAPS Z6, Z7; \
+	VBROADCASTSS 8(R11), Z8; VMOVAPS Z8, Z9; \
+	VBROADCASTSS 12(R11), Z10; VMOVAPS Z10, Z11; \
+	VBROADCASTSS 16(R11), Z12; VMOVAPS Z12, Z13; \
+	VBROADCASTSS 20(R11), Z14; VMOVAPS Z14, Z15; \
+	JMP start; \
+zero: \
+	ZERO_ACC_Z; \
+start:
+
+// E_FINISH: C (+)= the accumulators, masked, then the activation. Needs
+// R8 = row stride in bytes, DX = c, R11 = bias, R12 = act, R14 = rows,
+// K1/K2 set, and lo/hi at the given argument offsets.
+#define E_FINISH(lo, hi, added, store, stored, act, done) \
+	TESTQ R11, R11; JNE added; \
+	MOVQ DX, R13; MOVQ R14, BX; E_ROWS(E_ADD, added); \
+added: \
+	MOVQ DX, R13; MOVQ R14, BX; E_ROWS(E_STORE, stored); \
+stored: \
+	TESTQ R12, R12; JEQ done; \
+	VBROADCASTSS lo, Z0; VBROADCASTSS hi, Z1; \
+	MOVQ R12, R13; MOVQ R14, BX; E_ROWS(E_ACT, done); \
+done: \
+	VZEROUPPER; RET
+
+// func sgemmKernel6x32Edge(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, rows int, mask uint32)
+TEXT ·sgemmKernel6x32Edge(SB), NOSPLIT, $0-76
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	MOVQ bias+40(FP), R11
+	MOVQ act+48(FP), R12
+	MOVQ rows+64(FP), R14
+	MOVL mask+72(FP), AX
+	KMOVW AX, K1
+	SHRL $16, AX
+	KMOVW AX, K2
+	MOVQ CX, R9
+	SHLQ $6, R9
+	ADDQ DI, R9
+	E_START(ezero, estart)
+	TESTQ CX, CX
+	JEQ   efin
+
+eloop:
+	VMOVUPS (DI), Z0
+	VMOVUPS (R9), Z1
+	FMA_STEP_Z
+	ADDQ    $24, SI
+	ADDQ    $64, DI
+	ADDQ    $64, R9
+	DECQ    CX
+	JNE     eloop
+
+efin:
+	E_FINISH(lo+56(FP), hi+60(FP), eadded, estore, estored, eact, edone)
+
+// func sgemmKernel6x32GatherEdge(k int, a, img *float32, offs *int32, c *float32, ldc int, bias, act *float32, lo, hi float32, rows int, mask uint32)
+//
+// sgemmKernel6x32Edge whose B row p is the 32 floats at img[offs[p]:] (the
+// masked-off columns are read too: the caller keeps them in bounds).
+TEXT ·sgemmKernel6x32GatherEdge(SB), NOSPLIT, $0-84
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ img+16(FP), DI
+	MOVQ offs+24(FP), R9
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	MOVQ bias+48(FP), R11
+	MOVQ act+56(FP), R12
+	MOVQ rows+72(FP), R14
+	MOVL mask+80(FP), AX
+	KMOVW AX, K1
+	SHRL $16, AX
+	KMOVW AX, K2
+	E_START(gzero, gstart)
+	TESTQ CX, CX
+	JEQ   gfin
+
+gloop:
+	MOVLQSX (R9), R10
+	VMOVUPS (DI)(R10*4), Z0
+	VMOVUPS 64(DI)(R10*4), Z1
+	FMA_STEP_Z
+	ADDQ    $24, SI
+	ADDQ    $4, R9
+	DECQ    CX
+	JNE     gloop
+
+gfin:
+	E_FINISH(lo+64(FP), hi+68(FP), gadded, gstore, gstored, gact, gdone)
+

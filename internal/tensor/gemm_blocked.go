@@ -148,6 +148,7 @@ func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPac
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
 			bs.pack(buf.b, pc, kb, jc, nb)
+			padPanels(buf.b, kb, nb)
 			for ic := i0; ic < i1; ic += mc {
 				mb := min(mc, i1-ic)
 				a := ap.block(buf, transA, a, lda, ic, mb, pc, kb, alpha)
@@ -175,61 +176,66 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 			for ir := 0; ir < mb; ir += mr {
 				ap := pa[ir*kb : (ir+mr)*kb]
 				row := ic + ir
-				var bias *float32 // of a full tile, for the assembly
-				if first && mb-ir >= mr {
-					bias = &zeroBias[0]
-					if io.bias != nil {
-						bias = &io.bias[row : row+mr][0]
+				ci := row*ldc + jc + jr
+				rows, cols := min(mr, mb-ir), min(w, nb-jr)
+				if hasAVX2 && rows == mr && cols == w {
+					var bias, act *float32
+					if first {
+						bias = &zeroBias[0]
+						if io.bias != nil {
+							bias = &io.bias[row : row+mr][0]
+						}
 					}
-				}
-				if w == 2*nr && mb-ir >= mr {
-					ci := row*ldc + jc + jr
-					var act *float32
-					_ = c[ci+(mr-1)*ldc+2*nr-1] // the assembly writes this far
+					_ = c[ci+(mr-1)*ldc+w-1] // the assembly writes this far
 					if clamps {
-						_ = io.ep.dst[ci+(mr-1)*ldc+2*nr-1]
+						_ = io.ep.dst[ci+(mr-1)*ldc+w-1]
 						act = &io.ep.dst[ci]
 					}
-					sgemmKernel6x32IO(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, bias, act, lo, hi,
-						nt && ldc%16 == 0 && uintptr(unsafe.Pointer(&c[ci]))%64 == 0)
+					if w == 2*nr {
+						sgemmKernel6x32IO(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, bias, act, lo, hi,
+							nt && ldc%16 == 0 && uintptr(unsafe.Pointer(&c[ci]))%64 == 0)
+					} else {
+						sgemmKernel6x16IO(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, bias, act, lo, hi,
+							nt && uintptr(unsafe.Pointer(&c[ci]))%32 == 0)
+					}
 					continue
 				}
-				for h := jr; h < jr+w; h += nr {
-					bp := buf.b[h*kb : (h+nr)*kb]
-					ci := row*ldc + jc + h
-					rows, cols := min(mr, mb-ir), min(nr, nb-h)
-					if hasAVX2 && rows == mr && cols == nr {
-						var act *float32
-						_ = c[ci+(mr-1)*ldc+nr-1] // the assembly writes this far
-						if clamps {
-							_ = io.ep.dst[ci+(mr-1)*ldc+nr-1]
-							act = &io.ep.dst[ci]
+				if w == 2*nr {
+					var bias [mr]float32
+					var pb, act *float32
+					if first {
+						if io.bias != nil {
+							copy(bias[:rows], io.bias[row:row+rows])
 						}
-						sgemmKernel6x16IO(kb, &ap[0], &bp[0], &c[ci], ldc, bias, act, lo, hi,
-							nt && uintptr(unsafe.Pointer(&c[ci]))%32 == 0)
-						continue
+						pb = &bias[0]
 					}
-					clear(buf.tile[:mr*nr])
-					kernel(kb, ap, bp, buf.tile[:mr*nr], nr)
-					for i := 0; i < rows; i++ {
-						crow := c[ci+i*ldc : ci+i*ldc+cols]
-						t := buf.tile[i*nr : i*nr+cols]
-						if first {
-							b := float32(0)
-							if io.bias != nil {
-								b = io.bias[row+i]
-							}
-							for j, v := range t {
-								crow[j] = b + v
-							}
-						} else {
-							for j, v := range t {
-								crow[j] += v
-							}
+					_ = c[ci+(rows-1)*ldc+cols-1] // the assembly writes this far
+					if clamps {
+						_ = io.ep.dst[ci+(rows-1)*ldc+cols-1]
+						act = &io.ep.dst[ci]
+					}
+					sgemmKernel6x32Edge(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, pb, act, lo, hi, rows, colMask(0, cols))
+					continue
+				}
+				tile := edgeTile(buf, ap, kb, jr, w)
+				for i := 0; i < rows; i++ {
+					crow := c[ci+i*ldc : ci+i*ldc+cols]
+					t := tile[i*w : i*w+cols]
+					if first {
+						b := float32(0)
+						if io.bias != nil {
+							b = io.bias[row+i]
 						}
-						if clamps {
-							clamp(io.ep.dst[ci+i*ldc:ci+i*ldc+cols], crow, lo, hi)
+						for j, v := range t {
+							crow[j] = b + v
 						}
+					} else {
+						for j, v := range t {
+							crow[j] += v
+						}
+					}
+					if clamps {
+						clamp(io.ep.dst[ci+i*ldc:ci+i*ldc+cols], crow, lo, hi)
 					}
 				}
 			}
@@ -253,27 +259,28 @@ func macroKernel(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, c0, ld
 		for ir := 0; ir < mb; ir += mr {
 			ap := pa[ir*kb : (ir+mr)*kb]
 			ci := c0 + ir*ldc + jr
-			if w == 2*nr && ir+mr <= mb {
-				_ = c[ci+(mr-1)*ldc+2*nr-1] // the assembly writes this far
-				sgemmKernel6x32(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc)
+			rows, cols := min(mr, mb-ir), min(w, nb-jr)
+			if rows == mr && cols == w {
+				if w == 2*nr {
+					_ = c[ci+(mr-1)*ldc+w-1] // the assembly writes this far
+					sgemmKernel6x32(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc)
+				} else {
+					kernel(kb, ap, buf.b[jr*kb:(jr+nr)*kb], c[ci:], ldc)
+				}
 				continue
 			}
-			for h := jr; h < jr+w; h += nr {
-				bp := buf.b[h*kb : (h+nr)*kb]
-				ci := c0 + ir*ldc + h
-				if ir+mr <= mb && h+nr <= nb {
-					kernel(kb, ap, bp, c[ci:], ldc)
-					continue
-				}
-				// Edge tile: compute into a scratch tile, add what fits.
-				clear(buf.tile[:mr*nr])
-				kernel(kb, ap, bp, buf.tile[:mr*nr], nr)
-				rows, cols := min(mr, mb-ir), min(nr, nb-h)
-				for i := 0; i < rows; i++ {
-					crow := c[ci+i*ldc : ci+i*ldc+cols]
-					for j, v := range buf.tile[i*nr : i*nr+cols] {
-						crow[j] += v
-					}
+			if w == 2*nr {
+				_ = c[ci+(rows-1)*ldc+cols-1] // the assembly writes this far
+				_ = buf.b[(jr+w)*kb-1]        // both panels, the second perhaps all zeros (padPanels)
+				sgemmKernel6x32Edge(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, nil, nil, 0, 0, rows, colMask(0, cols))
+				continue
+			}
+			// Edge tile: compute into a scratch tile, add what fits.
+			tile := edgeTile(buf, ap, kb, jr, w)
+			for i := 0; i < rows; i++ {
+				crow := c[ci+i*ldc : ci+i*ldc+cols]
+				for j, v := range tile[i*w : i*w+cols] {
+					crow[j] += v
 				}
 			}
 		}
@@ -281,14 +288,40 @@ func macroKernel(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, c0, ld
 	}
 }
 
+// edgeTile computes the mr×w tile of the packed panels ap and buf.b at
+// column jr into buf.tile (row stride w) and returns it.
+func edgeTile(buf *gemmBuf, ap []float32, kb, jr, w int) []float32 {
+	tile := buf.tile[:mr*w]
+	clear(tile)
+	if w == 2*nr {
+		_ = buf.b[(jr+w)*kb-1] // both panels, the second perhaps all zeros (padPanels)
+		sgemmKernel6x32(kb, &ap[0], &buf.b[jr*kb], &tile[0], w)
+	} else {
+		kernel(kb, ap, buf.b[jr*kb:(jr+nr)*kb], tile, nr)
+	}
+	return tile
+}
+
+// colMask is the opmask of the edge kernels for columns [skip, skip+cols).
+func colMask(skip, cols int) uint32 { return uint32((uint64(1)<<cols - 1) << skip) }
+
 // panelWidth is the width of the tiles at column jr of a block nb wide:
-// two panels (2nr) where the 6×32 kernels run and two whole panels remain,
-// else one.
+// two panels (2nr) where the 6×32 kernels run and more than one panel's
+// columns remain, else one. A last 32-column tile may have a panel of
+// zeros (padPanels).
 func panelWidth(jr, nb int) int {
-	if hasAVX512 && jr+2*nr <= nb {
+	if hasAVX512 && nb-jr > nr {
 		return 2 * nr
 	}
 	return nr
+}
+
+// padPanels zeroes the panel after the nb columns packed in b when the
+// 32-column tiles need it (an odd number of panels; see panelWidth).
+func padPanels(b []float32, kb, nb int) {
+	if np := (nb + nr - 1) / nr; hasAVX512 && np%2 == 1 && np > 1 {
+		clear(b[np*nr*kb : (np+1)*nr*kb])
+	}
 }
 
 // kernel computes a full mr×nr tile: c += a·b over kb steps.
@@ -423,6 +456,7 @@ const (
 	taskConv
 	taskGemv
 	taskDepthwise
+	taskPointwise
 )
 
 type gemmTask struct {
@@ -559,6 +593,8 @@ func (t *gemmTask) run() {
 		gemvRange(t.m, t.k, t.alpha, t.a, t.lda, t.bs.b, t.bs.ldb, t.c, t.ldc, t.j0, t.j1)
 	case taskDepthwise:
 		depthwiseRange(t, t.j0, t.j1)
+	case taskPointwise:
+		pointwiseRange(t, i0, i1, j0, j1)
 	default:
 		var io *gemmIO
 		if t.init {

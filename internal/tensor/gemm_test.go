@@ -434,3 +434,40 @@ func TestConvColumnBands(t *testing.T) {
 		t.Errorf("only %d of 60 trials unrolled in several bands", bands)
 	}
 }
+
+// The direct kernel's tilings on chosen geometries, against the reference
+// with a fused ReLU: row by row with a short last tile overlapping its
+// neighbour (61 and 250 pixels, 5×5), whole tiles (64, 224), flat (14, 7,
+// 28 and 56), with channel counts that leave short 6-row tiles, and the
+// same through ConvAddSerial.
+func TestConvTilePaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, s := range []struct{ c, oc, hw, k int }{
+		{5, 7, 61, 5}, {3, 13, 250, 5}, {4, 11, 64, 3}, {2, 6, 224, 3},
+		{9, 17, 14, 3}, {33, 8, 7, 3}, {7, 5, 28, 3}, {6, 20, 56, 3},
+	} {
+		pad := s.k / 2
+		g := ConvGeom{N: 1, C: s.c, H: s.hw / 2, W: s.hw, OC: s.oc, OH: s.hw / 2, OW: s.hw, KH: s.k, KW: s.k,
+			SH: 1, SW: 1, DH: 1, DW: 1, PadT: pad, PadL: pad, Groups: 1}
+		x := randSlice(rng, g.C*g.H*g.W)
+		w := randSlice(rng, g.OC*g.C*g.KH*g.KW)
+		b := randSlice(rng, g.OC)
+		want := make([]float32, g.OC*g.OH*g.OW)
+		Conv2D(want, x, w, b, g)
+		c := NewConv(w, b, g)
+		got, act := randSlice(rng, len(want)), randSlice(rng, len(want))
+		c.Fuse(act, ActRelu, 0, 0, false)
+		c.Run(got, x, randSlice(rng, c.Scratch()))
+		acc := make([]float32, len(want))
+		for o := 0; o < g.OC; o++ {
+			fill(acc[o*g.OH*g.OW:(o+1)*g.OH*g.OW], b[o])
+		}
+		ConvAddSerial(acc, x, w, randSlice(rng, ConvScratch(g)), g)
+		for i, v := range want {
+			tol := 1e-4 * (1 + math.Abs(float64(v)))
+			if math.Abs(float64(got[i]-v)) > tol || math.Abs(float64(act[i]-max(v, 0))) > tol || math.Abs(float64(acc[i]-v)) > tol {
+				t.Fatalf("%+v (flat %v): [%d] %v, relu %v, serial %v, want %v", g, flatTiles(g), i, got[i], act[i], acc[i], v)
+			}
+		}
+	}
+}
