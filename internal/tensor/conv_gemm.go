@@ -317,7 +317,7 @@ func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, 
 		dst, ldc := out[ci:], ohw
 		partial := rows < mr || cols < tw
 		if partial && gather && tw > nr {
-			c := ci - skip // the tile's first pixel, tx
+			c := ci - skip                      // the tile's first pixel, tx
 			_ = out[c+(rows-1)*ohw+skip+cols-1] // the last column written
 			sgemmKernel6x32GatherEdge(kb, &ap[0], &in[s], &o.rel[0], &out[c], ohw, nil, nil, 0, 0, rows, colMask(skip, cols))
 			continue
