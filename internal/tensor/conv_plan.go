@@ -12,6 +12,7 @@ type Conv struct {
 	im2col bool      // unroll the input into scratch, then one packed product
 	band   int       // with im2col: output rows unrolled at a time
 	ep     epilogue
+	dw     *dwTables // depthwise with AVX-512: dwPlaneZ's tables
 }
 
 // NewConv plans the convolution of g with weights w [OC, C/Groups, KH, KW]
@@ -20,6 +21,7 @@ func NewConv(w, b []float32, g ConvGeom) *Conv {
 	g.Groups = max(1, g.Groups)
 	c := &Conv{g: g, w: w, b: b}
 	if c.depthwise() {
+		c.dw = newDWTables(g)
 		return c
 	}
 	ocg, kk := g.OC/g.Groups, g.C/g.Groups*g.KH*g.KW

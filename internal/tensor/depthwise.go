@@ -20,9 +20,75 @@ func depthwiseGeom(g *ConvGeom) (d dwGeom, ok bool) {
 	return d, d.hp*d.wp+g.OH*d.n <= kc*nc
 }
 
+// dwArgs is the geometry dwPlaneZ reads (the assembly knows its layout:
+// ten ints, then three float32).
+type dwArgs struct {
+	H, W, OH, OW, KH, KW, padT, padL, S, nblk int
+	bias, lo, hi                               float32
+}
+
+// dwTables drive dwPlaneZ over planes of one geometry: per tap
+// (row-major) its offset from a row's base; per tap and block of 16
+// outputs (masks[t·nblk + b]) the mask of the input columns it loads that
+// are within the plane (32 bits, two 16-bit halves, at stride 2); then per
+// block the mask of its outputs within the row; then per block whether it
+// and the next three load only columns within the plane (1) or not (0).
+type dwTables struct {
+	args  dwArgs
+	offs  []int32
+	masks []uint32
+}
+
+// newDWTables plans g for dwPlaneZ, or returns nil where it does not apply
+// (no AVX-512, dilation, strides other than 1 and 2 or unequal).
+func newDWTables(g ConvGeom) *dwTables {
+	s := g.SH
+	if !hasAVX512 || g.DH != 1 || g.DW != 1 || g.SW != s || s != 1 && s != 2 || g.H*g.W == 0 || g.OH*g.OW == 0 {
+		return nil
+	}
+	kk := g.KH * g.KW
+	nblk := (g.OW + 15) / 16
+	t := &dwTables{
+		args:  dwArgs{H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, padT: g.PadT, padL: g.PadL, S: s, nblk: nblk},
+		offs:  make([]int32, kk),
+		masks: make([]uint32, (kk+2)*nblk),
+	}
+	for dy := 0; dy < g.KH; dy++ {
+		for dx := 0; dx < g.KW; dx++ {
+			t.offs[dy*g.KW+dx] = int32(dy*g.W + dx)
+		}
+	}
+	for b := 0; b < nblk; b++ {
+		for tap := 0; tap < kk; tap++ {
+			dx := tap % g.KW
+			var m uint32
+			for i := 0; i < 16*s; i++ { // the lanes a tap loads
+				if col := 16*b*s + i + dx - g.PadL; col >= 0 && col < g.W {
+					m |= 1 << i
+				}
+			}
+			t.masks[tap*nblk+b] = m
+		}
+		t.masks[kk*nblk+b] = 1<<min(16, g.OW-16*b) - 1
+	}
+	all := uint32(1<<(16*s) - 1)
+	for b := 0; b+4 <= nblk; b++ {
+		full := uint32(1)
+		for tap := 0; tap < kk; tap++ {
+			for j := b; j < b+4; j++ {
+				if t.masks[tap*nblk+j] != all {
+					full = 0
+				}
+			}
+		}
+		t.masks[(kk+1)*nblk+b] = full
+	}
+	return t
+}
+
 func (c *Conv) runDepthwise(dst, src []float32) {
 	g := c.g
-	t := gemmTask{kind: taskDepthwise, a: c.w, bias: c.b, bs: bSource{b: src, g: g}, c: dst, ep: c.ep}
+	t := gemmTask{kind: taskDepthwise, a: c.w, bias: c.b, bs: bSource{b: src, g: g}, c: dst, ep: c.ep, dw: c.dw}
 	macs := int64(g.N*g.C) * int64(g.OH*g.OW) * int64(g.KH*g.KW)
 	split(t, g.N*g.C, 1, 4*macs) // memory-bound: split sooner than a GEMM
 }
@@ -32,6 +98,28 @@ func (c *Conv) runDepthwise(dst, src []float32) {
 func depthwiseRange(t *gemmTask, p0, p1 int) {
 	g := &t.bs.g
 	plane, oplane, khw := g.H*g.W, g.OH*g.OW, g.KH*g.KW
+	if t.dw != nil {
+		a := t.dw.args
+		lo, hi, clamps := t.ep.clampOf()
+		a.lo, a.hi = lo, hi
+		for p := p0; p < p1; p++ {
+			ch := p % g.C
+			a.bias = 0
+			if t.bias != nil {
+				a.bias = t.bias[ch]
+			}
+			var act *float32
+			if clamps {
+				act = &t.ep.dst[p*oplane : (p+1)*oplane][0]
+			}
+			dwPlaneZ(&t.c[p*oplane : (p+1)*oplane][0], &t.bs.b[p*plane : (p+1)*plane][0], &t.a[ch*khw : (ch+1)*khw][0],
+				act, &t.dw.offs[0], &t.dw.masks[0], &a)
+			if !clamps {
+				t.ep.apply(t.c, p*oplane, (p+1)*oplane)
+			}
+		}
+		return
+	}
 	d, fast := depthwiseGeom(g)
 	var pad, rows []float32
 	if fast {

@@ -477,6 +477,7 @@ type gemmTask struct {
 	j0, j1 int
 	ep     epilogue
 	flat   []float32 // taskConv: the flat output (see flatTiles), or nil
+	dw     *dwTables // taskDepthwise: the AVX-512 kernel's tables, or nil
 	wg     *sync.WaitGroup
 }
 

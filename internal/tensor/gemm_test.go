@@ -471,3 +471,48 @@ func TestConvTilePaths(t *testing.T) {
 		}
 	}
 }
+
+// Depthwise convolutions against the reference on random geometries —
+// kernels 1 to 7, strides 1 and 2 (and 3, the general path), padding on
+// any side up to the kernel, maps from 1 to 120 pixels wide — with and
+// without a fused ReLU6 or bias.
+func TestDepthwiseMatchesConv2D(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for trial := 0; trial < 300; trial++ {
+		k := 1 + rng.IntN(7)
+		s := 1 + rng.IntN(2)
+		if trial%10 == 9 {
+			s = 3
+		}
+		c := 2 + rng.IntN(5)
+		g := ConvGeom{N: 1 + rng.IntN(2), C: c, OC: c, Groups: c, H: 1 + rng.IntN(40), W: 1 + rng.IntN(120),
+			KH: k, KW: k, SH: s, SW: s, DH: 1, DW: 1, PadT: rng.IntN(k + 1), PadL: rng.IntN(k + 1)}
+		padB, padR := rng.IntN(k+1), rng.IntN(k+1)
+		g.OH = (g.H+g.PadT+padB-g.KH)/g.SH + 1
+		g.OW = (g.W+g.PadL+padR-g.KW)/g.SW + 1
+		if g.OH <= 0 || g.OW <= 0 {
+			continue
+		}
+		x := randSlice(rng, g.N*g.C*g.H*g.W)
+		w := randSlice(rng, g.C*k*k)
+		var b []float32
+		if rng.IntN(2) == 0 {
+			b = randSlice(rng, g.C)
+		}
+		want := make([]float32, g.N*g.C*g.OH*g.OW)
+		Conv2D(want, x, w, b, g)
+		cv := NewConv(w, b, g)
+		got, act := randSlice(rng, len(want)), randSlice(rng, len(want))
+		fused := rng.IntN(2) == 0
+		if fused {
+			cv.Fuse(act, ActClip, 0, 6, false)
+		}
+		cv.Run(got, x, make([]float32, cv.Scratch()))
+		for i, v := range want {
+			tol := 1e-4 * (1 + math.Abs(float64(v)))
+			if math.Abs(float64(got[i]-v)) > tol || fused && math.Abs(float64(act[i]-min(max(v, 0), 6))) > tol {
+				t.Fatalf("trial %d %+v (padB %d padR %d, AVX-512 tables %v): [%d] %v, relu6 %v, want %v", trial, g, padB, padR, cv.dw != nil, i, got[i], act[i], v)
+			}
+		}
+	}
+}
