@@ -24,7 +24,7 @@ func depthwiseGeom(g *ConvGeom) (d dwGeom, ok bool) {
 // ten ints, then three float32).
 type dwArgs struct {
 	H, W, OH, OW, KH, KW, padT, padL, S, nblk int
-	bias, lo, hi                               float32
+	bias, lo, hi                              float32
 }
 
 // dwTables drive dwPlaneZ over planes of one geometry: per tap
