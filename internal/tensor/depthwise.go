@@ -1,5 +1,7 @@
 package tensor
 
+import "unsafe"
+
 // Depthwise convolution (one input and one output channel per group): each
 // plane is computed at stride 1 from a zero-bordered copy of its channel's
 // plane by one call of dwPlane (eight or 32 pixels at a time, row after
@@ -26,6 +28,9 @@ type dwArgs struct {
 	H, W, OH, OW, KH, KW, padT, padL, S, nblk int
 	bias, lo, hi                              float32
 }
+
+// The assembly's offsets: a compile error here if the layout moves.
+var _ = [1]struct{}{}[unsafe.Offsetof(dwArgs{}.bias)-80+unsafe.Offsetof(dwArgs{}.hi)-88]
 
 // dwTables drive dwPlaneZ over planes of one geometry: per tap
 // (row-major) its offset from a row's base; per tap and block of 16

@@ -73,3 +73,6 @@ func sgemmKernel6x32GatherEdge(k int, a, img *float32, offs *int32, c *float32, 
 
 //go:noescape
 func dwPlaneZ(out, in, w, act *float32, offs *int32, masks *uint32, a *dwArgs)
+
+//go:noescape
+func maxPool2Row(dst, r0, r1 *float32, n int)

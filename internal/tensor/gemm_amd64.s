@@ -479,3 +479,41 @@ eloop:
 edone:
 	VZEROUPPER
 	RET
+
+// func maxPool2Row(dst, r0, r1 *float32, n int)
+//
+// dst[x] = the 2×2 maximum of r0[2x], r0[2x+1], r1[2x], r1[2x+1] for n a
+// multiple of 8, as maxPool2x2 computes it: each VMAXPS returns its second
+// operand (the earlier cell) unless the first is greater, so the first
+// maximum wins and a NaN is kept only where it comes first.
+TEXT ·maxPool2Row(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ r0+8(FP), SI
+	MOVQ r1+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JEQ  mpdone
+
+mploop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2 // r0 even cells (a), lane-interleaved
+	VSHUFPS $0xDD, Y1, Y0, Y3 // r0 odd cells (b)
+	VMAXPS  Y2, Y3, Y4        // b > a ? b : a
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2 // r1 even (c)
+	VSHUFPS $0xDD, Y1, Y0, Y3 // r1 odd (d)
+	VMAXPS  Y2, Y3, Y5        // d > c ? d : c
+	VMAXPS  Y4, Y5, Y4        // c' > a' ? c' : a'
+	VPERMPD $0xD8, Y4, Y4     // 64-bit pairs in order 0 2 1 3
+	VMOVUPS Y4, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     mploop
+
+mpdone:
+	VZEROUPPER
+	RET

@@ -457,6 +457,7 @@ const (
 	taskGemv
 	taskDepthwise
 	taskPointwise
+	taskPool
 )
 
 type gemmTask struct {
@@ -596,6 +597,8 @@ func (t *gemmTask) run() {
 		depthwiseRange(t, t.j0, t.j1)
 	case taskPointwise:
 		pointwiseRange(t, i0, i1, j0, j1)
+	case taskPool:
+		maxPool2x2Range(t.c, t.bs.b, &t.bs.g, t.j0, t.j1)
 	default:
 		var io *gemmIO
 		if t.init {

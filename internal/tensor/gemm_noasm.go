@@ -59,3 +59,5 @@ func sgemmKernel6x32GatherEdge(k int, a, img *float32, offs *int32, c *float32, 
 func dwPlaneZ(out, in, w, act *float32, offs *int32, masks *uint32, a *dwArgs) {
 	panic("tensor: no assembly kernel")
 }
+
+func maxPool2Row(dst, r0, r1 *float32, n int) { panic("tensor: no assembly kernel") }

@@ -118,8 +118,16 @@ func AvgPool2D(dst, src []float32, g ConvGeom, includePad bool, padB, padR int) 
 // maxPool2x2 is MaxPool2D for the common 2×2, stride 2, unpadded window
 // lying wholly inside the input.
 func maxPool2x2(dst, src []float32, g ConvGeom) {
+	planes := g.N * g.C
+	t := gemmTask{kind: taskPool, bs: bSource{b: src, g: g}, c: dst}
+	// Memory-bound: split when there are more than 64 Ki outputs.
+	split(t, planes, 1, 64*int64(planes)*int64(g.OH*g.OW))
+}
+
+// maxPool2x2Range computes planes [p0, p1) of maxPool2x2.
+func maxPool2x2Range(dst, src []float32, g *ConvGeom, p0, p1 int) {
 	plane, oplane := g.H*g.W, g.OH*g.OW
-	for nc := 0; nc < g.N*g.C; nc++ {
+	for nc := p0; nc < p1; nc++ {
 		in := src[nc*plane : (nc+1)*plane]
 		out := dst[nc*oplane : (nc+1)*oplane]
 		for oy := 0; oy < g.OH; oy++ {
@@ -127,7 +135,12 @@ func maxPool2x2(dst, src []float32, g ConvGeom) {
 			r1 := in[(2*oy+1)*g.W : (2*oy+1)*g.W+2*g.OW]
 			o := out[oy*g.OW : (oy+1)*g.OW]
 			r0, r1 = r0[:2*len(o)], r1[:2*len(o)]
-			for ox := range o {
+			head := 0
+			if hasAVX2 && len(o) >= 8 {
+				head = len(o) &^ 7
+				maxPool2Row(&o[0], &r0[0], &r1[0], head)
+			}
+			for ox := head; ox < len(o); ox++ {
 				// Plain comparisons, cheaper than the NaN-aware max builtin,
 				// with the general kernel's semantics (first maximum wins).
 				a, b := r0[2*ox], r0[2*ox+1]

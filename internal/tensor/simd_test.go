@@ -34,7 +34,7 @@ func TestReluAndFill(t *testing.T) {
 // The 2×2 fast paths, with and without argmax, equal the general max-pool
 // kernel, ties and NaNs included.
 func TestMaxPool2x2MatchesGeneral(t *testing.T) {
-	for _, hw := range [][2]int{{2, 2}, {5, 7}, {60, 60}, {9, 4}} {
+	for _, hw := range [][2]int{{2, 2}, {5, 7}, {60, 60}, {9, 4}, {33, 71}} {
 		g := ConvGeom{N: 2, C: 3, H: hw[0], W: hw[1], OC: 3, OH: hw[0] / 2, OW: hw[1] / 2, KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1}
 		src := make([]float32, g.N*g.C*g.H*g.W)
 		for i := range src {
