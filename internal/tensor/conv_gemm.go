@@ -162,7 +162,9 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 				splitConv(t, ocg, g.OH, kk*oplane)
 				continue
 			}
-			if t.bias != nil {
+			if kk > 0 {
+				t.init = true // each tile starts as the bias (directIO)
+			} else if t.bias != nil {
 				for o := 0; o < ocg; o++ {
 					fill(out[o*oplane:(o+1)*oplane], t.bias[o])
 				}
@@ -243,7 +245,7 @@ func (o *convOffsets) set(g *ConvGeom, pc, kb int) {
 // of a stride-1 convolution read their im2col rows straight from the image
 // (sgemmKernel6x16Gather, 6x32Gather); border tiles are packed with zero
 // padding.
-func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 int) {
+func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 int, io *directIO) {
 	buf := getBuf()
 	defer putBuf(buf)
 	kk := g.C * g.KH * g.KW
@@ -265,7 +267,7 @@ func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 in
 						if hasAVX512 && g.OW-ox > nr {
 							tw = 2 * nr
 						}
-						convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox, tw)
+						convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox, tw, io, pc == 0, pc+kb == kk)
 						ox += tw
 					}
 				}
@@ -284,7 +286,7 @@ const convGroup = 672
 // convTile adds the depth block of buf.offs (kb rows of the im2col matrix)
 // to output channels [ic, ic+mb) at pixels ox … ox+tw−1 of row oy (those
 // within the row), tw being nr or 2nr.
-func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, ox, tw int) {
+func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, ox, tw int, io *directIO, first, last bool) {
 	o := &buf.offs
 	ohw := g.OH * g.OW
 	iy0 := oy * g.SH
@@ -301,14 +303,19 @@ func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, 
 	if !gather {
 		if tw > nr {
 			// Pack the two halves.
-			convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox, nr)
+			convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox, nr, io, first, last)
 			if ox+nr < g.OW {
-				convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox+nr, nr)
+				convTile(buf, out, in, pa, g, kb, ic, mb, oy, ox+nr, nr, io, first, last)
 			}
 			return
 		}
 		tx, skip = ox, 0
 		packConvTile(buf.tb[:kb*nr], in, g, o, kb, iy0, ox, cols)
+	}
+	var lo, hi float32
+	clamps := false
+	if io != nil && last {
+		lo, hi, clamps = io.ep.clampOf()
 	}
 	for ir := 0; ir < mb; ir += mr {
 		ap := pa[ir*kb : (ir+mr)*kb]
@@ -316,11 +323,34 @@ func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, 
 		ci := (ic+ir)*ohw + oy*g.OW + ox
 		dst, ldc := out[ci:], ohw
 		partial := rows < mr || cols < tw
-		if partial && gather && tw > nr {
+		var bias [mr]float32
+		var pb *float32
+		if io != nil && first {
+			if io.bias != nil {
+				copy(bias[:rows], io.bias[ic+ir:ic+ir+rows])
+			}
+			pb = &bias[0]
+		}
+		if gather && tw > nr && (partial || pb != nil || clamps) {
 			c := ci - skip                      // the tile's first pixel, tx
 			_ = out[c+(rows-1)*ohw+skip+cols-1] // the last column written
-			sgemmKernel6x32GatherEdge(kb, &ap[0], &in[s], &o.rel[0], &out[c], ohw, nil, nil, 0, 0, rows, colMask(skip, cols))
+			var act *float32
+			if clamps {
+				_ = io.ep.dst[c+(rows-1)*ohw+skip+cols-1]
+				act = &io.ep.dst[c]
+			}
+			sgemmKernel6x32GatherEdge(kb, &ap[0], &in[s], &o.rel[0], &out[c], ohw, pb, act, lo, hi, rows, colMask(skip, cols))
+			if io != nil && last && !clamps {
+				for i := 0; i < rows; i++ {
+					io.ep.apply(out, ci+i*ohw, ci+i*ohw+cols)
+				}
+			}
 			continue
+		}
+		if pb != nil {
+			for i := 0; i < rows; i++ {
+				fill(out[ci+i*ohw:ci+i*ohw+cols], bias[i])
+			}
 		}
 		if partial {
 			clear(buf.tile[:mr*tw])
@@ -344,7 +374,22 @@ func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, 
 				}
 			}
 		}
+		if io != nil && last {
+			for i := 0; i < rows; i++ {
+				io.ep.apply(out, ci+i*ohw, ci+i*ohw+cols)
+			}
+		}
 	}
+}
+
+// directIO makes convDirect set up and finish each tile itself, as gemmIO
+// does for products: a tile starts as its channels' bias in the first
+// depth block (the output is not initialised by the caller) and gets the
+// epilogue in the last one — a clamp in the kernel, as it stores — instead
+// of in passes over the whole output before and after.
+type directIO struct {
+	bias []float32 // per output channel, or nil for zero
+	ep   *epilogue
 }
 
 // convDirectFlat adds the convolution of one image and group to output
@@ -563,12 +608,12 @@ func ConvAddSerial(dst, src, w, scratch []float32, g ConvGeom) {
 			}
 			return
 		}
-		convDirect(dst, buf, w, aPacked{}, &gp, 0, ocg, 0, gp.OH)
+		convDirect(dst, buf, w, aPacked{}, &gp, 0, ocg, 0, gp.OH, nil)
 		return
 	}
 	gc := g
 	gc.C = cg
-	convDirect(dst, src, w, aPacked{}, &gc, 0, ocg, 0, gc.OH)
+	convDirect(dst, src, w, aPacked{}, &gc, 0, ocg, 0, gc.OH, nil)
 }
 
 // ConvWeightGradSerial computes, for one image and group, the transposed

@@ -469,7 +469,7 @@ type gemmTask struct {
 	lda    int
 	ap     aPacked   // A packed in advance (taskGemm, taskConv), or none
 	bias   []float32 // taskDepthwise; taskGemm with init
-	init   bool      // taskGemm: C is set to bias (or 0) block by block, then ep
+	init   bool      // taskGemm, taskConv: C is set to bias (or 0) block by block, then ep
 	bs     bSource
 	c      []float32
 	ldc    int
@@ -581,12 +581,21 @@ func (t *gemmTask) run() {
 			return
 		}
 		g := &t.bs.g
+		var io *directIO
+		if t.init {
+			io = &directIO{bias: t.bias, ep: &t.ep}
+		}
 		if t.rows {
-			convDirect(t.c, t.bs.b, t.a, t.ap, g, i0, i1, 0, g.OH)
-			t.ep.apply(t.c, i0*g.OH*g.OW, i1*g.OH*g.OW)
+			convDirect(t.c, t.bs.b, t.a, t.ap, g, i0, i1, 0, g.OH, io)
+			if io == nil {
+				t.ep.apply(t.c, i0*g.OH*g.OW, i1*g.OH*g.OW)
+			}
 			return
 		}
-		convDirect(t.c, t.bs.b, t.a, t.ap, g, 0, t.m, j0, j1)
+		convDirect(t.c, t.bs.b, t.a, t.ap, g, 0, t.m, j0, j1, io)
+		if io != nil {
+			return
+		}
 		ohw := g.OH * g.OW
 		for o := 0; o < t.m; o++ {
 			t.ep.apply(t.c, o*ohw+j0*g.OW, o*ohw+j1*g.OW)
