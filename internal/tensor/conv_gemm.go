@@ -12,6 +12,9 @@ func pointwise(g ConvGeom) bool {
 // whole 16-pixel tiles fit (or, with flatTiles, to exactly the width the
 // taps reach). ok is false when no copy is needed or useful.
 func padded(g ConvGeom) (gp ConvGeom, ok bool) {
+	if g.SH == 2 && flatTiles(g) {
+		return phased(g), true
+	}
 	if !hasAVX2 || g.SH != 1 || g.SW != 1 || pointwise(g) {
 		return g, false
 	}
@@ -29,23 +32,93 @@ func padded(g ConvGeom) (gp ConvGeom, ok bool) {
 	return gp, true
 }
 
-// flatTiles reports whether the direct kernel computes a stride-1
-// convolution over the zero-bordered input as one flat run of OH·Wp pixels
-// (Wp the bordered width, OW + (KW−1)·DW) in 32-pixel tiles, rather than
-// row by row. Output pixel (y, x) reads the bordered input at y·Wp + x plus
-// the tap's offset, so a tile may run on into the next row: the Wp − OW
-// pixels past each row's end are computed and dropped. Where rows are
-// narrow (14 pixels: one 16-pixel tile of the AVX2 kernel per row, at half
-// the 6×32 kernel's rate) this takes fewer tiles. The flat output goes to
-// scratch and is compacted into the output at the end.
+// flatTiles reports whether the direct kernel computes a convolution over
+// the zero-bordered input as one flat run of OH·Wp pixels (Wp the bordered
+// width, OW + (KW−1)·DW) in 32-pixel tiles, rather than row by row. Output
+// pixel (y, x) reads the bordered input at y·Wp + x plus the tap's offset,
+// so a tile may run on into the next row: the Wp − OW pixels past each
+// row's end are computed and dropped. Where rows are narrow (14 pixels: one
+// 16-pixel tile of the AVX2 kernel per row, at half the 6×32 kernel's rate)
+// this takes fewer tiles. The flat output goes to scratch and is compacted
+// into the output at the end. Stride-2 convolutions larger than 1×1 are
+// always tiled flat, over their input split into phases (see phased).
 func flatTiles(g ConvGeom) bool {
-	if !hasAVX512 || g.SH != 1 || g.SW != 1 || pointwise(g) || max(1, g.Groups) == g.C && g.C > 1 {
+	if !hasAVX512 || pointwise(g) || max(1, g.Groups) == g.C && g.C > 1 {
+		return false
+	}
+	if g.SH == 2 && g.SW == 2 {
+		// 1×1 ones are subsampled and read in place (pointwiseRange):
+		// no flat output to compact.
+		return g.DH == 1 && g.DW == 1 && g.KH*g.KW > 1
+	}
+	if g.SH != 1 || g.SW != 1 {
 		return false
 	}
 	wp := g.OW + (g.KW-1)*g.DW
 	perRow := g.OH * ((g.OW + 2*nr - 1) / (2 * nr)) // 32-pixel tiles row by row
 	flat := (g.OH*wp + 2*nr - 1) / (2 * nr)
 	return flat < perRow
+}
+
+// phased returns the geometry of a stride-2 convolution's input split into
+// phases: the zero-bordered plane P of each channel becomes the planes
+// Q_ab(y, x) = P(2y+a, 2x+b) for the row and column parities a, b that
+// its taps use (both, or only 0 for a 1-tap side), each H' = OH + (KH−1)/2
+// rows of W' = OW + (KW−1)/2. Tap (dy, dx) of output pixel (y, x) reads
+// P(2y+dy, 2x+dx) = Q_(dy%2)(dx%2)(y + dy/2, x + dx/2): at flat position
+// y·W' + x plus the tap's offset, as a stride-1 convolution over W'-wide
+// planes — every tap of the original kernel, once (convOffsets.setFlat).
+// The result has C = the group's channels, H = H', W = W' and keeps the
+// strides (2) that mark it.
+func phased(g ConvGeom) ConvGeom {
+	gp := g
+	gp.C = g.C / max(1, g.Groups)
+	gp.H, gp.W = g.OH+(g.KH-1)/2, g.OW+(g.KW-1)/2
+	gp.PadT, gp.PadL = 0, 0
+	return gp
+}
+
+// phases is the number of row and column parities of a phased geometry.
+func phases(gp *ConvGeom) (py, px int) { return min(2, gp.KH), min(2, gp.KW) }
+
+// borderedLen is the length of the bordered (or phased) copy of one
+// group's input.
+func borderedLen(gp *ConvGeom) int {
+	if gp.SH == 2 {
+		py, px := phases(gp)
+		return gp.C * py * px * gp.H * gp.W
+	}
+	return gp.C * gp.H * gp.W
+}
+
+// phaseInto writes one group's input [C, H, W] into the phase planes of gp
+// (see phased), zero where the bordered input is.
+func phaseInto(dst, src []float32, g, gp ConvGeom) {
+	clear(dst)
+	npy, npx := phases(&gp)
+	q := gp.H * gp.W
+	for c := 0; c < gp.C; c++ {
+		for y := 0; y < g.H; y++ {
+			py := y + g.PadT // row in the bordered plane
+			a, yq := py%2, py/2
+			if a >= npy || yq >= gp.H {
+				continue
+			}
+			row := src[(c*g.H+y)*g.W:][:g.W]
+			for b := 0; b < npx; b++ {
+				// Columns x with (x + PadL) % 2 == b go to column
+				// (x + PadL) / 2 of phase b.
+				x0 := (b - g.PadL%2 + 2) % 2 // the first such x
+				xq := (x0 + g.PadL) / 2
+				if x0 >= g.W || xq >= gp.W {
+					continue
+				}
+				n := min((g.W-x0+1)/2, gp.W-xq)
+				out := dst[((c*npy+a)*npx+b)*q+yq*gp.W:][:gp.W]
+				subsample(out[xq:xq+n], row[x0:], 2)
+			}
+		}
+	}
 }
 
 // flatSlack is how far past the bordered input a flat tile may read: the
@@ -58,7 +131,7 @@ func ConvScratch(g ConvGeom) int {
 	if !ok {
 		return 0
 	}
-	n := gp.C * gp.H * gp.W
+	n := borderedLen(&gp)
 	if flatTiles(g) {
 		n += flatSlack(g) + g.OC/max(1, g.Groups)*g.OH*gp.W
 	}
@@ -154,9 +227,13 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 			}
 			t.kind = taskConv
 			if usePad && flatTiles(g) {
-				n := gp.C*gp.H*gp.W + flatSlack(g)
+				n := borderedLen(&gp) + flatSlack(g)
 				buf := scratch[:n]
-				padInto(buf, in, g, gp)
+				if gp.SH == 2 {
+					phaseInto(buf, in, g, gp)
+				} else {
+					padInto(buf, in, g, gp)
+				}
 				t.bs = bSource{b: buf, g: gp}
 				t.flat = scratch[n : n+ocg*gp.OH*gp.W]
 				splitConv(t, ocg, g.OH, kk*oplane)
@@ -234,6 +311,25 @@ func (o *convOffsets) set(g *ConvGeom, pc, kb int) {
 		o.relMax = max(o.relMax, o.rel[p])
 		o.dyMin, o.dyMax = min(o.dyMin, dy), max(o.dyMax, dy)
 		o.dxMin, o.dxMax = min(o.dxMin, dx), max(o.dxMax, dx)
+	}
+}
+
+// setFlat is set for the bordered (stride 1) or phased (stride 2, see
+// phased) input of a flat convolution: only rel and relMax are used.
+func (o *convOffsets) setFlat(g *ConvGeom, pc, kb int) {
+	if g.SH != 2 {
+		o.set(g, pc, kb)
+		return
+	}
+	khw, q := g.KH*g.KW, g.H*g.W
+	npy, npx := phases(g)
+	o.relMax = 0
+	for p := 0; p < kb; p++ {
+		r := pc + p
+		ci, rem := r/khw, r%khw
+		dy, dx := rem/g.KW, rem%g.KW
+		o.rel[p] = int32(((ci*npy+dy%2)*npx+dx%2)*q + dy/2*g.W + dx/2)
+		o.relMax = max(o.relMax, o.rel[p])
 	}
 }
 
@@ -411,7 +507,7 @@ func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j
 			je := min(j1, jg+convGroup)
 			for pc := 0; pc < kk; pc += kc {
 				kb := min(kc, kk-pc)
-				o.set(g, pc, kb)
+				o.setFlat(g, pc, kb)
 				pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
 				for j := jg; j < je; j += tw {
 					cols := min(tw, je-j)
@@ -588,12 +684,16 @@ func ConvAddSerial(dst, src, w, scratch []float32, g ConvGeom) {
 		return
 	}
 	if gp, ok := padded(g); ok {
-		n := gp.C * gp.H * gp.W
+		n := borderedLen(&gp)
 		if flatTiles(g) {
 			n += flatSlack(g)
 		}
 		buf := scratch[:n]
-		padInto(buf, src, g, gp)
+		if gp.SH == 2 {
+			phaseInto(buf, src, g, gp)
+		} else {
+			padInto(buf, src, g, gp)
+		}
 		if flatTiles(g) {
 			fp := gp.OH * gp.W
 			flat := scratch[n : n+ocg*fp]

@@ -136,8 +136,10 @@ func useIm2Col(g ConvGeom) bool {
 	}
 	groups := max(1, g.Groups)
 	kk := g.C / groups * g.KH * g.KW
-	narrow := g.OW < im2colNarrow && !flatTiles(g)
-	return (g.SH != 1 || g.SW != 1 || narrow) && kk*g.OH*g.OW <= maxIm2Col
+	if flatTiles(g) {
+		return false
+	}
+	return (g.SH != 1 || g.SW != 1 || g.OW < im2colNarrow) && kk*g.OH*g.OW <= maxIm2Col
 }
 
 // epilogue is what is applied to a finished part of an output: a residual

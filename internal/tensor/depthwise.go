@@ -213,8 +213,12 @@ func subsample(dst, src []float32, stride int) {
 	head := 0
 	if hasAVX2 && stride == 2 && len(dst) >= 8 {
 		head = len(dst) &^ 7
-		_ = src[2*head-1]
-		even8(&dst[0], &src[0], head)
+		if 2*head > len(src) { // even8 reads the odd values too
+			head -= 8
+		}
+		if head > 0 {
+			even8(&dst[0], &src[:2*head][0], head)
+		}
 	}
 	for x := head; x < len(dst); x++ {
 		dst[x] = src[x*stride]

@@ -384,13 +384,14 @@ func TestConvStreamedOutputMatchesConv2D(t *testing.T) {
 // A convolution through the column matrix unrolled in several bands of
 // output rows (the scratch limit lowered to twice the input) equals the
 // reference, with a fused activation and residual: narrow and strided
-// maps, random geometry (strided only without AVX2 or with AVX-512, where
-// stride-1 convolutions take the direct kernel); and with the default limit a small
+// maps, random geometry (strided only without AVX2, where stride-1
+// convolutions take the direct kernel, and stride 3 with AVX-512, where
+// narrow and stride-2 ones do too); and with the default limit a small
 // late map is one band.
 func TestConvColumnBands(t *testing.T) {
 	// ResNet-50's stride-2 3×3 512-channel layer, 14×14 → 7×7.
 	late := ConvGeom{N: 1, C: 512, H: 14, W: 14, OC: 512, OH: 7, OW: 7, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PadT: 1, PadL: 1, Groups: 1}
-	if c := NewConv(make([]float32, 512*512*9), nil, late); !c.im2col || c.band != 7 {
+	if c := NewConv(make([]float32, 512*512*9), nil, late); !hasAVX512 && (!c.im2col || c.band != 7) {
 		t.Fatalf("ResNet-50's 7×7 512-channel layer: im2col %v, band %d rows, want one band of 7", c.im2col, c.band)
 	}
 	defer func(v int) { columnScratchMin = v }(columnScratchMin)
@@ -401,8 +402,11 @@ func TestConvColumnBands(t *testing.T) {
 		k := 3 + 2*rng.IntN(2)
 		g := ConvGeom{N: 1 + rng.IntN(2), C: 8 + rng.IntN(40), H: 5 + rng.IntN(20), W: 3 + rng.IntN(9),
 			OC: 1 + rng.IntN(20), KH: k, KW: k, SH: 1 + rng.IntN(2), SW: 1 + rng.IntN(2), DH: 1, DW: 1, PadT: k / 2, PadL: k / 2, Groups: 1}
-		if !hasAVX2 || hasAVX512 {
-			g.SH = 2 // stride-1 convolutions take the direct kernel (with AVX-512 narrow ones too: flatTiles)
+		if !hasAVX2 {
+			g.SH = 2 // stride-1 convolutions take the direct kernel
+		}
+		if hasAVX512 {
+			g.SH = 3 // narrow and stride-2 ones too (flatTiles)
 		}
 		g.OH = (g.H+2*g.PadT-g.KH)/g.SH + 1
 		g.OW = (g.W+2*g.PadL-g.KW)/g.SW + 1
@@ -438,17 +442,21 @@ func TestConvColumnBands(t *testing.T) {
 // The direct kernel's tilings on chosen geometries, against the reference
 // with a fused ReLU: row by row with a short last tile overlapping its
 // neighbour (61 and 250 pixels, 5×5), whole tiles (64, 224), flat (14, 7,
-// 28 and 56), with channel counts that leave short 6-row tiles, and the
-// same through ConvAddSerial.
+// 28 and 56), stride 2 (flat over phases with AVX-512), with channel
+// counts that leave short 6-row tiles, and the same through ConvAddSerial.
 func TestConvTilePaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
-	for _, s := range []struct{ c, oc, hw, k int }{
-		{5, 7, 61, 5}, {3, 13, 250, 5}, {4, 11, 64, 3}, {2, 6, 224, 3},
-		{9, 17, 14, 3}, {33, 8, 7, 3}, {7, 5, 28, 3}, {6, 20, 56, 3},
+	for _, s := range []struct{ c, oc, hw, k, s int }{
+		{5, 7, 61, 5, 1}, {3, 13, 250, 5, 1}, {4, 11, 64, 3, 1}, {2, 6, 224, 3, 1},
+		{9, 17, 14, 3, 1}, {33, 8, 7, 3, 1}, {7, 5, 28, 3, 1}, {6, 20, 56, 3, 1},
+		// Stride 2 (phased with AVX-512): odd and even sizes, 1×1 to 7×7.
+		{3, 13, 57, 7, 2}, {6, 9, 56, 3, 2}, {5, 7, 29, 3, 2}, {8, 14, 15, 1, 2}, {4, 6, 14, 1, 2}, {3, 5, 30, 4, 2},
 	} {
 		pad := s.k / 2
-		g := ConvGeom{N: 1, C: s.c, H: s.hw / 2, W: s.hw, OC: s.oc, OH: s.hw / 2, OW: s.hw, KH: s.k, KW: s.k,
-			SH: 1, SW: 1, DH: 1, DW: 1, PadT: pad, PadL: pad, Groups: 1}
+		g := ConvGeom{N: 1, C: s.c, H: s.hw / 2, W: s.hw, OC: s.oc, KH: s.k, KW: s.k,
+			SH: s.s, SW: s.s, DH: 1, DW: 1, PadT: pad, PadL: pad, Groups: 1}
+		g.OH = (g.H+2*pad-s.k)/s.s + 1
+		g.OW = (g.W+2*pad-s.k)/s.s + 1
 		x := randSlice(rng, g.C*g.H*g.W)
 		w := randSlice(rng, g.OC*g.C*g.KH*g.KW)
 		b := randSlice(rng, g.OC)
