@@ -537,8 +537,9 @@ func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j
 // for the 16–32 input channels of MobileNet v2's expansions the packing
 // copied as much as the product computed. Each tile starts as the bias in
 // the first depth block and gets a clamp activation in the last; other
-// epilogues are applied at the end. Output blocks of mc channels ×
-// convGroup pixels are completed over all depth blocks in turn.
+// epilogues are applied to each 6-channel panel of a group of pixels after
+// its last depth block. Output blocks of mc channels × a group of pixels
+// are completed over all depth blocks in turn.
 func pointwiseRange(t *gemmTask, i0, i1, j0, j1 int) {
 	buf := getBuf()
 	defer putBuf(buf)
@@ -597,13 +598,15 @@ func pointwiseRange(t *gemmTask, i0, i1, j0, j1 int) {
 							sgemmKernel6x32Edge(kb, &ap[0], &buf.b[0], &t.c[ci], t.ldc, pb, act, lo, hi, rows, colMask(0, cols))
 						}
 					}
+					if last && !clamps {
+						// Other epilogues (a residual) while the panel's
+						// rows are in cache.
+						for i := row; i < row+rows; i++ {
+							t.ep.apply(t.c, i*t.ldc+jg, i*t.ldc+je)
+						}
+					}
 				}
 			}
-		}
-	}
-	if !clamps {
-		for i := i0; i < i1; i++ {
-			t.ep.apply(t.c, i*t.ldc+j0, i*t.ldc+j1)
 		}
 	}
 }
