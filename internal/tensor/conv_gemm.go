@@ -353,8 +353,8 @@ func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 in
 		mb := min(mc, c1-ic)
 		for rg := r0; rg < r1; rg += rows {
 			re := min(r1, rg+rows)
-			for pc := 0; pc < kk; pc += kc {
-				kb := min(kc, kk-pc)
+			for pc, step := 0, depthStep(kk); pc < kk; pc += step {
+				kb := min(step, kk-pc)
 				o.set(g, pc, kb)
 				pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
 				for oy := rg; oy < re; oy++ {
@@ -505,8 +505,8 @@ func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j
 		mb := min(mc, c1-ic)
 		for jg := j0; jg < j1; jg += convGroup {
 			je := min(j1, jg+convGroup)
-			for pc := 0; pc < kk; pc += kc {
-				kb := min(kc, kk-pc)
+			for pc, step := 0, depthStep(kk); pc < kk; pc += step {
+				kb := min(step, kk-pc)
 				o.setFlat(g, pc, kb)
 				pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
 				for j := jg; j < je; j += tw {
@@ -549,13 +549,13 @@ func pointwiseRange(t *gemmTask, i0, i1, j0, j1 int) {
 	const tw = 2 * nr
 	// A group's input block (kc channels × width pixels) stays in L2 while
 	// each 6-channel panel of the output walks along it.
-	width := max(tw, pointwiseGroup/min(k, kc)/tw*tw)
+	width := max(tw, pointwiseGroup/depthStep(k)/tw*tw)
 	for ic := i0; ic < i1; ic += mc {
 		mb := min(mc, i1-ic)
 		for jg := j0; jg < j1; jg += width {
 			je := min(j1, jg+width)
-			for pc := 0; pc < k; pc += kc {
-				kb := min(kc, k-pc)
+			for pc, step := 0, depthStep(k); pc < k; pc += step {
+				kb := min(step, k-pc)
 				for p := 0; p < kb; p++ {
 					rel[p] = int32((pc + p) * ldb)
 				}

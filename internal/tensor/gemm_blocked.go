@@ -67,9 +67,9 @@ func (s *bSource) pack(dst []float32, pc, kb, jc, nb int) {
 }
 
 // aPacked is a left operand packed once in advance (constant weights), in
-// the layout packA writes: for each depth block pc, all rows as panels of
-// mr, so block (pc, ic) starts at p[pc·mpad + ic·kb] (ic a multiple of mr,
-// mpad the row count rounded up to mr). A nil p means "pack on the fly".
+// the layout packA writes: for each depth block pc (depthStep), all rows as
+// panels of mr, so block (pc, ic) starts at p[pc·mpad + ic·kb] (ic a
+// multiple of mr, mpad the row count rounded up to mr). A nil p means "pack on the fly".
 type aPacked struct {
 	p    []float32
 	mpad int
@@ -79,8 +79,8 @@ type aPacked struct {
 // dst (at least roundUp(m, mr)·k elements) in the aPacked layout.
 func packAll(dst, a []float32, lda, m, k int) aPacked {
 	mpad := roundUp(m, mr)
-	for pc := 0; pc < k; pc += kc {
-		kb := min(kc, k-pc)
+	for pc, step := 0, depthStep(k); pc < k; pc += step {
+		kb := min(step, k-pc)
 		packA(dst[pc*mpad:], false, a, lda, 0, m, pc, kb, 1)
 	}
 	return aPacked{p: dst[:mpad*k], mpad: mpad}
@@ -97,6 +97,18 @@ func (ap *aPacked) block(buf *gemmBuf, transA bool, a []float32, lda, ic, mb, pc
 }
 
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+// depthStep is the depth of the packed blocks of a product over k: k split
+// into ⌈k/kc⌉ blocks as even as possible (576 = 3 × 192, not 256 + 256 +
+// 64, where the short last block pays a tile's loads and stores for few
+// steps). Packing (packAll) and every kernel loop take the same blocks.
+func depthStep(k int) int {
+	n := (k + kc - 1) / kc
+	if n <= 1 {
+		return kc
+	}
+	return (k + n - 1) / n
+}
 
 // gemmIO sets up and finishes the blocks of a product whose C the caller
 // did not initialise: each tile of C starts as its row's bias (or zero) in
@@ -145,8 +157,8 @@ func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPac
 				io.ep.apply(c, i*ldc+jc, i*ldc+jc+nb)
 			}
 		}
-		for pc := 0; pc < k; pc += kc {
-			kb := min(kc, k-pc)
+		for pc, step := 0, depthStep(k); pc < k; pc += step {
+			kb := min(step, k-pc)
 			bs.pack(buf.b, pc, kb, jc, nb)
 			padPanels(buf.b, kb, nb)
 			for ic := i0; ic < i1; ic += mc {
