@@ -99,7 +99,13 @@ func Apply(dst, src []float32, f Activation, alpha, beta float32) {
 // Softmax normalises along the middle axis of a tensor viewed as
 // [outer, axis, inner]. With log it writes log-softmax.
 func Softmax(dst, src []float32, outer, axis, inner int, log bool) {
-	exps := make([]float64, axis) // each exponential computed once
+	// Each exponential computed once; on the stack for up to 256 classes
+	// (a run then allocates nothing).
+	var stack [256]float64
+	exps := stack[:min(axis, len(stack))]
+	if axis > len(stack) {
+		exps = make([]float64, axis)
+	}
 	for o := 0; o < outer; o++ {
 		base := o * axis * inner
 		for in := 0; in < inner; in++ {
