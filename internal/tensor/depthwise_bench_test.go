@@ -43,7 +43,8 @@ func BenchmarkPointwise(b *testing.B) {
 			if s.act {
 				c.Fuse(y, ActClip, 0, 6, false)
 			}
-			best := fastest(b, func() { c.Run(y, x, nil) })
+			scratch := make([]float32, c.Scratch())
+			best := fastest(b, func() { c.Run(y, x, scratch) })
 			b.ReportMetric(2*float64(s.c*s.oc*s.hw*s.hw)/float64(best), "GFLOP/s")
 		})
 	}
