@@ -30,6 +30,20 @@
 	VFMADD231PS Z0, Z2, Z12; VFMADD231PS Z1, Z2, Z13; \
 	VFMADD231PS Z0, Z3, Z14; VFMADD231PS Z1, Z3, Z15
 
+// E_START sets the accumulators to the bias at (R11), or to zero.
+#define E_START(zero, start) \
+	TESTQ R11, R11; JEQ zero; \
+	VBROADCASTSS (R11), Z4; VMOVAPS Z4, Z5; \
+	VBROADCASTSS 4(R11), Z6; VMOVAPS Z6, Z7; \
+	VBROADCASTSS 8(R11), Z8; VMOVAPS Z8, Z9; \
+	VBROADCASTSS 12(R11), Z10; VMOVAPS Z10, Z11; \
+	VBROADCASTSS 16(R11), Z12; VMOVAPS Z12, Z13; \
+	VBROADCASTSS 20(R11), Z14; VMOVAPS Z14, Z15; \
+	JMP start; \
+zero: \
+	ZERO_ACC_Z; \
+start:
+
 // Output rows at (R13), R8 bytes apart.
 #define Z_ADD_ROW(lo, hi) \
 	VADDPS (R13), lo, lo; VADDPS 64(R13), hi, hi; ADDQ R8, R13
@@ -152,26 +166,7 @@ TEXT ·sgemmKernel6x32IO(SB), NOSPLIT, $0-65
 	SHLQ $6, R9
 	ADDQ DI, R9
 
-	TESTQ R11, R11
-	JEQ   zizero
-	VBROADCASTSS (R11), Z4
-	VMOVAPS      Z4, Z5
-	VBROADCASTSS 4(R11), Z6
-	VMOVAPS      Z6, Z7
-	VBROADCASTSS 8(R11), Z8
-	VMOVAPS      Z8, Z9
-	VBROADCASTSS 12(R11), Z10
-	VMOVAPS      Z10, Z11
-	VBROADCASTSS 16(R11), Z12
-	VMOVAPS      Z12, Z13
-	VBROADCASTSS 20(R11), Z14
-	VMOVAPS      Z14, Z15
-	JMP          ziloopstart
-
-zizero:
-	ZERO_ACC_Z
-
-ziloopstart:
+	E_START(zizero, ziloopstart)
 	TESTQ CX, CX
 	JEQ   zistore
 
@@ -240,20 +235,6 @@ zidone:
 	OP(Z10, Z11); DECQ BX; JEQ end; ADDQ R8, R13; \
 	OP(Z12, Z13); DECQ BX; JEQ end; ADDQ R8, R13; \
 	OP(Z14, Z15)
-
-// E_START sets the accumulators to the bias at (R11), or to zero.
-#define E_START(zero, start) \
-	TESTQ R11, R11; JEQ zero; \
-	VBROADCASTSS (R11), Z4; VMOVAPS Z4, Z5; \
-	VBROADCASTSS 4(R11), Z6; VMOVAPS Z6, Z7; \
-	VBROADCASTSS 8(R11), Z8; VMOVAPS Z8, Z9; \
-	VBROADCASTSS 12(R11), Z10; VMOVAPS Z10, Z11; \
-	VBROADCASTSS 16(R11), Z12; VMOVAPS Z12, Z13; \
-	VBROADCASTSS 20(R11), Z14; VMOVAPS Z14, Z15; \
-	JMP start; \
-zero: \
-	ZERO_ACC_Z; \
-start:
 
 // E_FINISH: C (+)= the accumulators, masked, then the activation. Needs
 // R8 = row stride in bytes, DX = c, R11 = bias, R12 = act, R14 = rows,
