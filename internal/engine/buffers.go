@@ -116,11 +116,25 @@ func (b *buffers) fusesInPlace(convOut string) bool {
 // values, its scratch and the graph's parameters: the convolution weights
 // packed for the micro-kernel (tensor.NewConv), one copy per Program.
 func PlanBytes(g *graph.Graph) (int64, error) {
+	var n int64
+	err := eachConv(g, func(geom tensor.ConvGeom) { n += 4 * int64(tensor.PackedLen(geom)) })
+	return n, err
+}
+
+// ScratchBytes is the scratch a Program of g takes for its convolutions:
+// the largest one's (tensor.ScratchLen), as the steps share one buffer.
+func ScratchBytes(g *graph.Graph) (int64, error) {
+	var n int64
+	err := eachConv(g, func(geom tensor.ConvGeom) { n = max(n, 4*int64(tensor.ScratchLen(geom))) })
+	return n, err
+}
+
+// eachConv calls f with the geometry of every convolution of g at batch 1.
+func eachConv(g *graph.Graph, f func(tensor.ConvGeom)) error {
 	shapes, err := g.InferShapes(1)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	var n int64
 	for _, nd := range g.Nodes {
 		op, ok := nd.Op.(*graph.Conv)
 		if !ok || len(nd.Inputs) == 0 {
@@ -129,13 +143,13 @@ func PlanBytes(g *graph.Graph) (int64, error) {
 		xs := shapes[nd.Inputs[0]]
 		win, oh, ow, err := op.Window.Resolve(xs[2], xs[3], false)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		geom := Geom(xs, win, op.OutChannels, oh, ow)
 		geom.Groups = max(1, op.Groups)
-		n += 4 * int64(tensor.PackedLen(geom))
+		f(geom)
 	}
-	return n, nil
+	return nil
 }
 
 // ColumnScratchMin is the scratch (in floats) a convolution may take for

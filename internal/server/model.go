@@ -522,6 +522,13 @@ func engineBytes(g *graph.Graph, shapes map[string]graph.Shape, packs bool) (ele
 	// Every value, and the scratch buffer the steps share …
 	bytes = 4 * (elems + scratch)
 	if packs {
+		// (exactly, where the graph is runnable: a flat output or a
+		// bordered copy can exceed twice the input)
+		sb, err := engine.ScratchBytes(g)
+		if err != nil {
+			return 0, 0, err
+		}
+		bytes = max(bytes, 4*elems+sb)
 		// … and the convolution weights each engine packs for its kernels.
 		packed, err := engine.PlanBytes(g)
 		if err != nil {

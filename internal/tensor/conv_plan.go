@@ -30,11 +30,7 @@ func NewConv(w, b []float32, g ConvGeom) *Conv {
 	}
 	c.im2col = useIm2Col(g)
 	if c.im2col {
-		// Bands keep the column matrix within twice the input (the
-		// padded copy of the direct kernel is within that bound too) or
-		// ColumnScratchMin, whichever is larger.
-		row := kk * g.OW
-		c.band = max(1, min(g.OH, max(2*g.C*g.H*g.W, columnScratchMin)/row))
+		c.band = im2colBand(g)
 	}
 	c.mpad = roundUp(ocg, mr)
 	c.packed = make([]float32, PackedLen(g))
@@ -70,6 +66,30 @@ func PackedLen(g ConvGeom) int {
 // depthwise reports one input and one output channel per group.
 func (c *Conv) depthwise() bool {
 	return c.g.Groups > 1 && c.g.Groups == c.g.C && c.g.OC == c.g.C
+}
+
+// im2colBand is how many output rows an unrolled convolution unrolls at a
+// time: the column matrix within twice the input or ColumnScratchMin,
+// whichever is larger.
+func im2colBand(g ConvGeom) int {
+	row := g.C / max(1, g.Groups) * g.KH * g.KW * g.OW
+	return max(1, min(g.OH, max(2*g.C*g.H*g.W, columnScratchMin)/max(1, row)))
+}
+
+// ScratchLen is the scratch length a convolution planned by NewConv for g
+// needs (Conv.Scratch), from g alone: for memory models that plan before
+// they build (a zero-bordered or phased copy of the input, a flat output,
+// or a band of the column matrix).
+func ScratchLen(g ConvGeom) int {
+	g.Groups = max(1, g.Groups)
+	c := Conv{g: g}
+	if c.depthwise() {
+		return 0
+	}
+	if g.OC/g.Groups > 0 && g.C/g.Groups*g.KH*g.KW > 0 && useIm2Col(g) {
+		return g.C / g.Groups * g.KH * g.KW * im2colBand(g) * g.OW
+	}
+	return ConvScratch(g)
 }
 
 // Scratch is the scratch length Run needs.

@@ -524,3 +524,38 @@ func TestDepthwiseMatchesConv2D(t *testing.T) {
 		}
 	}
 }
+
+// ScratchLen, computed from the geometry alone, is what a planned
+// convolution asks for, on every kind of geometry the tests above make.
+func TestScratchLenMatchesPlan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for trial := 0; trial < 500; trial++ {
+		k := 1 + rng.IntN(7)
+		groups := 1 + rng.IntN(3)
+		if trial%5 == 0 {
+			groups = 4
+		}
+		cg := 1 + rng.IntN(20)
+		if trial%5 == 0 {
+			cg = 1 // depthwise
+		}
+		g := ConvGeom{N: 1, C: groups * cg, H: 1 + rng.IntN(60), W: 1 + rng.IntN(60), OC: groups * (1 + rng.IntN(40)),
+			KH: k, KW: k, SH: 1 + rng.IntN(3), SW: 1 + rng.IntN(3), DH: 1 + rng.IntN(2), DW: 1 + rng.IntN(2),
+			PadT: rng.IntN(k + 1), PadL: rng.IntN(k + 1), Groups: groups}
+		if trial%5 == 0 {
+			g.OC = g.C
+		}
+		if trial%3 == 0 {
+			g.SW, g.DH, g.DW = g.SH, 1, 1
+		}
+		g.OH = (g.H+2*g.PadT-g.DH*(g.KH-1)-1)/g.SH + 1
+		g.OW = (g.W+2*g.PadL-g.DW*(g.KW-1)-1)/g.SW + 1
+		if g.OH <= 0 || g.OW <= 0 {
+			continue
+		}
+		c := NewConv(make([]float32, g.OC*cg*k*k), nil, g)
+		if got, want := ScratchLen(g), c.Scratch(); got != want {
+			t.Fatalf("%+v: ScratchLen %d, the plan's Scratch %d", g, got, want)
+		}
+	}
+}
