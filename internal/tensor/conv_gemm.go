@@ -1,5 +1,7 @@
 package tensor
 
+import "unsafe"
+
 // pointwise reports a 1×1 convolution with stride 1 and no padding, whose
 // column matrix is the input itself.
 func pointwise(g ConvGeom) bool {
@@ -344,6 +346,9 @@ func (o *convOffsets) setFlat(g *ConvGeom, pc, kb int) {
 func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 int, io *directIO) {
 	buf := getBuf()
 	defer putBuf(buf)
+	if io != nil && io.ep.unread {
+		defer sfence() // non-temporal stores (convTile)
+	}
 	kk := g.C * g.KH * g.KW
 	o := &buf.offs
 	// Rows are taken in groups whose output block (mc channels) stays in
@@ -435,7 +440,10 @@ func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, 
 				_ = io.ep.dst[c+(rows-1)*ohw+skip+cols-1]
 				act = &io.ep.dst[c]
 			}
-			sgemmKernel6x32GatherEdge(kb, &ap[0], &in[s], &o.rel[0], &out[c], ohw, pb, act, lo, hi, rows, colMask(skip, cols))
+			// An output only the fused activation reads is streamed past
+			// the caches (whole aligned tiles; convDirect fences).
+			nt := clamps && io.ep.unread && !partial && ohw%16 == 0 && uintptr(unsafe.Pointer(&out[c]))%64 == 0
+			sgemmKernel6x32GatherEdge(kb, &ap[0], &in[s], &o.rel[0], &out[c], ohw, pb, act, lo, hi, rows, colMask(skip, cols), nt)
 			if io != nil && last && !clamps {
 				for i := 0; i < rows; i++ {
 					io.ep.apply(out, ci+i*ohw, ci+i*ohw+cols)
@@ -522,7 +530,7 @@ func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j
 							continue
 						}
 						_ = out[ci+(rows-1)*fp+cols-1]
-						sgemmKernel6x32GatherEdge(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp, nil, nil, 0, 0, rows, colMask(0, cols))
+						sgemmKernel6x32GatherEdge(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp, nil, nil, 0, 0, rows, colMask(0, cols), false)
 					}
 				}
 			}
@@ -543,6 +551,9 @@ func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j
 func pointwiseRange(t *gemmTask, i0, i1, j0, j1 int) {
 	buf := getBuf()
 	defer putBuf(buf)
+	if t.ep.unread {
+		defer sfence() // non-temporal stores
+	}
 	k, ldb, in := t.k, t.bs.ldb, t.bs.b
 	lo, hi, clamps := t.ep.clampOf()
 	rel := &buf.offs.rel
@@ -593,9 +604,11 @@ func pointwiseRange(t *gemmTask, i0, i1, j0, j1 int) {
 							act = &t.ep.dst[ci]
 						}
 						if j < inPlace {
-							sgemmKernel6x32GatherEdge(kb, &ap[0], &in[j], &rel[0], &t.c[ci], t.ldc, pb, act, lo, hi, rows, colMask(0, cols))
+							nt := act != nil && t.ep.unread && rows == mr && cols == tw && t.ldc%16 == 0 &&
+								uintptr(unsafe.Pointer(&t.c[ci]))%64 == 0 // as in convTile
+							sgemmKernel6x32GatherEdge(kb, &ap[0], &in[j], &rel[0], &t.c[ci], t.ldc, pb, act, lo, hi, rows, colMask(0, cols), nt)
 						} else {
-							sgemmKernel6x32Edge(kb, &ap[0], &buf.b[0], &t.c[ci], t.ldc, pb, act, lo, hi, rows, colMask(0, cols))
+							sgemmKernel6x32Edge(kb, &ap[0], &buf.b[0], &t.c[ci], t.ldc, pb, act, lo, hi, rows, colMask(0, cols), false)
 						}
 					}
 					if last && !clamps {

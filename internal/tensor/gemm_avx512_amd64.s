@@ -238,12 +238,17 @@ zidone:
 
 // E_FINISH: C (+)= the accumulators, masked, then the activation. Needs
 // R8 = row stride in bytes, DX = c, R11 = bias, R12 = act, R14 = rows,
-// K1/K2 set, and lo/hi at the given argument offsets.
-#define E_FINISH(lo, hi, added, store, stored, act, done) \
+// K1/K2 set, and lo/hi/nt at the given argument offsets. With nt (a whole
+// 6×32 tile, c and the row stride 64-byte aligned; the caller fences) C is
+// written with non-temporal stores.
+#define E_FINISH(lo, hi, nt, added, ntstore, stored, done) \
 	TESTQ R11, R11; JNE added; \
 	MOVQ DX, R13; MOVQ R14, BX; E_ROWS(E_ADD, added); \
 added: \
-	MOVQ DX, R13; MOVQ R14, BX; E_ROWS(E_STORE, stored); \
+	MOVQ DX, R13; MOVBLZX nt, BX; TESTQ BX, BX; JNE ntstore; \
+	MOVQ R14, BX; E_ROWS(E_STORE, stored); JMP stored; \
+ntstore: \
+	Z_STORE_NT; \
 stored: \
 	TESTQ R12, R12; JEQ done; \
 	VBROADCASTSS lo, Z0; VBROADCASTSS hi, Z1; \
@@ -251,8 +256,8 @@ stored: \
 done: \
 	VZEROUPPER; RET
 
-// func sgemmKernel6x32Edge(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, rows int, mask uint32)
-TEXT ·sgemmKernel6x32Edge(SB), NOSPLIT, $0-76
+// func sgemmKernel6x32Edge(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, rows int, mask uint32, nt bool)
+TEXT ·sgemmKernel6x32Edge(SB), NOSPLIT, $0-77
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -284,13 +289,13 @@ eloop:
 	JNE     eloop
 
 efin:
-	E_FINISH(lo+56(FP), hi+60(FP), eadded, estore, estored, eact, edone)
+	E_FINISH(lo+56(FP), hi+60(FP), nt+76(FP), eadded, entstore, estored, edone)
 
-// func sgemmKernel6x32GatherEdge(k int, a, img *float32, offs *int32, c *float32, ldc int, bias, act *float32, lo, hi float32, rows int, mask uint32)
+// func sgemmKernel6x32GatherEdge(k int, a, img *float32, offs *int32, c *float32, ldc int, bias, act *float32, lo, hi float32, rows int, mask uint32, nt bool)
 //
 // sgemmKernel6x32Edge whose B row p is the 32 floats at img[offs[p]:] (the
 // masked-off columns are read too: the caller keeps them in bounds).
-TEXT ·sgemmKernel6x32GatherEdge(SB), NOSPLIT, $0-84
+TEXT ·sgemmKernel6x32GatherEdge(SB), NOSPLIT, $0-85
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ img+16(FP), DI
@@ -320,5 +325,5 @@ gloop:
 	JNE     gloop
 
 gfin:
-	E_FINISH(lo+64(FP), hi+68(FP), gadded, gstore, gstored, gact, gdone)
+	E_FINISH(lo+64(FP), hi+68(FP), nt+84(FP), gadded, gntstore, gstored, gdone)
 

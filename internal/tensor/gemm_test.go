@@ -352,9 +352,9 @@ func TestConvPlannedMatchesConv2D(t *testing.T) {
 }
 
 // A fused clamp whose convolution output is read by nothing else (Fuse with
-// unread) streams that output of a product with non-temporal stores (the
-// depthwise kernel ignores unread): output and activation checked against
-// the reference.
+// unread) streams that output of a product or a direct convolution with
+// non-temporal stores (the depthwise kernel ignores unread): output and
+// activation checked against the reference.
 func TestConvStreamedOutputMatchesConv2D(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	for _, g := range []ConvGeom{
@@ -362,6 +362,10 @@ func TestConvStreamedOutputMatchesConv2D(t *testing.T) {
 		{N: 1, C: 5, H: 9, W: 24, OC: 5, OH: 9, OW: 24, KH: 5, KW: 5, SH: 1, SW: 1, DH: 1, DW: 1, PadT: 2, PadL: 2, Groups: 5},
 		{N: 1, C: 16, H: 24, W: 24, OC: 96, OH: 24, OW: 24, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, Groups: 1},
 		{N: 1, C: 40, H: 8, W: 8, OC: 300, OH: 8, OW: 8, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, Groups: 1},
+		// Direct, row by row (whole aligned tiles streamed with AVX-512):
+		// one depth block, and three.
+		{N: 1, C: 8, H: 16, W: 64, OC: 13, OH: 16, OW: 64, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PadT: 1, PadL: 1, Groups: 1},
+		{N: 1, C: 64, H: 8, W: 64, OC: 12, OH: 8, OW: 64, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PadT: 1, PadL: 1, Groups: 1},
 	} {
 		x := randSlice(rng, g.N*g.C*g.H*g.W)
 		w := randSlice(rng, g.OC*g.C/g.Groups*g.KH*g.KW)
