@@ -226,7 +226,7 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 						_ = io.ep.dst[ci+(rows-1)*ldc+cols-1]
 						act = &io.ep.dst[ci]
 					}
-					sgemmKernel6x32Edge(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, pb, act, lo, hi, rows, colMask(0, cols))
+					sgemmKernel6x32Edge(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, pb, act, lo, hi, rows, colMask(0, cols), false)
 					continue
 				}
 				tile := edgeTile(buf, ap, kb, jr, w)
@@ -284,7 +284,7 @@ func macroKernel(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, c0, ld
 			if w == 2*nr {
 				_ = c[ci+(rows-1)*ldc+cols-1] // the assembly writes this far
 				_ = buf.b[(jr+w)*kb-1]        // both panels, the second perhaps all zeros (padPanels)
-				sgemmKernel6x32Edge(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, nil, nil, 0, 0, rows, colMask(0, cols))
+				sgemmKernel6x32Edge(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, nil, nil, 0, 0, rows, colMask(0, cols), false)
 				continue
 			}
 			// Edge tile: compute into a scratch tile, add what fits.
