@@ -52,6 +52,9 @@ func newDWTables(g ConvGeom) *dwTables {
 		return nil
 	}
 	kk := g.KH * g.KW
+	if s == 1 && g.OW == g.W {
+		return newDWTablesFlat(g)
+	}
 	nblk := (g.OW + 15) / 16
 	t := &dwTables{
 		args:  dwArgs{H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, padT: g.PadT, padL: g.PadL, S: s, nblk: nblk},
@@ -76,7 +79,14 @@ func newDWTables(g ConvGeom) *dwTables {
 		}
 		t.masks[kk*nblk+b] = 1<<min(16, g.OW-16*b) - 1
 	}
-	all := uint32(1<<(16*s) - 1)
+	t.setFull(uint32(1<<(16*s) - 1))
+	return t
+}
+
+// setFull sets the flags after the store masks: blocks b … b+3 load only
+// columns within the plane (every tap's mask is all).
+func (t *dwTables) setFull(all uint32) {
+	kk, nblk := t.args.KH*t.args.KW, t.args.nblk
 	for b := 0; b+4 <= nblk; b++ {
 		full := uint32(1)
 		for tap := 0; tap < kk; tap++ {
@@ -88,6 +98,45 @@ func newDWTables(g ConvGeom) *dwTables {
 		}
 		t.masks[(kk+1)*nblk+b] = full
 	}
+}
+
+// newDWTablesFlat plans a stride-1 depthwise convolution whose output rows
+// are as wide as its input's (OW = W, narrow maps) as one row of OH·OW
+// outputs: output j = y·W + x reads the input at j + (dy−PadT)·W +
+// (dx−PadL) for tap (dy, dx), and the tap's mask drops the lanes whose
+// (y+dy−PadT, x+dx−PadL) falls outside the plane (a neighbouring row's
+// value, or none). A 7×7 plane is then four blocks of 16 with every tap
+// once, where row by row it was seven rows of one short block
+// (BenchmarkDepthwise 960×7×7 68 → 27 µs, 576×14×14 103 → 44 µs; 56- and
+// 112-pixel planes 5–20 % faster).
+func newDWTablesFlat(g ConvGeom) *dwTables {
+	kk, n := g.KH*g.KW, g.OH*g.OW
+	nblk := (n + 15) / 16
+	t := &dwTables{
+		// One row (H = KH = OH = 1) of n outputs and KH·KW taps.
+		args:  dwArgs{H: 1, W: n, OH: 1, OW: n, KH: 1, KW: kk, S: 1, nblk: nblk},
+		offs:  make([]int32, kk),
+		masks: make([]uint32, (kk+2)*nblk),
+	}
+	for tap := 0; tap < kk; tap++ {
+		dy, dx := tap/g.KW-g.PadT, tap%g.KW-g.PadL
+		t.offs[tap] = int32(dy*g.W + dx)
+		for b := 0; b < nblk; b++ {
+			var m uint32
+			for i := 0; i < 16; i++ {
+				j := 16*b + i
+				y, x := j/g.OW+dy, j%g.OW+dx
+				if j < n && y >= 0 && y < g.H && x >= 0 && x < g.W {
+					m |= 1 << i
+				}
+			}
+			t.masks[tap*nblk+b] = m
+		}
+	}
+	for b := 0; b < nblk; b++ {
+		t.masks[kk*nblk+b] = 1<<min(16, n-16*b) - 1
+	}
+	t.setFull(1<<16 - 1)
 	return t
 }
 

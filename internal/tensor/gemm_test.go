@@ -490,6 +490,26 @@ func TestConvTilePaths(t *testing.T) {
 // without a fused ReLU6 or bias.
 func TestDepthwiseMatchesConv2D(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
+	// Same-width maps (output rows as wide as the input's: planned as one
+	// flat row with AVX-512), then random geometry.
+	for _, s := range []struct{ hw, k, padT, padL int }{{7, 3, 1, 1}, {14, 5, 2, 2}, {28, 3, 0, 1}, {5, 7, 3, 3}, {32, 3, 2, 1}, {1, 3, 1, 1}} {
+		g := ConvGeom{N: 2, C: 3, OC: 3, Groups: 3, H: s.hw, W: s.hw, KH: s.k, KW: s.k, SH: 1, SW: 1, DH: 1, DW: 1, PadT: s.padT, PadL: s.padL}
+		g.OH, g.OW = s.hw, s.hw // bottom and right padding k−1−padT and k−1−padL
+		x := randSlice(rng, g.N*g.C*g.H*g.W)
+		w, b := randSlice(rng, g.C*s.k*s.k), randSlice(rng, g.C)
+		want := make([]float32, g.N*g.C*g.OH*g.OW)
+		Conv2D(want, x, w, b, g)
+		cv := NewConv(w, b, g)
+		got, act := randSlice(rng, len(want)), randSlice(rng, len(want))
+		cv.Fuse(act, ActClip, 0, 6, false)
+		cv.Run(got, x, nil)
+		for i, v := range want {
+			tol := 1e-4 * (1 + math.Abs(float64(v)))
+			if math.Abs(float64(got[i]-v)) > tol || math.Abs(float64(act[i]-min(max(v, 0), 6))) > tol {
+				t.Fatalf("%+v (flat %v): [%d] %v, relu6 %v, want %v", g, cv.dw != nil && cv.dw.args.H == 1, i, got[i], act[i], v)
+			}
+		}
+	}
 	for trial := 0; trial < 300; trial++ {
 		k := 1 + rng.IntN(7)
 		s := 1 + rng.IntN(2)
