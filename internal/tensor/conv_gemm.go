@@ -517,21 +517,33 @@ func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j
 				kb := min(step, kk-pc)
 				o.setFlat(g, pc, kb)
 				pa := ap.block(buf, false, w, kk, ic, mb, pc, kb, 1)
-				for j := jg; j < je; j += tw {
-					cols := min(tw, je-j)
-					_ = in[j+int(o.relMax)+tw-1] // the bordered input's slack covers this
+				for j := jg; j < je; {
+					w := tw // 64-pixel tiles (6×64 kernel) where they fit
+					if j+2*tw <= je {
+						w = 2 * tw
+					}
+					cols := min(w, je-j)
+					_ = in[j+int(o.relMax)+w-1] // the bordered input's slack covers this
 					for ir := 0; ir < mb; ir += mr {
 						ap := pa[ir*kb : (ir+mr)*kb]
 						rows := min(mr, mb-ir)
 						ci := (ic+ir)*fp + j
-						if rows == mr && cols == tw {
-							_ = out[ci+(mr-1)*fp+tw-1] // the assembly writes this far
-							sgemmKernel6x32Gather(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp)
+						if rows == mr && cols == w {
+							_ = out[ci+(mr-1)*fp+w-1] // the assembly writes this far
+							if w == 2*tw {
+								sgemmKernel6x64Gather(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp)
+							} else {
+								sgemmKernel6x32Gather(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp)
+							}
 							continue
 						}
-						_ = out[ci+(rows-1)*fp+cols-1]
-						sgemmKernel6x32GatherEdge(kb, &ap[0], &in[j], &o.rel[0], &out[ci], fp, nil, nil, 0, 0, rows, colMask(0, cols), false)
+						for h := 0; h < cols; h += tw {
+							hc := min(tw, cols-h)
+							_ = out[ci+h+(rows-1)*fp+hc-1]
+							sgemmKernel6x32GatherEdge(kb, &ap[0], &in[j+h], &o.rel[0], &out[ci+h], fp, nil, nil, 0, 0, rows, colMask(0, hc), false)
+						}
 					}
+					j += w
 				}
 			}
 		}

@@ -70,6 +70,7 @@ func BenchmarkConv(b *testing.B) {
 	for _, s := range []struct{ c, oc, hw, k, stride int }{
 		{64, 64, 56, 3, 1}, {128, 128, 28, 3, 1}, {256, 256, 14, 3, 1}, {512, 512, 7, 3, 1},
 		{128, 128, 56, 3, 2}, {512, 512, 14, 3, 2}, {3, 64, 224, 7, 2}, {64, 64, 224, 3, 1},
+		{3, 32, 224, 3, 2}, {3, 64, 224, 3, 1}, // MobileNet v2's and VGG16's stems (27 steps a tile)
 	} {
 		pad := s.k / 2
 		g := ConvGeom{N: 1, C: s.c, H: s.hw, W: s.hw, OC: s.oc, KH: s.k, KW: s.k, SH: s.stride, SW: s.stride,

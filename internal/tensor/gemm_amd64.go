@@ -76,3 +76,6 @@ func dwPlaneZ(out, in, w, act *float32, offs *int32, masks *uint32, a *dwArgs)
 
 //go:noescape
 func maxPool2Row(dst, r0, r1 *float32, n int)
+
+//go:noescape
+func sgemmKernel6x64Gather(k int, a, img *float32, offs *int32, c *float32, ldc int)

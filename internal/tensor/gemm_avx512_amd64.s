@@ -327,3 +327,66 @@ gloop:
 gfin:
 	E_FINISH(lo+64(FP), hi+68(FP), nt+84(FP), gadded, gntstore, gstored, gdone)
 
+
+// func sgemmKernel6x64Gather(k int, a, img *float32, offs *int32, c *float32, ldc int)
+//
+// C[6×64] += A·B where B row p is the 64 floats at img[offs[p]:]: twice the
+// 6×32 tile, so a step's four B loads and six broadcasts feed 24 FMAs
+// (24 accumulators Z4–Z27; row i in Z(4+4i) … Z(7+4i)), and short depth
+// blocks pay the call and the tile's loads and stores half as often.
+#define FMA_ROW64(off, acc0, acc1, acc2, acc3) \
+	VBROADCASTSS off(SI), Z28; \
+	VFMADD231PS Z0, Z28, acc0; VFMADD231PS Z1, Z28, acc1; \
+	VFMADD231PS Z2, Z28, acc2; VFMADD231PS Z3, Z28, acc3
+
+#define ADD_ROW64(acc0, acc1, acc2, acc3) \
+	VADDPS (R13), acc0, acc0; VMOVUPS acc0, (R13); \
+	VADDPS 64(R13), acc1, acc1; VMOVUPS acc1, 64(R13); \
+	VADDPS 128(R13), acc2, acc2; VMOVUPS acc2, 128(R13); \
+	VADDPS 192(R13), acc3, acc3; VMOVUPS acc3, 192(R13); \
+	ADDQ R8, R13
+
+TEXT ·sgemmKernel6x64Gather(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ img+16(FP), DI
+	MOVQ offs+24(FP), R9
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	VPXORD Z4, Z4, Z4; VPXORD Z5, Z5, Z5; VPXORD Z6, Z6, Z6; VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; VPXORD Z10, Z10, Z10; VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16; VPXORD Z17, Z17, Z17; VPXORD Z18, Z18, Z18; VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20; VPXORD Z21, Z21, Z21; VPXORD Z22, Z22, Z22; VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24; VPXORD Z25, Z25, Z25; VPXORD Z26, Z26, Z26; VPXORD Z27, Z27, Z27
+	TESTQ CX, CX
+	JEQ   g64store
+
+g64loop:
+	MOVLQSX (R9), R10
+	VMOVUPS (DI)(R10*4), Z0
+	VMOVUPS 64(DI)(R10*4), Z1
+	VMOVUPS 128(DI)(R10*4), Z2
+	VMOVUPS 192(DI)(R10*4), Z3
+	FMA_ROW64(0, Z4, Z5, Z6, Z7)
+	FMA_ROW64(4, Z8, Z9, Z10, Z11)
+	FMA_ROW64(8, Z12, Z13, Z14, Z15)
+	FMA_ROW64(12, Z16, Z17, Z18, Z19)
+	FMA_ROW64(16, Z20, Z21, Z22, Z23)
+	FMA_ROW64(20, Z24, Z25, Z26, Z27)
+	ADDQ    $24, SI
+	ADDQ    $4, R9
+	DECQ    CX
+	JNE     g64loop
+
+g64store:
+	MOVQ DX, R13
+	ADD_ROW64(Z4, Z5, Z6, Z7)
+	ADD_ROW64(Z8, Z9, Z10, Z11)
+	ADD_ROW64(Z12, Z13, Z14, Z15)
+	ADD_ROW64(Z16, Z17, Z18, Z19)
+	ADD_ROW64(Z20, Z21, Z22, Z23)
+	ADD_ROW64(Z24, Z25, Z26, Z27)
+	VZEROUPPER
+	RET

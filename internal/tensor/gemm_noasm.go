@@ -61,3 +61,7 @@ func dwPlaneZ(out, in, w, act *float32, offs *int32, masks *uint32, a *dwArgs) {
 }
 
 func maxPool2Row(dst, r0, r1 *float32, n int) { panic("tensor: no assembly kernel") }
+
+func sgemmKernel6x64Gather(k int, a, img *float32, offs *int32, c *float32, ldc int) {
+	panic("tensor: no assembly kernel")
+}
