@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -495,20 +496,7 @@ func TestDepthwiseMatchesConv2D(t *testing.T) {
 	for _, s := range []struct{ hw, k, padT, padL int }{{7, 3, 1, 1}, {14, 5, 2, 2}, {28, 3, 0, 1}, {5, 7, 3, 3}, {32, 3, 2, 1}, {1, 3, 1, 1}} {
 		g := ConvGeom{N: 2, C: 3, OC: 3, Groups: 3, H: s.hw, W: s.hw, KH: s.k, KW: s.k, SH: 1, SW: 1, DH: 1, DW: 1, PadT: s.padT, PadL: s.padL}
 		g.OH, g.OW = s.hw, s.hw // bottom and right padding k−1−padT and k−1−padL
-		x := randSlice(rng, g.N*g.C*g.H*g.W)
-		w, b := randSlice(rng, g.C*s.k*s.k), randSlice(rng, g.C)
-		want := make([]float32, g.N*g.C*g.OH*g.OW)
-		Conv2D(want, x, w, b, g)
-		cv := NewConv(w, b, g)
-		got, act := randSlice(rng, len(want)), randSlice(rng, len(want))
-		cv.Fuse(act, ActClip, 0, 6, false)
-		cv.Run(got, x, nil)
-		for i, v := range want {
-			tol := 1e-4 * (1 + math.Abs(float64(v)))
-			if math.Abs(float64(got[i]-v)) > tol || math.Abs(float64(act[i]-min(max(v, 0), 6))) > tol {
-				t.Fatalf("%+v (flat %v): [%d] %v, relu6 %v, want %v", g, cv.dw != nil && cv.dw.args.H == 1, i, got[i], act[i], v)
-			}
-		}
+		checkDepthwise(t, rng, g, true, true, "same width")
 	}
 	for trial := 0; trial < 300; trial++ {
 		k := 1 + rng.IntN(7)
@@ -525,26 +513,33 @@ func TestDepthwiseMatchesConv2D(t *testing.T) {
 		if g.OH <= 0 || g.OW <= 0 {
 			continue
 		}
-		x := randSlice(rng, g.N*g.C*g.H*g.W)
-		w := randSlice(rng, g.C*k*k)
-		var b []float32
-		if rng.IntN(2) == 0 {
-			b = randSlice(rng, g.C)
-		}
-		want := make([]float32, g.N*g.C*g.OH*g.OW)
-		Conv2D(want, x, w, b, g)
-		cv := NewConv(w, b, g)
-		got, act := randSlice(rng, len(want)), randSlice(rng, len(want))
-		fused := rng.IntN(2) == 0
-		if fused {
-			cv.Fuse(act, ActClip, 0, 6, false)
-		}
-		cv.Run(got, x, make([]float32, cv.Scratch()))
-		for i, v := range want {
-			tol := 1e-4 * (1 + math.Abs(float64(v)))
-			if math.Abs(float64(got[i]-v)) > tol || fused && math.Abs(float64(act[i]-min(max(v, 0), 6))) > tol {
-				t.Fatalf("trial %d %+v (padB %d padR %d, AVX-512 tables %v): [%d] %v, relu6 %v, want %v", trial, g, padB, padR, cv.dw != nil, i, got[i], act[i], v)
-			}
+		checkDepthwise(t, rng, g, rng.IntN(2) == 0, rng.IntN(2) == 0, fmt.Sprintf("trial %d (padB %d padR %d)", trial, padB, padR))
+	}
+}
+
+// checkDepthwise runs g's depthwise convolution as NewConv plans it, with
+// a bias and a fused ReLU6 or not, against the reference.
+func checkDepthwise(t *testing.T, rng *rand.Rand, g ConvGeom, bias, fused bool, what string) {
+	t.Helper()
+	x := randSlice(rng, g.N*g.C*g.H*g.W)
+	w := randSlice(rng, g.C*g.KH*g.KW)
+	var b []float32
+	if bias {
+		b = randSlice(rng, g.C)
+	}
+	want := make([]float32, g.N*g.C*g.OH*g.OW)
+	Conv2D(want, x, w, b, g)
+	cv := NewConv(w, b, g)
+	got, act := randSlice(rng, len(want)), randSlice(rng, len(want))
+	if fused {
+		cv.Fuse(act, ActClip, 0, 6, false)
+	}
+	cv.Run(got, x, make([]float32, cv.Scratch()))
+	for i, v := range want {
+		tol := 1e-4 * (1 + math.Abs(float64(v)))
+		if math.Abs(float64(got[i]-v)) > tol || fused && math.Abs(float64(act[i]-min(max(v, 0), 6))) > tol {
+			t.Fatalf("%s %+v (AVX-512 tables %v, flat %v): [%d] %v, relu6 %v, want %v",
+				what, g, cv.dw != nil, cv.dw != nil && cv.dw.args.H == 1, i, got[i], act[i], v)
 		}
 	}
 }
