@@ -341,8 +341,9 @@ func (o *convOffsets) setFlat(g *ConvGeom, pc, kb int) {
 // The output is tiled 6 channels × 16 pixels of one row (32 where the 6×32
 // kernels run and more than 16 pixels of the row remain). Interior tiles
 // of a stride-1 convolution read their im2col rows straight from the image
-// (sgemmKernel6x16Gather, 6x32Gather); border tiles are packed with zero
-// padding.
+// (sgemmKernel6x16Gather, 6x32Gather, short ones the masked 6x32GatherEdge);
+// border tiles are packed with zero padding. With io, tiles start as the
+// bias and end with the epilogue (directIO).
 func convDirect(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, r0, r1 int, io *directIO) {
 	buf := getBuf()
 	defer putBuf(buf)
@@ -500,8 +501,9 @@ type directIO struct {
 // channels [c0, c1) (c0 a multiple of mr) and flat pixels [j0, j1) of the
 // flat output [ocg, OH·Wp] (see flatTiles): in is the bordered input with
 // flatSlack(g) readable floats after it, g its geometry (W = Wp). Tiles
-// that would run past j1 (another worker's pixels) or are short of rows
-// go through buf.tile.
+// are 64 pixels (6×64 kernel) or 32 wide; those that would run past j1
+// (another worker's pixels) or are short of rows take the masked edge
+// kernel.
 func convDirectFlat(out, in, w []float32, ap aPacked, g *ConvGeom, c0, c1, j0, j1 int) {
 	buf := getBuf()
 	defer putBuf(buf)

@@ -264,7 +264,8 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 // macroKernel adds the product of the packed panels pa (mb rows) and
 // buf.b (nb columns), over kb steps, to the block of c whose first element
 // is c[c0]: full tiles straight into c — mr×2nr with AVX-512, over two
-// adjacent panels, else mr×nr — and edge tiles through buf.tile.
+// adjacent panels, else mr×nr — and edge tiles through the masked edge
+// kernel (AVX-512) or buf.tile.
 func macroKernel(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, c0, ldc int) {
 	for jr := 0; jr < nb; {
 		w := panelWidth(jr, nb)
