@@ -63,9 +63,6 @@ func sgemmKernel6x32(k int, a, b, c *float32, ldc int)
 func sgemmKernel6x32Gather(k int, a, img *float32, offs *int32, c *float32, ldc int)
 
 //go:noescape
-func sgemmKernel6x32IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
-
-//go:noescape
 func sgemmKernel6x32Edge(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, rows int, mask uint32, nt bool)
 
 //go:noescape

@@ -44,20 +44,15 @@ zero: \
 	ZERO_ACC_Z; \
 start:
 
-// Output rows at (R13), R8 bytes apart.
-#define Z_ADD_ROW(lo, hi) \
-	VADDPS (R13), lo, lo; VADDPS 64(R13), hi, hi; ADDQ R8, R13
+// Output rows at (R13), R8 bytes apart. Z_ACCUMULATE adds the
+// accumulators to C; Z_STORE_NT writes them to C past the caches.
+#define Z_ACC_ROW(lo, hi) \
+	VADDPS (R13), lo, lo; VMOVUPS lo, (R13); \
+	VADDPS 64(R13), hi, hi; VMOVUPS hi, 64(R13); ADDQ R8, R13
 
-#define Z_ADD_C \
-	Z_ADD_ROW(Z4, Z5); Z_ADD_ROW(Z6, Z7); Z_ADD_ROW(Z8, Z9); \
-	Z_ADD_ROW(Z10, Z11); Z_ADD_ROW(Z12, Z13); Z_ADD_ROW(Z14, Z15)
-
-#define Z_STORE_ROW(lo, hi) \
-	VMOVUPS lo, (R13); VMOVUPS hi, 64(R13); ADDQ R8, R13
-
-#define Z_STORE \
-	Z_STORE_ROW(Z4, Z5); Z_STORE_ROW(Z6, Z7); Z_STORE_ROW(Z8, Z9); \
-	Z_STORE_ROW(Z10, Z11); Z_STORE_ROW(Z12, Z13); Z_STORE_ROW(Z14, Z15)
+#define Z_ACCUMULATE \
+	Z_ACC_ROW(Z4, Z5); Z_ACC_ROW(Z6, Z7); Z_ACC_ROW(Z8, Z9); \
+	Z_ACC_ROW(Z10, Z11); Z_ACC_ROW(Z12, Z13); Z_ACC_ROW(Z14, Z15)
 
 #define Z_STORE_NT_ROW(lo, hi) \
 	VMOVNTPS lo, (R13); VMOVNTPS hi, 64(R13); ADDQ R8, R13
@@ -65,14 +60,6 @@ start:
 #define Z_STORE_NT \
 	Z_STORE_NT_ROW(Z4, Z5); Z_STORE_NT_ROW(Z6, Z7); Z_STORE_NT_ROW(Z8, Z9); \
 	Z_STORE_NT_ROW(Z10, Z11); Z_STORE_NT_ROW(Z12, Z13); Z_STORE_NT_ROW(Z14, Z15)
-
-#define Z_ACT_ROW(lo, hi) \
-	VMAXPS lo, Z0, Z2; VMINPS Z2, Z1, Z2; VMOVUPS Z2, (R13); \
-	VMAXPS hi, Z0, Z3; VMINPS Z3, Z1, Z3; VMOVUPS Z3, 64(R13); ADDQ R8, R13
-
-#define Z_ACT \
-	Z_ACT_ROW(Z4, Z5); Z_ACT_ROW(Z6, Z7); Z_ACT_ROW(Z8, Z9); \
-	Z_ACT_ROW(Z10, Z11); Z_ACT_ROW(Z12, Z13); Z_ACT_ROW(Z14, Z15)
 
 // func sgemmKernel6x32(k int, a, b, c *float32, ldc int)
 //
@@ -106,9 +93,7 @@ zloop:
 
 zstore:
 	MOVQ DX, R13
-	Z_ADD_C
-	MOVQ DX, R13
-	Z_STORE
+	Z_ACCUMULATE
 	VZEROUPPER
 	RET
 
@@ -141,71 +126,7 @@ zgloop:
 
 zgstore:
 	MOVQ DX, R13
-	Z_ADD_C
-	MOVQ DX, R13
-	Z_STORE
-	VZEROUPPER
-	RET
-
-// func sgemmKernel6x32IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool)
-//
-// sgemmKernel6x16IO at 6×32 (see there): with bias the tile starts as the
-// bias and C is written, not read; with act min(max(C, lo), hi) is also
-// written to act; with nt C is written with non-temporal stores (c and the
-// row stride 64-byte aligned; the caller fences).
-TEXT ·sgemmKernel6x32IO(SB), NOSPLIT, $0-65
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	SHLQ $2, R8
-	MOVQ bias+40(FP), R11
-	MOVQ act+48(FP), R12
-	MOVQ CX, R9
-	SHLQ $6, R9
-	ADDQ DI, R9
-
-	E_START(zizero, ziloopstart)
-	TESTQ CX, CX
-	JEQ   zistore
-
-ziloop:
-	VMOVUPS (DI), Z0
-	VMOVUPS (R9), Z1
-	FMA_STEP_Z
-	ADDQ    $24, SI
-	ADDQ    $64, DI
-	ADDQ    $64, R9
-	DECQ    CX
-	JNE     ziloop
-
-zistore:
-	MOVQ  DX, R13
-	TESTQ R11, R11
-	JNE   ziwrite
-	Z_ADD_C
-
-ziwrite:
-	MOVQ    DX, R13
-	MOVBLZX nt+64(FP), R14
-	TESTQ   R14, R14
-	JNE     zint
-	Z_STORE
-	JMP     ziact
-
-zint:
-	Z_STORE_NT
-
-ziact:
-	TESTQ R12, R12
-	JEQ   zidone
-	VBROADCASTSS lo+56(FP), Z0
-	VBROADCASTSS hi+60(FP), Z1
-	MOVQ         R12, R13
-	Z_ACT
-
-zidone:
+	Z_ACCUMULATE
 	VZEROUPPER
 	RET
 

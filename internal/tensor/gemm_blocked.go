@@ -21,8 +21,8 @@ const (
 // gemmBuf holds one worker's packing buffers.
 type gemmBuf struct {
 	a, b []float32
-	tile [mr * 2 * nr]float32 // an edge tile (mr×nr, or mr×2nr in convDirect)
-	tb   [kc * nr]float32     // one packed B tile of a direct convolution
+	tile [mr * nr]float32
+	tb   [kc * nr]float32 // one packed B tile of a direct convolution
 	offs convOffsets
 }
 
@@ -176,6 +176,8 @@ func gemmPacked(transA bool, k int, alpha float32, a []float32, lda int, ap aPac
 
 // macroKernelIO is macroKernel for a product with io: in the first depth
 // block tiles start as the bias, in the last one the epilogue is applied.
+// Its tiles are one panel wide: with AVX-512 the products with io (1×1
+// and unrolled convolutions) take pointwiseRange instead.
 func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, jc, ldc int, io *gemmIO, first, last bool) {
 	lo, hi, clamps := io.ep.clampOf()
 	clamps = clamps && last
@@ -183,14 +185,14 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 	if !first && !clamps {
 		macroKernel(buf, pa, mb, nb, kb, c, ic*ldc+jc, ldc)
 	} else {
-		for jr := 0; jr < nb; {
-			w := panelWidth(jr, nb)
+		for jr := 0; jr < nb; jr += nr {
+			bp := buf.b[jr*kb : (jr+nr)*kb]
 			for ir := 0; ir < mb; ir += mr {
 				ap := pa[ir*kb : (ir+mr)*kb]
 				row := ic + ir
 				ci := row*ldc + jc + jr
-				rows, cols := min(mr, mb-ir), min(w, nb-jr)
-				if hasAVX2 && rows == mr && cols == w {
+				rows, cols := min(mr, mb-ir), min(nr, nb-jr)
+				if hasAVX2 && rows == mr && cols == nr {
 					var bias, act *float32
 					if first {
 						bias = &zeroBias[0]
@@ -198,41 +200,20 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 							bias = &io.bias[row : row+mr][0]
 						}
 					}
-					_ = c[ci+(mr-1)*ldc+w-1] // the assembly writes this far
+					_ = c[ci+(mr-1)*ldc+nr-1] // the assembly writes this far
 					if clamps {
-						_ = io.ep.dst[ci+(mr-1)*ldc+w-1]
+						_ = io.ep.dst[ci+(mr-1)*ldc+nr-1]
 						act = &io.ep.dst[ci]
 					}
-					if w == 2*nr {
-						sgemmKernel6x32IO(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, bias, act, lo, hi,
-							nt && ldc%16 == 0 && uintptr(unsafe.Pointer(&c[ci]))%64 == 0)
-					} else {
-						sgemmKernel6x16IO(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, bias, act, lo, hi,
-							nt && uintptr(unsafe.Pointer(&c[ci]))%32 == 0)
-					}
+					sgemmKernel6x16IO(kb, &ap[0], &bp[0], &c[ci], ldc, bias, act, lo, hi,
+						nt && uintptr(unsafe.Pointer(&c[ci]))%32 == 0)
 					continue
 				}
-				if w == 2*nr {
-					var bias [mr]float32
-					var pb, act *float32
-					if first {
-						if io.bias != nil {
-							copy(bias[:rows], io.bias[row:row+rows])
-						}
-						pb = &bias[0]
-					}
-					_ = c[ci+(rows-1)*ldc+cols-1] // the assembly writes this far
-					if clamps {
-						_ = io.ep.dst[ci+(rows-1)*ldc+cols-1]
-						act = &io.ep.dst[ci]
-					}
-					sgemmKernel6x32Edge(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, pb, act, lo, hi, rows, colMask(0, cols), false)
-					continue
-				}
-				tile := edgeTile(buf, ap, kb, jr, w)
+				clear(buf.tile[:])
+				kernel(kb, ap, bp, buf.tile[:], nr)
 				for i := 0; i < rows; i++ {
 					crow := c[ci+i*ldc : ci+i*ldc+cols]
-					t := tile[i*w : i*w+cols]
+					t := buf.tile[i*nr : i*nr+cols]
 					if first {
 						b := float32(0)
 						if io.bias != nil {
@@ -251,7 +232,6 @@ func macroKernelIO(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, ic, 
 					}
 				}
 			}
-			jr += w
 		}
 	}
 	if last && !clamps {
@@ -288,31 +268,19 @@ func macroKernel(buf *gemmBuf, pa []float32, mb, nb, kb int, c []float32, c0, ld
 				sgemmKernel6x32Edge(kb, &ap[0], &buf.b[jr*kb], &c[ci], ldc, nil, nil, 0, 0, rows, colMask(0, cols), false)
 				continue
 			}
-			// Edge tile: compute into a scratch tile, add what fits.
-			tile := edgeTile(buf, ap, kb, jr, w)
+			// Edge tile (one panel): compute into a scratch tile, add what
+			// fits.
+			clear(buf.tile[:])
+			kernel(kb, ap, buf.b[jr*kb:(jr+nr)*kb], buf.tile[:], nr)
 			for i := 0; i < rows; i++ {
 				crow := c[ci+i*ldc : ci+i*ldc+cols]
-				for j, v := range tile[i*w : i*w+cols] {
+				for j, v := range buf.tile[i*nr : i*nr+cols] {
 					crow[j] += v
 				}
 			}
 		}
 		jr += w
 	}
-}
-
-// edgeTile computes the mr×w tile of the packed panels ap and buf.b at
-// column jr into buf.tile (row stride w) and returns it.
-func edgeTile(buf *gemmBuf, ap []float32, kb, jr, w int) []float32 {
-	tile := buf.tile[:mr*w]
-	clear(tile)
-	if w == 2*nr {
-		_ = buf.b[(jr+w)*kb-1] // both panels, the second perhaps all zeros (padPanels)
-		sgemmKernel6x32(kb, &ap[0], &buf.b[jr*kb], &tile[0], w)
-	} else {
-		kernel(kb, ap, buf.b[jr*kb:(jr+nr)*kb], tile, nr)
-	}
-	return tile
 }
 
 // colMask is the opmask of the edge kernels for columns [skip, skip+cols).

@@ -44,10 +44,6 @@ func sgemmKernel6x32Gather(k int, a, img *float32, offs *int32, c *float32, ldc 
 	panic("tensor: no assembly kernel")
 }
 
-func sgemmKernel6x32IO(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, nt bool) {
-	panic("tensor: no assembly kernel")
-}
-
 func sgemmKernel6x32Edge(k int, a, b, c *float32, ldc int, bias, act *float32, lo, hi float32, rows int, mask uint32, nt bool) {
 	panic("tensor: no assembly kernel")
 }
