@@ -140,6 +140,24 @@ func ConvScratch(g ConvGeom) int {
 	return n
 }
 
+// border writes one group's input into the front of scratch as gp lays it
+// out (padded) — zero-bordered, or split into phases at stride 2 — followed
+// by a flat convolution's slack, and returns that copy and the scratch
+// after it (room for a flat output).
+func border(scratch, in []float32, g, gp ConvGeom) (buf, rest []float32) {
+	n := borderedLen(&gp)
+	if flatTiles(g) {
+		n += flatSlack(g)
+	}
+	buf = scratch[:n]
+	if gp.SH == 2 {
+		phaseInto(buf, in, g, gp)
+	} else {
+		padInto(buf, in, g, gp)
+	}
+	return buf, scratch[n:]
+}
+
 // padInto copies one group's input [C, H, W] into the zero-bordered
 // [C, gp.H, gp.W] buffer at offset (PadT, PadL).
 func padInto(dst, src []float32, g, gp ConvGeom) {
@@ -229,15 +247,9 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 			}
 			t.kind = taskConv
 			if usePad && flatTiles(g) {
-				n := borderedLen(&gp) + flatSlack(g)
-				buf := scratch[:n]
-				if gp.SH == 2 {
-					phaseInto(buf, in, g, gp)
-				} else {
-					padInto(buf, in, g, gp)
-				}
+				buf, rest := border(scratch, in, g, gp)
 				t.bs = bSource{b: buf, g: gp}
-				t.flat = scratch[n : n+ocg*gp.OH*gp.W]
+				t.flat = rest[:ocg*gp.OH*gp.W]
 				splitConv(t, ocg, g.OH, kk*oplane)
 				continue
 			}
@@ -251,8 +263,7 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 				clear(out)
 			}
 			if usePad {
-				buf := scratch[:gp.C*gp.H*gp.W]
-				padInto(buf, in, g, gp)
+				buf, _ := border(scratch, in, g, gp)
 				t.bs = bSource{b: buf, g: gp}
 			} else {
 				gc := g
@@ -433,7 +444,8 @@ func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, 
 			}
 			pb = &bias[0]
 		}
-		if gather && tw > nr && (partial || pb != nil || clamps) {
+		edge := gather && tw > nr && (partial || pb != nil || clamps)
+		if edge {
 			c := ci - skip                      // the tile's first pixel, tx
 			_ = out[c+(rows-1)*ohw+skip+cols-1] // the last column written
 			var act *float32
@@ -445,41 +457,37 @@ func convTile(buf *gemmBuf, out, in, pa []float32, g *ConvGeom, kb, ic, mb, oy, 
 			// the caches (whole aligned tiles; convDirect fences).
 			nt := clamps && io.ep.unread && !partial && ohw%16 == 0 && uintptr(unsafe.Pointer(&out[c]))%64 == 0
 			sgemmKernel6x32GatherEdge(kb, &ap[0], &in[s], &o.rel[0], &out[c], ohw, pb, act, lo, hi, rows, colMask(skip, cols), nt)
-			if io != nil && last && !clamps {
+		} else {
+			if pb != nil {
 				for i := 0; i < rows; i++ {
-					io.ep.apply(out, ci+i*ohw, ci+i*ohw+cols)
+					fill(out[ci+i*ohw:ci+i*ohw+cols], bias[i])
 				}
 			}
-			continue
-		}
-		if pb != nil {
-			for i := 0; i < rows; i++ {
-				fill(out[ci+i*ohw:ci+i*ohw+cols], bias[i])
+			if partial { // one panel wide (tw = nr): wider ones took the edge kernel
+				clear(buf.tile[:])
+				dst, ldc = buf.tile[:], nr
 			}
-		}
-		if partial {
-			clear(buf.tile[:mr*tw])
-			dst, ldc = buf.tile[:mr*tw], tw
-		}
-		switch {
-		case gather && tw > nr:
-			_ = dst[(mr-1)*ldc+tw-1] // the assembly writes this far
-			sgemmKernel6x32Gather(kb, &ap[0], &in[s], &o.rel[0], &dst[0], ldc)
-		case gather:
-			_ = dst[(mr-1)*ldc+tw-1]
-			sgemmKernel6x16Gather(kb, &ap[0], &in[s], &o.rel[0], &dst[0], ldc)
-		default:
-			kernel(kb, ap, buf.tb[:kb*nr], dst, ldc)
-		}
-		if partial {
-			for i := 0; i < rows; i++ {
-				crow := out[ci+i*ohw : ci+i*ohw+cols]
-				for j, v := range buf.tile[i*tw+skip : i*tw+skip+cols] {
-					crow[j] += v
+			switch {
+			case gather && tw > nr:
+				_ = dst[(mr-1)*ldc+tw-1] // the assembly writes this far
+				sgemmKernel6x32Gather(kb, &ap[0], &in[s], &o.rel[0], &dst[0], ldc)
+			case gather:
+				_ = dst[(mr-1)*ldc+tw-1]
+				sgemmKernel6x16Gather(kb, &ap[0], &in[s], &o.rel[0], &dst[0], ldc)
+			default:
+				kernel(kb, ap, buf.tb[:kb*nr], dst, ldc)
+			}
+			if partial {
+				for i := 0; i < rows; i++ {
+					crow := out[ci+i*ohw : ci+i*ohw+cols]
+					for j, v := range buf.tile[i*nr+skip : i*nr+skip+cols] {
+						crow[j] += v
+					}
 				}
 			}
 		}
-		if io != nil && last {
+		// The epilogue, unless the edge kernel clamped as it stored.
+		if io != nil && last && !(edge && clamps) {
 			for i := 0; i < rows; i++ {
 				io.ep.apply(out, ci+i*ohw, ci+i*ohw+cols)
 			}
@@ -714,19 +722,10 @@ func ConvAddSerial(dst, src, w, scratch []float32, g ConvGeom) {
 		return
 	}
 	if gp, ok := padded(g); ok {
-		n := borderedLen(&gp)
-		if flatTiles(g) {
-			n += flatSlack(g)
-		}
-		buf := scratch[:n]
-		if gp.SH == 2 {
-			phaseInto(buf, src, g, gp)
-		} else {
-			padInto(buf, src, g, gp)
-		}
+		buf, rest := border(scratch, src, g, gp)
 		if flatTiles(g) {
 			fp := gp.OH * gp.W
-			flat := scratch[n : n+ocg*fp]
+			flat := rest[:ocg*fp]
 			clear(flat)
 			convDirectFlat(flat, buf, w, aPacked{}, &gp, 0, ocg, 0, fp)
 			ohw := g.OH * g.OW
