@@ -6,6 +6,7 @@ import "unsafe"
 // plane is computed at stride 1 from a zero-bordered copy of its channel's
 // plane by one call of dwPlane (eight or 32 pixels at a time, row after
 // row); strided planes are computed at stride 1 along rows and subsampled.
+// With AVX-512, dwPlaneZ reads each plane in place instead (dwTables).
 
 // dwGeom is the zero-bordered copy of one plane a depthwise kernel reads:
 // hp rows of wp values, and n stride-1 outputs computed per output row.
@@ -77,16 +78,19 @@ func newDWTables(g ConvGeom) *dwTables {
 			}
 			t.masks[tap*nblk+b] = m
 		}
-		t.masks[kk*nblk+b] = 1<<min(16, g.OW-16*b) - 1
 	}
-	t.setFull(uint32(1<<(16*s) - 1))
+	t.finish(uint32(1<<(16*s) - 1))
 	return t
 }
 
-// setFull sets the flags after the store masks: blocks b … b+3 load only
-// columns within the plane (every tap's mask is all).
-func (t *dwTables) setFull(all uint32) {
+// finish sets what follows the taps' masks: each block's store mask (its
+// outputs within the row of args.OW) and the flags that blocks b … b+3
+// load only columns within the plane (every tap's mask is all).
+func (t *dwTables) finish(all uint32) {
 	kk, nblk := t.args.KH*t.args.KW, t.args.nblk
+	for b := 0; b < nblk; b++ {
+		t.masks[kk*nblk+b] = 1<<min(16, t.args.OW-16*b) - 1
+	}
 	for b := 0; b+4 <= nblk; b++ {
 		full := uint32(1)
 		for tap := 0; tap < kk; tap++ {
@@ -133,10 +137,7 @@ func newDWTablesFlat(g ConvGeom) *dwTables {
 			t.masks[tap*nblk+b] = m
 		}
 	}
-	for b := 0; b < nblk; b++ {
-		t.masks[kk*nblk+b] = 1<<min(16, n-16*b) - 1
-	}
-	t.setFull(1<<16 - 1)
+	t.finish(1<<16 - 1)
 	return t
 }
 
