@@ -94,12 +94,19 @@ func borderedLen(gp *ConvGeom) int {
 }
 
 // phaseInto writes one group's input [C, H, W] into the phase planes of gp
-// (see phased), zero where the bordered input is.
+// (see phased), zero where the bordered input is, and zeroes the rest of
+// dst.
 func phaseInto(dst, src []float32, g, gp ConvGeom) {
-	clear(dst)
+	phaseRange(dst, src, g, gp, 0, gp.C)
+	clear(dst[borderedLen(&gp):])
+}
+
+// phaseRange writes channels [c0, c1) of phaseInto's copy.
+func phaseRange(dst, src []float32, g, gp ConvGeom, c0, c1 int) {
 	npy, npx := phases(&gp)
 	q := gp.H * gp.W
-	for c := 0; c < gp.C; c++ {
+	clear(dst[c0*npy*npx*q : c1*npy*npx*q])
+	for c := c0; c < c1; c++ {
 		for y := 0; y < g.H; y++ {
 			py := y + g.PadT // row in the bordered plane
 			a, yq := py%2, py/2
@@ -159,10 +166,17 @@ func border(scratch, in []float32, g, gp ConvGeom) (buf, rest []float32) {
 }
 
 // padInto copies one group's input [C, H, W] into the zero-bordered
-// [C, gp.H, gp.W] buffer at offset (PadT, PadL).
+// [C, gp.H, gp.W] buffer at offset (PadT, PadL), and zeroes the rest of
+// dst.
 func padInto(dst, src []float32, g, gp ConvGeom) {
-	clear(dst)
-	for c := 0; c < gp.C; c++ {
+	padRange(dst, src, g, gp, 0, gp.C)
+	clear(dst[borderedLen(&gp):])
+}
+
+// padRange writes channels [c0, c1) of padInto's copy.
+func padRange(dst, src []float32, g, gp ConvGeom, c0, c1 int) {
+	clear(dst[c0*gp.H*gp.W : c1*gp.H*gp.W])
+	for c := c0; c < c1; c++ {
 		for y := 0; y < g.H; y++ {
 			py := y + g.PadT
 			if py >= gp.H {
@@ -207,6 +221,11 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 			}
 			if c.b != nil {
 				t.bias = c.b[grp*ocg : (grp+1)*ocg]
+			}
+			if c.cv {
+				t.ap = aPacked{p: c.packed}
+				c.cvRun(t, out, in, scratch)
+				continue
 			}
 			if pointwise(g) && hasAVX512 && kk > 0 {
 				// The product read straight from the input (pointwiseRange).

@@ -13,6 +13,7 @@ type Conv struct {
 	band   int       // with im2col: output rows unrolled at a time
 	ep     epilogue
 	dw     *dwTables // depthwise with AVX-512: dwPlaneZ's tables
+	cv     bool      // a channel-vector convolution (conv_cv.go): packed as packCV lays out
 }
 
 // NewConv plans the convolution of g with weights w [OC, C/Groups, KH, KW]
@@ -26,6 +27,12 @@ func NewConv(w, b []float32, g ConvGeom) *Conv {
 	}
 	ocg, kk := g.OC/g.Groups, g.C/g.Groups*g.KH*g.KW
 	if ocg == 0 || kk == 0 {
+		return c
+	}
+	if channelVec(g) {
+		c.cv = true
+		c.packed = make([]float32, PackedLen(g))
+		packCV(c.packed, w, ocg, kk)
 		return c
 	}
 	c.im2col = useIm2Col(g)
@@ -60,6 +67,9 @@ func PackedLen(g ConvGeom) int {
 		return 0
 	}
 	ocg, kk := g.OC/c.g.Groups, g.C/c.g.Groups*g.KH*g.KW
+	if channelVec(g) {
+		return ocg * kk
+	}
 	return c.g.Groups * roundUp(ocg, mr) * kk
 }
 
@@ -86,6 +96,9 @@ func ScratchLen(g ConvGeom) int {
 	if c.depthwise() {
 		return 0
 	}
+	if channelVec(g) {
+		return cvScratch(g)
+	}
 	if g.OC/g.Groups > 0 && g.C/g.Groups*g.KH*g.KW > 0 && useIm2Col(g) {
 		return g.C / g.Groups * g.KH * g.KW * im2colBand(g) * g.OW
 	}
@@ -96,6 +109,9 @@ func ScratchLen(g ConvGeom) int {
 func (c *Conv) Scratch() int {
 	if c.depthwise() {
 		return 0
+	}
+	if c.cv {
+		return cvScratch(c.g)
 	}
 	if c.im2col {
 		g := c.g

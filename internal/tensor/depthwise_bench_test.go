@@ -34,7 +34,8 @@ func BenchmarkPointwise(b *testing.B) {
 	for _, s := range []struct {
 		c, oc, hw int
 		act       bool
-	}{{16, 96, 112, true}, {144, 24, 56, false}, {32, 192, 28, true}, {576, 96, 14, false}, {960, 160, 7, false}, {320, 1280, 7, true}, {64, 256, 56, false}, {512, 2048, 7, false}} {
+	}{{16, 96, 112, true}, {144, 24, 56, false}, {32, 192, 28, true}, {576, 96, 14, false}, {960, 160, 7, false}, {320, 1280, 7, true}, {64, 256, 56, false}, {512, 2048, 7, false},
+		{256, 64, 56, true}, {1024, 256, 14, true}, {256, 1024, 14, false}, {512, 128, 28, true}, {2048, 512, 7, true}} {
 		g := ConvGeom{N: 1, C: s.c, H: s.hw, W: s.hw, OC: s.oc, OH: s.hw, OW: s.hw, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, Groups: 1}
 		b.Run(fmt.Sprintf("%d-%dx%dx%d", s.c, s.oc, s.hw, s.hw), func(b *testing.B) {
 			x := randSlice(rng, s.c*s.hw*s.hw)

@@ -76,3 +76,15 @@ func maxPool2Row(dst, r0, r1 *float32, n int)
 
 //go:noescape
 func sgemmKernel6x64Gather(k int, a, img *float32, offs *int32, c *float32, ldc int)
+
+//go:noescape
+func cvKernel6x64(k int, w, img *float32, offs *int32, t *float32, load bool)
+
+//go:noescape
+func cvKernel12x32(k int, w, img *float32, offs *int32, t *float32, load bool)
+
+//go:noescape
+func cvKernel24x16(k int, w, img *float32, offs *int32, t *float32, load bool)
+
+//go:noescape
+func cvTranspose16(src *float32, sstride int, dst *float32, ldc int, bias, act *float32, lo, hi float32, mask uint32, nt bool)

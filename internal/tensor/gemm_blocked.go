@@ -24,6 +24,10 @@ type gemmBuf struct {
 	tile [mr * nr]float32
 	tb   [kc * nr]float32 // one packed B tile of a direct convolution
 	offs convOffsets
+	cv   []float32 // a channel-vector worker's tile sums (cvRange), made on first use
+	// A channel-vector tile's input packed, and its offsets (cvRange).
+	tail    [kc * 4 * cvTile]float32
+	tailRel [kc]int32
 }
 
 // freeBufs keeps packing buffers between calls. Unlike a sync.Pool it is
@@ -439,6 +443,8 @@ const (
 	taskDepthwise
 	taskPointwise
 	taskPool
+	taskConvCV
+	taskCVBorder
 )
 
 type gemmTask struct {
@@ -589,6 +595,10 @@ func (t *gemmTask) run() {
 		pointwiseRange(t, i0, i1, j0, j1)
 	case taskPool:
 		maxPool2x2Range(t.c, t.bs.b, &t.bs.g, t.j0, t.j1)
+	case taskConvCV:
+		cvRange(t, i0, i1, j0, j1)
+	case taskCVBorder:
+		cvBorder(t, t.j0, t.j1)
 	default:
 		var io *gemmIO
 		if t.init {
