@@ -181,7 +181,7 @@ func cvRange(t *gemmTask, c0, c1, r0, r1 int) {
 	g := &t.bs.g // the bordered or phased geometry; OH, OW are the output's
 	in, out, w := t.bs.b, t.c, t.ap.p
 	kk, wp, ow, ohw := t.k, g.W, g.OW, g.OH*g.OW
-	o := &buf.offs
+	rel := cvOffsets(buf, g, kk)
 	f0, f1 := r0*wp, r1*wp
 	for cb := c0; cb < c1; {
 		nb := cvWidth(cb, t.m)
@@ -198,29 +198,37 @@ func cvRange(t *gemmTask, c0, c1, r0, r1 int) {
 			tiles := (je - jg + tw - 1) / tw
 			for pc, step := 0, depthStep(kk); pc < kk; pc += step {
 				kb := min(step, kk-pc)
-				o.setFlat(g, pc, kb)
-				wk := wb[pc*nb : (pc+kb)*nb]
+				wk, rk := wb[pc*nb:(pc+kb)*nb], rel[pc:pc+kb]
 				for i := 0; i < tiles; i++ {
-					s := jg + i*tw
-					if s+tw-1+int(o.relMax) < len(in) {
-						kern(kb, &wk[0], &in[s], &o.rel[0], &acc[i*tw*nb], pc > 0)
+					s, ti := jg+i*tw, acc[i*tw*nb:]
+					// Steps whose reads stay within the input run in
+					// place. A 1×1 convolution's last tile reads past the
+					// input's end in its last steps (a bordered input has
+					// slack; a 1×1 one's offsets grow with the step): those
+					// are packed, zero past the end.
+					safe := kb
+					for safe > 0 && s+tw-1+int(rk[safe-1]) >= len(in) {
+						safe--
+					}
+					if safe > 0 {
+						kern(safe, &wk[0], &in[s], &rk[0], &ti[0], pc > 0)
+					}
+					if safe == kb {
 						continue
 					}
-					// A 1×1 convolution's last tile would read past the
-					// input (a bordered input has slack): its values are
-					// packed, kb × tw, zero past the end.
-					tail := buf.tail[:kb*tw]
-					for p := 0; p < kb; p++ {
+					n := kb - safe
+					tail := buf.tail[:n*tw]
+					for p := 0; p < n; p++ {
 						for q := 0; q < tw; q++ {
 							v := float32(0)
-							if x := s + q + int(o.rel[p]); x < len(in) {
+							if x := s + q + int(rk[safe+p]); x < len(in) {
 								v = in[x]
 							}
 							tail[p*tw+q] = v
 						}
 						buf.tailRel[p] = int32(p * tw)
 					}
-					kern(kb, &wk[0], &tail[0], &buf.tailRel[0], &acc[i*tw*nb], pc > 0)
+					kern(n, &wk[safe*nb], &tail[0], &buf.tailRel[0], &ti[0], pc > 0 || safe > 0)
 				}
 			}
 			if cvStore(out, acc, t.bias, &t.ep, cb, nb, jg, je, wp, ow, ohw) {
@@ -295,4 +303,23 @@ func cvBorder(t *gemmTask, c0, c1 int) {
 	} else {
 		padRange(t.c, t.bs.b, g, gp, c0, c1)
 	}
+}
+
+// cvOffsets returns the input offsets of the kk steps of a channel-vector
+// convolution over g (convOffsets.setFlat), computed once per call into
+// buf. Only trailing steps may reach past the input (see cvRange): the
+// offsets of a bordered input are within it and its slack, and a 1×1
+// convolution's grow with the step.
+func cvOffsets(buf *gemmBuf, g *ConvGeom, kk int) []int32 {
+	if cap(buf.cvRel) < kk {
+		buf.cvRel = make([]int32, kk)
+	}
+	rel := buf.cvRel[:kk]
+	o := &buf.offs
+	for pc := 0; pc < kk; pc += kc {
+		kb := min(kc, kk-pc)
+		o.setFlat(g, pc, kb)
+		copy(rel[pc:pc+kb], o.rel[:kb])
+	}
+	return rel
 }

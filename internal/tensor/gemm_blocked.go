@@ -25,6 +25,8 @@ type gemmBuf struct {
 	tb   [kc * nr]float32 // one packed B tile of a direct convolution
 	offs convOffsets
 	cv   []float32 // a channel-vector worker's tile sums (cvRange), made on first use
+	// cvRel: a channel-vector convolution's step offsets (cvOffsets).
+	cvRel []int32
 	// A channel-vector tile's input packed, and its offsets (cvRange).
 	tail    [kc * 4 * cvTile]float32
 	tailRel [kc]int32
