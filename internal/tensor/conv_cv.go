@@ -27,6 +27,13 @@ import "unsafe"
 // in registers (cvStore); other epilogues are applied there while the
 // group is in cache.
 
+// subsampled reports a strided 1×1 convolution without padding: a 1×1
+// convolution over the input's every SH-th row and SW-th column.
+func subsampled(g ConvGeom) bool {
+	return g.KH == 1 && g.KW == 1 && g.PadT == 0 && g.PadL == 0 && !pointwise(g) &&
+		(g.OH-1)*g.SH < g.H && (g.OW-1)*g.SW < g.W
+}
+
 // channelVec reports whether NewConv plans g as a channel-vector
 // convolution. Its tiles pay a fixed cost per output value — the sums
 // pass through the worker's buffer and are transposed into the channel
@@ -43,11 +50,11 @@ func channelVec(g ConvGeom) bool {
 	}
 	kk, ohw := g.C*g.KH*g.KW, g.OH*g.OW
 	switch {
-	case pointwise(g):
+	case pointwise(g) || subsampled(g):
 		if kk < cvMinDepth || ohw%16 == 0 && ohw >= 512 {
 			return false
 		}
-	case g.KH*g.KW < 2: // strided 1×1: subsampled in place (pointwiseRange)
+	case g.KH*g.KW < 2:
 		return false
 	case g.SH == 1 && g.SW == 1:
 		if kk < cvMinDepth {
@@ -77,10 +84,16 @@ const cvGroup = 672
 
 // cvGeom is the geometry of the bordered or phased input a channel-vector
 // convolution reads: W is the flat width Wp. A 1×1 convolution reads its
-// input as it is.
+// input as it is, a strided one its subsampled copy (a 1×1 convolution
+// over it).
 func cvGeom(g ConvGeom) ConvGeom {
 	if pointwise(g) {
 		return g
+	}
+	if subsampled(g) {
+		gp := g
+		gp.H, gp.W, gp.SH, gp.SW = g.OH, g.OW, 1, 1
+		return gp
 	}
 	if g.SH == 2 {
 		return phased(g)
@@ -292,12 +305,20 @@ func cvStore(out, acc, bias []float32, ep *epilogue, cb, nb, jg, je, wp, ow, ohw
 	return clamps
 }
 
-// cvBorder writes channels [c0, c1) of the bordered or phased input of a
-// channel-vector task (taskCVBorder: bs the input and its geometry, c the
+// cvBorder writes channels [c0, c1) of the bordered, phased or subsampled
+// input of a channel-vector task (taskCVBorder: bs the input and its geometry, c the
 // copy).
 func cvBorder(t *gemmTask, c0, c1 int) {
 	g := t.bs.g
 	gp := cvGeom(g)
+	if subsampled(g) {
+		for c := c0; c < c1; c++ {
+			for y := 0; y < g.OH; y++ {
+				subsample(t.c[(c*g.OH+y)*g.OW:][:g.OW], t.bs.b[(c*g.H+y*g.SH)*g.W:], g.SW)
+			}
+		}
+		return
+	}
 	if gp.SH == 2 {
 		phaseRange(t.c, t.bs.b, g, gp, c0, c1)
 	} else {

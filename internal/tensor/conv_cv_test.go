@@ -8,7 +8,7 @@ import (
 
 // Channel-vector convolutions (AVX-512, output channels a multiple of 16)
 // against the reference: channel blocks of 64, 32 and 16, strides 1 and 2,
-// dilation, asymmetric padding, 1×1, several images, depths of one to many
+// dilation, asymmetric padding, 1×1 (strided too), several images, depths of one to many
 // depth blocks, maps of one to several pixel groups, split by rows and by
 // channels, with bias or none and each epilogue (a residual, a fused
 // clamp or another activation).
@@ -39,6 +39,10 @@ func TestChannelVecMatchesConv2D(t *testing.T) {
 		{2, 70, 48, 3, 5, 1, 1, 1, 1, 0, 0, 0, 0},
 		{1, 300, 128, 1, 7, 1, 1, 1, 1, 0, 0, 0, 0},
 		{1, 1024, 256, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0},
+		// Strided 1×1: over a subsampled copy.
+		{1, 1024, 128, 14, 14, 1, 1, 2, 1, 0, 0, 0, 0},
+		{1, 512, 64, 29, 27, 1, 1, 2, 1, 0, 0, 0, 0},
+		{2, 70, 32, 20, 20, 1, 1, 3, 1, 0, 0, 0, 0},
 	}
 	for i, s := range shapes {
 		g := ConvGeom{N: s.n, C: s.c, H: s.h, W: s.w, OC: s.oc, KH: s.kh, KW: s.kw, SH: s.s, SW: s.s,
