@@ -276,6 +276,11 @@ func cvStore(out, acc, bias []float32, ep *epilogue, cb, nb, jg, je, wp, ow, ohw
 	for f := jg; f < je; {
 		y, x0 := f/wp, f%wp
 		n := min(ow-x0, je-f) // the row's computed pixels in the group
+		if wp == ow {
+			// No dropped pixels (1×1): the group is one run of the
+			// planes, taken in full 16-pixel blocks across rows.
+			n = je - f
+		}
 		for x := 0; x < n; {
 			pos := y*ow + x0 + x
 			cols := min(16, n-x)
@@ -300,7 +305,7 @@ func cvStore(out, acc, bias []float32, ep *epilogue, cb, nb, jg, je, wp, ow, ohw
 			}
 			x += cols
 		}
-		f += wp - x0
+		f += max(n, wp-x0)
 	}
 	return clamps
 }
