@@ -1,6 +1,9 @@
 package tensor
 
-import "unsafe"
+import (
+	"slices"
+	"unsafe"
+)
 
 // Channel-vector convolutions. With AVX-512 a convolution whose output
 // channels are a multiple of 16 (see channelVec for which) is computed in
@@ -206,6 +209,11 @@ func cvRange(t *gemmTask, c0, c1, r0, r1 int) {
 			kern, tw = cvKernel24x16, 4*cvTile
 		}
 		wb := w[cb*kk : (cb+nb)*kk]
+		if nb == 64 && wp != ow {
+			cvPositions(t, buf, in, g, rel, wb, cb, r0*ow, r1*ow)
+			cb += nb
+			continue
+		}
 		for jg := f0; jg < f1; jg += cvGroup {
 			je := min(f1, jg+cvGroup)
 			tiles := (je - jg + tw - 1) / tw
@@ -348,4 +356,47 @@ func cvOffsets(buf *gemmBuf, g *ConvGeom, kk int) []int32 {
 		copy(rel[pc:pc+kb], o.rel[:kb])
 	}
 	return rel
+}
+
+// cvPositions computes the 64 output channels from cb at output positions
+// [p0, p1) of a bordered or phased channel-vector task: as cvRange does
+// over flat pixels, but each tile's six pixels are the next six output
+// positions, wherever their rows put them in the bordered input
+// (cvKernel6x64P), so no tile computes a pixel that is dropped — flat
+// tiles over 14×14 and 7×7 maps compute 16 and 9 pixels a row, 14 and 7
+// of them kept. The sums come out in output order.
+func cvPositions(t *gemmTask, buf *gemmBuf, in []float32, g *ConvGeom, rel []int32, wb []float32, cb, p0, p1 int) {
+	const nb = 64
+	acc, pix, base := buf.cv, &buf.cvPix, &buf.cvBase
+	kk, wp, ow, ohw := t.k, g.W, g.OW, g.OH*g.OW
+	out := t.c
+	for pg := p0; pg < p1; pg += cvGroup {
+		pe := min(p1, pg+cvGroup)
+		tiles := (pe - pg + cvTile - 1) / cvTile
+		for i := 0; i < tiles; i++ {
+			// A last tile's positions past pe repeat the last one.
+			p := pg + i*cvTile
+			f0 := p/ow*wp + p%ow
+			base[i] = f0
+			for q := 0; q < cvTile; q++ {
+				pq := min(p+q, pe-1)
+				pix[i*cvTile+q] = int32(pq/ow*wp + pq%ow - f0)
+			}
+		}
+		for pc, step := 0, depthStep(kk); pc < kk; pc += step {
+			kb := min(step, kk-pc)
+			wk, rk := wb[pc*nb:(pc+kb)*nb], rel[pc:pc+kb]
+			rmax := int(slices.Max(rk))
+			for i := 0; i < tiles; i++ {
+				_ = in[base[i]+int(pix[i*cvTile+cvTile-1])+rmax] // the bordered input holds every tap
+				cvKernel6x64P(kb, &wk[0], &in[base[i]], &rk[0], &acc[i*cvTile*nb], &pix[i*cvTile], pc > 0)
+			}
+		}
+		if cvStore(out, acc, t.bias, &t.ep, cb, nb, pg, pe, ow, ow, ohw) {
+			continue
+		}
+		for ch := cb; ch < cb+nb; ch++ {
+			t.ep.apply(out, ch*ohw+pg, ch*ohw+pe)
+		}
+	}
 }

@@ -88,3 +88,6 @@ func cvKernel24x16(k int, w, img *float32, offs *int32, t *float32, load bool)
 
 //go:noescape
 func cvTranspose16(src *float32, sstride int, dst *float32, ldc int, bias, act *float32, lo, hi float32, mask uint32, nt bool)
+
+//go:noescape
+func cvKernel6x64P(k int, w, img *float32, offs *int32, t *float32, pix *int32, load bool)

@@ -29,6 +29,10 @@ type gemmBuf struct {
 	cv   []float32 // a channel-vector worker's tile sums (cvRange), made on first use
 	// cvRel: a channel-vector convolution's step offsets (cvOffsets).
 	cvRel []int32
+	// cvPix, cvBase: a group's tiles' pixel offsets and first pixels
+	// (cvPositions).
+	cvPix  [cvAccLen / 64]int32
+	cvBase [cvAccLen / 64 / cvTile]int
 	// A channel-vector tile's input packed, and its offsets (cvRange).
 	tail    [kc * 4 * cvTile]float32
 	tailRel [kc]int32

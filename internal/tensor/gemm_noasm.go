@@ -77,3 +77,7 @@ func cvKernel24x16(k int, w, img *float32, offs *int32, t *float32, load bool) {
 func cvTranspose16(src *float32, sstride int, dst *float32, ldc int, bias, act *float32, lo, hi float32, mask uint32, nt bool) {
 	panic("tensor: no assembly kernel")
 }
+
+func cvKernel6x64P(k int, w, img *float32, offs *int32, t *float32, pix *int32, load bool) {
+	panic("tensor: no assembly kernel")
+}
