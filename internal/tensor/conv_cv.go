@@ -40,12 +40,12 @@ func subsampled(g ConvGeom) bool {
 // channelVec reports whether NewConv plans g as a channel-vector
 // convolution. Its tiles pay a fixed cost per output value — the sums
 // pass through the worker's buffer and are transposed into the channel
-// planes — which the depth of the sums must repay: BenchmarkConv's VGG16
-// stem (27 steps) ran at 85 GFLOP/s this way and 145 row by row, while
-// 3×3 layers of 576 and more steps gained 5–15 %. A 1×1 convolution over a
-// large map whose planes are whole 64-byte lines (56×56, 28×28) keeps
-// pointwiseRange, whose loads are then aligned and its 32-pixel tiles
-// full (BenchmarkPointwise 64-256x56x56: 310 GFLOP/s there, 290 here); at
+// planes — which the depth of the sums must repay: 27 steps (a 3-channel
+// 3×3 stem) do (VGG16's first layer in the engine's benchmark: 2.4 ms row
+// by row, 1.3 ms this way). A 1×1 convolution over a large map whose
+// planes are whole 64-byte lines (56×56, 28×28) keeps pointwiseRange,
+// whose loads are then aligned and its 32-pixel tiles full
+// (BenchmarkPointwise 64-256x56x56: 310 GFLOP/s there, 290 here); at
 // 14×14 and 7×7 this path gained 10–40 %.
 func channelVec(g ConvGeom) bool {
 	if !hasAVX512 || max(1, g.Groups) != 1 || g.OC < 16 || g.OC%16 != 0 || g.C < 1 {
@@ -54,7 +54,7 @@ func channelVec(g ConvGeom) bool {
 	kk, ohw := g.C*g.KH*g.KW, g.OH*g.OW
 	switch {
 	case pointwise(g) || subsampled(g):
-		if kk < cvMinDepth || ohw%16 == 0 && ohw >= 512 {
+		if kk < 64 || ohw%16 == 0 && ohw >= 512 {
 			return false
 		}
 	case g.KH*g.KW < 2:
@@ -74,8 +74,8 @@ func channelVec(g ConvGeom) bool {
 }
 
 // cvMinDepth is the least depth (input channels × taps) a stride-1
-// channel-vector convolution takes.
-const cvMinDepth = 64
+// channel-vector convolution larger than 1×1 takes (1×1 ones: 64).
+const cvMinDepth = 27
 
 // cvTile is a channel-vector tile's pixels with 64 channels (12 with 32,
 // 24 with 16: 24 accumulators each).

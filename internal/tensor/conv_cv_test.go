@@ -21,6 +21,7 @@ func TestChannelVecMatchesConv2D(t *testing.T) {
 	shapes := []shape{
 		{1, 64, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1},   // ResNet-50, VGG16: groups of rows
 		{1, 8, 64, 40, 45, 3, 3, 1, 1, 1, 1, 1, 1},    // 72 steps
+		{1, 3, 64, 40, 45, 3, 3, 1, 1, 1, 1, 1, 1},    // a 3-channel stem: 27 steps
 		{2, 8, 48, 9, 11, 3, 3, 1, 1, 0, 1, 2, 0},     // 32 + 16 channels, two images
 		{1, 300, 80, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1},    // 64 + 16, two depth blocks
 		{1, 600, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1},   // split by channels
