@@ -109,7 +109,8 @@ func cvGeom(g ConvGeom) ConvGeom {
 }
 
 // cvScratch is the scratch a channel-vector convolution takes: its
-// bordered or phased input and the slack the last tiles read past it.
+// bordered, phased or subsampled input and the slack the last tiles read
+// past it (none for a 1×1 convolution, which reads its input in place).
 func cvScratch(g ConvGeom) int {
 	if pointwise(g) {
 		return 0

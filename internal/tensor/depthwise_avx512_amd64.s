@@ -20,7 +20,7 @@
 // the plane: their taps go unmasked.
 //
 // dwArgs: H, W, OH, OW, KH, KW, padT, padL, S, nblk (8 bytes each from
-// 0), bias 80, lo 84, hi 88 (float32).
+// 0), bias 80, lo 84, hi 88 (float32), nt 92 (uint32).
 
 // Masked FMA of block j (constant) at stride 1: mask at j·4(R12), input
 // at (DI + 64·j)(AX·4).
@@ -67,10 +67,18 @@
 	INCQ R14; ADDQ R9, R12
 
 // STORE_BLOCK(j, acc): block BX+j of the row at out + AX (bytes), under
-// its store mask (R13 = the store masks).
-#define STORE_BLOCK(j, acc, skip) \
+// its store mask (R13 = the store masks). With dwArgs.nt a whole block
+// at a 64-byte boundary goes past the caches (the caller fences).
+#define STORE_BLOCK(j, acc, skip, masked, stored) \
 	KMOVW (j*4)(R13)(BX*4), K7; \
-	MOVQ out+0(FP), R14; VMOVUPS acc, K7, (j*64)(R14)(AX*1); \
+	MOVQ out+0(FP), R14; LEAQ (j*64)(R14)(AX*1), R14; \
+	CMPL 92(R8), $0; JEQ masked; \
+	KORTESTW K7, K7; JCC masked; \
+	TESTQ $63, R14; JNE masked; \
+	VMOVNTPS acc, (R14); JMP stored; \
+masked: \
+	VMOVUPS acc, K7, (R14); \
+stored: \
 	MOVQ act+24(FP), R14; TESTQ R14, R14; JEQ skip; \
 	VMAXPS acc, Z29, acc; VMINPS acc, Z28, acc; VMOVUPS acc, K7, (j*64)(R14)(AX*1); \
 skip:
@@ -219,10 +227,10 @@ four2:
 
 store4:
 	STORE_START // (R13, the tap end, is restored after)
-	STORE_BLOCK(0, Z0, s40)
-	STORE_BLOCK(1, Z1, s41)
-	STORE_BLOCK(2, Z2, s42)
-	STORE_BLOCK(3, Z3, s43)
+	STORE_BLOCK(0, Z0, s40, s40m, s40s)
+	STORE_BLOCK(1, Z1, s41, s41m, s41s)
+	STORE_BLOCK(2, Z2, s42, s42m, s42s)
+	STORE_BLOCK(3, Z3, s43, s43m, s43s)
 	MOVQ t1-8(SP), R13
 	ADDQ $4, BX
 	JMP  group
@@ -272,7 +280,7 @@ store1:
 	VADDPS Z3, Z2, Z2
 	VADDPS Z2, Z0, Z0
 	STORE_START
-	STORE_BLOCK(0, Z0, s10)
+	STORE_BLOCK(0, Z0, s10, s10m, s10s)
 	MOVQ t1-8(SP), R13
 	INCQ BX
 	JMP  group
