@@ -149,38 +149,22 @@ func packCV(dst, w []float32, oc, k int) {
 
 // cvRun is Conv.gemm for a channel-vector convolution of one image: in is
 // [C, H, W], out [OC, OH, OW], t the task with its weights (ap.p), bias
-// and epilogue set.
+// and epilogue set. It prepares the input the tiles read (cvGeom) and
+// spreads the tiles over the cores, by output rows or channels.
 func (c *Conv) cvRun(t gemmTask, out, in, scratch []float32) {
 	g := c.g
 	gp := cvGeom(g)
-	if pointwise(g) {
-		t.kind, t.bs, t.c = taskConvCV, bSource{b: in, g: gp}, out
-		c.cvSplit(t)
-		return
+	t.kind, t.c, t.n = taskConvCV, out, g.OH
+	t.bs = bSource{b: in, g: gp} // a 1×1 convolution reads its input in place
+	if !pointwise(g) {
+		buf := scratch[:borderedLen(&gp)+flatSlack(g)]
+		// The copy is split over the cores by channels (VGG16's 224×224
+		// ones are 13 MB; a copied float counted as 8 multiply-adds).
+		split(gemmTask{kind: taskCVBorder, bs: bSource{b: in, g: g}, c: buf}, g.C, 1, 8*int64(borderedLen(&gp)))
+		clear(buf[borderedLen(&gp):])
+		t.bs.b = buf
 	}
-	buf := scratch[:borderedLen(&gp)+flatSlack(g)]
-	// The copy is split over the cores by channels (VGG16's 224×224 ones
-	// are 13 MB; a copied float counted as 8 multiply-adds).
-	split(gemmTask{kind: taskCVBorder, bs: bSource{b: in, g: g}, c: buf}, g.C, 1, 8*int64(borderedLen(&gp)))
-	clear(buf[borderedLen(&gp):])
-	t.kind, t.bs, t.c = taskConvCV, bSource{b: buf, g: gp}, out
-	c.cvSplit(t)
-}
-
-// cvSplit spreads a channel-vector task over the cores.
-func (c *Conv) cvSplit(t gemmTask) {
-	g := c.g
-	t.n = g.OH
-	kk := t.k
-	macs := int64(g.OC) * int64(kk) * int64(g.OH*g.OW)
-	if g.OC*kk >= kk*g.OH*g.OW && g.OC >= 128 {
-		// The weights outweigh the image: each core takes a share of
-		// the channels (whole 64-channel blocks).
-		t.rows = true
-		split(t, g.OC, 64, macs)
-		return
-	}
-	split(t, g.OH, 1, macs)
+	splitConv(t, g.OC, g.OH, t.k*g.OH*g.OW)
 }
 
 // cvRange computes output channels [c0, c1) (c0 a multiple of 64, c1 a
@@ -253,14 +237,7 @@ func cvRange(t *gemmTask, c0, c1, r0, r1 int) {
 					kern(n, &wk[safe*nb], &tail[0], &buf.tailRel[0], &ti[0], pc > 0 || safe > 0)
 				}
 			}
-			if cvStore(out, acc, t.bias, &t.ep, cb, nb, jg, je, wp, ow, ohw) {
-				continue
-			}
-			// Other epilogues over the group's part of the planes.
-			lo, hi := (jg/wp)*ow+min(jg%wp, ow), (je/wp)*ow+min(je%wp, ow)
-			for ch := cb; ch < cb+nb; ch++ {
-				t.ep.apply(out, ch*ohw+lo, ch*ohw+hi)
-			}
+			cvStore(out, acc, t.bias, &t.ep, cb, nb, jg, je, wp, ow, ohw)
 		}
 		cb += nb
 	}
@@ -271,12 +248,16 @@ func cvRange(t *gemmTask, c0, c1, r0, r1 int) {
 // cvTranspose16 may read past them.
 const cvAccLen = (cvGroup + 4*cvTile + 16) * 64
 
+// cvGroupTiles is how many 6-pixel tiles a group has (cvPositions).
+const cvGroupTiles = (cvGroup + cvTile - 1) / cvTile
+
 // cvStore writes the sums of flat pixels [jg, je) for channels
 // [cb, cb+nb) (acc: the group's tiles, pixel-major, nb channels a pixel)
-// to their output planes with the bias, and with a clamp epilogue the
-// activation too (it reports whether it did): blocks of 16 pixels of an
-// output row by 16 channels, transposed in registers (cvTranspose16).
-func cvStore(out, acc, bias []float32, ep *epilogue, cb, nb, jg, je, wp, ow, ohw int) (clamped bool) {
+// to their output planes with the bias and a clamp epilogue's activation:
+// blocks of 16 pixels of an output row by 16 channels, transposed in
+// registers (cvTranspose16). Other epilogues are applied to the group's
+// part of the planes after, while it is in cache.
+func cvStore(out, acc, bias []float32, ep *epilogue, cb, nb, jg, je, wp, ow, ohw int) {
 	lo, hi, clamps := ep.clampOf()
 	// An output only the fused activation reads is streamed past the
 	// caches in whole aligned blocks: chunks then start at multiples of
@@ -316,12 +297,17 @@ func cvStore(out, acc, bias []float32, ep *epilogue, cb, nb, jg, je, wp, ow, ohw
 		}
 		f += max(n, wp-x0)
 	}
-	return clamps
+	if !clamps {
+		lo, hi := (jg/wp)*ow+min(jg%wp, ow), (je/wp)*ow+min(je%wp, ow)
+		for ch := cb; ch < cb+nb; ch++ {
+			ep.apply(out, ch*ohw+lo, ch*ohw+hi)
+		}
+	}
 }
 
 // cvBorder writes channels [c0, c1) of the bordered, phased or subsampled
-// input of a channel-vector task (taskCVBorder: bs the input and its geometry, c the
-// copy).
+// input of a channel-vector task (taskCVBorder: bs the input and its
+// geometry, c the copy).
 func cvBorder(t *gemmTask, c0, c1 int) {
 	g := t.bs.g
 	gp := cvGeom(g)
@@ -393,11 +379,6 @@ func cvPositions(t *gemmTask, buf *gemmBuf, in []float32, g *ConvGeom, rel []int
 				cvKernel6x64P(kb, &wk[0], &in[base[i]], &rk[0], &acc[i*cvTile*nb], &pix[i*cvTile], pc > 0)
 			}
 		}
-		if cvStore(out, acc, t.bias, &t.ep, cb, nb, pg, pe, ow, ow, ohw) {
-			continue
-		}
-		for ch := cb; ch < cb+nb; ch++ {
-			t.ep.apply(out, ch*ohw+pg, ch*ohw+pe)
-		}
+		cvStore(out, acc, t.bias, &t.ep, cb, nb, pg, pe, ow, ow, ohw)
 	}
 }

@@ -299,13 +299,18 @@ func (c *Conv) gemm(dst, src, scratch []float32) {
 // late layers: each core then reads only its share of the weights and the
 // parts are even), else by output columns (products) or rows (direct).
 // cols is the number of such columns or rows, colWork the multiply-adds
-// per output channel.
+// per output channel. A channel-vector task's channels go in whole
+// 64-channel blocks, and only when there are two of them.
 func splitConv(t gemmTask, ocg, cols, colWork int) {
 	macs := int64(ocg) * int64(colWork)
 	kk := t.k
-	if ocg*kk >= colWork && ocg >= 4*mr {
+	chAlign, chMin := mr, 4*mr
+	if t.kind == taskConvCV {
+		chAlign, chMin = 64, 128
+	}
+	if ocg*kk >= colWork && ocg >= chMin {
 		t.rows = true
-		split(t, ocg, mr, macs)
+		split(t, ocg, chAlign, macs)
 		return
 	}
 	align := 1

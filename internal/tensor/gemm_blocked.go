@@ -31,8 +31,8 @@ type gemmBuf struct {
 	cvRel []int32
 	// cvPix, cvBase: a group's tiles' pixel offsets and first pixels
 	// (cvPositions).
-	cvPix  [cvAccLen / 64]int32
-	cvBase [cvAccLen / 64 / cvTile]int
+	cvPix  [cvGroupTiles * cvTile]int32
+	cvBase [cvGroupTiles]int
 	// A channel-vector tile's input packed, and its offsets (cvRange).
 	tail    [kc * 4 * cvTile]float32
 	tailRel [kc]int32

@@ -120,7 +120,7 @@ func AvgPool2D(dst, src []float32, g ConvGeom, includePad bool, padB, padR int) 
 func maxPool2x2(dst, src []float32, g ConvGeom) {
 	planes := g.N * g.C
 	t := gemmTask{kind: taskPool, bs: bSource{b: src, g: g}, c: dst}
-	// Memory-bound: split when there are more than 64 Ki outputs.
+	// Memory-bound: an output counted as 64 multiply-adds.
 	split(t, planes, 1, 64*int64(planes)*int64(g.OH*g.OW))
 }
 
